@@ -1,0 +1,50 @@
+# Hamlet Line: `make run` starts the service, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+WEB_CONCURRENCY ?= 2
+export PORT WEB_CONCURRENCY
+
+.PHONY: run test soak bench lint format setup clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install only when a requirements file changed.
+$(VENV)/.installed-run: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-run
+
+setup: $(VENV)/.installed-run
+	$(BIN)/flask --app wsgi init-db
+	$(BIN)/flask --app wsgi seed $(if $(filter console,$(or $(SMS_TRANSPORT),console)),--demo,)
+
+run: setup
+	@bin/run-service
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
+soak: $(VENV)/.installed-dev
+	# Exit code 5 means no slow test is selected, which is not a failure.
+	$(BIN)/pytest -m slow $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

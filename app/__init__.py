@@ -1,0 +1,40 @@
+"""Application factory for Hamlet Line."""
+
+from flask import Flask
+
+
+def create_app(overrides=None):
+    """Create the Flask app: config from the environment, then OVERRIDES, then blueprints."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    from app import config
+
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if overrides:
+        app.config.from_mapping(overrides)
+
+    import db
+    from app import cli, extensions, health
+    from app.open311 import bp as open311_bp
+    from app.simulator import bp as simulator_bp
+    from app.staff import bp as staff_bp
+    from sms import bp as sms_bp
+    from voice import bp as voice_bp
+
+    db.init_app(app)
+    extensions.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(sms_bp)
+    app.register_blueprint(voice_bp)
+    app.register_blueprint(open311_bp)
+    app.register_blueprint(simulator_bp)
+    app.register_blueprint(staff_bp)
+    # Webhooks and the API prove themselves by signature or key, not by a CSRF token.
+    for machine_bp in (sms_bp, voice_bp, open311_bp):
+        extensions.csrf.exempt(machine_bp)
+    return app

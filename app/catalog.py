@@ -1,0 +1,52 @@
+"""Message catalogue: every resident-facing SMS text, accented source first, by language.
+
+The accented Vietnamese is the source of truth; SMS bodies are derived from it by
+`texts.sms_text`, so the same words can be spoken by a vi-VN voice without change.
+"""
+
+from flask import current_app, has_app_context
+
+from app.texts import sms_text
+
+DEFAULT_COMMUNE_NAME = "Xa Phu Lam"
+LANGUAGES = ("vi", "en")
+
+# Channels and domain modules add their own keys here; every key has "vi" and "en".
+MESSAGES = {
+    "visit_confirmed": {
+        "vi": "Đã nhận yêu cầu đến nhà, mã {ref}. Tổ lưu động đến ấp {hamlet} {day}.",
+        "en": "Home visit request received, ref {ref}. The team visits {hamlet} on {day}.",
+    },
+    "visit_queued": {
+        "vi": "Đã nhận yêu cầu đến nhà, mã {ref}. Cán bộ sẽ báo ngày đến sớm.",
+        "en": "Home visit request received, ref {ref}. Staff will tell you the date soon.",
+    },
+    "no_otp": {
+        "vi": "Cán bộ xã không bao giờ hỏi mã OTP.",
+        "en": "Staff never ask for an OTP.",
+    },
+}
+
+
+def commune_name():
+    """Return the name that starts every SMS (COMMUNE_NAME)."""
+    if has_app_context():
+        return current_app.config.get("COMMUNE_NAME", DEFAULT_COMMUNE_NAME)
+    return DEFAULT_COMMUNE_NAME
+
+
+def text(key, language="vi", **values):
+    """Return the accented text for KEY in LANGUAGE, filled with VALUES."""
+    entry = MESSAGES[key]
+    template = entry.get(language) or entry["vi"]
+    return template.format(**values)
+
+
+def sms(key, language="vi", **values):
+    """Return the SMS body for KEY: commune name first, unaccented GSM-7."""
+    return sms_body(text(key, language, **values))
+
+
+def sms_body(accented):
+    """Prefix any accented text with the commune name and render it for SMS."""
+    return sms_text(f"{commune_name()}: {accented}")

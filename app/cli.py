@@ -1,0 +1,111 @@
+"""Command-line tools for operators: seed, users, API keys, the worker and backups."""
+
+import secrets
+import sqlite3
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from app import apikeys, users
+from db import connect, get_db, transaction
+
+
+@click.command("seed")
+@with_appcontext
+@click.option("--demo", is_flag=True, help="Also add demo residents and requests.")
+def seed_command(demo):
+    """Load hamlets, the trip schedule and the procedure catalogue (safe to run again)."""
+    from db.seed import seed
+
+    seed(get_db(), demo=demo)
+    click.echo("Seeded" + (" with demo data." if demo else "."))
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("name")
+@click.option("--role", type=click.Choice(users.ROLES), default="staff", show_default=True)
+@click.option("--password", help="Prompted for (hidden) when not given.")
+def create_user_command(name, role, password):
+    """Create a staff account NAME with a role."""
+    if not password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    db = get_db()
+    try:
+        with transaction(db):
+            users.create_user(db, name, password, role=role)
+    except users.UserExists:
+        raise click.ClickException(f"user {name!r} already exists") from None
+    click.echo(f"Created {role} {name}.")
+
+
+@click.command("ensure-admin")
+@with_appcontext
+def ensure_admin_command():
+    """Create the first admin once and print its password; later runs print nothing new."""
+    db = get_db()
+    with transaction(db):
+        if db.execute("SELECT 1 FROM staff_users WHERE role = 'admin'").fetchone():
+            click.echo(
+                "Admin login: an admin account exists already (flask create-user adds more)."
+            )
+            return
+        password = secrets.token_urlsafe(9)
+        users.create_user(db, "admin", password, role="admin", display_name="Quản trị")
+    click.echo(f"Admin login (shown only now): admin / {password}")
+
+
+api_key_group = AppGroup("api-key", help="Manage Open311 API keys.")
+
+
+@api_key_group.command("create")
+@with_appcontext
+@click.argument("name")
+def api_key_create_command(name):
+    """Create an Open311 API key for NAME and print it (it is not shown again)."""
+    db = get_db()
+    with transaction(db):
+        key = apikeys.create_key(db, name)
+    click.echo(key)
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--once", is_flag=True, help="Run one pass and exit (for cron or tests).")
+def worker_command(once):
+    """Send the outbox and run scheduled jobs until stopped."""
+    from app import worker
+
+    worker.run(current_app._get_current_object(), once=once)
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Copy the live database to PATH with SQLite's online backup API."""
+    source = connect(current_app.config["DATABASE_PATH"])
+    target = sqlite3.connect(path)
+    try:
+        source.conn.backup(target)
+        ok = target.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        target.close()
+        source.conn.close()
+    if ok != "ok":
+        raise click.ClickException(f"backup failed the integrity check: {ok}")
+    click.echo(f"Backup written to {path} (integrity ok).")
+
+
+def init_app(app):
+    """Register the commands on APP."""
+    for command in (
+        seed_command,
+        create_user_command,
+        ensure_admin_command,
+        api_key_group,
+        worker_command,
+        backup_command,
+    ):
+        app.cli.add_command(command)

@@ -1,0 +1,54 @@
+"""Configuration from the environment, with embedded defaults kept in instance/."""
+
+import os
+import secrets
+from pathlib import Path
+
+# A syntactically valid Account SID for the embedded default; no real account behind it.
+LOCAL_ACCOUNT_SID = "AC" + "0" * 32
+LOCAL_FROM_NUMBER = "+84000000000"
+
+
+def instance_secret(instance_path, name):
+    """Return a secret stored in instance/NAME, generating it on first use."""
+    path = Path(instance_path) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: when several gunicorn workers start together only one writes it.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def from_environment(instance_path, env=None):
+    """Build the config mapping from environment variables and instance secrets."""
+    env = os.environ if env is None else env
+    port = env.get("PORT", "8000")
+    transport = env.get("SMS_TRANSPORT", "console")
+    return {
+        "DATABASE_PATH": env.get("DATABASE_PATH") or str(Path(instance_path) / "hamlet-line.db"),
+        "SECRET_KEY": env.get("SECRET_KEY") or instance_secret(instance_path, "secret_key"),
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
+        "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or LOCAL_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN")
+        or instance_secret(instance_path, "twilio_auth_token"),
+        "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER") or LOCAL_FROM_NUMBER,
+        # Only tests and staging point this elsewhere (a local fake of the Twilio API).
+        "TWILIO_API_BASE_URL": env.get("TWILIO_API_BASE_URL", ""),
+        "TWILIO_VOICE": env.get("TWILIO_VOICE", "Google.vi-VN-Standard-A"),
+        "SMS_TRANSPORT": transport,
+        "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL", ""),
+        "SMS_GATEWAY_USERNAME": env.get("SMS_GATEWAY_USERNAME", ""),
+        "SMS_GATEWAY_PASSWORD": env.get("SMS_GATEWAY_PASSWORD", ""),
+        "SMS_GATEWAY_SIGNING_KEY": env.get("SMS_GATEWAY_SIGNING_KEY", ""),
+        "COMMUNE_NAME": env.get("COMMUNE_NAME", "Xa Phu Lam"),
+        "TIMEZONE": env.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "SIMULATOR": env.get("SIMULATOR") == "1" or transport == "console",
+        "PORT": int(port),
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    }

@@ -1,0 +1,124 @@
+"""Vietnamese phone numbers: any common written form to E.164, via phonenumbers."""
+
+import re
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+from app.texts import strip_diacritics
+
+REGION = "VN"
+
+# 2018 conversion of 11-digit mobile numbers: old prefix → new prefix, last 7 digits kept.
+OLD_MOBILE_PREFIXES = {
+    # Viettel
+    "0162": "032",
+    "0163": "033",
+    "0164": "034",
+    "0165": "035",
+    "0166": "036",
+    "0167": "037",
+    "0168": "038",
+    "0169": "039",
+    # MobiFone
+    "0120": "070",
+    "0121": "079",
+    "0122": "077",
+    "0126": "076",
+    "0128": "078",
+    # VinaPhone
+    "0123": "083",
+    "0124": "084",
+    "0125": "085",
+    "0127": "081",
+    "0129": "082",
+    # Vietnamobile
+    "0186": "056",
+    "0188": "058",
+    # Gmobile
+    "0199": "059",
+}
+_OLD_MOBILE = re.compile(r"^(01(?:2[0-9]|6[2-9]|8[68]|99))(\d{7})$")
+
+
+class InvalidPhone(ValueError):
+    """Raised when text is not a usable Vietnamese (or international) phone number."""
+
+
+def _national_digits(raw):
+    """Reduce a number to national digits with a leading 0, if it looks Vietnamese."""
+    digits = re.sub(r"\D", "", raw)
+    for prefix in ("0084", "84"):
+        if digits.startswith(prefix) and len(digits) >= len(prefix) + 10:
+            return "0" + digits[len(prefix) :]
+    return digits if digits.startswith("0") else "0" + digits
+
+
+def _convert_old_mobile(raw):
+    """Rewrite an old 11-digit mobile number to its 10-digit form, else return None."""
+    match = _OLD_MOBILE.match(_national_digits(raw))
+    if not match:
+        return None
+    return OLD_MOBILE_PREFIXES[match.group(1)] + match.group(2)
+
+
+def parse(raw):
+    """Parse RAW into a valid phonenumbers object, or raise InvalidPhone."""
+    text = strip_diacritics(str(raw or "")).strip()
+    if not text or not re.search(r"\d", text) or re.search(r"[A-Za-z]", text):
+        raise InvalidPhone(f"not a phone number: {raw!r}")
+    if len(re.sub(r"\D", "", text)) > 15:
+        raise InvalidPhone(f"too many digits: {raw!r}")
+    try:
+        number = phonenumbers.parse(text, REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhone(f"not a phone number: {raw!r}") from exc
+    if not phonenumbers.is_valid_number(number):
+        converted = _convert_old_mobile(text)
+        if converted:
+            number = phonenumbers.parse(converted, REGION)
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(f"not a valid number: {raw!r}")
+    return number
+
+
+def normalise(raw):
+    """Return RAW as E.164 ("+84912345678"), or raise InvalidPhone."""
+    return phonenumbers.format_number(parse(raw), PhoneNumberFormat.E164)
+
+
+def is_mobile(e164):
+    """Tell whether an E.164 number is a mobile that can receive SMS."""
+    try:
+        number = phonenumbers.parse(e164, REGION)
+    except phonenumbers.NumberParseException:
+        return False
+    kind = phonenumbers.number_type(number)
+    return kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def display(e164):
+    """Format an E.164 number the way Vietnamese write it ("0912 345 678")."""
+    try:
+        number = phonenumbers.parse(e164, REGION)
+    except phonenumbers.NumberParseException:
+        return e164 or ""
+    if number.country_code == 84:
+        return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+def find_in_text(text):
+    """Find the first phone number written inside free text, as E.164, or None."""
+    for match in phonenumbers.PhoneNumberMatcher(strip_diacritics(text or ""), REGION):
+        if phonenumbers.is_valid_number(match.number):
+            return phonenumbers.format_number(match.number, PhoneNumberFormat.E164)
+    return None
+
+
+def is_valid(e164):
+    """Tell whether an E.164 string is a valid number."""
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(e164, REGION))
+    except phonenumbers.NumberParseException:
+        return False

@@ -1,0 +1,260 @@
+"""The request queue: open, move and close requests, with an event for every change.
+
+Every channel (SMS, voice, staff, Open311) opens requests through `open_request`, so
+assignment, notifications and history behave the same whichever channel was used.
+"""
+
+import secrets
+
+from app import catalog, clock, hamlets, outbox, residents, trips
+from app.texts import sms_day
+
+# Unambiguous characters only: no 0/O, 1/I/L, 2/Z, 5/S or 8/B to misread on a phone.
+REF_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+REF_LENGTH = 5
+
+VISIT, QUESTION = "visit", "question"
+VISIT_SERVICE_CODE = "VISIT"
+QUESTION_SERVICE_CODE = "QUESTION"
+
+OPEN_STATUSES = {VISIT: ("new", "scheduled"), QUESTION: ("open",)}
+INITIAL_STATUS = {VISIT: "new", QUESTION: "open"}
+TRANSITIONS = {
+    VISIT: {
+        "new": {"scheduled", "cancelled", "unreachable"},
+        "scheduled": {"scheduled", "new", "visited", "cancelled", "unreachable"},
+        "unreachable": {"scheduled", "new", "cancelled"},
+        "visited": set(),
+        "cancelled": set(),
+    },
+    QUESTION: {
+        "open": {"answered", "closed"},
+        "answered": {"closed", "open"},
+        "closed": {"open"},
+    },
+}
+CLOSED_STATUSES = {"visited", "cancelled", "unreachable", "answered", "closed"}
+
+
+class InvalidTransition(ValueError):
+    """Raised when a request cannot move from its status to the one asked for."""
+
+
+class RequestNotFound(LookupError):
+    """Raised when no request has the given id or reference."""
+
+
+def new_ref(db):
+    """Return a reference code that no request uses yet."""
+    while True:
+        ref = "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
+        if not db.execute("SELECT 1 FROM requests WHERE ref = ?", [ref]).fetchone():
+            return ref
+
+
+def get(db, request_id):
+    """Return a request row by id, or raise RequestNotFound."""
+    rows = list(db["requests"].rows_where("id = ?", [request_id]))
+    if not rows:
+        raise RequestNotFound(request_id)
+    return rows[0]
+
+
+def by_ref(db, ref):
+    """Return a request by its reference code (any case), or None."""
+    rows = list(db["requests"].rows_where("ref = ?", [str(ref or "").strip().upper()]))
+    return rows[0] if rows else None
+
+
+def by_source_key(db, source_key):
+    """Return the request opened by this provider event, or None."""
+    if not source_key:
+        return None
+    rows = list(db["requests"].rows_where("source_key = ?", [source_key]))
+    return rows[0] if rows else None
+
+
+def open_visit_for(db, resident_id):
+    """Return the resident's open home-visit request, if any."""
+    rows = list(
+        db["requests"].rows_where(
+            "resident_id = ? AND kind = ? AND status IN ('new', 'scheduled')",
+            [resident_id, VISIT],
+            order_by="id",
+            limit=1,
+        )
+    )
+    return rows[0] if rows else None
+
+
+def open_requests_for(db, resident_id):
+    """Return the resident's requests that are still open, oldest first."""
+    return list(
+        db["requests"].rows_where(
+            "resident_id = ? AND status IN ('new', 'scheduled', 'open')",
+            [resident_id],
+            order_by="id",
+        )
+    )
+
+
+def record_event(
+    db,
+    request_id,
+    action,
+    *,
+    actor_type,
+    actor=None,
+    channel=None,
+    from_status=None,
+    to_status=None,
+    note=None,
+):
+    """Append an event to a request's history."""
+    db["request_events"].insert(
+        {
+            "request_id": request_id,
+            "at": clock.iso(clock.now()),
+            "actor_type": actor_type,
+            "actor": actor,
+            "channel": channel,
+            "action": action,
+            "from_status": from_status,
+            "to_status": to_status,
+            "note": note,
+        }
+    )
+
+
+def events(db, request_id):
+    """Return a request's history, oldest first."""
+    return list(db["request_events"].rows_where("request_id = ?", [request_id], order_by="id"))
+
+
+def open_request(
+    db,
+    *,
+    phone,
+    kind,
+    channel,
+    service_code=None,
+    description=None,
+    hamlet_id=None,
+    source_key=None,
+    actor_type="resident",
+    actor=None,
+    notify=False,
+    resident_fields=None,
+):
+    """Open a request for the resident at PHONE and queue it; return (request, created).
+
+    A retried provider event (same SOURCE_KEY) returns the first request. A second
+    home-visit request while one is open returns the open one, with created False.
+    NOTIFY enqueues an SMS confirmation for channels that do not reply inline.
+    """
+    existing = by_source_key(db, source_key)
+    if existing:
+        return existing, False
+    resident = residents.find_or_create(db, phone, **(resident_fields or {}))
+    if hamlet_id and resident["hamlet_id"] != hamlet_id:
+        resident = residents.update(db, resident["id"], hamlet_id=hamlet_id)
+    if kind == VISIT:
+        current = open_visit_for(db, resident["id"])
+        if current:
+            return current, False
+    stamp = clock.iso(clock.now())
+    status = INITIAL_STATUS[kind]
+    row = {
+        "ref": new_ref(db),
+        "kind": kind,
+        "service_code": service_code
+        or (VISIT_SERVICE_CODE if kind == VISIT else QUESTION_SERVICE_CODE),
+        "resident_id": resident["id"],
+        "hamlet_id": resident["hamlet_id"],
+        "channel": channel,
+        "status": status,
+        "description": (description or "").strip() or None,
+        "priority": 1 if residents.is_vulnerable(resident) else 0,
+        "source_key": source_key,
+        "requested_at": stamp,
+        "updated_at": stamp,
+    }
+    request_id = db["requests"].insert(row).last_pk
+    record_event(
+        db,
+        request_id,
+        "opened",
+        actor_type=actor_type,
+        actor=actor or resident["phone"],
+        channel=channel,
+        to_status=status,
+    )
+    if kind == VISIT and resident["hamlet_id"]:
+        trips.assign_to_trip(db, request_id)
+    request = get(db, request_id)
+    if notify and kind == VISIT:
+        outbox.enqueue(
+            db,
+            resident["phone"],
+            confirmation_sms(db, request),
+            kind="confirmation",
+            request_id=request_id,
+            dedupe_key=f"confirmation:{request_id}",
+        )
+    return request, True
+
+
+def confirmation_sms(db, request):
+    """Return the SMS that confirms a home-visit request, with its day when known."""
+    resident = residents.get(db, request["resident_id"])
+    language = resident["language"] if resident else "vi"
+    trip = trips.get(db, request["trip_id"]) if request["trip_id"] else None
+    hamlet = hamlets.get(db, request["hamlet_id"])
+    if trip:
+        day = sms_day(clock.to_local(trip["starts_at"]).date(), language)
+        return catalog.sms(
+            "visit_confirmed", language, ref=request["ref"], hamlet=hamlet["name"], day=day
+        )
+    return catalog.sms("visit_queued", language, ref=request["ref"])
+
+
+def transition(
+    db,
+    request_id,
+    to_status,
+    *,
+    actor_type,
+    actor=None,
+    channel=None,
+    note=None,
+    action=None,
+    **fields,
+):
+    """Move a request to TO_STATUS, or raise InvalidTransition; records an event."""
+    request = get(db, request_id)
+    allowed = TRANSITIONS[request["kind"]].get(request["status"], set())
+    if to_status not in allowed:
+        raise InvalidTransition(
+            f"request {request['ref']} cannot go from {request['status']} to {to_status}"
+        )
+    stamp = clock.iso(clock.now())
+    changes = {"status": to_status, "updated_at": stamp, **fields}
+    if to_status in CLOSED_STATUSES:
+        changes["closed_at"] = stamp
+    elif request["closed_at"]:
+        changes["closed_at"] = None
+    if note is not None:
+        changes.setdefault("status_notes", note)
+    db["requests"].update(request_id, changes)
+    record_event(
+        db,
+        request_id,
+        action or to_status,
+        actor_type=actor_type,
+        actor=actor,
+        channel=channel,
+        from_status=request["status"],
+        to_status=to_status,
+        note=note,
+    )
+    return get(db, request_id)

@@ -1,0 +1,77 @@
+"""Residents: who is writing or calling, their hamlet, language, vulnerability and opt-out."""
+
+from app import clock, phones
+
+
+def get(db, resident_id):
+    """Return a resident row by id, or None."""
+    rows = list(db["residents"].rows_where("id = ?", [resident_id]))
+    return rows[0] if rows else None
+
+
+def by_phone(db, phone):
+    """Return the resident with this E.164 phone, or None."""
+    rows = list(db["residents"].rows_where("phone = ?", [phone]))
+    return rows[0] if rows else None
+
+
+def find_or_create(db, phone, raw=None, **fields):
+    """Return the resident for PHONE (E.164 or any written form), creating them if new."""
+    e164 = (
+        phone if str(phone).startswith("+") and phones.is_valid(phone) else phones.normalise(phone)
+    )
+    existing = by_phone(db, e164)
+    if existing:
+        return existing
+    stamp = clock.iso(clock.now())
+    record = {
+        "phone": e164,
+        "phone_raw": raw or str(phone),
+        "language": "vi",
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    record.update({key: value for key, value in fields.items() if value is not None})
+    # INSERT OR IGNORE: two first messages from one new number may race.
+    db["residents"].insert(record, ignore=True)
+    return by_phone(db, e164)
+
+
+def update(db, resident_id, **fields):
+    """Change a resident's profile fields and stamp the update."""
+    fields["updated_at"] = clock.iso(clock.now())
+    db["residents"].update(resident_id, fields)
+    return get(db, resident_id)
+
+
+def is_vulnerable(resident):
+    """Tell whether a resident gets priority: 75+, living alone or limited mobility."""
+    if not resident:
+        return False
+    return bool(resident["age_75_plus"] or resident["lives_alone"] or resident["limited_mobility"])
+
+
+def opt_out(db, resident_id):
+    """Stop proactive messages to a resident (they can still write in and get replies)."""
+    return update(db, resident_id, opted_out=1, opted_out_at=clock.iso(clock.now()))
+
+
+def opt_in(db, resident_id):
+    """Resume proactive messages to a resident."""
+    return update(db, resident_id, opted_out=0, opted_out_at=None)
+
+
+def is_opted_out(db, phone):
+    """Tell whether PHONE (E.164) has asked not to receive proactive messages."""
+    resident = by_phone(db, phone)
+    return bool(resident and resident["opted_out"])
+
+
+def flag(db, resident_id, reason):
+    """Flag a resident for staff attention (for example the SMS rate limit)."""
+    return update(db, resident_id, flagged_at=clock.iso(clock.now()), flag_reason=reason)
+
+
+def clear_flag(db, resident_id):
+    """Clear a staff-attention flag."""
+    return update(db, resident_id, flagged_at=None, flag_reason=None)

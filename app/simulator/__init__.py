@@ -1,0 +1,5 @@
+"""Phone simulator blueprint (dev phone)."""
+
+from flask import Blueprint
+
+bp = Blueprint("simulator", __name__)

@@ -1,0 +1,60 @@
+"""Staff accounts: creation and password checks (werkzeug hashes)."""
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app import clock
+
+ROLES = ("staff", "admin")
+
+
+class UserExists(ValueError):
+    """Raised when a username is already taken."""
+
+
+def get(db, user_id):
+    """Return a staff user by id, or None."""
+    rows = list(db["staff_users"].rows_where("id = ?", [user_id]))
+    return rows[0] if rows else None
+
+
+def by_username(db, username):
+    """Return a staff user by username (case-insensitive), or None."""
+    rows = list(db["staff_users"].rows_where("lower(username) = lower(?)", [username]))
+    return rows[0] if rows else None
+
+
+def create_user(db, username, password, role="staff", display_name=None):
+    """Create a staff account with a hashed password; return its row."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}")
+    if by_username(db, username):
+        raise UserExists(username)
+    user_id = (
+        db["staff_users"]
+        .insert(
+            {
+                "username": username,
+                "display_name": display_name or username,
+                "password_hash": generate_password_hash(password),
+                "role": role,
+                "active": 1,
+                "language": "vi",
+                "created_at": clock.iso(clock.now()),
+            }
+        )
+        .last_pk
+    )
+    return get(db, user_id)
+
+
+def check_password(db, username, password):
+    """Return the active user whose password matches, or None."""
+    user = by_username(db, username)
+    if user and user["active"] and check_password_hash(user["password_hash"], password):
+        return user
+    return None
+
+
+def set_password(db, user_id, password):
+    """Replace a user's password."""
+    db["staff_users"].update(user_id, {"password_hash": generate_password_hash(password)})

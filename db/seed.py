@@ -1,0 +1,157 @@
+"""Seed data: Phú Lâm's hamlets, the default trip schedule and the procedure catalogue."""
+
+import random
+
+from app import guidance, hamlets, residents, trips
+from app import requests as queue
+from db import transaction
+from db.seed_procedures import PROCEDURES
+
+HAMLETS_AS_OF = "2026-11-29"
+# Known hamlets of the merged Phú Lâm commune (vietnam-domain.md §7), in route order.
+HAMLETS = [
+    ("Phú Hòa A", "Phú Lâm", "old Phú Tân district portal, 2020"),
+    ("Phú Hòa B", "Phú Lâm", "old Phú Tân district portal, 2020"),
+    ("Phú Thuận A", "Phú Lâm", "old Phú Tân district portal, 2020"),
+    ("Phú Thuận B", "Phú Lâm", "old Phú Tân district portal, 2020"),
+    ("Phú Lợi", "Phú Lâm", "old Phú Tân district portal, 2020"),
+    ("Tân Phú", "Phú Lâm", "old Phú Tân district portal, 2020"),
+    ("Phú Đông", "Phú Long", "phulong.phutan.angiang.gov.vn"),
+    ("Long Hậu", "Phú Long", "phulong.phutan.angiang.gov.vn"),
+    ("Phú Tây", "Phú Long", "phulong.phutan.angiang.gov.vn"),
+    ("Long Hòa 1", "Long Hòa", "vietnamplus.vn, 24/02/2026"),
+]
+# Tuesday (weekday 1) and Thursday (3) mornings, five hamlets each, eight home visits a trip.
+SCHEDULE = [
+    {
+        "weekday": 1,
+        "start_time": "07:30",
+        "end_time": "11:30",
+        "capacity": 8,
+        "hamlets": HAMLETS[:5],
+    },
+    {
+        "weekday": 3,
+        "start_time": "07:30",
+        "end_time": "11:30",
+        "capacity": 8,
+        "hamlets": HAMLETS[5:],
+    },
+]
+DEFAULT_SETTINGS = {
+    "reminder_time": "17:00",
+    "trip_weeks_ahead": "8",
+    "sms_rate_limit": "10/600",
+    "office_phone": "0296 3 123 456",
+}
+
+
+def seed(db, demo=False):
+    """Load hamlets, schedule, procedures and settings; with DEMO, residents and requests."""
+    with transaction(db):
+        _seed_hamlets(db)
+        _seed_schedule(db)
+        for procedure in PROCEDURES:
+            if not guidance.get(db, procedure["code"]):
+                guidance.save(db, procedure)
+        for key, value in DEFAULT_SETTINGS.items():
+            db["settings"].insert({"key": key, "value": value}, ignore=True)
+        trips.ensure_trips(db)
+        if demo:
+            _seed_demo(db)
+
+
+def _seed_hamlets(db):
+    """Insert the known hamlets once; staff edits afterwards are kept."""
+    for order, (name, old_commune, source) in enumerate(HAMLETS, start=1):
+        db["hamlets"].insert(
+            {
+                "code": hamlets.code_for(name),
+                "name": name,
+                "old_commune": old_commune,
+                "route_order": order,
+                "active": 1,
+                "source": source,
+                "as_of": HAMLETS_AS_OF,
+            },
+            ignore=True,
+        )
+
+
+def _seed_schedule(db):
+    """Create the default Tuesday/Thursday rules once."""
+    if db["schedule_rules"].count:
+        return
+    for rule in SCHEDULE:
+        rule_id = (
+            db["schedule_rules"]
+            .insert(
+                {
+                    "weekday": rule["weekday"],
+                    "session": "morning",
+                    "start_time": rule["start_time"],
+                    "end_time": rule["end_time"],
+                    "capacity": rule["capacity"],
+                    "active": 1,
+                }
+            )
+            .last_pk
+        )
+        for name, _old, _source in rule["hamlets"]:
+            row = db.execute(
+                "SELECT id FROM hamlets WHERE code = ?", [hamlets.code_for(name)]
+            ).fetchone()
+            db["rule_hamlets"].insert({"rule_id": rule_id, "hamlet_id": row[0]}, ignore=True)
+
+
+DEMO_RESIDENTS = [
+    ("0912 345 678", "Nguyễn Thị Hoa", "Phú Hòa A", 1941, {"age_75_plus": 1, "lives_alone": 1}),
+    ("0987 654 321", "Trần Văn Bảy", "Phú Thuận B", 1948, {"age_75_plus": 1}),
+    ("0909 111 222", "Lê Thị Mai", "Tân Phú", 1956, {"limited_mobility": 1}),
+    ("0933 444 555", "Phạm Văn Út", "Long Hòa 1", 1939, {"age_75_plus": 1, "limited_mobility": 1}),
+    ("0971 222 333", "Võ Thị Lan", "Phú Đông", 1962, {}),
+    ("0358 765 432", "Huỳnh Văn Tư", "Phú Lợi", 1950, {"age_75_plus": 1}),
+]
+DEMO_VISITS = [
+    ("0912 345 678", "Cài VNeID giúp, điện thoại của con gái"),
+    ("0987 654 321", "Làm thẻ căn cước, đi lại khó"),
+    ("0933 444 555", "Hỏi trợ cấp hưu trí xã hội"),
+    ("0358 765 432", "Chứng thực giấy tờ đất"),
+]
+DEMO_QUESTIONS = [
+    ("0909 111 222", "Cho hỏi làm giấy khai tử cho chồng cần gì?"),
+    ("0971 222 333", "Tôi muốn đăng ký tạm trú cho con về quê làm."),
+]
+
+
+def _seed_demo(db):
+    """Add demo residents with a few open requests, once."""
+    if db.execute("SELECT 1 FROM requests WHERE source_key LIKE 'demo:%'").fetchone():
+        return
+    for phone, name, hamlet_name, birth_year, flags in DEMO_RESIDENTS:
+        hamlet_id = db.execute(
+            "SELECT id FROM hamlets WHERE code = ?", [hamlets.code_for(hamlet_name)]
+        ).fetchone()[0]
+        resident = residents.find_or_create(db, phone)
+        residents.update(
+            db, resident["id"], name=name, hamlet_id=hamlet_id, birth_year=birth_year, **flags
+        )
+    rng = random.Random(7)
+    for index, (phone, text) in enumerate(DEMO_VISITS):
+        queue.open_request(
+            db,
+            phone=phone,
+            kind=queue.VISIT,
+            channel=rng.choice(["sms", "voice"]),
+            description=text,
+            source_key=f"demo:visit:{index}",
+        )
+    for index, (phone, text) in enumerate(DEMO_QUESTIONS):
+        queue.open_request(
+            db,
+            phone=phone,
+            kind=queue.QUESTION,
+            channel="sms",
+            description=text,
+            source_key=f"demo:question:{index}",
+        )

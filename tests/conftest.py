@@ -1,0 +1,68 @@
+"""Shared fixtures: an app on a temporary database, clients, and signed webhook posts."""
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from app import create_app
+from db import connect, migrate
+from db.seed import seed
+
+TEST_AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+PUBLIC_BASE_URL = "https://hamlet.example.org"
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app on a fresh, migrated and seeded temporary database."""
+    db_path = tmp_path / "test.db"
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_PATH": str(db_path),
+            "SECRET_KEY": "test-secret",
+            "TWILIO_AUTH_TOKEN": TEST_AUTH_TOKEN,
+            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        }
+    )
+    migrate(db_path)
+    with app.app_context():
+        database = connect(db_path)
+        seed(database)
+        database.conn.close()
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """A connection to the app's database inside an app context."""
+    with app.app_context():
+        database = connect(app.config["DATABASE_PATH"])
+        yield database
+        database.conn.close()
+
+
+def twilio_signature(url, params, token=TEST_AUTH_TOKEN):
+    """Sign a webhook the way Twilio does."""
+    return RequestValidator(token).compute_signature(url, params)
+
+
+@pytest.fixture
+def twilio_post(client):
+    """POST form PARAMS to PATH with a valid X-Twilio-Signature."""
+
+    def post(path, params, headers=None):
+        signature = twilio_signature(PUBLIC_BASE_URL + path, params)
+        all_headers = {"X-Twilio-Signature": signature, **(headers or {})}
+        return client.post(path, data=params, headers=all_headers)
+
+    return post

@@ -1,0 +1,77 @@
+import sqlite3
+
+from app import apikeys, users
+from db import connect
+
+
+def test_healthz_reports_database_and_backlog(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "outbox_backlog": 0,
+        "outbox_failed": 0,
+    }
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(app, tmp_path):
+    app.config["DATABASE_PATH"] = str(tmp_path / "missing-dir" / "nope.db")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+def test_init_db_command_is_idempotent(runner):
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0
+    assert "up to date" in result.output
+
+
+def test_create_user_command_hashes_the_password(runner, app):
+    result = runner.invoke(args=["create-user", "lan", "--role", "admin", "--password", "s3cret!"])
+    assert result.exit_code == 0, result.output
+    db = connect(app.config["DATABASE_PATH"])
+    user = users.by_username(db, "lan")
+    assert user["role"] == "admin"
+    assert user["password_hash"] != "s3cret!"
+    assert users.check_password(db, "lan", "s3cret!")["id"] == user["id"]
+    assert users.check_password(db, "lan", "wrong") is None
+    again = runner.invoke(args=["create-user", "lan", "--password", "x"])
+    assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_api_key_create_prints_a_key_stored_only_as_a_hash(runner, app):
+    result = runner.invoke(args=["api-key", "create", "kiosk"])
+    assert result.exit_code == 0
+    key = result.output.strip()
+    db = connect(app.config["DATABASE_PATH"])
+    stored = list(db["api_keys"].rows)
+    assert len(stored) == 1 and stored[0]["name"] == "kiosk"
+    assert key not in str(stored)
+    assert apikeys.verify(db, key)["name"] == "kiosk"
+    assert apikeys.verify(db, key + "x") is None
+
+
+def test_ensure_admin_creates_the_first_admin_once(runner):
+    first = runner.invoke(args=["ensure-admin"])
+    assert "admin /" in first.output
+    second = runner.invoke(args=["ensure-admin"])
+    assert "exists already" in second.output
+
+
+def test_seed_command_with_demo(runner, app):
+    result = runner.invoke(args=["seed", "--demo"])
+    assert result.exit_code == 0
+    db = connect(app.config["DATABASE_PATH"])
+    assert db["residents"].count >= 6
+
+
+def test_backup_makes_a_consistent_copy(runner, tmp_path):
+    target = tmp_path / "backup.db"
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    copy = sqlite3.connect(target)
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert copy.execute("SELECT count(*) FROM hamlets").fetchone()[0] == 10
+    copy.close()
