@@ -1,0 +1,143 @@
+"""The SMS log: every inbound and outbound message, with provider ids and delivery status."""
+
+import sqlite3
+
+from app import clock
+
+# Delivery statuses in the order they can happen; a late callback never moves a message back.
+STATUS_RANK = {
+    "queued": 1,
+    "accepted": 1,
+    "sending": 2,
+    "sent": 3,
+    "delivered": 4,
+    "read": 5,
+    "undelivered": 4,
+    "failed": 4,
+}
+FINAL_FAILURES = {"undelivered", "failed"}
+
+
+def get(db, message_id):
+    """Return a message row by id, or None."""
+    rows = list(db["messages"].rows_where("id = ?", [message_id]))
+    return rows[0] if rows else None
+
+
+def by_dedupe_key(db, dedupe_key):
+    """Return the inbound message stored under a provider dedupe key, or None."""
+    rows = list(db["messages"].rows_where("dedupe_key = ?", [dedupe_key]))
+    return rows[0] if rows else None
+
+
+def record_inbound(db, *, provider, provider_id, dedupe_key, phone, body, resident_id=None):
+    """Store an inbound SMS before anything else; return (row, is_new).
+
+    A provider retry carries the same DEDUPE_KEY and gets the first row back with
+    is_new False, so the caller can replay the stored reply instead of acting again.
+    """
+    existing = by_dedupe_key(db, dedupe_key)
+    if existing:
+        return existing, False
+    stamp = clock.iso(clock.now())
+    try:
+        message_id = (
+            db["messages"]
+            .insert(
+                {
+                    "direction": "in",
+                    "provider": provider,
+                    "provider_id": provider_id,
+                    "dedupe_key": dedupe_key,
+                    "phone": phone,
+                    "resident_id": resident_id,
+                    "body": body,
+                    "status": "received",
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
+            )
+            .last_pk
+        )
+    except sqlite3.IntegrityError:
+        # A concurrent retry won the race between our lookup and insert.
+        return by_dedupe_key(db, dedupe_key), False
+    return get(db, message_id), True
+
+
+def record_outbound(
+    db,
+    *,
+    provider,
+    phone,
+    body,
+    status,
+    reply_to_id=None,
+    request_id=None,
+    resident_id=None,
+    provider_id=None,
+    outbox_id=None,
+    intent=None,
+):
+    """Store an outbound SMS (an inline reply or a send from the outbox); return its row."""
+    stamp = clock.iso(clock.now())
+    message_id = (
+        db["messages"]
+        .insert(
+            {
+                "direction": "out",
+                "provider": provider,
+                "provider_id": provider_id,
+                "phone": phone,
+                "resident_id": resident_id,
+                "body": body,
+                "intent": intent,
+                "status": status,
+                "request_id": request_id,
+                "reply_to_id": reply_to_id,
+                "outbox_id": outbox_id,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+        )
+        .last_pk
+    )
+    return get(db, message_id)
+
+
+def replies_to(db, inbound_id):
+    """Return the replies stored for an inbound message, in order."""
+    return list(db["messages"].rows_where("reply_to_id = ?", [inbound_id], order_by="id"))
+
+
+def update_delivery(db, *, provider, provider_id, status, error_code=None, error_message=None):
+    """Apply a delivery callback; ignore ones that arrive late or refer to no message.
+
+    Returns the updated row, or None when nothing matched or changed.
+    """
+    rows = list(
+        db["messages"].rows_where(
+            "provider = ? AND provider_id = ? AND direction = 'out'", [provider, provider_id]
+        )
+    )
+    if not rows:
+        return None
+    message = rows[0]
+    new_rank = STATUS_RANK.get(status, 0)
+    old_rank = STATUS_RANK.get(message["status"], 0)
+    # Callbacks can arrive out of order: "sent" after "delivered" must not undo it.
+    if new_rank < old_rank or (new_rank == old_rank and message["status"] in FINAL_FAILURES):
+        return None
+    changes = {"status": status, "updated_at": clock.iso(clock.now())}
+    if error_code:
+        changes["error_code"] = str(error_code)
+    if error_message:
+        changes["error_message"] = error_message
+    db["messages"].update(message["id"], changes)
+    return get(db, message["id"])
+
+
+def thread(db, phone, limit=200):
+    """Return the conversation with one phone number, oldest first."""
+    rows = list(db["messages"].rows_where("phone = ?", [phone], order_by="id desc", limit=limit))
+    return list(reversed(rows))
