@@ -21,6 +21,18 @@ MESSAGES = {
         "vi": "Đã nhận yêu cầu đến nhà, mã {ref}. Cán bộ sẽ báo ngày đến sớm.",
         "en": "Home visit request received, ref {ref}. Staff will tell you the date soon.",
     },
+    "visited_thanks": {
+        "vi": "Cảm ơn ông bà đã tiếp tổ lưu động (mã {ref}). Cần giúp thêm, nhắn HEN.",
+        "en": "Thank you for meeting the mobile team (ref {ref}). Text HEN for more help.",
+    },
+    "visit_unreachable": {
+        "vi": "Tổ lưu động đã đến nhưng không gặp được ông bà (mã {ref}). Nhắn HEN để hẹn lại.",
+        "en": "The team came but could not find you (ref {ref}). Text HEN to book again.",
+    },
+    "request_cancelled": {
+        "vi": "Yêu cầu mã {ref} đã được hủy. Cần giúp, nhắn HEN hoặc gọi xã.",
+        "en": "Request {ref} has been cancelled. For help, text HEN or call the commune.",
+    },
     "no_otp": {
         "vi": "Cán bộ xã không bao giờ hỏi mã OTP.",
         "en": "Staff never ask for an OTP.",

@@ -258,3 +258,83 @@ def transition(
         note=note,
     )
     return get(db, request_id)
+
+
+def _resident_language(db, request):
+    """Return the language a request's resident reads."""
+    resident = residents.get(db, request["resident_id"])
+    return (resident["language"] if resident else None) or "vi"
+
+
+def _notify(db, request, kind, body):
+    """Queue one SMS about REQUEST to its resident, once per request and kind."""
+    resident = residents.get(db, request["resident_id"])
+    if resident:
+        outbox.enqueue(
+            db,
+            resident["phone"],
+            body,
+            kind=kind,
+            request_id=request["id"],
+            dedupe_key=f"{kind}:{request['id']}:{request['updated_at']}",
+        )
+
+
+def mark_visited(db, request_id, *, actor, note=None, notify=True):
+    """Record that the team visited; thank the resident by SMS."""
+    request = transition(
+        db, request_id, "visited", actor_type="staff", actor=actor, channel="staff", note=note
+    )
+    if notify:
+        language = _resident_language(db, request)
+        _notify(db, request, "visited", catalog.sms("visited_thanks", language, ref=request["ref"]))
+    return request
+
+
+def mark_unreachable(db, request_id, *, actor, note=None, notify=True):
+    """Record that the team could not find the resident; tell them how to ask again."""
+    request = transition(
+        db, request_id, "unreachable", actor_type="staff", actor=actor, channel="staff", note=note
+    )
+    if notify:
+        language = _resident_language(db, request)
+        _notify(
+            db,
+            request,
+            "unreachable",
+            catalog.sms("visit_unreachable", language, ref=request["ref"]),
+        )
+    return request
+
+
+def cancel_request(
+    db, request_id, *, actor_type, actor=None, channel=None, note=None, notify=False
+):
+    """Cancel a home visit or close a question; NOTIFY tells the resident by SMS."""
+    request = get(db, request_id)
+    target = "cancelled" if request["kind"] == VISIT else "closed"
+    request = transition(
+        db,
+        request_id,
+        target,
+        actor_type=actor_type,
+        actor=actor,
+        channel=channel,
+        note=note,
+        action="cancelled",
+    )
+    if notify:
+        language = _resident_language(db, request)
+        _notify(
+            db, request, "cancelled", catalog.sms("request_cancelled", language, ref=request["ref"])
+        )
+    return request
+
+
+def answer_question(db, request_id, answer, *, actor):
+    """Answer a resident's question by SMS and mark it answered."""
+    request = transition(
+        db, request_id, "answered", actor_type="staff", actor=actor, channel="staff", note=answer
+    )
+    _notify(db, request, "answer", catalog.sms_body(answer))
+    return request

@@ -1,0 +1,84 @@
+import pytest
+
+from app import requests as queue
+from app import residents
+from db import transaction
+
+
+def open_visit(db, phone="0912345678", hamlet_id=1, **kwargs):
+    with transaction(db):
+        return queue.open_request(
+            db, phone=phone, kind=queue.VISIT, channel="sms", hamlet_id=hamlet_id, **kwargs
+        )
+
+
+def test_a_visit_request_lands_on_the_next_trip_to_the_hamlet(app, db):
+    with app.app_context():
+        request, created = open_visit(db)
+    assert created
+    assert request["status"] == "scheduled"
+    assert request["trip_id"] and request["expected_datetime"]
+    assert len(request["ref"]) == queue.REF_LENGTH
+    assert [e["action"] for e in queue.events(db, request["id"])] == ["opened", "assigned"]
+
+
+def test_a_second_visit_request_returns_the_open_one(app, db):
+    with app.app_context():
+        first, _ = open_visit(db)
+        second, created = open_visit(db, phone="+84912345678")
+    assert not created and second["id"] == first["id"]
+    assert db["requests"].count == 1
+
+
+def test_the_same_source_key_never_opens_two_requests(app, db):
+    with app.app_context():
+        first, _ = open_visit(db, source_key="twilio:SM1")
+        queue.cancel_request(db, first["id"], actor_type="resident")
+        again, created = open_visit(db, source_key="twilio:SM1")
+    assert not created and again["id"] == first["id"]
+
+
+def test_vulnerable_residents_get_priority(app, db):
+    with app.app_context():
+        resident = residents.find_or_create(db, "0987654321")
+        residents.update(db, resident["id"], age_75_plus=1)
+        request, _ = open_visit(db, phone="0987654321")
+    assert request["priority"] == 1
+
+
+def test_impossible_transitions_are_refused(app, db):
+    with app.app_context():
+        request, _ = open_visit(db)
+        queue.mark_visited(db, request["id"], actor="lan")
+        with pytest.raises(queue.InvalidTransition):
+            queue.transition(db, request["id"], "scheduled", actor_type="staff")
+
+
+def test_marking_visited_thanks_the_resident_once(app, db):
+    with app.app_context():
+        request, _ = open_visit(db)
+        queue.mark_visited(db, request["id"], actor="lan", note="cài VNeID xong")
+    rows = list(db["outbox"].rows_where("request_id = ?", [request["id"]]))
+    assert [row["kind"] for row in rows] == ["visited"]
+    assert rows[0]["body"].startswith("Xa Phu Lam: Cam on")
+    event = queue.events(db, request["id"])[-1]
+    assert (event["actor_type"], event["actor"], event["to_status"]) == ("staff", "lan", "visited")
+
+
+def test_answering_a_question_sends_the_answer_unaccented(app, db):
+    with app.app_context():
+        with transaction(db):
+            question, _ = queue.open_request(
+                db, phone="0912345678", kind=queue.QUESTION, channel="sms", description="Hỏi?"
+            )
+        queue.answer_question(db, question["id"], "Mang căn cước đến xã.", actor="lan")
+    (row,) = db["outbox"].rows_where("request_id = ?", [question["id"]])
+    assert row["body"] == "Xa Phu Lam: Mang can cuoc den xa."
+    assert queue.get(db, question["id"])["status"] == "answered"
+
+
+def test_staff_and_api_channels_get_a_confirmation_sms(app, db):
+    with app.app_context():
+        request, _ = open_visit(db, notify=True)
+    (row,) = db["outbox"].rows_where("kind = 'confirmation'")
+    assert request["ref"] in row["body"] and "Thu " in row["body"]
