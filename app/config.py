@@ -14,14 +14,19 @@ def instance_secret(instance_path, name):
     path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        # O_EXCL: when several gunicorn workers start together only one writes it.
+        # Write a private temp file, then link it into place: link() fails if the name
+        # exists, so when several gunicorn workers start together exactly one secret wins
+        # and nobody ever reads a half-written file.
+        temp = path.with_name(f".{name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(temp, path)
         except FileExistsError:
             pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
+        finally:
+            temp.unlink()
     return path.read_text().strip()
 
 
