@@ -348,3 +348,15 @@ def core_schema(db):
         {"name": str, "last_run_at": str, "note": str},
         pk="name",  # scheduled job bookkeeping for the worker
     )
+
+
+@migrations(name="0003_trips_per_rule")
+def trips_per_rule(db):
+    """Make rule trips unique per rule and day, so extra trips can share a day and session."""
+    # A cancelled rule trip stays as a marker (never regenerated), and staff can still add
+    # an extra trip on that same morning; the old (date, session) key forbade both.
+    db.execute("DROP INDEX IF EXISTS idx_trips_date_session")
+    db.execute("CREATE UNIQUE INDEX idx_trips_rule_id_date ON trips (rule_id, date)")
+    db.execute("CREATE INDEX idx_trips_date_session ON trips (date, session)")
+    db["outbox"].add_column("failed_at", str)
+    db.execute("CREATE INDEX idx_outbox_status_lease ON outbox (status, lease_expires_at)")
