@@ -33,6 +33,20 @@ MESSAGES = {
         "vi": "Yêu cầu mã {ref} đã được hủy. Cần giúp, nhắn HEN hoặc gọi xã.",
         "en": "Request {ref} has been cancelled. For help, text HEN or call the commune.",
     },
+    "visit_rescheduled": {
+        "vi": "Lịch đến nhà mã {ref} đã đổi: tổ lưu động đến ấp {hamlet} {day}, từ {time}.",
+        "en": "Home visit {ref} has moved: the team visits {hamlet} on {day} from {time}.",
+    },
+    "visit_postponed": {
+        "vi": "Chuyến đi ấp của yêu cầu mã {ref} bị hủy. Cán bộ sẽ báo ngày mới sớm.",
+        "en": "The trip for request {ref} was cancelled. Staff will tell you the new date soon.",
+    },
+    "visit_reminder": {
+        "vi": "Nhắc lịch: tổ lưu động đến ấp {hamlet} {day}, từ {time} (mã {ref}). "
+        "Xin ông bà ở nhà, để sẵn giấy tờ.",
+        "en": "Reminder: the team visits {hamlet} on {day} from {time} (ref {ref}). "
+        "Please be at home with your papers.",
+    },
     "no_otp": {
         "vi": "Cán bộ xã không bao giờ hỏi mã OTP.",
         "en": "Staff never ask for an OTP.",
