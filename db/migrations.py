@@ -360,3 +360,13 @@ def trips_per_rule(db):
     db.execute("CREATE INDEX idx_trips_date_session ON trips (date, session)")
     db["outbox"].add_column("failed_at", str)
     db.execute("CREATE INDEX idx_outbox_status_lease ON outbox (status, lease_expires_at)")
+
+
+@migrations(name="0004_trips_who")
+def trips_who(db):
+    """Record who added or cancelled a trip and who last edited a schedule rule."""
+    db["trips"].add_column("created_by", str)
+    db["trips"].add_column("cancelled_by", str)
+    db["trips"].add_column("cancelled_at", str)
+    db["schedule_rules"].add_column("updated_by", str)
+    db["schedule_rules"].add_column("updated_at", str)
