@@ -1,19 +1,80 @@
-"""The outbox: proactive SMS written with the change that causes them, sent by the worker."""
+"""The outbox: proactive SMS written with the change that causes them, sent by the worker.
 
-import json
+Callers enqueue inside the transaction that makes the change, so a message exists if and
+only if the change was committed. The worker then:
+
+1. leases due rows atomically (one UPDATE ... RETURNING inside BEGIN IMMEDIATE), so any
+   number of worker processes never hold the same row;
+2. commits, and only then calls the transport (never the network inside a transaction);
+3. records the outcome, but only if it still holds the lease.
+
+A worker that dies after leasing leaves rows whose lease expires; they are leased again
+and resent with the same idempotency key, so a provider that honours it (Twilio) does not
+deliver twice. Failures retry after 1, 5, 15 and 60 minutes, then the row is failed and
+shown to staff, who can retry it.
+"""
+
+import dataclasses
+import datetime as dt
 import logging
+import os
 import secrets
+import socket
 
-from app import clock
+from app import clock, messages, residents
+from db import transaction
 
 log = logging.getLogger(__name__)
+
+BACKOFF_MINUTES = (1, 5, 15, 60)
+MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
+LEASE_SECONDS = 90
+QUIET_START, QUIET_END = "20:00", "07:00"
+# Answers to something the resident has just done (an SMS to the gateway, a key pressed
+# for an SMS copy). They are not proactive, so quiet hours and opt-out do not hold them,
+# just as an inline TwiML reply is not held.
+REACTIVE_KINDS = frozenset({"reply", "voice_copy"})
+KINDS = (
+    frozenset(
+        {"confirmation", "reminder", "visited", "rescheduled", "answer", "unreachable", "cancelled"}
+    )
+    | REACTIVE_KINDS
+)
+
+
+class OutboxError(ValueError):
+    """Raised when a staff action on an outbox row is not possible."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Sent:
+    """What a transport reports for an accepted message."""
+
+    provider: str
+    provider_id: str
+    status: str = "sent"
+
+
+class TransportError(Exception):
+    """A send that did not go out. PERMANENT: never retry. OPTED_OUT: the number said STOP."""
+
+    def __init__(self, message, *, code=None, permanent=False, opted_out=False):
+        super().__init__(message)
+        self.code = code
+        self.permanent = permanent
+        self.opted_out = opted_out
+
+    def __str__(self):
+        text = super().__str__()
+        return f"{self.code}: {text}" if self.code else text
 
 
 def enqueue(
     db, phone, body, *, kind, request_id=None, trip_id=None, dedupe_key=None, not_before=None
 ):
-    """Queue one SMS to PHONE; a repeated DEDUPE_KEY queues nothing new."""
+    """Queue one SMS to PHONE and return its row; a repeated DEDUPE_KEY queues nothing new."""
     stamp = clock.iso(clock.now())
+    dedupe_key = dedupe_key or f"{kind}:{secrets.token_hex(8)}"
     db["outbox"].insert(
         {
             "phone": phone,
@@ -21,7 +82,7 @@ def enqueue(
             "kind": kind,
             "request_id": request_id,
             "trip_id": trip_id,
-            "dedupe_key": dedupe_key or f"{kind}:{secrets.token_hex(8)}",
+            "dedupe_key": dedupe_key,
             "status": "pending",
             "attempts": 0,
             "next_attempt_at": clock.iso(not_before) if not_before else stamp,
@@ -30,6 +91,35 @@ def enqueue(
         },
         ignore=True,
     )
+    return by_dedupe_key(db, dedupe_key)
+
+
+def get(db, outbox_id):
+    """Return an outbox row by id, or None."""
+    rows = list(db["outbox"].rows_where("id = ?", [outbox_id]))
+    return rows[0] if rows else None
+
+
+def by_dedupe_key(db, dedupe_key):
+    """Return the outbox row queued under DEDUPE_KEY, or None."""
+    rows = list(db["outbox"].rows_where("dedupe_key = ?", [dedupe_key]))
+    return rows[0] if rows else None
+
+
+def cancel_pending(db, *, reason, request_id=None, trip_id=None, kind=None):
+    """Cancel unsent rows matching REQUEST_ID / TRIP_ID / KIND (a stale notice or reminder)."""
+    clauses, params = ["status = 'pending'"], []
+    for column, value in (("request_id", request_id), ("trip_id", trip_id), ("kind", kind)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if len(clauses) == 1:
+        raise ValueError("cancel_pending needs a request, a trip or a kind")
+    cursor = db.execute(
+        f"UPDATE outbox SET status = 'cancelled', last_error = ? WHERE {' AND '.join(clauses)}",
+        [reason, *params],
+    )
+    return cursor.rowcount
 
 
 def backlog(db):
@@ -39,23 +129,234 @@ def backlog(db):
     ).fetchone()[0]
 
 
+def failed(db, limit=100):
+    """Return the messages that gave up, newest first, for the staff console."""
+    return list(db["outbox"].rows_where("status = 'failed'", order_by="id DESC", limit=limit))
+
+
+def retry(db, outbox_id, *, actor):
+    """Put a failed message back in the queue for an immediate new series of attempts."""
+    row = get(db, outbox_id)
+    if row is None:
+        raise OutboxError(f"no outbox message with id {outbox_id}")
+    if row["status"] != "failed":
+        raise OutboxError(f"message {outbox_id} is {row['status']}; only failed ones are retried")
+    db["outbox"].update(
+        outbox_id,
+        {
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": clock.iso(clock.now()),
+            "failed_at": None,
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "last_error": f"{row['last_error'] or ''} (retry asked by {actor})".strip(),
+        },
+    )
+    return get(db, outbox_id)
+
+
 def describe(row):
     """One log line for an outbox row."""
-    return json.dumps({"id": row["id"], "to": row["phone"], "kind": row["kind"]})
+    return f"outbox #{row['id']} {row['kind']} to {row['phone']}"
 
 
-def send_due(db, limit=50):
-    """Send due messages through the console transport (grows into the full sender)."""
-    stamp = clock.iso(clock.now())
-    with db.atomic():
-        due = list(
-            db["outbox"].rows_where(
-                "status = 'pending' AND next_attempt_at <= ?", [stamp], order_by="id", limit=limit
+# Quiet hours ------------------------------------------------------------------------------
+
+
+def _setting(db, key, default):
+    """Read one settings value (the settings table is shared; no trips import here)."""
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return row[0] if row and row[0] else default
+
+
+def is_quiet(db, moment=None):
+    """Tell whether MOMENT (default now) falls in local quiet hours (20:00–07:00)."""
+    local = clock.to_local(moment or clock.now())
+    start = _setting(db, "quiet_start", QUIET_START)
+    end = _setting(db, "quiet_end", QUIET_END)
+    hhmm = local.strftime("%H:%M")
+    if start <= end:
+        return start <= hhmm < end
+    return hhmm >= start or hhmm < end
+
+
+# Sending ----------------------------------------------------------------------------------
+
+
+def new_owner():
+    """Return a lease owner id unique to this process and call."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def lease(db, owner, *, limit=50, lease_seconds=LEASE_SECONDS):
+    """Atomically take up to LIMIT due rows for OWNER; return them, oldest first.
+
+    Due means pending with next_attempt_at reached, or leased by a worker whose lease has
+    expired. In quiet hours only reactive kinds are due.
+    """
+    now = clock.now()
+    quiet_clause = ""
+    if is_quiet(db, now):
+        kinds = ", ".join(f"'{kind}'" for kind in sorted(REACTIVE_KINDS))
+        quiet_clause = f"AND kind IN ({kinds})"
+    with transaction(db):
+        rows = db.execute(
+            f"""
+            UPDATE outbox
+            SET status = 'leased', lease_owner = :owner, lease_expires_at = :expires,
+                attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM outbox
+                WHERE ((status = 'pending' AND next_attempt_at <= :now)
+                       OR (status = 'leased' AND lease_expires_at <= :now))
+                  {quiet_clause}
+                ORDER BY next_attempt_at, id
+                LIMIT :limit
             )
+            RETURNING id
+            """,
+            {
+                "owner": owner,
+                "expires": clock.iso(now + dt.timedelta(seconds=lease_seconds)),
+                "now": clock.iso(now),
+                "limit": limit,
+            },
+        ).fetchall()
+        ids = sorted(row[0] for row in rows)
+    return [get(db, outbox_id) for outbox_id in ids]
+
+
+def send_due(db, limit=50, *, transport=None, owner=None):
+    """Lease due messages, send each through TRANSPORT and record the outcome; return sent."""
+    if transport is None:
+        from app import transports
+
+        transport = transports.from_config()
+    owner = owner or new_owner()
+    sent = 0
+    for row in lease(db, owner, limit=limit):
+        if deliver(db, row, transport, owner) == "sent":
+            sent += 1
+    return sent
+
+
+def _reason_not_to_send(db, row):
+    """Return why a leased row must not go out any more, or None."""
+    if row["kind"] not in REACTIVE_KINDS and residents.is_opted_out(db, row["phone"]):
+        return "opted out"
+    if row["kind"] == "reminder" and row["request_id"]:
+        current = db.execute(
+            "SELECT status, trip_id FROM requests WHERE id = ?", [row["request_id"]]
+        ).fetchone()
+        if not current or current[0] != "scheduled" or current[1] != row["trip_id"]:
+            return "visit no longer on this trip"
+    return None
+
+
+def deliver(db, row, transport, owner):
+    """Send one leased row (outside any transaction) and record the result.
+
+    Returns "sent", "retry", "failed", "cancelled" or "lost" (the lease went to another
+    worker meanwhile, which will record it).
+    """
+    reason = _reason_not_to_send(db, row)
+    if reason:
+        with transaction(db):
+            _finish(db, row, owner, status="cancelled", last_error=reason)
+        log.info("%s cancelled: %s", describe(row), reason)
+        return "cancelled"
+    try:
+        result = transport.send(
+            row["phone"], row["body"], idempotency_key=row["idempotency_key"], outbox_id=row["id"]
         )
-        for row in due:
-            log.info("SMS to %s: %s", row["phone"], row["body"])
-            db["outbox"].update(
-                row["id"], {"status": "sent", "sent_at": stamp, "provider": "console"}
+    except TransportError as error:
+        return _record_failure(db, row, owner, error)
+    except Exception as error:  # noqa: BLE001 - a transport bug must not kill the worker
+        log.exception("%s: transport raised", describe(row))
+        return _record_failure(db, row, owner, TransportError(repr(error)))
+    return _record_sent(db, row, owner, result)
+
+
+def _finish(db, row, owner, **changes):
+    """Apply CHANGES to ROW only while OWNER still holds its lease; tell whether it did."""
+    assignments = ", ".join(f"{column} = :{column}" for column in changes)
+    cursor = db.execute(
+        f"UPDATE outbox SET {assignments}, lease_owner = NULL, lease_expires_at = NULL"
+        " WHERE id = :id AND status = 'leased' AND lease_owner = :owner",
+        {**changes, "id": row["id"], "owner": owner},
+    )
+    return cursor.rowcount == 1
+
+
+def _record_sent(db, row, owner, result):
+    """Mark ROW sent and add it to the SMS log, so delivery callbacks can update it."""
+    stamp = clock.iso(clock.now())
+    with transaction(db):
+        if not _finish(
+            db,
+            row,
+            owner,
+            status="sent",
+            sent_at=stamp,
+            provider=result.provider,
+            provider_id=result.provider_id,
+            last_error=None,
+        ):
+            log.warning("%s: lease lost before recording; the new holder records it", describe(row))
+            return "lost"
+        resident = residents.by_phone(db, row["phone"])
+        message = messages.record_outbound(
+            db,
+            provider=result.provider,
+            provider_id=result.provider_id,
+            phone=row["phone"],
+            body=row["body"],
+            status=result.status,
+            request_id=row["request_id"],
+            resident_id=resident["id"] if resident else None,
+            outbox_id=row["id"],
+            intent=row["kind"],
+        )
+        db["outbox"].update(row["id"], {"message_id": message["id"]})
+    log.info("%s sent via %s (%s)", describe(row), result.provider, result.provider_id)
+    return "sent"
+
+
+def _record_failure(db, row, owner, error):
+    """Schedule the next attempt, or give up (permanent error, opt-out, or attempts used)."""
+    now = clock.now()
+    with transaction(db):
+        if error.opted_out:
+            resident = residents.by_phone(db, row["phone"])
+            if resident and not resident["opted_out"]:
+                residents.opt_out(db, resident["id"])
+            outcome = (
+                "cancelled"
+                if _finish(db, row, owner, status="cancelled", last_error=f"opted out ({error})")
+                else "lost"
             )
-    return len(due)
+        elif error.permanent or row["attempts"] >= MAX_ATTEMPTS:
+            outcome = (
+                "failed"
+                if _finish(
+                    db, row, owner, status="failed", failed_at=clock.iso(now), last_error=str(error)
+                )
+                else "lost"
+            )
+        else:
+            wait = dt.timedelta(minutes=BACKOFF_MINUTES[max(0, row["attempts"] - 1)])
+            outcome = (
+                "retry"
+                if _finish(
+                    db,
+                    row,
+                    owner,
+                    status="pending",
+                    next_attempt_at=clock.iso(now + wait),
+                    last_error=str(error),
+                )
+                else "lost"
+            )
+    log.warning("%s: %s (%s)", describe(row), error, outcome)
+    return outcome

@@ -1,0 +1,116 @@
+"""Scheduled jobs run by the worker: trip generation, reminders and call-back retries.
+
+Every job is idempotent, so any number of worker processes (or a restarted one) can run
+them: trip generation is keyed by rule and day, reminders by the outbox dedupe key
+reminder:<request>:<trip>, and the daily job's last run is kept in the jobs table.
+"""
+
+import datetime as dt
+import importlib
+import importlib.util
+import logging
+
+from app import clock, outbox, trips
+from db import transaction
+
+log = logging.getLogger(__name__)
+DEFAULT_REMINDER_TIME = "17:00"
+
+
+def _last_run(db, name):
+    """Return when job NAME last ran (aware UTC), or None."""
+    row = db.execute("SELECT last_run_at FROM jobs WHERE name = ?", [name]).fetchone()
+    return clock.parse(row[0]) if row else None
+
+
+def _mark_run(db, name, note=None):
+    """Stamp job NAME as run now."""
+    db["jobs"].upsert(
+        {"name": name, "last_run_at": clock.iso(clock.now()), "note": note}, pk="name"
+    )
+
+
+def generate_trips(db):
+    """Once a local day: keep the schedule generated ahead and book waiting requests."""
+    with transaction(db):
+        last = _last_run(db, "trips")
+        if last and clock.to_local(last).date() == clock.local_today():
+            return None
+        created = trips.ensure_trips(db)
+        booked = trips.assign_waiting(db)
+        _mark_run(db, "trips", f"{created} trips created, {booked} waiting requests booked")
+    return {"created": created, "booked": booked}
+
+
+def reminder_time(db):
+    """Return the local HH:MM when reminders for the next day's trips go out."""
+    value = trips.setting(db, "reminder_time", DEFAULT_REMINDER_TIME)
+    return value if trips.HHMM.match(value) else DEFAULT_REMINDER_TIME
+
+
+def queue_reminders(db):
+    """Queue one reminder per request per trip, from reminder_time the day before the trip.
+
+    A worker that was down at reminder time catches up on its next pass, up to the
+    trip's start. Returns how many reminders were queued now.
+    """
+    now = clock.now()
+    at = reminder_time(db)
+    tomorrow = clock.local_today() + dt.timedelta(days=1)
+    queued = 0
+    with transaction(db):
+        soon = db["trips"].rows_where(
+            "status = 'planned' AND starts_at > ? AND date <= ?",
+            [clock.iso(now), tomorrow.isoformat()],
+            order_by="starts_at",
+        )
+        for trip in list(soon):
+            day_before = dt.date.fromisoformat(trip["date"]) - dt.timedelta(days=1)
+            if clock.at_local(day_before, at) > now:
+                continue
+            for request in trips._on_trip(db, trip["id"]):
+                key = f"reminder:{request['id']}:{trip['id']}"
+                if outbox.by_dedupe_key(db, key):
+                    continue
+                phone = db.execute(
+                    "SELECT phone FROM residents WHERE id = ?", [request["resident_id"]]
+                ).fetchone()[0]
+                outbox.enqueue(
+                    db,
+                    phone,
+                    trips.reminder_sms(db, request),
+                    kind="reminder",
+                    request_id=request["id"],
+                    trip_id=trip["id"],
+                    dedupe_key=key,
+                )
+                queued += 1
+    return queued
+
+
+def run_callbacks(db):
+    """Run the voice channel's due call-backs, if that module is installed."""
+    if importlib.util.find_spec("app.callbacks") is None:
+        return None
+    callbacks = importlib.import_module("app.callbacks")
+    runner = getattr(callbacks, "run_due_callbacks", None)
+    if runner is None:
+        return None
+    # No transaction here: call-backs place phone calls, and network calls never run
+    # inside a database transaction; the module manages its own.
+    return runner(db, clock.now())
+
+
+JOBS = (("trips", generate_trips), ("reminders", queue_reminders), ("callbacks", run_callbacks))
+
+
+def run_due_jobs(db):
+    """Run every scheduled job once; a failing job is logged and does not stop the others."""
+    results = {}
+    for name, job in JOBS:
+        try:
+            results[name] = job(db)
+        except Exception:  # noqa: BLE001 - one broken job must not stop the sender
+            log.exception("scheduled job %s failed", name)
+            results[name] = "error"
+    return results
