@@ -55,6 +55,109 @@ MESSAGES = {
         "vi": "Đã nhận câu hỏi, mã {ref}. Cán bộ xã sẽ gọi lại hoặc nhắn tin trả lời.",
         "en": "Question received, ref {ref}. Commune staff will call or text you back.",
     },
+    # SMS channel (sms/): replies to residents' keywords. Keywords stay unaccented capitals.
+    "sms_help": {
+        "vi": "Nhắn HEN: xin cán bộ đến nhà. LICH: lịch tổ. HD: thủ tục. XEM: yêu cầu. "
+        "HUY: hủy hẹn. HOI + câu hỏi. Cán bộ không hỏi mã OTP.",
+        "en": "Text VISIT: home visit. SCHEDULE: team days. GUIDE: procedures. STATUS: "
+        "requests. CANCEL. ASK + question. Staff never ask for an OTP.",
+    },
+    "sms_unknown": {
+        "vi": "Đã chuyển tin cho cán bộ. Nhắn HEN: đến nhà, LICH: lịch, HD: thủ tục, "
+        "XEM: yêu cầu, HUY: hủy hẹn. Cán bộ không hỏi mã OTP.",
+        "en": "Your message was passed to staff. Text VISIT, SCHEDULE, GUIDE, STATUS, CANCEL "
+        "or ASK + question. Staff never ask for an OTP.",
+    },
+    "sms_visit_exists_day": {
+        "vi": "Yêu cầu đến nhà mã {ref} vẫn còn, tổ đến {day}. Không cần nhắn lại. "
+        "Nhắn HUY {ref} để hủy.",
+        "en": "Your request {ref} stands, the team comes {day}. No need to write again. "
+        "Text CANCEL {ref} to cancel.",
+    },
+    "sms_visit_exists": {
+        "vi": "Yêu cầu đến nhà mã {ref} vẫn còn, cán bộ sẽ báo ngày. Không cần nhắn lại. "
+        "Nhắn HUY {ref} để hủy.",
+        "en": "Your request {ref} stands; staff will tell you the date. No need to write "
+        "again. Text CANCEL {ref} to cancel.",
+    },
+    "sms_ask_hamlet": {
+        "vi": "Ông bà ở ấp nào? Nhắn số: {menu}",
+        "en": "Which hamlet? Reply a number: {menu}",
+    },
+    "sms_ask_hamlet_schedule": {
+        "vi": "Xem lịch ấp nào? Nhắn số: {menu}",
+        "en": "Schedule for which hamlet? Reply a number: {menu}",
+    },
+    "sms_guide_menu": {
+        "vi": "Thủ tục nào? Nhắn số: {menu}",
+        "en": "Which procedure? Reply a number: {menu}",
+    },
+    "sms_menu_more": {"vi": "0=thêm", "en": "0=more"},
+    "sms_schedule": {
+        "vi": "Tổ lưu động đến ấp {hamlet} {day} lúc {time}. Nhắn HEN để xin đến nhà.",
+        "en": "The mobile team visits {hamlet} on {day} at {time}. Text VISIT for a home visit.",
+    },
+    "sms_schedule_none": {
+        "vi": "Chưa có lịch tổ lưu động đến ấp {hamlet}. Xin gọi xã số {office}.",
+        "en": "No team visit to {hamlet} is planned yet. Please call the commune on {office}.",
+    },
+    "sms_status": {
+        "vi": "Yêu cầu của ông bà: {items}",
+        "en": "Your requests: {items}",
+    },
+    "sms_status_visit_day": {"vi": "{ref} đến nhà {day}", "en": "{ref} home visit {day}"},
+    "sms_status_visit": {
+        "vi": "{ref} đến nhà, chờ xếp lịch",
+        "en": "{ref} home visit, date to come",
+    },
+    "sms_status_question": {
+        "vi": "{ref} câu hỏi, chờ trả lời",
+        "en": "{ref} question, awaiting answer",
+    },
+    "sms_status_none": {
+        "vi": "Ông bà không có yêu cầu nào đang mở. Nhắn HEN để xin cán bộ đến nhà.",
+        "en": "You have no open requests. Text VISIT for a home visit.",
+    },
+    "sms_cancelled": {
+        "vi": "Đã hủy yêu cầu mã {ref}. Cần giúp, nhắn HEN hoặc gọi xã.",
+        "en": "Request {ref} is cancelled. For help, text VISIT or call the commune.",
+    },
+    "sms_cancel_none": {
+        "vi": "Ông bà không có hẹn đến nhà nào để hủy. Nhắn XEM để xem yêu cầu.",
+        "en": "You have no home visit to cancel. Text STATUS to see your requests.",
+    },
+    "sms_cancel_not_found": {
+        "vi": "Không thấy yêu cầu mã {ref} của ông bà. Nhắn XEM để xem các yêu cầu.",
+        "en": "No request {ref} found for your number. Text STATUS to see your requests.",
+    },
+    "sms_cancel_closed": {
+        "vi": "Yêu cầu mã {ref} đã xong hoặc đã hủy, không cần hủy nữa.",
+        "en": "Request {ref} is already closed.",
+    },
+    "sms_question_received": {
+        "vi": "Đã chuyển câu hỏi cho cán bộ, mã {ref}. Cán bộ sẽ nhắn trả lời. "
+        "Cán bộ không hỏi mã OTP.",
+        "en": "Your question went to staff, ref {ref}. They will reply by SMS. "
+        "Staff never ask for an OTP.",
+    },
+    "sms_question_prompt": {
+        "vi": "Nhắn HOI và câu hỏi, ví dụ: HOI tiền già khi nào có",
+        "en": "Text ASK and your question, for example: ASK when is the pension paid",
+    },
+    "sms_opted_out": {
+        "vi": "Đã ngừng gửi tin nhắc cho số này. Ông bà vẫn nhắn hỏi được. "
+        "Nhắn BATDAU để nhận lại.",
+        "en": "Reminders to this number are stopped. You can still write to us. "
+        "Text START to resume.",
+    },
+    "sms_opted_in": {
+        "vi": "Đã nhận lại tin nhắc của xã. Nhắn TUCHOI để ngừng.",
+        "en": "Reminders are back on. Text STOP to stop them.",
+    },
+    "sms_language": {
+        "vi": "Từ nay xã trả lời bằng tiếng Việt. Nhắn ENGLISH cho tiếng Anh.",
+        "en": "Replies will now be in English. Text VI for Vietnamese.",
+    },
 }
 
 

@@ -141,3 +141,39 @@ def thread(db, phone, limit=200):
     """Return the conversation with one phone number, oldest first."""
     rows = list(db["messages"].rows_where("phone = ?", [phone], order_by="id desc", limit=limit))
     return list(reversed(rows))
+
+
+def classify(db, message_id, *, intent, status=None, request_id=None):
+    """Record what an inbound message turned out to be (and the request it opened)."""
+    changes = {"intent": intent, "updated_at": clock.iso(clock.now())}
+    if status:
+        changes["status"] = status
+    if request_id:
+        changes["request_id"] = request_id
+    db["messages"].update(message_id, changes)
+    return get(db, message_id)
+
+
+def inbound_count_since(db, phone, since):
+    """Count the messages PHONE sent us since the aware datetime SINCE."""
+    return db.execute(
+        "SELECT count(*) FROM messages WHERE phone = ? AND direction = 'in' AND created_at >= ?",
+        [phone, clock.iso(since)],
+    ).fetchone()[0]
+
+
+def attach_provider_id(db, message_id, *, provider, provider_id):
+    """Give an outbound message the provider's id once the provider reports it.
+
+    Inline TwiML replies get their MessageSid only in the first status callback.
+    """
+    message = get(db, message_id)
+    if not message or message["direction"] != "out" or message["provider"] != provider:
+        return None
+    if message["provider_id"] and message["provider_id"] != provider_id:
+        return None
+    if not message["provider_id"]:
+        db["messages"].update(
+            message_id, {"provider_id": provider_id, "updated_at": clock.iso(clock.now())}
+        )
+    return get(db, message_id)

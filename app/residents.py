@@ -75,3 +75,13 @@ def flag(db, resident_id, reason):
 def clear_flag(db, resident_id):
     """Clear a staff-attention flag."""
     return update(db, resident_id, flagged_at=None, flag_reason=None)
+
+
+def mark_no_sms(db, resident_id, reason):
+    """Note that SMS cannot reach a resident (a landline, Twilio 21614) and flag it for staff."""
+    resident = get(db, resident_id)
+    note = f"SMS cannot be delivered: {reason}"
+    notes = resident["notes"] or ""
+    if note not in notes:
+        notes = f"{notes}\n{note}".strip()
+    return update(db, resident_id, notes=notes, flagged_at=clock.iso(clock.now()), flag_reason=note)

@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
+
+from sms import routes  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,314 @@
+"""Keyword parser: turn what a resident typed into an intent, whatever the accents or typos.
+
+The pipeline follows how residents write (vietnam-domain.md §1.5): fold diacritics, case and
+punctuation; drop a leading carrier-style DK; then try an exact keyword, the first words, a
+one-letter typo in the first words, and finally a known phrase anywhere in the text.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from app.texts import fold
+
+VISIT, CANCEL, HELP, GUIDE, SCHEDULE, STATUS, QUESTION = (
+    "visit",
+    "cancel",
+    "help",
+    "guide",
+    "schedule",
+    "status",
+    "question",
+)
+OPT_OUT, OPT_IN, LANG_EN, LANG_VI, PROCEDURE, DIGIT = (
+    "opt_out",
+    "opt_in",
+    "lang_en",
+    "lang_vi",
+    "procedure",
+    "digit",
+)
+
+# Folded keyword → (intent, language it reveals or None). Multi-word keywords are written
+# without spaces because matching joins the first words ("HUY NHAC" → HUYNHAC).
+# TC, KT, TK and a bare DK are carrier commands and are deliberately absent.
+KEYWORDS = {
+    # home visit
+    "HEN": (VISIT, "vi"),
+    "HENGAP": (VISIT, "vi"),
+    "XINHEN": (VISIT, "vi"),
+    "DENNHA": (VISIT, "vi"),
+    "XINDENNHA": (VISIT, "vi"),
+    "GAP": (VISIT, "vi"),
+    "GAPCANBO": (VISIT, "vi"),
+    "TOLUUDONG": (VISIT, "vi"),
+    "DATLICH": (VISIT, "vi"),
+    "DATHEN": (VISIT, "vi"),
+    "VISIT": (VISIT, "en"),
+    "HOMEVISIT": (VISIT, "en"),
+    # cancel a visit (a bare HUY means cancel, as with carriers; never opt-out)
+    "HUY": (CANCEL, "vi"),
+    "HUYHEN": (CANCEL, "vi"),
+    "HUYYEUCAU": (CANCEL, "vi"),
+    "CANCEL": (CANCEL, "en"),
+    # help: the keyword list
+    "?": (HELP, None),
+    "TROGIUP": (HELP, "vi"),
+    "GIUP": (HELP, "vi"),
+    "MENU": (HELP, None),
+    "HELP": (HELP, "en"),
+    # procedure guidance menu ("HD" = hướng dẫn); "HD <code>" gives that procedure
+    "HD": (GUIDE, "vi"),
+    "HUONGDAN": (GUIDE, "vi"),
+    "THUTUC": (GUIDE, "vi"),
+    "HOSO": (GUIDE, "vi"),
+    "GUIDE": (GUIDE, "en"),
+    "PROCEDURES": (GUIDE, "en"),
+    "INFO": (GUIDE, "en"),
+    # schedule of the next team visit
+    "LICH": (SCHEDULE, "vi"),
+    "LICHAP": (SCHEDULE, "vi"),
+    "LICHTO": (SCHEDULE, "vi"),
+    "XEMLICH": (SCHEDULE, "vi"),
+    "SCHEDULE": (SCHEDULE, "en"),
+    # my open requests
+    "XEM": (STATUS, "vi"),
+    "XEMHEN": (STATUS, "vi"),
+    "KIEMTRA": (STATUS, "vi"),
+    "TINHTRANG": (STATUS, "vi"),
+    "STATUS": (STATUS, "en"),
+    # a free question for staff
+    "HOI": (QUESTION, "vi"),
+    "CAUHOI": (QUESTION, "vi"),
+    "ASK": (QUESTION, "en"),
+    "QUESTION": (QUESTION, "en"),
+    # opt out of proactive messages
+    "STOP": (OPT_OUT, None),
+    "TUCHOI": (OPT_OUT, "vi"),
+    "HUYNHAC": (OPT_OUT, "vi"),
+    "NGUNGNHAN": (OPT_OUT, "vi"),
+    "NGUNGNHANTIN": (OPT_OUT, "vi"),
+    "STOPALL": (OPT_OUT, "en"),
+    "UNSUBSCRIBE": (OPT_OUT, "en"),
+    # opt back in
+    "START": (OPT_IN, None),
+    "BATDAU": (OPT_IN, "vi"),
+    "NHANLAI": (OPT_IN, "vi"),
+    "DANGKYLAI": (OPT_IN, "vi"),
+    "UNSTOP": (OPT_IN, "en"),
+    # reply language
+    "ENGLISH": (LANG_EN, "en"),
+    "EN": (LANG_EN, "en"),
+    "TIENGVIET": (LANG_VI, "vi"),
+    "VI": (LANG_VI, "vi"),
+}
+
+# Phrases recognised anywhere in a sentence ("toi muon xin den nha"), as whole words only.
+ANYWHERE = {"DENNHA", "XINDENNHA", "HUYHEN"}
+# Short words that mean something else at the start of a sentence ("vì", "gấp", "đặt"):
+# they count only as the whole message.
+WHOLE_ONLY = {"EN", "VI", "GAP", "DAT"}
+SWITCHES = {OPT_OUT, OPT_IN, LANG_EN, LANG_VI}
+# Synonyms too generic to trust inside a sentence or with a typo.
+GENERIC = {"DAT", "KS", "DD2", "HOSO"}
+FILLER = {"SO", "AP", "CHON", "NUMBER", "NO", "SOS"}
+MAX_PREFIX_WORDS = 4
+MAX_SPAN_WORDS = 5
+MIN_FUZZY = 4
+FUZZY_RATIO = 0.8
+ENGLISH_HINTS = {
+    "HELLO",
+    "HI",
+    "PLEASE",
+    "THE",
+    "WHAT",
+    "WHEN",
+    "HOW",
+    "NEED",
+    "WANT",
+    "MY",
+    "IS",
+    "ARE",
+    "YOU",
+    "THANK",
+    "THANKS",
+    "I",
+    "ME",
+}
+_PICK = re.compile(r"^(?:SO|AP|CHON|NUMBER|NO)?0*(\d{1,3})$")
+
+
+@dataclass
+class Parsed:
+    """What a message asks for: the intent, its argument words and the language it reveals."""
+
+    intent: str | None
+    language: str | None = None
+    code: str | None = None  # procedure code, when the intent is a procedure
+    number: int | None = None  # menu pick
+    rest: str = ""  # the raw words after the keyword (hamlet, reason, reference)
+    words: list = field(default_factory=list)  # folded words after the keyword
+    how: str = ""  # exact | prefix | fuzzy | phrase: kept for the message log and tests
+
+
+def one_edit_apart(a, b):
+    """Tell whether A and B differ by one substitution, insertion, deletion or swap."""
+    if a == b:
+        return False
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diffs) == 1:
+            return True
+        i, j = diffs[0], diffs[-1]
+        return len(diffs) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    for i in range(len(long_)):
+        if long_[:i] + long_[i + 1 :] == short:
+            return True
+    return False
+
+
+def vocabulary(procedures):
+    """Build the keyword table: the fixed keywords plus each procedure's code and synonyms."""
+    table = {word: (intent, lang, None) for word, (intent, lang) in KEYWORDS.items()}
+    for procedure in procedures:
+        for word in [procedure["code"], *procedure["synonyms"]]:
+            word = word.upper().replace(" ", "")
+            # A channel keyword wins over a procedure synonym that happens to collide.
+            table.setdefault(word, (PROCEDURE, None, procedure["code"]))
+    return table
+
+
+def words_of(text):
+    """Split text into folded words, keeping "?" as a word of its own."""
+    folded = fold(text)
+    words = folded.split()
+    if not words and "?" in (text or ""):
+        return ["?"]
+    return words
+
+
+def raw_after(text, count):
+    """Return the raw text after its first COUNT folded words (accents kept for staff)."""
+    if count <= 0:
+        return (text or "").strip()
+    seen = 0
+    for match in re.finditer(r"[^\W_]+", text or ""):
+        seen += len(fold(match.group()).split())
+        if seen >= count:
+            return text[match.end() :].strip(" \t\r\n,.:;-!?")
+    return ""
+
+
+def whole_only(word, table):
+    """Tell whether keyword WORD counts only when it is the whole message.
+
+    Opting out must be deliberate ("tu choi tro cap" is a complaint, not STOP), as with
+    Twilio's own whole-body rule.
+    """
+    return word in WHOLE_ONLY or table[word][0] in SWITCHES
+
+
+def _fuzzy(joined, table, whole):
+    """Return the keyword JOINED is a one-letter typo of, or None when unsure."""
+    if len(joined) < MIN_FUZZY:
+        return None
+    best, best_score, tie = None, 0.0, False
+    for word in table:
+        if len(word) < MIN_FUZZY or word in GENERIC or not word.isalnum():
+            continue
+        if not whole and whole_only(word, table):
+            continue
+        if abs(len(word) - len(joined)) > 1:
+            continue
+        score = difflib.SequenceMatcher(None, joined, word).ratio()
+        if score < FUZZY_RATIO and not one_edit_apart(joined, word):
+            continue
+        score = max(score, FUZZY_RATIO)
+        if score > best_score:
+            best, best_score, tie = word, score, False
+        elif score == best_score and table[word][:3:2] != table[best][:3:2]:
+            tie = True
+    return None if tie else best
+
+
+def _make(table, word, text, used, words, how):
+    """Build a Parsed result for keyword WORD that consumed USED words."""
+    intent, language, code = table[word]
+    return Parsed(
+        intent,
+        language=language,
+        code=code,
+        rest=raw_after(text, used),
+        words=words[used:],
+        how=how,
+    )
+
+
+def parse(text, procedures=()):
+    """Parse a resident's SMS into a Parsed intent (intent None when nothing matched)."""
+    table = vocabulary(procedures)
+    words = words_of(text)
+    offset = 0
+    # Carrier habit: "DK HEN", "DK KHAI SINH". A bare DK stays unmatched.
+    if len(words) > 1 and words[0] == "DK":
+        words, offset = words[1:], 1
+    if not words:
+        return Parsed(None, how="empty")
+    joined = "".join(words)
+    pick = _PICK.match(joined)
+    if pick and len(words) <= 2:
+        return Parsed(DIGIT, number=int(pick.group(1)), how="exact")
+    if joined in table:
+        parsed = _make(table, joined, text, len(words) + offset, words, "exact")
+        parsed.words = []
+        return parsed
+    limit = min(MAX_PREFIX_WORDS, len(words))
+    for used in range(limit, 0, -1):
+        prefix = "".join(words[:used])
+        if prefix in table and not whole_only(prefix, table):
+            return _make_offset(table, prefix, text, used, offset, words, "prefix")
+    for used in range(limit, 0, -1):
+        match = _fuzzy("".join(words[:used]), table, whole=used == len(words))
+        if match:
+            return _make_offset(table, match, text, used, offset, words, "fuzzy")
+    phrase = _phrase(words, table)
+    if phrase:
+        intent, language, code = table[phrase]
+        return Parsed(intent, language=language, code=code, rest=text.strip(), how="phrase")
+    return Parsed(None, language="en" if looks_english(words) else None, how="none")
+
+
+def _make_offset(table, word, text, used, offset, words, how):
+    """Build a Parsed result when a leading DK was dropped before the keyword."""
+    parsed = _make(table, word, text, used + offset, words, how)
+    parsed.words = words[used:]
+    return parsed
+
+
+def _phrase(words, table):
+    """Find a procedure synonym or visit phrase made of whole words anywhere in the text."""
+    for start in range(len(words)):
+        joined = ""
+        for end in range(start, min(start + MAX_SPAN_WORDS, len(words))):
+            joined += words[end]
+            if len(joined) < MIN_FUZZY or joined in GENERIC:
+                continue
+            entry = table.get(joined)
+            if entry and (entry[0] == PROCEDURE or joined in ANYWHERE):
+                return joined
+    return None
+
+
+def looks_english(words):
+    """Guess whether unmatched text is English (two or more common English words)."""
+    return len(ENGLISH_HINTS.intersection(words)) >= 2
+
+
+def menu_pick(text):
+    """Return the number in "3", "so 3" or "ap 3", or None."""
+    joined = "".join(words_of(text))
+    match = _PICK.match(joined)
+    return int(match.group(1)) if match else None

@@ -1,0 +1,140 @@
+"""SMS webhooks: parse the provider's request, call the dialogue engine, render the answer."""
+
+import logging
+
+from flask import abort, current_app, jsonify, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from app import messages, phones, residents
+from app.webhooks import require_twilio_signature, twiml
+from db import get_db, transaction
+from sms import bp, gateway
+from sms.dialogue import handle_sms
+
+log = logging.getLogger(__name__)
+
+# Twilio error codes that say something about the recipient rather than the message.
+UNSUBSCRIBED = "21610"  # the number sent STOP to our sender: never message it again
+NOT_MOBILE = "21614"  # a landline or otherwise not SMS-capable
+
+
+def _status_url(message_id):
+    """The callback URL for an inline reply; it carries our id because its SID is not known."""
+    return f"{current_app.config['PUBLIC_BASE_URL']}/sms/twilio/status?m={message_id}"
+
+
+@bp.post("/twilio")
+@require_twilio_signature
+def twilio_inbound():
+    """Twilio Messaging webhook: answer one inbound SMS with inline TwiML."""
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid")
+    sender = request.form.get("From")
+    if not sid or not sender:
+        abort(400)
+    db = get_db()
+    outcome = handle_sms(
+        db,
+        phone=sender,
+        body=request.form.get("Body", ""),
+        provider="twilio",
+        provider_id=sid,
+        dedupe_key=f"twilio:{sid}",
+        opt_out_type=request.form.get("OptOutType"),
+    )
+    response = MessagingResponse()
+    for reply in messages.replies_to(db, outcome.inbound["id"]):
+        response.message(reply["body"], action=_status_url(reply["id"]), method="POST")
+    return twiml(response)
+
+
+@bp.post("/twilio/status")
+@require_twilio_signature
+def twilio_status():
+    """Twilio status callback: move the message's delivery status forward, note bad numbers."""
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid")
+    status = request.form.get("MessageStatus") or request.form.get("SmsStatus")
+    if not sid or not status:
+        abort(400)
+    error_code = (request.form.get("ErrorCode") or "").strip() or None
+    db = get_db()
+    with transaction(db):
+        our_id = request.args.get("m", type=int)
+        if our_id:
+            messages.attach_provider_id(db, our_id, provider="twilio", provider_id=sid)
+        updated = messages.update_delivery(
+            db,
+            provider="twilio",
+            provider_id=sid,
+            status=status.strip().lower(),
+            error_code=error_code,
+            error_message=request.form.get("ErrorMessage"),
+        )
+        if error_code in (UNSUBSCRIBED, NOT_MOBILE):
+            _note_recipient(db, updated, request.form.get("To"), error_code)
+    return ("", 204)
+
+
+def _note_recipient(db, message, to, error_code):
+    """Opt the recipient out (21610) or mark the number as unable to get SMS (21614)."""
+    phone = message["phone"] if message else None
+    if not phone and to:
+        try:
+            phone = phones.normalise(to)
+        except phones.InvalidPhone:
+            return
+    resident = residents.by_phone(db, phone) if phone else None
+    if not resident:
+        return
+    if error_code == UNSUBSCRIBED:
+        if not resident["opted_out"]:
+            residents.opt_out(db, resident["id"])
+    else:
+        residents.mark_no_sms(db, resident["id"], "not a mobile number (Twilio 21614)")
+
+
+@bp.post("/gateway")
+def gateway_webhook():
+    """SMS Gateway for Android webhook: inbound SMS and delivery reports, HMAC-signed."""
+    body = request.get_data(cache=True)
+    problem = gateway.signature_problem(
+        current_app.config.get("SMS_GATEWAY_SIGNING_KEY"),
+        body,
+        request.headers.get("X-Signature"),
+        request.headers.get("X-Timestamp"),
+    )
+    if problem:
+        log.warning("refused gateway webhook from %s: %s", request.remote_addr, problem)
+        abort(403)
+    try:
+        event = gateway.parse_event(body)
+        if event.name in (gateway.RECEIVED, gateway.BATCH_RECEIVED):
+            received = gateway.received_messages(event)
+        elif event.name in gateway.DELIVERY_EVENTS:
+            update = gateway.delivery_update(event)
+    except gateway.BadPayload as exc:
+        log.warning("malformed gateway webhook: %s", exc)
+        abort(400)
+    db = get_db()
+    if event.name in (gateway.RECEIVED, gateway.BATCH_RECEIVED):
+        replies = 0
+        for message in received:
+            outcome = handle_sms(
+                db,
+                phone=message.phone_number,
+                body=message.message,
+                provider="gateway",
+                provider_id=str(message.message_id),
+                dedupe_key=gateway.dedupe_key(message),
+                reply_via="outbox",
+            )
+            replies += 0 if outcome.duplicate else len(outcome.replies)
+        return jsonify(ok=True, queued_replies=replies)
+    if event.name in gateway.DELIVERY_EVENTS:
+        message_id, status, reason = update
+        with transaction(db):
+            messages.update_delivery(
+                db, provider="gateway", provider_id=message_id, status=status, error_message=reason
+            )
+        return jsonify(ok=True)
+    # system:ping, app:started and events we do not subscribe to need no action.
+    return jsonify(ok=True, ignored=event.name)
