@@ -455,6 +455,14 @@ def test_one_request_by_id_in_json_and_xml(client, key, filed):
     assert_local(request.findtext("expected_datetime"))
 
 
+def test_control_characters_in_stored_text_do_not_break_the_xml(post, client, key):
+    (body,) = post(
+        service_code="QUESTION", phone="0909111222", description="Hỏi\x0b\x01 gì?"
+    ).get_json()
+    response = client.get(f"{BASE}/requests/{body['service_request_id']}.xml?api_key={key}")
+    assert ET.fromstring(response.data).find("request").findtext("description") == "Hỏi gì?"
+
+
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_an_unknown_request_id_is_a_404(client, fmt):
     response = client.get(f"{BASE}/requests/ZZZZZ.{fmt}")

@@ -1,6 +1,7 @@
 """Render Open311 answers as JSON or as the spec's XML, and Open311 errors in either."""
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 from flask import Response
@@ -18,6 +19,8 @@ ITEM_TAGS = {
     "endpoints": "endpoint",
     "formats": "format",
 }
+# Characters XML 1.0 cannot carry at all, even escaped; SMS text sometimes has them.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _text(value):
@@ -26,7 +29,7 @@ def _text(value):
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return NOT_XML.sub("", str(value))
 
 
 def _fill(element, value):
