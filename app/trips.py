@@ -200,14 +200,17 @@ def _apply_rule(db, rule, actor):
             order_by="starts_at",
         )
     )
+    dropped, kept = [], []
     for trip in future:
         day = dt.date.fromisoformat(trip["date"])
-        if not rule["active"] or day.weekday() != rule["weekday"]:
-            cancel_trip(db, trip["id"], actor=actor, note="schedule changed")
-            continue
-        if trip["session"] != rule["session"]:
-            cancel_trip(db, trip["id"], actor=actor, note="schedule changed")
-            continue
+        same_slot = day.weekday() == rule["weekday"] and trip["session"] == rule["session"]
+        (kept if rule["active"] and same_slot else dropped).append(trip)
+    # Cancel every trip that no longer fits first, and generate the new ones, so that
+    # their requests move once, straight to the new schedule.
+    for trip in dropped:
+        _mark_cancelled(db, trip, actor=actor, note="schedule changed")
+    for trip in kept:
+        day = dt.date.fromisoformat(trip["date"])
         starts_at = clock.iso(clock.at_local(day, rule["start_time"]))
         db["trips"].update(
             trip["id"],
@@ -225,6 +228,18 @@ def _apply_rule(db, rule, actor):
             "UPDATE requests SET expected_datetime = ? WHERE trip_id = ? AND status = 'scheduled'",
             [starts_at, trip["id"]],
         )
+    ensure_trips(db)
+    for trip in dropped:
+        for request in _on_trip(db, trip["id"]):
+            _rebook(
+                db,
+                request,
+                actor_type="staff",
+                actor=actor,
+                action="trip_cancelled",
+                note=f"trip {trip['date']} cancelled: schedule changed",
+            )
+    for trip in kept:
         for request in _on_trip(db, trip["id"]):
             if request["hamlet_id"] not in rule["hamlet_ids"]:
                 _rebook(db, request, actor_type="staff", actor=actor, note="hamlet not served")
@@ -588,16 +603,7 @@ def cancel_trip(db, trip_id, *, actor, note=None):
         raise TripError(f"no trip with id {trip_id}")
     if trip["status"] != "planned":
         raise TripError(f"the trip on {trip['date']} is {trip['status']}, not planned")
-    db["trips"].update(
-        trip_id,
-        {
-            "status": "cancelled",
-            "note": note or trip["note"],
-            "cancelled_by": actor,
-            "cancelled_at": clock.iso(clock.now()),
-        },
-    )
-    outbox.cancel_pending(db, trip_id=trip_id, reason="trip cancelled")
+    _mark_cancelled(db, trip, actor=actor, note=note)
     moved = []
     reason = f"trip {trip['date']} cancelled" + (f": {note}" if note else "")
     for request in _on_trip(db, trip_id):
@@ -612,6 +618,20 @@ def cancel_trip(db, trip_id, *, actor, note=None):
         )
         moved.append(queue.get(db, request["id"]))
     return moved
+
+
+def _mark_cancelled(db, trip, *, actor, note):
+    """Set a trip cancelled (who, when, why) and drop its unsent reminders."""
+    db["trips"].update(
+        trip["id"],
+        {
+            "status": "cancelled",
+            "note": note or trip["note"],
+            "cancelled_by": actor,
+            "cancelled_at": clock.iso(clock.now()),
+        },
+    )
+    outbox.cancel_pending(db, trip_id=trip["id"], reason="trip cancelled")
 
 
 # Messages ----------------------------------------------------------------------------------
