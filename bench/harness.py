@@ -145,6 +145,8 @@ class Service:
 
     def start(self):
         """Start gunicorn in its own process group and wait until it answers."""
+        if getattr(self, "_log", None):
+            self._log.close()
         log = open(self.log_path, "a")  # noqa: SIM115 - closed in stop()
         self._log = log
         self.process = subprocess.Popen(
