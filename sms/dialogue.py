@@ -116,7 +116,7 @@ def handle_sms(
             resident_id=resident["id"] if resident else None,
         )
     if not is_new:
-        stored = [row["body"] for row in messages.replies_to(db, inbound["id"])]
+        stored = stored_replies(db, inbound)
         return Outcome(inbound, stored, inbound["intent"] or "", duplicate=True)
     if resident is None:
         # Short codes and alphanumeric senders (carrier promotions) cannot be answered.
@@ -135,11 +135,39 @@ def handle_sms(
     return Outcome(inbound, answer.replies, answer.intent, answer.request)
 
 
+def _reply_key(inbound, number):
+    """Outbox dedupe key of the NUMBER-th reply to an inbound message."""
+    return f"reply:{inbound['id']}:{number}"
+
+
+def stored_replies(db, inbound):
+    """Return the reply bodies stored for an inbound message, inline or queued."""
+    bodies = [row["body"] for row in messages.replies_to(db, inbound["id"])]
+    if bodies:
+        return bodies
+    rows = db["outbox"].rows_where(
+        "dedupe_key LIKE ? AND kind = 'reply'", [f"reply:{inbound['id']}:%"], order_by="id"
+    )
+    return [row["body"] for row in rows]
+
+
 def _store(db, resident, inbound, answer, provider, reply_via):
     """Store the replies (and queue them when they cannot go inline); classify the message."""
     request_id = answer.request["id"] if answer.request else None
     for number, body in enumerate(answer.replies):
-        message = messages.record_outbound(
+        if reply_via == "outbox":
+            # The outbox row is the stored reply; the sender logs it as a message when it
+            # leaves, with the gateway's id, so delivery reports find it.
+            outbox.enqueue(
+                db,
+                resident["phone"],
+                body,
+                kind="reply",
+                request_id=request_id,
+                dedupe_key=_reply_key(inbound, number),
+            )
+            continue
+        messages.record_outbound(
             db,
             provider=provider,
             phone=resident["phone"],
@@ -150,15 +178,6 @@ def _store(db, resident, inbound, answer, provider, reply_via):
             resident_id=resident["id"],
             intent=answer.intent,
         )
-        if reply_via == "outbox":
-            dedupe = f"reply:{inbound['id']}:{number}"
-            outbox.enqueue(
-                db, resident["phone"], body, kind="reply", request_id=request_id, dedupe_key=dedupe
-            )
-            row = next(iter(db["outbox"].rows_where("dedupe_key = ?", [dedupe])))
-            # Link both ways so the sender can report the gateway's id on this message.
-            db["outbox"].update(row["id"], {"message_id": message["id"]})
-            db["messages"].update(message["id"], {"outbox_id": row["id"]})
     status = "replied" if answer.replies else "received"
     if answer.intent in ("rate_limited",):
         status = "ignored"

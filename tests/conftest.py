@@ -66,3 +66,25 @@ def twilio_post(client):
         return client.post(path, data=params, headers=all_headers)
 
     return post
+
+
+@pytest.fixture
+def text_in(twilio_post):
+    """Send one SMS through the signed Twilio webhook; return the reply texts.
+
+    Each call gets a fresh MessageSid unless SID is given (to replay a provider retry).
+    """
+    import itertools
+    import xml.etree.ElementTree as ET
+
+    counter = itertools.count(1)
+
+    def send(body, phone="+84912000111", sid=None):
+        sid = sid or f"SM{next(counter):032x}"
+        response = twilio_post(
+            "/sms/twilio", {"MessageSid": sid, "From": phone, "To": "+84000000000", "Body": body}
+        )
+        assert response.status_code == 200, response.data
+        return [message.text for message in ET.fromstring(response.data).iter("Message")]
+
+    return send

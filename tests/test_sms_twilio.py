@@ -1,0 +1,206 @@
+"""The Twilio webhooks: real signatures, retries, opt-out parameters and status callbacks."""
+
+import xml.etree.ElementTree as ET
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.texts import is_gsm7
+from tests.conftest import PUBLIC_BASE_URL, twilio_signature
+
+PHONE = "+84912000111"
+
+
+def _params(body="HEN Tan Phu", sid="SM" + "a" * 32, phone=PHONE, **extra):
+    return {"MessageSid": sid, "From": phone, "To": "+84000000000", "Body": body, **extra}
+
+
+def _messages(response):
+    root = ET.fromstring(response.data)
+    assert root.tag == "Response"
+    return list(root.iter("Message"))
+
+
+def _count(db, table):
+    return db[table].count
+
+
+def test_unsigned_and_forged_requests_get_403_and_create_nothing(client, db):
+    unsigned = client.post("/sms/twilio", data=_params())
+    forged = client.post(
+        "/sms/twilio",
+        data=_params(),
+        headers={"X-Twilio-Signature": twilio_signature(PUBLIC_BASE_URL + "/sms/twilio", {})},
+    )
+    wrong_token = client.post(
+        "/sms/twilio",
+        data=_params(),
+        headers={
+            "X-Twilio-Signature": twilio_signature(
+                PUBLIC_BASE_URL + "/sms/twilio", _params(), token="not-our-token"
+            )
+        },
+    )
+    assert [r.status_code for r in (unsigned, forged, wrong_token)] == [403, 403, 403]
+    assert (_count(db, "messages"), _count(db, "requests")) == (0, 0)
+
+
+def test_signature_made_for_the_proxied_url_is_accepted(client, db):
+    params = _params()
+    signature = twilio_signature("https://sms.proxy.example/hl/sms/twilio", params)
+    response = client.post(
+        "/sms/twilio",
+        data=params,
+        headers={
+            "X-Twilio-Signature": signature,
+            "X-Forwarded-Host": "sms.proxy.example",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Path": "/hl/sms/twilio",
+        },
+    )
+    assert response.status_code == 200
+    assert len(_messages(response)) == 1
+
+
+def test_missing_sid_or_sender_is_a_400(twilio_post, db):
+    no_sid = _params()
+    del no_sid["MessageSid"]
+    no_from = _params()
+    del no_from["From"]
+    assert twilio_post("/sms/twilio", no_sid).status_code == 400
+    assert twilio_post("/sms/twilio", no_from).status_code == 400
+    assert _count(db, "messages") == 0
+
+
+def test_retry_with_the_same_sid_returns_the_identical_reply_and_creates_nothing(twilio_post, db):
+    first = twilio_post("/sms/twilio", _params())
+    counts = {table: _count(db, table) for table in ("messages", "requests", "request_events")}
+    second = twilio_post("/sms/twilio", _params())
+    assert second.data == first.data
+    assert {table: _count(db, table) for table in counts} == counts
+    assert _count(db, "requests") == 1
+
+
+def test_reply_carries_a_status_callback_that_finds_the_inline_reply(twilio_post, db):
+    [message] = _messages(twilio_post("/sms/twilio", _params()))
+    action = message.get("action")
+    assert action.startswith(PUBLIC_BASE_URL + "/sms/twilio/status?m=")
+    path = action[len(PUBLIC_BASE_URL) :]
+    callback = {"MessageSid": "SM" + "b" * 32, "MessageStatus": "sent", "To": PHONE}
+    assert twilio_post(path, callback).status_code == 204
+    [reply] = db["messages"].rows_where("direction = 'out'")
+    assert (reply["provider_id"], reply["status"]) == ("SM" + "b" * 32, "sent")
+    delivered = {**callback, "MessageStatus": "delivered"}
+    assert twilio_post("/sms/twilio/status", delivered).status_code == 204
+    assert db["messages"].get(reply["id"])["status"] == "delivered"
+
+
+def _outbound(db, sid, status="sent"):
+    from app import messages
+
+    return messages.record_outbound(
+        db, provider="twilio", provider_id=sid, phone=PHONE, body="x", status=status
+    )
+
+
+def test_late_status_callbacks_never_move_a_message_back(twilio_post, db):
+    row = _outbound(db, "SM1")
+    twilio_post("/sms/twilio/status", {"MessageSid": "SM1", "MessageStatus": "delivered"})
+    twilio_post("/sms/twilio/status", {"MessageSid": "SM1", "MessageStatus": "sent"})
+    assert db["messages"].get(row["id"])["status"] == "delivered"
+
+
+def test_status_for_an_unknown_message_is_accepted_and_ignored(twilio_post, db):
+    response = twilio_post("/sms/twilio/status", {"MessageSid": "SMnone", "MessageStatus": "sent"})
+    assert response.status_code == 204
+    assert _count(db, "messages") == 0
+
+
+def test_status_callback_without_status_is_a_400(twilio_post):
+    assert twilio_post("/sms/twilio/status", {"MessageSid": "SM1"}).status_code == 400
+
+
+def test_status_callback_must_be_signed(client):
+    callback = {"MessageSid": "SM1", "MessageStatus": "sent"}
+    response = client.post("/sms/twilio/status", data=callback)
+    assert response.status_code == 403
+
+
+def test_error_21610_opts_the_resident_out(twilio_post, text_in, db):
+    text_in("XEM")
+    _outbound(db, "SM2")
+    twilio_post(
+        "/sms/twilio/status",
+        {"MessageSid": "SM2", "MessageStatus": "undelivered", "ErrorCode": "21610", "To": PHONE},
+    )
+    resident = next(iter(db["residents"].rows_where("phone = ?", [PHONE])))
+    assert resident["opted_out"] == 1
+    message = next(iter(db["messages"].rows_where("provider_id = 'SM2'")))
+    assert (message["status"], message["error_code"]) == ("undelivered", "21610")
+
+
+def test_error_21614_marks_the_number_as_not_sms_capable(twilio_post, text_in, db):
+    text_in("XEM")
+    _outbound(db, "SM3")
+    twilio_post(
+        "/sms/twilio/status",
+        {"MessageSid": "SM3", "MessageStatus": "failed", "ErrorCode": "21614", "To": PHONE},
+    )
+    resident = next(iter(db["residents"].rows_where("phone = ?", [PHONE])))
+    assert "21614" in resident["notes"] and resident["flagged_at"]
+    assert resident["opted_out"] == 0
+
+
+def test_twilio_opt_out_type_stop_and_start_are_honoured_silently(twilio_post, db):
+    stop = twilio_post("/sms/twilio", _params("Stop", sid="SM" + "1" * 32, OptOutType="STOP"))
+    assert _messages(stop) == []
+    resident = next(iter(db["residents"].rows_where("phone = ?", [PHONE])))
+    assert resident["opted_out"] == 1
+    start = twilio_post("/sms/twilio", _params("Start", sid="SM" + "2" * 32, OptOutType="START"))
+    assert _messages(start) == []
+    assert db["residents"].get(resident["id"])["opted_out"] == 0
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=st.text(max_size=1200), number=st.integers(min_value=0, max_value=9_999_999))
+def test_any_unicode_body_gets_200_and_valid_sms_replies(twilio_post, body, number):
+    params = _params(body, sid=f"SM{number:032d}", phone=f"+849{number:08d}")
+    response = twilio_post("/sms/twilio", params)
+    assert response.status_code == 200
+    assert response.mimetype == "text/xml"
+    for message in _messages(response):
+        assert message.text.startswith("Xa Phu Lam: ")
+        assert len(message.text) <= 160 and is_gsm7(message.text)
+
+
+FIELDS = ["MessageSid", "From", "To", "Body", "OptOutType", "AccountSid", "NumMedia"]
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    present=st.sets(st.sampled_from(FIELDS)),
+    values=st.fixed_dictionaries({field: st.text(max_size=40) for field in FIELDS}),
+    number=st.integers(min_value=0, max_value=9_999_999),
+)
+def test_any_missing_or_odd_field_gets_400_or_valid_twiml_never_500(
+    twilio_post, present, values, number
+):
+    params = {field: values[field] for field in present}
+    if "MessageSid" in params:
+        params["MessageSid"] = params["MessageSid"] or ""
+    response = twilio_post("/sms/twilio", params)
+    required = bool(params.get("MessageSid")) and bool(params.get("From"))
+    if not required:
+        assert response.status_code == 400
+        return
+    assert response.status_code == 200
+    for message in _messages(response):
+        assert message.text.startswith("Xa Phu Lam: ") and len(message.text) <= 160
