@@ -1,0 +1,212 @@
+"""Call-backs: the commune phones a resident and the same voice menu answers them.
+
+Staff (or a missed-call trigger) ask for a call-back; the worker places it through the Twilio
+REST client. A busy, unanswered or failed call is retried up to 3 times, after 15 minutes,
+1 hour and 3 hours, and only between 07:00 and 20:00 local time. The REST call is never made
+inside a database transaction: a row is claimed in one, the call placed, the result stored in
+another.
+"""
+
+import datetime as dt
+import logging
+
+import requests as http
+from flask import current_app
+from twilio.base.exceptions import TwilioException
+
+from app import clock, phones
+from app import requests as queue
+from app.twilio_rest import rest_client
+from db import transaction
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (dt.timedelta(minutes=15), dt.timedelta(hours=1), dt.timedelta(hours=3))
+MAX_ATTEMPTS = 1 + len(RETRY_DELAYS)
+CALL_WINDOW = (dt.time(7, 0), dt.time(20, 0))  # local time; nobody is rung at night
+UNANSWERED = {"busy", "no-answer", "failed", "canceled"}
+ANSWERED = {"completed"}
+# A claimed row whose call was never placed (the worker died in between) is freed after this.
+STALE_CLAIM = dt.timedelta(minutes=10)
+
+
+def into_window(moment):
+    """Return MOMENT, or the next 07:00 local if it falls outside 07:00–20:00."""
+    local = clock.to_local(moment)
+    opens, closes = CALL_WINDOW
+    if local.time() < opens:
+        return clock.at_local(local.date(), opens.strftime("%H:%M"))
+    if local.time() >= closes:
+        return clock.at_local(local.date() + dt.timedelta(days=1), opens.strftime("%H:%M"))
+    return moment.astimezone(clock.UTC)
+
+
+def get(db, callback_id):
+    """Return a call-back row by id, or None."""
+    rows = list(db["callbacks"].rows_where("id = ?", [callback_id]))
+    return rows[0] if rows else None
+
+
+def by_call_sid(db, call_sid):
+    """Return the call-back that placed CALL_SID, or None."""
+    rows = list(db["callbacks"].rows_where("call_sid = ?", [call_sid], order_by="id desc"))
+    return rows[0] if rows else None
+
+
+def pending_for(db, phone):
+    """Return the phone's call-back that is still waiting or ringing, or None."""
+    rows = list(
+        db["callbacks"].rows_where(
+            "phone = ? AND status IN ('pending', 'calling')", [phone], order_by="id", limit=1
+        )
+    )
+    return rows[0] if rows else None
+
+
+def request_callback(db, phone, *, request_id=None, requested_by):
+    """Queue a call-back to PHONE at the next allowed time; one per phone at a time."""
+    e164 = phones.normalise(phone)
+    with transaction(db):
+        existing = pending_for(db, e164)
+        if existing:
+            return existing
+        stamp = clock.now()
+        callback_id = (
+            db["callbacks"]
+            .insert(
+                {
+                    "phone": e164,
+                    "request_id": request_id,
+                    "requested_by": requested_by,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": clock.iso(into_window(stamp)),
+                    "created_at": clock.iso(stamp),
+                    "updated_at": clock.iso(stamp),
+                }
+            )
+            .last_pk
+        )
+        if request_id:
+            queue.record_event(
+                db,
+                request_id,
+                "callback_requested",
+                actor_type="staff" if requested_by != "system" else "system",
+                actor=requested_by,
+                channel="voice",
+            )
+        return get(db, callback_id)
+
+
+def _claim_due(db, now):
+    """Mark due call-backs as calling (one attempt more) and return them."""
+    stamp = clock.iso(now)
+    with transaction(db):
+        stale = clock.iso(now - STALE_CLAIM)
+        db.execute(
+            "UPDATE callbacks SET status = 'pending', updated_at = ? "
+            "WHERE status = 'calling' AND call_sid IS NULL AND updated_at < ?",
+            [stamp, stale],
+        )
+        due = list(
+            db["callbacks"].rows_where(
+                "status = 'pending' AND next_attempt_at <= ?", [stamp], order_by="next_attempt_at"
+            )
+        )
+        claimed = []
+        for row in due:
+            allowed = into_window(now)
+            if allowed > now:
+                # The worker was down through the evening: wait for the morning.
+                db["callbacks"].update(
+                    row["id"], {"next_attempt_at": clock.iso(allowed), "updated_at": stamp}
+                )
+                continue
+            db["callbacks"].update(
+                row["id"],
+                {
+                    "status": "calling",
+                    "attempts": row["attempts"] + 1,
+                    "call_sid": None,
+                    "updated_at": stamp,
+                },
+            )
+            claimed.append(get(db, row["id"]))
+        return claimed
+
+
+def _place_call(row, config):
+    """Ask Twilio to ring the resident; return the call SID (raises on failure)."""
+    base = config["PUBLIC_BASE_URL"]
+    call = rest_client(config).calls.create(
+        to=row["phone"],
+        from_=config["TWILIO_FROM_NUMBER"],
+        url=f"{base}/voice/incoming?mode=callback",
+        status_callback=f"{base}/voice/status",
+        status_callback_event=["completed"],
+    )
+    return call.sid
+
+
+def run_due_callbacks(db, now=None):
+    """Place every due call-back (outside any transaction); return how many were placed."""
+    now = now or clock.now()
+    config = current_app.config
+    placed = 0
+    for row in _claim_due(db, now):
+        try:
+            call_sid = _place_call(row, config)
+        except (TwilioException, http.RequestException, OSError) as exc:
+            log.warning("call-back %s to %s failed: %s", row["id"], row["phone"], exc)
+            with transaction(db):
+                _after_unanswered(db, get(db, row["id"]), "failed", now)
+            continue
+        with transaction(db):
+            db["callbacks"].update(
+                row["id"],
+                {"call_sid": call_sid, "last_status": "queued", "updated_at": clock.iso(now)},
+            )
+        placed += 1
+    return placed
+
+
+def record_call_status(db, call_sid, status, now=None):
+    """Apply a call status callback to the call-back that placed it; return the row or None."""
+    now = now or clock.now()
+    with transaction(db):
+        row = by_call_sid(db, call_sid)
+        # Only the current attempt moves the row, so a repeated callback changes nothing.
+        if not row or row["status"] != "calling":
+            return row
+        if status in UNANSWERED:
+            _after_unanswered(db, row, status, now)
+        elif status in ANSWERED:
+            db["callbacks"].update(
+                row["id"],
+                {"status": "completed", "last_status": status, "updated_at": clock.iso(now)},
+            )
+            _note_on_request(db, row, "callback_answered")
+        else:
+            db["callbacks"].update(row["id"], {"last_status": status})
+        return get(db, row["id"])
+
+
+def _after_unanswered(db, row, reason, now):
+    """Schedule the next try after an unanswered attempt, or give up after the last one."""
+    changes = {"last_status": reason, "updated_at": clock.iso(now)}
+    if row["attempts"] < MAX_ATTEMPTS:
+        delay = RETRY_DELAYS[row["attempts"] - 1]
+        changes.update(status="pending", next_attempt_at=clock.iso(into_window(now + delay)))
+    else:
+        changes["status"] = "failed"
+        _note_on_request(db, row, "callback_failed", note=reason)
+    db["callbacks"].update(row["id"], changes)
+
+
+def _note_on_request(db, row, action, note=None):
+    """Add a call-back outcome to the related request's history, if there is one."""
+    if row["request_id"]:
+        queue.record_event(
+            db, row["request_id"], action, actor_type="system", channel="voice", note=note
+        )

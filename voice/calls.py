@@ -1,0 +1,98 @@
+"""The voice channel's records: one row per call, and every step's TwiML for replays."""
+
+import json
+
+from app import clock
+
+FINAL_CALL_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
+
+
+def get(db, call_sid):
+    """Return the call row for CALL_SID, or None."""
+    rows = list(db["calls"].rows_where("call_sid = ?", [call_sid]))
+    return rows[0] if rows else None
+
+
+def data(call):
+    """Return a call row's JSON data as a dict."""
+    return json.loads(call["data"] or "{}") if call else {}
+
+
+def note(db, call_sid, *, phone, direction, language, resident_id=None):
+    """Record that a call reached a step; create the row on its first step."""
+    stamp = clock.iso(clock.now())
+    db["calls"].insert(
+        {
+            "call_sid": call_sid,
+            "phone": phone,
+            "resident_id": resident_id,
+            "direction": direction,
+            "status": "in-progress",
+            "language": language,
+            "data": json.dumps({"steps": 0}),
+            "started_at": stamp,
+            "updated_at": stamp,
+        },
+        ignore=True,
+    )
+    call = get(db, call_sid)
+    state = data(call)
+    state["steps"] = state.get("steps", 0) + 1
+    db["calls"].update(
+        call_sid, {"language": language, "data": json.dumps(state), "updated_at": stamp}
+    )
+    return get(db, call_sid)
+
+
+def note_status(db, call_sid, status, *, phone=None, direction=None):
+    """Record a call status callback; a final status also stamps the end."""
+    stamp = clock.iso(clock.now())
+    db["calls"].insert(
+        {
+            "call_sid": call_sid,
+            "phone": phone,
+            "direction": direction,
+            "status": status,
+            "language": "vi",
+            "data": json.dumps({"steps": 0}),
+            "started_at": stamp,
+            "updated_at": stamp,
+        },
+        ignore=True,
+    )
+    changes = {"status": status, "updated_at": stamp}
+    if status in FINAL_CALL_STATUSES:
+        changes["ended_at"] = stamp
+    db["calls"].update(call_sid, changes)
+    return get(db, call_sid)
+
+
+def step_key(call_sid, step, digits):
+    """Return the idempotency key of one step: call, step URL and the keys pressed."""
+    return f"{call_sid}:{step}:{digits or ''}"
+
+
+def replay(db, call_sid, step, digits):
+    """Return the TwiML already given for this exact step, or None."""
+    rows = list(db["call_steps"].rows_where("key = ?", [step_key(call_sid, step, digits)]))
+    return rows[0]["twiml"] if rows else None
+
+
+def remember(db, call_sid, step, digits, twiml):
+    """Store the TwiML given for a step so that a provider retry gets the same answer."""
+    db["call_steps"].insert(
+        {
+            "key": step_key(call_sid, step, digits),
+            "call_sid": call_sid,
+            "step": step,
+            "digits": digits or "",
+            "twiml": twiml,
+            "at": clock.iso(clock.now()),
+        },
+        ignore=True,
+    )
+
+
+def set_language(db, call_sid, language):
+    """Remember the language the caller switched to."""
+    db["calls"].update(call_sid, {"language": language, "updated_at": clock.iso(clock.now())})

@@ -1,0 +1,287 @@
+"""The voice menu's words: one locale table of short, accented Vietnamese prompts and English.
+
+Each key can be replaced by a recording at static/prompts/<lang>/<key>.mp3 (or .wav), so the
+commune can record the prompts in a local Southern voice. Sentences are short on purpose:
+one idea each, the action first and the key last.
+"""
+
+# The keys of the menus; parametrised here so prompts, routes and tests agree.
+KEY_VISIT, KEY_GUIDANCE, KEY_SCHEDULE = "1", "2", "3"
+KEY_MESSAGE, KEY_REPEAT, KEY_LANGUAGE, KEY_BACK = "0", "9", "8", "*"
+KEY_CONFIRM, KEY_OTHER_HAMLET = "1", "2"
+KEY_SEND_SMS, KEY_BOOK = "1", "1"
+KEY_MORE_PROCEDURES = "6"
+
+KEY_WORDS = {
+    "vi": {"*": "sao", "#": "thăng"},
+    "en": {"*": "star", "#": "hash"},
+}
+
+# Spoken names of the characters a reference code can hold (requests.REF_ALPHABET).
+# A vi-VN voice reads a lone Latin letter unreliably, so each one is spelled the way
+# Vietnamese spell letters aloud.
+REF_CHARS = {
+    "vi": {
+        "A": "a",
+        "B": "bê",
+        "C": "xê",
+        "D": "dê",
+        "E": "e",
+        "F": "ép",
+        "G": "giê",
+        "H": "hát",
+        "I": "i",
+        "J": "gi",
+        "K": "ca",
+        "L": "e lờ",
+        "M": "em mờ",
+        "N": "en nờ",
+        "O": "o",
+        "P": "pê",
+        "Q": "quy",
+        "R": "e rờ",
+        "S": "ét xì",
+        "T": "tê",
+        "U": "u",
+        "V": "vê",
+        "W": "vê kép",
+        "X": "ích xì",
+        "Y": "i dài",
+        "Z": "dét",
+        "0": "không",
+        "1": "một",
+        "2": "hai",
+        "3": "ba",
+        "4": "bốn",
+        "5": "năm",
+        "6": "sáu",
+        "7": "bảy",
+        "8": "tám",
+        "9": "chín",
+    },
+    "en": {},  # an en-US voice spells letters and digits well on its own
+}
+
+SESSIONS = {
+    "vi": {"morning": "buổi sáng", "afternoon": "buổi chiều"},
+    "en": {"morning": "morning", "afternoon": "afternoon"},
+}
+
+PROMPTS = {
+    # Greeting and main menu.
+    "greeting": {
+        "vi": "{commune} xin chào. Đây là đường dây hỗ trợ của Ủy ban nhân dân xã.",
+        "en": "Welcome to the help line of {commune}.",
+    },
+    "greeting_callback": {
+        "vi": "{commune} gọi lại cho ông bà, theo yêu cầu.",
+        "en": "{commune} is calling you back, as you asked.",
+    },
+    "no_otp": {
+        "vi": "Cán bộ xã không bao giờ hỏi mã OTP, hay mật khẩu.",
+        "en": "Commune staff never ask for an OTP, or a password.",
+    },
+    "menu_visit": {
+        "vi": "Để xin tổ lưu động đến nhà, bấm phím 1.",
+        "en": "To ask the mobile team to visit your home, press 1.",
+    },
+    "menu_guidance": {
+        "vi": "Để nghe hướng dẫn làm giấy tờ, bấm phím 2.",
+        "en": "To hear how to do a procedure, press 2.",
+    },
+    "menu_schedule": {
+        "vi": "Để biết ngày tổ lưu động đến ấp, bấm phím 3.",
+        "en": "To hear when the team next visits your hamlet, press 3.",
+    },
+    "menu_message": {
+        "vi": "Để nhắn lời cho cán bộ xã, bấm phím 0.",
+        "en": "To leave a voice message for staff, press 0.",
+    },
+    "menu_repeat": {
+        "vi": "Để nghe lại, bấm phím 9.",
+        "en": "To hear this again, press 9.",
+    },
+    "menu_language": {
+        # The one line an English speaker must catch, so it carries both languages.
+        "vi": "Nghe bằng tiếng Anh, bấm phím 8. For English, press 8.",
+        "en": "Để nghe tiếng Việt, bấm phím 8. For Vietnamese, press 8.",
+    },
+    "back_to_start": {
+        "vi": "Để quay lại từ đầu, bấm phím sao.",
+        "en": "To go back to the start, press star.",
+    },
+    # Timing and mistakes.
+    "no_input": {
+        "vi": "Xin lỗi, chưa nghe ông bà bấm phím.",
+        "en": "Sorry, we did not hear a key.",
+    },
+    "invalid_key": {
+        "vi": "Xin lỗi, phím đó không có trong danh sách.",
+        "en": "Sorry, that key is not on the list.",
+    },
+    "silence_to_message": {
+        "vi": "Ông bà chưa bấm phím. Ông bà có thể nói lời nhắn. Cán bộ xã sẽ nghe và gọi lại.",
+        "en": "We did not hear a key. You can leave a message. Staff will listen and call back.",
+    },
+    "long_call_to_message": {
+        "vi": "Cuộc gọi đã khá lâu. Ông bà có thể nói lời nhắn. Cán bộ xã sẽ gọi lại.",
+        "en": "This call has been long. You can leave a message. Staff will call you back.",
+    },
+    "no_number": {
+        "vi": "Không thấy số điện thoại của ông bà. "
+        "Xin gọi bằng điện thoại của mình, hoặc đến Ủy ban nhân dân xã.",
+        "en": "We cannot see your phone number. "
+        "Please call from your own phone, or come to the commune office.",
+    },
+    "goodbye": {
+        "vi": "Cảm ơn ông bà đã gọi. Chào ông bà.",
+        "en": "Thank you for calling. Goodbye.",
+    },
+    # Voice message.
+    "message_intro": {
+        "vi": "Xin nói lời nhắn sau tiếng bíp, tối đa hai phút. "
+        "Nói xong, bấm phím thăng, hoặc gác máy.",
+        "en": "Please speak after the beep, up to two minutes. "
+        "When you finish, press hash, or hang up.",
+    },
+    "message_thanks": {
+        "vi": "Cảm ơn ông bà. Cán bộ xã sẽ nghe lời nhắn, và gọi lại.",
+        "en": "Thank you. Staff will listen to your message, and call you back.",
+    },
+    "message_empty": {
+        "vi": "Chưa nghe được lời nhắn. Ông bà có thể gọi lại bất cứ lúc nào.",
+        "en": "We did not hear a message. You can call again at any time.",
+    },
+    # Home visit.
+    "visit_known": {
+        "vi": "Tổ lưu động sẽ đến nhà ông bà, ở ấp {hamlet}.",
+        "en": "The mobile team will visit your home, in {hamlet}.",
+    },
+    "visit_confirm": {
+        "vi": "Để đồng ý, bấm phím 1.",
+        "en": "To agree, press 1.",
+    },
+    "visit_other_hamlet": {
+        "vi": "Nếu ông bà ở ấp khác, bấm phím 2.",
+        "en": "If you live in another hamlet, press 2.",
+    },
+    "visit_existing": {
+        "vi": "Ông bà đã có yêu cầu tổ lưu động đến nhà.",
+        "en": "You already have a home visit request.",
+    },
+    "visit_received": {
+        "vi": "Đã nhận yêu cầu của ông bà.",
+        "en": "Your request is received.",
+    },
+    "visit_day": {
+        "vi": "Tổ lưu động đến ấp {hamlet} vào {session}, {day}.",
+        "en": "The team comes to {hamlet} on the {session} of {day}.",
+    },
+    "visit_call_back": {
+        "vi": "Chưa có lịch đến ấp {hamlet}. Cán bộ xã sẽ gọi lại để hẹn ngày.",
+        "en": "There is no visit planned to {hamlet} yet. Staff will call you back with a date.",
+    },
+    "ref_code": {
+        "vi": "Mã yêu cầu của ông bà là: {chars}.",
+        "en": "Your reference code is: {chars}.",
+    },
+    "sms_copy": {
+        "vi": "Tin nhắn xác nhận sẽ được gửi đến điện thoại này.",
+        "en": "A text message with these details is on its way to this phone.",
+    },
+    "hear_again": {
+        "vi": "Để nghe lại, bấm phím 9.",
+        "en": "To hear this again, press 9.",
+    },
+    "may_hang_up": {
+        "vi": "Nếu không cần gì thêm, ông bà có thể gác máy.",
+        "en": "If that is all, you can hang up.",
+    },
+    # Choosing a hamlet.
+    "choose_hamlet": {
+        "vi": "Xin chọn ấp của ông bà.",
+        "en": "Please choose your hamlet.",
+    },
+    "hamlet_group_old_commune": {
+        "vi": "Các ấp của xã cũ {name}, bấm phím {key}.",
+        "en": "Hamlets of the former {name} commune, press {key}.",
+    },
+    "hamlet_group_range": {
+        "vi": "Từ ấp {first} đến ấp {last}, bấm phím {key}.",
+        "en": "From {first} to {last}, press {key}.",
+    },
+    "hamlet_option": {
+        "vi": "Ấp {name}, bấm phím {key}.",
+        "en": "{name}, press {key}.",
+    },
+    # Next visit to the hamlet.
+    "schedule_next": {
+        "vi": "Lần tới, tổ lưu động đến ấp {hamlet} vào {session}, {day}.",
+        "en": "The team next visits {hamlet} on the {session} of {day}.",
+    },
+    "schedule_none": {
+        "vi": "Chưa có lịch tổ lưu động đến ấp {hamlet}. Cán bộ xã sẽ báo sau.",
+        "en": "No visit to {hamlet} is planned yet. Staff will tell you later.",
+    },
+    "schedule_book": {
+        "vi": "Để xin tổ lưu động đến nhà ông bà, bấm phím 1.",
+        "en": "To ask the team to visit your home, press 1.",
+    },
+    # Procedure guidance.
+    "choose_procedure": {
+        "vi": "Xin chọn thủ tục.",
+        "en": "Please choose a procedure.",
+    },
+    "procedure_option": {
+        "vi": "{name}, bấm phím {key}.",
+        "en": "{name}, press {key}.",
+    },
+    "more_procedures": {
+        "vi": "Để nghe các thủ tục khác, bấm phím 6.",
+        "en": "For other procedures, press 6.",
+    },
+    "procedure_title": {
+        "vi": "Hướng dẫn: {name}.",
+        "en": "How to do it: {name}.",
+    },
+    "procedure_documents": {
+        "vi": "Giấy tờ cần mang: {documents}.",
+        "en": "{documents}",
+    },
+    "procedure_sms_offer": {
+        "vi": "Để nhận hướng dẫn này bằng tin nhắn, bấm phím 1.",
+        "en": "To receive this by text message, press 1.",
+    },
+    "procedure_other": {
+        "vi": "Để chọn thủ tục khác, bấm phím sao.",
+        "en": "To choose another procedure, press star.",
+    },
+    "sms_sent": {
+        "vi": "Đã gửi tin nhắn hướng dẫn đến điện thoại này.",
+        "en": "The text message is on its way to this phone.",
+    },
+    "sms_not_mobile": {
+        "vi": "Số điện thoại này không nhận được tin nhắn.",
+        "en": "This phone number cannot receive text messages.",
+    },
+}
+
+# The accented name to speak when COMMUNE_NAME is the unaccented SMS form of it.
+DEFAULT_SPOKEN_COMMUNE = "Xã Phú Lâm"
+
+
+def prompt(name, language="vi", /, **values):
+    """Return the text of prompt NAME in LANGUAGE, filled with VALUES."""
+    entry = PROMPTS[name]
+    return (entry.get(language) or entry["vi"]).format(**values)
+
+
+def spell_ref(ref, language="vi"):
+    """Spell a reference code one character at a time, with a pause between each."""
+    names = REF_CHARS.get(language, {})
+    return ", ".join(names.get(char, char) for char in str(ref).upper())
+
+
+def key_word(key, language="vi"):
+    """Return how a key is spoken: digits as they are, * and # by name."""
+    return KEY_WORDS.get(language, KEY_WORDS["vi"]).get(key, key)

@@ -1,0 +1,239 @@
+"""Twilio Voice webhooks: parse the step, let the menu answer, store and return the TwiML."""
+
+import logging
+
+from flask import abort, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from app import callbacks, phones, recordings
+from app.webhooks import require_twilio_signature, twiml
+from db import get_db, transaction
+from voice import bp, calls, menu
+
+log = logging.getLogger(__name__)
+
+MAX_STEP_PARAM = 1000
+
+
+def _int_arg(name):
+    """Read a small non-negative integer from the query string (0 when absent or odd)."""
+    try:
+        return max(0, min(int(request.args.get(name, 0)), MAX_STEP_PARAM))
+    except ValueError:
+        return 0
+
+
+def _caller(form):
+    """Return (E.164 phone or None, direction): the resident is To on a call we placed."""
+    direction = form.get("Direction", "inbound")
+    raw = form.get("To" if direction.startswith("outbound") else "From", "")
+    try:
+        return phones.normalise(raw), direction
+    except phones.InvalidPhone:
+        return None, direction
+
+
+def _turn(db):
+    """Build this step's Turn from Twilio's form fields and our query parameters."""
+    call_sid = request.form.get("CallSid", "").strip()
+    if not call_sid:
+        abort(400)
+    phone, direction = _caller(request.form)
+    lang = request.args.get("lang")
+    mode = "callback" if request.args.get("mode") == "callback" else "inbound"
+    turn = menu.Turn(db, call_sid, phone, lang=lang or "vi", step=_int_arg("n"), mode=mode)
+    if lang not in menu.SAY_LANGUAGES:
+        turn.lang = "vi"
+        if request.args.get("n") is None and turn.resident and turn.resident["language"] == "en":
+            turn.lang = "en"  # the first step follows the resident's own language
+    return turn, direction
+
+
+def run_step(build):
+    """Answer one step once: a provider retry of it gets the stored TwiML back."""
+    db = get_db()
+    turn, direction = _turn(db)
+    digits = request.form.get("Digits")
+    step = request.full_path.rstrip("?")
+    with transaction(db):
+        stored = calls.replay(db, turn.call_sid, step, digits)
+        if stored is None:
+            resident = turn.resident
+            calls.note(
+                db,
+                turn.call_sid,
+                phone=turn.phone,
+                direction="outbound-callback" if direction.startswith("outbound") else "inbound",
+                language=turn.lang,
+                resident_id=resident["id"] if resident else None,
+            )
+            stored = str(build(turn, digits))
+            calls.remember(db, turn.call_sid, step, digits, stored)
+    return twiml(stored)
+
+
+def menu_step(builder):
+    """Answer a key press (or silence) in the menu BUILDER returns; stale menus go home."""
+
+    def build(turn, digits):
+        current = builder(turn)
+        if current is None:
+            return menu.show(turn, menu.main_menu(turn))
+        return menu.answer(turn, current, digits, _int_arg("silence"))
+
+    return run_step(build)
+
+
+@bp.post("/incoming")
+@require_twilio_signature
+def incoming():
+    """A call starts (or a call-back is answered): greeting, then the main menu."""
+    return run_step(lambda turn, _digits: menu.show(turn, menu.main_menu(turn, greet=True)))
+
+
+@bp.post("/menu", endpoint="menu")
+@require_twilio_signature
+def main_menu():
+    """The main menu's keys."""
+    return menu_step(menu.main_menu)
+
+
+@bp.post("/visit")
+@require_twilio_signature
+def visit():
+    """A known caller confirms the home visit to their hamlet."""
+    return menu_step(menu.visit_menu)
+
+
+@bp.post("/visit/<int:request_id>")
+@require_twilio_signature
+def visit_done(request_id):
+    """The confirmation of a booked visit: repeat or go back."""
+    return menu_step(lambda turn: menu.visit_done_menu_for(turn, request_id))
+
+
+@bp.post("/hamlets")
+@require_twilio_signature
+def hamlets():
+    """Choose a hamlet (or a group of hamlets)."""
+    return menu_step(lambda turn: menu.hamlet_menu(turn, request.args.get("for")))
+
+
+@bp.post("/hamlets/<int:group>")
+@require_twilio_signature
+def hamlet_group(group):
+    """Choose a hamlet within a group."""
+    return menu_step(lambda turn: menu.hamlet_group_menu(turn, request.args.get("for"), group))
+
+
+@bp.post("/schedule/<int:hamlet_id>")
+@require_twilio_signature
+def schedule(hamlet_id):
+    """The next team visit to a hamlet."""
+    return menu_step(lambda turn: menu.schedule_menu_for(turn, hamlet_id))
+
+
+@bp.post("/guidance")
+@require_twilio_signature
+def guidance():
+    """Choose a procedure, a group of at most five at a time."""
+    return menu_step(lambda turn: menu.guidance_menu(turn, _int_arg("page")))
+
+
+@bp.post("/guidance/<code>")
+@require_twilio_signature
+def procedure(code):
+    """A procedure's steps, with a key to get them by SMS."""
+    return menu_step(lambda turn: menu.procedure_menu_for(turn, code))
+
+
+@bp.post("/message")
+@require_twilio_signature
+def message():
+    """Leave a voice message for staff."""
+    return run_step(lambda turn, _digits: menu.leave_message(turn))
+
+
+@bp.post("/record")
+@require_twilio_signature
+def record():
+    """The <Record> action: keep the message as a question for staff, thank, hang up."""
+
+    def build(turn, _digits):
+        url = request.form.get("RecordingUrl")
+        if not url or not turn.phone:
+            return menu.goodbye(turn, before=["message_empty"])
+        recordings.save_voice_message(
+            turn.db,
+            phone=turn.phone,
+            call_sid=turn.call_sid,
+            recording_url=url,
+            recording_sid=request.form.get("RecordingSid"),
+            duration=_duration(request.form.get("RecordingDuration")),
+        )
+        return menu.message_saved(turn)
+
+    return run_step(build)
+
+
+@bp.post("/goodbye")
+@require_twilio_signature
+def goodbye():
+    """End the call; after an empty recording, say that nothing was heard."""
+    before = ["message_empty"] if request.args.get("reason") == "empty" else []
+    return run_step(lambda turn, _digits: menu.goodbye(turn, before=before))
+
+
+@bp.post("/recording-status")
+@require_twilio_signature
+def recording_status():
+    """Twilio's recording status callback: complete the voice message request."""
+    form = request.form
+    call_sid = form.get("CallSid", "").strip()
+    if not call_sid:
+        abort(400)
+    db = get_db()
+    status = form.get("RecordingStatus", "completed")
+    if status != "completed":
+        recordings.mark_recording_missing(db, call_sid, status)
+        return "", 204
+    call = calls.get(db, call_sid)
+    if not call or not call["phone"]:
+        log.warning("recording %s for unknown call %s", form.get("RecordingSid"), call_sid)
+        return "", 204
+    recordings.save_voice_message(
+        db,
+        phone=call["phone"],
+        call_sid=call_sid,
+        recording_url=form.get("RecordingUrl"),
+        recording_sid=form.get("RecordingSid"),
+        duration=_duration(form.get("RecordingDuration")),
+        final=True,
+    )
+    return "", 204
+
+
+@bp.post("/status")
+@require_twilio_signature
+def status():
+    """Twilio's call status callback: record it, and move a call-back's retry schedule."""
+    form = request.form
+    call_sid = form.get("CallSid", "").strip()
+    call_status = form.get("CallStatus", "").strip()
+    if not call_sid or not call_status:
+        abort(400)
+    db = get_db()
+    phone, direction = _caller(form)
+    with transaction(db):
+        kind = "outbound-callback" if direction.startswith("outbound") else "inbound"
+        calls.note_status(db, call_sid, call_status, phone=phone, direction=kind)
+    callbacks.record_call_status(db, call_sid, call_status)
+    return twiml(VoiceResponse())
+
+
+def _duration(value):
+    """Parse Twilio's RecordingDuration (seconds), tolerating blanks and junk."""
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return None
