@@ -338,3 +338,28 @@ def answer_question(db, request_id, answer, *, actor):
     )
     _notify(db, request, "answer", catalog.sms_body(answer))
     return request
+
+
+def set_hamlet(db, request_id, hamlet_id, *, actor_type, actor=None, channel=None):
+    """Set the hamlet of a request and its resident; an unplaced visit then gets a trip."""
+    request = get(db, request_id)
+    if request["hamlet_id"] == hamlet_id:
+        return request
+    stamp = clock.iso(clock.now())
+    db["requests"].update(request_id, {"hamlet_id": hamlet_id, "updated_at": stamp})
+    if request["resident_id"]:
+        residents.update(db, request["resident_id"], hamlet_id=hamlet_id)
+    hamlet = hamlets.get(db, hamlet_id)
+    record_event(
+        db,
+        request_id,
+        "hamlet_set",
+        actor_type=actor_type,
+        actor=actor,
+        channel=channel,
+        note=hamlet["name"] if hamlet else None,
+    )
+    if request["kind"] == VISIT and request["status"] == "new" and not request["trip_id"]:
+        if trips.assign_to_trip(db, request_id, actor_type=actor_type, actor=actor):
+            trips.notify_schedule(db, get(db, request_id), had_trip=False)
+    return get(db, request_id)

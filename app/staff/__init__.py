@@ -1,7 +1,20 @@
-"""Staff console blueprint: the commune's web page for the queue and trips."""
+"""Staff console blueprint: the commune's web page for the queue, trips and residents."""
 
 from flask import Blueprint
 
 bp = Blueprint("staff", __name__)
 
-from app.staff import routes  # noqa: E402,F401  (routes register on bp)
+# Route modules register their views on bp when imported.
+from app.staff import (  # noqa: E402,F401
+    auth,
+    catalogue,
+    detail,
+    filters,
+    message_log,
+    numbers,
+    people,
+    queue,
+    settings,
+    trip_sheet,
+    walkin,
+)

@@ -1,0 +1,108 @@
+"""Procedure catalogue: edit the accented texts, preview the SMS renderings, warn on length."""
+
+from flask import abort, flash, render_template, request
+from flask_babel import gettext as _
+
+from app import catalog, guidance
+from app.staff import bp
+from app.staff.common import back, form_flag
+from app.texts import segments
+from db import get_db, transaction
+
+TEXT_FIELDS = (
+    "name",
+    "name_en",
+    "summary",
+    "fee_note",
+    "deadline_note",
+    "where_note",
+    "sms_steps",
+    "sms_documents",
+    "sms_steps_en",
+    "sms_documents_en",
+)
+LIST_FIELDS = ("steps", "documents")
+SMS_FIELDS = ("sms_steps", "sms_documents", "sms_steps_en", "sms_documents_en")
+
+
+def sms_previews(procedure):
+    """Return, per SMS field, the body as sent, its segment count and whether it fits one."""
+    previews = {}
+    for field in SMS_FIELDS:
+        text = procedure.get(field) or ""
+        if not text:
+            continue
+        body = catalog.sms_body(text)
+        info = segments(body)
+        previews[field] = {
+            "body": body,
+            "segments": info.count,
+            "units": info.units,
+            "fits": info.count <= 1,
+        }
+    return previews
+
+
+def procedure_from_form(existing):
+    """Build the procedure dict from the submitted form, keeping fields the form lacks."""
+    procedure = dict(existing)
+    for field in TEXT_FIELDS:
+        procedure[field] = (request.form.get(field) or "").strip()[:2000]
+    for field in LIST_FIELDS:
+        lines = (request.form.get(field) or "").splitlines()
+        procedure[field] = [line.strip() for line in lines if line.strip()]
+    words = (request.form.get("synonyms") or "").replace(",", " ").split()
+    procedure["synonyms"] = sorted({word.strip().upper() for word in words if word.strip()})
+    procedure["active"] = form_flag("active")
+    return procedure
+
+
+@bp.get("/catalogue")
+def catalogue():
+    """List the procedures with the SMS length of each."""
+    db = get_db()
+    procedures = guidance.all_procedures(db, include_inactive=True)
+    return render_template(
+        "staff/catalogue.html",
+        procedures=[(item, sms_previews(item)) for item in procedures],
+    )
+
+
+@bp.route("/catalogue/<code>", methods=["GET", "POST"])
+def procedure_edit(code):
+    """Edit one procedure; a preview or an over-long SMS text shows before anything is saved."""
+    db = get_db()
+    existing = guidance.get(db, code)
+    if existing is None:
+        abort(404)
+    procedure = existing
+    if request.method == "POST":
+        procedure = procedure_from_form(existing)
+        previews = sms_previews(procedure)
+        too_long = [field for field, info in previews.items() if not info["fits"]]
+        if not procedure["name"]:
+            flash(_("The name cannot be empty."), "error")
+        elif request.form.get("action") == "save" and (
+            not too_long or request.form.get("confirm_long")
+        ):
+            with transaction(db):
+                guidance.save(db, procedure)
+            flash(_("Procedure saved."), "success")
+            if too_long:
+                flash(_("Saved with SMS texts longer than one segment."), "warning")
+            return back("staff.procedure_edit", code=existing["code"])
+        elif too_long and request.form.get("action") == "save":
+            flash(
+                _(
+                    "Some SMS texts are longer than one segment. Shorten them, or tick the box "
+                    "to save anyway."
+                ),
+                "warning",
+            )
+    previews = sms_previews(procedure)
+    return render_template(
+        "staff/procedure.html",
+        procedure=procedure,
+        previews=previews,
+        too_long=[field for field, info in previews.items() if not info["fits"]],
+    )

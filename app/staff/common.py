@@ -1,0 +1,79 @@
+"""Helpers shared by the console views: the signed-in user, roles and form parsing."""
+
+import functools
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import UserMixin, current_user
+
+
+class StaffUser(UserMixin):
+    """A signed-in commune officer, built from a staff_users row."""
+
+    def __init__(self, row):
+        self.id = row["id"]
+        self.username = row["username"]
+        self.display_name = row["display_name"] or row["username"]
+        self.role = row["role"]
+        self.language = row["language"] or "vi"
+
+    @property
+    def is_admin(self):
+        return self.role == "admin"
+
+
+def actor():
+    """The name recorded on request events for the signed-in officer."""
+    return current_user.username
+
+
+def admin_required(view):
+    """Refuse a view with 403 unless the officer is an admin."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated or not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def form_int(name, default=None):
+    """Read an integer form field; blank or malformed gives DEFAULT."""
+    value = (request.form.get(name) or "").strip()
+    try:
+        return int(value)
+    except ValueError:
+        return default
+
+
+def arg_int(name, default=None):
+    """Read an integer query argument; blank or malformed gives DEFAULT."""
+    value = (request.args.get(name) or "").strip()
+    try:
+        return int(value)
+    except ValueError:
+        return default
+
+
+def form_flag(name):
+    """Read a checkbox as 0 or 1."""
+    return 1 if request.form.get(name) else 0
+
+
+def safe_next(target, fallback="staff.queue"):
+    """Return TARGET if it is a path on this site, else the FALLBACK page."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for(fallback)
+
+
+def back(endpoint, **values):
+    """Redirect to a console page (after a POST)."""
+    return redirect(url_for(endpoint, **values))
+
+
+def refused(message):
+    """Flash why an action could not be done."""
+    flash(message or _("That could not be done."), "error")

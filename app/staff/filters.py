@@ -1,0 +1,114 @@
+"""Template filters and globals for the console: local times, phones and status labels."""
+
+import datetime as dt
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from app import clock, phones
+from app.staff import bp
+from app.texts import WEEKDAYS_EN, WEEKDAYS_VI
+
+STATUS_LABELS = {
+    "new": _l("Waiting for a trip"),
+    "scheduled": _l("Scheduled"),
+    "visited": _l("Visited"),
+    "unreachable": _l("Not found at home"),
+    "cancelled": _l("Cancelled"),
+    "open": _l("Open"),
+    "answered": _l("Answered"),
+    "closed": _l("Closed"),
+    "planned": _l("Planned"),
+    "done": _l("Done"),
+}
+KIND_LABELS = {"visit": _l("Home visit"), "question": _l("Question")}
+CHANNEL_LABELS = {
+    "sms": _l("SMS"),
+    "voice": _l("Phone call"),
+    "staff": _l("Staff entry"),
+    "api": _l("Open311 API"),
+}
+SESSION_LABELS = {"morning": _l("morning"), "afternoon": _l("afternoon")}
+ACTION_LABELS = {
+    "opened": _l("Opened"),
+    "assigned": _l("Put on a trip"),
+    "moved": _l("Moved to a trip"),
+    "scheduled": _l("Scheduled"),
+    "visited": _l("Visited"),
+    "unreachable": _l("Not found at home"),
+    "cancelled": _l("Cancelled"),
+    "answered": _l("Answered"),
+    "hamlet_set": _l("Hamlet set"),
+    "callback_requested": _l("Call back requested"),
+    "trip_cancelled": _l("Trip cancelled, moved"),
+}
+OUTBOX_LABELS = {
+    "pending": _l("Waiting to send"),
+    "leased": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+    "cancelled": _l("Not sent"),
+}
+MESSAGE_STATUS_LABELS = {
+    "received": _l("Received"),
+    "replied": _l("Replied"),
+    "queued": _l("Queued"),
+    "accepted": _l("Queued"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "delivered": _l("Delivered"),
+    "read": _l("Read"),
+    "undelivered": _l("Not delivered"),
+    "failed": _l("Failed"),
+}
+WEEKDAY_NAMES = {"vi": WEEKDAYS_VI, "en": WEEKDAYS_EN}
+
+
+def ui_language():
+    """Return the console language code of this request ("vi" or "en")."""
+    return str(get_locale() or "vi")
+
+
+@bp.app_template_filter("localtime")
+def localtime(stamp, fmt="%d/%m/%Y %H:%M"):
+    """Format stored UTC text in the commune's local time."""
+    moment = clock.to_local(stamp) if stamp else None
+    return moment.strftime(fmt) if moment else ""
+
+
+@bp.app_template_filter("phone")
+def phone(e164):
+    """Format an E.164 number as people write it."""
+    return phones.display(e164) if e164 else ""
+
+
+@bp.app_template_filter("day")
+def day(value):
+    """Format a local date ("2026-12-01") as "thứ Ba 01/12" or "Tuesday 01/12"."""
+    if not value:
+        return ""
+    date = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    names = WEEKDAY_NAMES.get(ui_language(), WEEKDAYS_VI)
+    return f"{names[date.weekday()]} {date:%d/%m}"
+
+
+@bp.app_template_filter("label")
+def label(value, kind="status"):
+    """Translate a stored code (status, kind, channel, session, action) into words."""
+    tables = {
+        "status": STATUS_LABELS,
+        "kind": KIND_LABELS,
+        "channel": CHANNEL_LABELS,
+        "session": SESSION_LABELS,
+        "action": ACTION_LABELS,
+        "outbox": OUTBOX_LABELS,
+        "message": MESSAGE_STATUS_LABELS,
+    }
+    found = tables.get(kind, {}).get(value)
+    return str(found) if found is not None else (value or "")
+
+
+@bp.app_context_processor
+def console_globals():
+    """Expose the UI language to every template."""
+    return {"ui_lang": ui_language()}

@@ -1,0 +1,45 @@
+"""Messages: the SMS log (inbound and outbound, delivery status) and retry of failed sends."""
+
+from flask import abort, flash, render_template, request
+from flask_babel import gettext as _
+
+from app import outbox
+from app.staff import bp, queries
+from app.staff.common import actor, arg_int, back, refused
+from db import get_db, transaction
+
+
+@bp.get("/messages")
+def message_list():
+    """Show the SMS log, newest first, with failed sends that can be retried."""
+    db = get_db()
+    direction = request.args.get("direction", "")
+    failed_only = request.args.get("failed") == "1"
+    page = max(arg_int("page", 1), 1)
+    rows, has_next = queries.messages_page(db, direction, failed_only, page=page)
+    return render_template(
+        "staff/messages.html",
+        rows=rows,
+        has_next=has_next,
+        page=page,
+        direction=direction,
+        failed_only=failed_only,
+        failed=queries.failed_outbox(db, limit=50),
+        counts=queries.outbox_counts(db),
+    )
+
+
+@bp.post("/messages/outbox/<int:outbox_id>/retry")
+def outbox_retry(outbox_id):
+    """Put a failed outbound message back in the queue for the worker to send."""
+    db = get_db()
+    if queries.outbox_row(db, outbox_id) is None:
+        abort(404)
+    try:
+        with transaction(db):
+            outbox.retry(db, outbox_id, actor=actor())
+    except ValueError as exc:
+        refused(_("Not retried: %(reason)s", reason=str(exc)))
+    else:
+        flash(_("The message is queued again."), "success")
+    return back("staff.message_list")

@@ -1,0 +1,227 @@
+"""Settings (admins only): hamlets, schedule rules, trips, staff accounts and API keys."""
+
+from flask import flash, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import apikeys, trips, users
+from app.staff import admin, bp, queries
+from app.staff.common import actor, admin_required, back, form_flag, form_int, refused
+from app.staff.filters import WEEKDAY_NAMES, ui_language
+from db import get_db, transaction
+
+WEEKDAYS = range(7)
+
+
+def render_settings(new_key=None, status=200):
+    """Render the settings page (with a just-created API key shown once)."""
+    db = get_db()
+    return render_template(
+        "staff/settings.html",
+        hamlets=queries.all_hamlets(db),
+        rules=trips.list_rules(db),
+        rule_hamlets=queries.rule_hamlet_ids(db),
+        coming=queries.coming_trips(db, limit=16),
+        users=queries.all_users(db),
+        keys=apikeys.all_keys(db),
+        new_key=new_key,
+        sessions=trips.SESSIONS,
+        weekdays=WEEKDAYS,
+        weekday_names=WEEKDAY_NAMES.get(ui_language(), WEEKDAY_NAMES["vi"]),
+    ), status
+
+
+@bp.get("/settings")
+@admin_required
+def settings():
+    """Show every settings section."""
+    return render_settings()
+
+
+def hamlet_ids_field():
+    """The hamlet checkboxes of a rule or trip form, as ints."""
+    ids = []
+    for value in request.form.getlist("hamlet_ids"):
+        try:
+            ids.append(int(value))
+        except ValueError:
+            continue
+    return ids
+
+
+def attempt(change, done_message):
+    """Run CHANGE(db) in a transaction and flash its outcome; back to settings."""
+    db = get_db()
+    try:
+        with transaction(db):
+            change(db)
+    except trips.TripError as exc:
+        refused(_("Not saved: %(reason)s", reason=str(exc)))
+    except admin.AdminError as exc:
+        reasons = {
+            "name": _("the name cannot be empty"),
+            "duplicate": _("that name is already used"),
+            "role": _("unknown role"),
+            "self": _("you cannot remove your own admin access"),
+            "password": _("the password needs at least 8 characters"),
+            "missing": _("no such account"),
+        }
+        refused(_("Not saved: %(reason)s", reason=reasons.get(str(exc), str(exc))))
+    except users.UserExists:
+        refused(_("Not saved: %(reason)s", reason=_("that username is taken")))
+    else:
+        flash(done_message, "success")
+    return back("staff.settings")
+
+
+@bp.post("/settings/hamlets", defaults={"hamlet_id": None})
+@bp.post("/settings/hamlets/<int:hamlet_id>")
+@admin_required
+def hamlet_save(hamlet_id):
+    """Add a hamlet or change its name, route order, active flag and serving rules."""
+    rule_ids = []
+    for value in request.form.getlist("rule_ids"):
+        if value.isdigit():
+            rule_ids.append(int(value))
+
+    def change(db):
+        hamlet = admin.save_hamlet(
+            db,
+            hamlet_id,
+            name=request.form.get("name"),
+            route_order=form_int("route_order", 0),
+            active=form_flag("active"),
+        )
+        # Which trip days serve the hamlet is part of each rule; the rule's trips follow it.
+        for rule in trips.list_rules(db):
+            served = set(rule["hamlet_ids"])
+            wanted = (
+                (served | {hamlet["id"]}) if rule["id"] in rule_ids else (served - {hamlet["id"]})
+            )
+            if wanted != served:
+                trips.save_rule(
+                    db,
+                    rule_id=rule["id"],
+                    weekday=rule["weekday"],
+                    session=rule["session"],
+                    start_time=rule["start_time"],
+                    end_time=rule["end_time"],
+                    hamlet_ids=sorted(wanted),
+                    capacity=rule["capacity"],
+                    active=bool(rule["active"]),
+                    actor=actor(),
+                )
+
+    return attempt(change, _("Hamlet saved."))
+
+
+@bp.post("/settings/rules", defaults={"rule_id": None})
+@bp.post("/settings/rules/<int:rule_id>")
+@admin_required
+def rule_save(rule_id):
+    """Add a schedule rule or change one; its planned trips follow."""
+    weekday = form_int("weekday")
+
+    def change(db):
+        trips.save_rule(
+            db,
+            rule_id=rule_id,
+            weekday=weekday if weekday is not None else -1,
+            session=request.form.get("session", ""),
+            start_time=request.form.get("start_time", ""),
+            end_time=request.form.get("end_time", ""),
+            hamlet_ids=hamlet_ids_field(),
+            capacity=request.form.get("capacity", ""),
+            active=bool(request.form.get("active")),
+            actor=actor(),
+        )
+
+    return attempt(change, _("Schedule rule saved. Planned trips follow it."))
+
+
+@bp.post("/settings/trips/<int:trip_id>/cancel")
+@admin_required
+def trip_cancel(trip_id):
+    """Cancel a planned trip; its requests move to the next trip and residents are told."""
+    note = (request.form.get("note") or "").strip()[:500] or None
+    return attempt(
+        lambda db: trips.cancel_trip(db, trip_id, actor=actor(), note=note),
+        _("Trip cancelled. Its visits moved to the next trip and residents get an SMS."),
+    )
+
+
+@bp.post("/settings/trips/extra")
+@admin_required
+def trip_extra():
+    """Add a one-off trip; waiting requests in its hamlets are booked on it."""
+    return attempt(
+        lambda db: trips.add_extra_trip(
+            db,
+            request.form.get("date", ""),
+            request.form.get("session", ""),
+            request.form.get("start_time", ""),
+            request.form.get("end_time", ""),
+            hamlet_ids_field(),
+            request.form.get("capacity", ""),
+            actor=actor(),
+            note=(request.form.get("note") or "").strip()[:500] or None,
+        ),
+        _("Extra trip added."),
+    )
+
+
+@bp.post("/settings/users", defaults={"user_id": None})
+@bp.post("/settings/users/<int:user_id>")
+@admin_required
+def user_save(user_id):
+    """Create a staff account, or change one's role, active flag or password."""
+    role = request.form.get("role")
+    password = request.form.get("password") or ""
+    if user_id is None:
+        username = (request.form.get("username") or "").strip()
+        if not username or len(password) < 8 or role not in users.ROLES:
+            refused(_("Give a username, a role and a password of at least 8 characters."))
+            return back("staff.settings")
+        return attempt(
+            lambda db: users.create_user(
+                db,
+                username,
+                password,
+                role=role,
+                display_name=(request.form.get("display_name") or "").strip() or None,
+            ),
+            _("Account created."),
+        )
+    return attempt(
+        lambda db: admin.update_user(
+            db,
+            user_id,
+            acting_user_id=current_user.id,
+            role=role,
+            active=bool(request.form.get("active")),
+            password=password or None,
+        ),
+        _("Account saved."),
+    )
+
+
+@bp.post("/settings/api-keys")
+@admin_required
+def api_key_create():
+    """Create an Open311 API key and show it once."""
+    name = (request.form.get("name") or "").strip()[:100]
+    if not name:
+        refused(_("Give the key a name, for example the partner who will use it."))
+        return back("staff.settings")
+    db = get_db()
+    with transaction(db):
+        key = apikeys.create_key(db, name)
+    flash(_("Key created. Copy it now: it will not be shown again."), "warning")
+    return render_settings(new_key={"name": name, "key": key})
+
+
+@bp.post("/settings/api-keys/<int:key_id>/revoke")
+@admin_required
+def api_key_revoke(key_id):
+    """Revoke an API key."""
+    return attempt(lambda db: apikeys.revoke(db, key_id), _("Key revoked."))

@@ -1,0 +1,120 @@
+"""Trips: the list, the printable trip sheet, bulk results after the trip and CSV export."""
+
+import csv
+import io
+
+from flask import Response, abort, flash, render_template, request
+from flask_babel import gettext as _
+
+from app import requests as queue
+from app import trips
+from app.staff import bp, queries
+from app.staff.common import actor, back
+from db import get_db, transaction
+
+RESULTS = ("visited", "unreachable")
+
+
+def sheet_lines(db, trip_id):
+    """Return the trip's sheet rows (route order) numbered for the page and the CSV."""
+    return [
+        {**row, "number": number} for number, row in enumerate(trips.trip_sheet(db, trip_id), 1)
+    ]
+
+
+def load_trip(db, trip_id):
+    """Return a trip with its hamlets and load, or answer 404."""
+    trip = trips.get(db, trip_id)
+    if trip is None:
+        abort(404)
+    return queries.trips_with_load(db, [trip])[0]
+
+
+@bp.get("/trips")
+def trip_list():
+    """List the coming and the recent trips."""
+    db = get_db()
+    return render_template(
+        "staff/trips.html",
+        coming=queries.coming_trips(db, limit=20),
+        recent=queries.recent_trips(db),
+    )
+
+
+@bp.get("/trips/<int:trip_id>")
+def trip_detail(trip_id):
+    """Show the printable sheet for one trip, with the bulk results form."""
+    db = get_db()
+    trip = load_trip(db, trip_id)
+    lines = sheet_lines(db, trip_id)
+    return render_template("staff/trip.html", trip=trip, lines=lines)
+
+
+@bp.get("/trips/<int:trip_id>.csv")
+def trip_csv(trip_id):
+    """Export a trip sheet as CSV (UTF-8 with BOM, so spreadsheets read the accents)."""
+    db = get_db()
+    trip = load_trip(db, trip_id)
+    lines = sheet_lines(db, trip_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        ["no", "hamlet", "ref", "resident", "phone", "need", "documents", "vulnerable", "status"]
+    )
+    for line in lines:
+        writer.writerow(
+            [
+                line["number"],
+                line["hamlet"],
+                line["ref"],
+                line["resident"],
+                line["phone_display"],
+                line["need"],
+                "; ".join(line["documents"]),
+                "yes" if line["vulnerable"] else "",
+                line["status"],
+            ]
+        )
+    filename = f"trip-{trip['date']}-{trip['session']}.csv"
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.post("/trips/<int:trip_id>/results")
+def trip_results(trip_id):
+    """Record the outcome of each visit on the trip in one go."""
+    db = get_db()
+    load_trip(db, trip_id)
+    done, skipped = 0, 0
+    with transaction(db):
+        for row in trips.trip_sheet(db, trip_id):
+            request_id = row["request_id"]
+            result = request.form.get(f"result-{request_id}", "")
+            if result not in RESULTS:
+                continue
+            if row["status"] != "scheduled":
+                skipped += 1
+                continue
+            note = (request.form.get(f"note-{request_id}") or "").strip()[:1000] or None
+            try:
+                if result == "visited":
+                    queue.mark_visited(db, request_id, actor=actor(), note=note)
+                else:
+                    queue.mark_unreachable(db, request_id, actor=actor(), note=note)
+            except queue.InvalidTransition:
+                skipped += 1
+                continue
+            done += 1
+    if done:
+        flash(_("Results saved for %(count)s visits.", count=done), "success")
+    if skipped:
+        flash(
+            _("%(count)s visits were already closed and were left as they were.", count=skipped),
+            "warning",
+        )
+    if not done and not skipped:
+        flash(_("No results were ticked."), "info")
+    return back("staff.trip_detail", trip_id=trip_id)

@@ -1,0 +1,87 @@
+// Staff console behaviour. Loaded as a file (the CSP forbids inline script); every page works
+// without it, this only adds the live SMS counter, print buttons and confirmations.
+(function () {
+  "use strict";
+
+  // GSM 03.38 basic set and extension table, as in app/texts.py.
+  var BASIC = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+  var EXTENSION = "^{}\\[]~|€\f";
+  var LOOKALIKES = {"\u2018": "'", "\u2019": "'", "\u201c": "\"", "\u201d": "\"",
+    "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " "};
+
+  var lang = document.documentElement.lang || "vi";
+  var WORDS = {
+    vi: {
+      chars: "ký tự", sms: "tin nhắn",
+      accents: "Có dấu: tin nhắn sẽ được gửi không dấu.",
+      long: "Dài hơn một tin nhắn: nên rút gọn.",
+      ok: "Vừa một tin nhắn."
+    },
+    en: {
+      chars: "characters", sms: "SMS",
+      accents: "Has accents: the SMS is sent without them.",
+      long: "Longer than one SMS: shorten it if you can.",
+      ok: "Fits one SMS."
+    }
+  };
+  var words = WORDS[lang] || WORDS.vi;
+
+  function stripDiacritics(text) {
+    var out = text.replace(/đ/g, "d").replace(/Đ/g, "D").normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "");
+    Object.keys(LOOKALIKES).forEach(function (fancy) {
+      out = out.split(fancy).join(LOOKALIKES[fancy]);
+    });
+    return out.normalize("NFC");
+  }
+
+  function unaccented(text) {
+    var plain = stripDiacritics(text);
+    var kept = "";
+    for (var i = 0; i < plain.length; i++) {
+      var ch = plain[i];
+      if (BASIC.indexOf(ch) >= 0 || EXTENSION.indexOf(ch) >= 0) { kept += ch; }
+    }
+    return kept.replace(/[ \t]+/g, " ").trim();
+  }
+
+  function segments(text) {
+    var units = 0;
+    for (var i = 0; i < text.length; i++) {
+      units += EXTENSION.indexOf(text[i]) >= 0 ? 2 : 1;
+    }
+    if (units === 0) { return {units: 0, count: 0}; }
+    return {units: units, count: units <= 160 ? 1 : Math.ceil(units / 153)};
+  }
+
+  function updateCounter(field, output) {
+    var raw = field.value;
+    var body = unaccented((field.getAttribute("data-sms-prefix") || "") + raw);
+    var info = segments(body);
+    var accented = stripDiacritics(raw) !== raw;
+    var parts = [info.units + " " + words.chars + ", " + info.count + " " + words.sms + "."];
+    if (accented) { parts.push(words.accents); }
+    parts.push(info.count > 1 ? words.long : words.ok);
+    output.textContent = parts.join(" ");
+    output.classList.toggle("over", info.count > 1);
+    output.classList.toggle("accents", accented);
+  }
+
+  document.querySelectorAll("[data-sms-counter]").forEach(function (field) {
+    var output = document.getElementById(field.getAttribute("data-sms-counter"));
+    if (!output) { return; }
+    field.addEventListener("input", function () { updateCounter(field, output); });
+    updateCounter(field, output);
+  });
+
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  document.querySelectorAll("[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
+})();
