@@ -1,0 +1,261 @@
+"""The worker: scheduled reminders and trip generation, and the real Twilio and gateway clients."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from app import messages, outbox, scheduler, transports, trips, worker
+from app import requests as queue
+from app.config import LOCAL_ACCOUNT_SID
+from db import transaction
+from tests.conftest import PUBLIC_BASE_URL, TEST_AUTH_TOKEN
+from tests.fakes.sms_gateway_api import FakeSmsGateway
+from tests.fakes.twilio_api import FakeTwilioAPI
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+PHONE = "+84912345678"
+
+
+def local(*args):
+    return dt.datetime(*args, tzinfo=VN)
+
+
+@pytest.fixture
+def clock_at(app, db):
+    """Move the frozen clock to a local moment; the first move regenerates the schedule."""
+    travellers = []
+
+    def move(moment):
+        first = not travellers
+        if travellers:
+            travellers.pop().stop()
+        traveller = time_machine.travel(moment, tick=False)
+        traveller.start()
+        travellers.append(traveller)
+        if first:
+            with transaction(db):
+                db.execute("DELETE FROM trip_hamlets")
+                db.execute("DELETE FROM trips")
+                trips.ensure_trips(db)
+
+    with app.app_context():
+        yield move
+    for traveller in travellers:
+        traveller.stop()
+
+
+def book_visit(db, phone=PHONE, hamlet_id=1):
+    with transaction(db):
+        request, _ = queue.open_request(
+            db, phone=phone, kind=queue.VISIT, channel="sms", hamlet_id=hamlet_id
+        )
+    return request
+
+
+def test_the_reminder_goes_out_once_across_two_worker_runs(app, db, clock_at):
+    clock_at(local(2027, 3, 1, 10, 0))  # Monday; the Tuesday trip is tomorrow
+    request = book_visit(db)
+    console = transports.ConsoleTransport()
+    worker.run_pass(db, transport=console)
+    assert db["outbox"].count_where("kind = 'reminder'") == 0  # not before 17:00
+    clock_at(local(2027, 3, 1, 17, 0))
+    first = worker.run_pass(db, transport=console)
+    clock_at(local(2027, 3, 1, 17, 2))
+    second = worker.run_pass(db, transport=console)
+    assert (first["jobs"]["reminders"], second["jobs"]["reminders"]) == (1, 0)
+    (reminder,) = db["outbox"].rows_where("kind = 'reminder'")
+    assert reminder["dedupe_key"] == f"reminder:{request['id']}:{request['trip_id']}"
+    assert reminder["status"] == "sent"
+    assert reminder["body"] == (
+        f"Xa Phu Lam: Nhac lich: to luu dong den ap Phu Hoa A Thu 3 02/03, tu 7h30 "
+        f"(ma {request['ref']}). Xin ong ba o nha, de san giay to."
+    )
+    assert db["messages"].count_where("intent = 'reminder'") == 1
+
+
+def test_the_reminder_time_is_a_setting(app, db, clock_at):
+    clock_at(local(2027, 3, 1, 10, 0))
+    book_visit(db)
+    with transaction(db):
+        db["settings"].upsert({"key": "reminder_time", "value": "15:30"}, pk="key")
+    clock_at(local(2027, 3, 1, 15, 29))
+    assert scheduler.queue_reminders(db) == 0
+    clock_at(local(2027, 3, 1, 15, 30))
+    assert scheduler.queue_reminders(db) == 1
+
+
+def test_a_worker_that_was_down_at_reminder_time_catches_up_before_the_trip(app, db, clock_at):
+    clock_at(local(2027, 3, 1, 10, 0))
+    book_visit(db)
+    clock_at(local(2027, 3, 2, 6, 0))  # quiet hours: queued now, sent at 07:00
+    assert scheduler.queue_reminders(db) == 1
+    assert outbox.send_due(db, transport=transports.ConsoleTransport()) == 0
+    clock_at(local(2027, 3, 2, 7, 0))
+    assert outbox.send_due(db, transport=transports.ConsoleTransport()) == 1
+
+
+def test_trip_generation_runs_once_a_day_and_books_waiting_requests(app, db, clock_at):
+    clock_at(local(2027, 3, 1, 10, 0))
+    assert scheduler.generate_trips(db) is not None
+    assert scheduler.generate_trips(db) is None
+    (job,) = db["jobs"].rows_where("name = 'trips'")
+    assert job["last_run_at"] == "2027-03-01T03:00:00Z"
+    clock_at(local(2027, 3, 2, 0, 5))
+    assert scheduler.generate_trips(db) is not None
+
+
+def test_the_worker_command_makes_one_pass(app, db, runner):
+    with app.app_context():
+        with transaction(db):
+            outbox.enqueue(db, PHONE, "Xa Phu Lam: hello", kind="reply")
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    (row,) = db["outbox"].rows
+    assert (row["status"], row["provider"]) == ("sent", "console")
+
+
+@pytest.fixture
+def fake_twilio(app):
+    with FakeTwilioAPI(LOCAL_ACCOUNT_SID, TEST_AUTH_TOKEN) as fake:
+        app.config.update(
+            SMS_TRANSPORT="twilio",
+            TWILIO_API_BASE_URL=fake.base_url,
+            TWILIO_ACCOUNT_SID=LOCAL_ACCOUNT_SID,
+            TWILIO_FROM_NUMBER="+84280000001",
+        )
+        yield fake
+
+
+def test_the_twilio_transport_sends_through_the_real_client_with_a_status_callback(
+    app, db, fake_twilio
+):
+    with app.app_context():
+        with transaction(db):
+            queued = outbox.enqueue(db, PHONE, "Xa Phu Lam: hello", kind="answer")
+        assert outbox.send_due(db) == 1
+        (sent,) = fake_twilio.messages
+        assert (sent["to"], sent["from"], sent["body"]) == (
+            PHONE,
+            "+84280000001",
+            "Xa Phu Lam: hello",
+        )
+        assert sent["status_callback"] == PUBLIC_BASE_URL + "/sms/twilio/status"
+        row = outbox.get(db, queued["id"])
+        assert (row["status"], row["provider"], row["provider_id"]) == (
+            "sent",
+            "twilio",
+            sent["sid"],
+        )
+        message = messages.get(db, row["message_id"])
+        assert (message["provider_id"], message["status"]) == (sent["sid"], "queued")
+        # A delivery callback finds the message by its provider id.
+        messages.update_delivery(db, provider="twilio", provider_id=sent["sid"], status="delivered")
+        assert messages.get(db, row["message_id"])["status"] == "delivered"
+
+
+def test_twilio_server_errors_are_retried_and_client_errors_are_not(app, db, fake_twilio):
+    with app.app_context():
+        with transaction(db):
+            retried = outbox.enqueue(db, PHONE, "a", kind="answer")
+        fake_twilio.fail_next(1, status=503)
+        assert outbox.send_due(db) == 0
+        assert outbox.get(db, retried["id"])["status"] == "pending"
+        with transaction(db):
+            refused = outbox.enqueue(db, "+84987654321", "b", kind="answer")
+        fake_twilio.fail_next(1, status=400)
+        assert outbox.send_due(db) == 0  # the first row waits for its retry time
+        with transaction(db):
+            db["outbox"].update(retried["id"], {"next_attempt_at": "2000-01-01T00:00:00Z"})
+        assert outbox.send_due(db) == 1
+    assert outbox.get(db, retried["id"])["status"] == "sent"
+    assert outbox.get(db, refused["id"])["status"] == "failed"
+
+
+def test_a_twilio_resend_after_a_crash_does_not_deliver_twice(app, db, fake_twilio):
+    with app.app_context():
+        with transaction(db):
+            queued = outbox.enqueue(db, PHONE, "Xa Phu Lam: once", kind="reminder")
+        (leased,) = outbox.lease(db, "crashing-worker")
+        # The worker sends, then dies before recording the result.
+        twilio = transports.from_config()
+        twilio.send(PHONE, leased["body"], idempotency_key=leased["idempotency_key"])
+        with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)):
+            assert outbox.send_due(db) == 1
+    assert len(fake_twilio.messages) == 1
+    assert outbox.get(db, queued["id"])["provider_id"] == fake_twilio.messages[0]["sid"]
+
+
+@pytest.mark.parametrize(
+    "code, status, expected",
+    [
+        (21610, 400, (False, True)),
+        (21614, 400, (True, False)),
+        (20429, 429, (False, False)),
+        (20003, 401, (False, False)),
+        (20500, 500, (False, False)),
+        (21604, 400, (True, False)),
+    ],
+)
+def test_twilio_error_codes_map_to_opt_out_permanent_or_retry(code, status, expected):
+    from twilio.base.exceptions import TwilioRestException
+
+    error = transports.classify_twilio_error(
+        TwilioRestException(status, "https://api.twilio.com/x", msg="no", code=code)
+    )
+    assert (error.permanent, error.opted_out) == expected
+
+
+@pytest.fixture
+def fake_gateway(app):
+    with FakeSmsGateway("sms", "secret") as fake:
+        app.config.update(
+            SMS_TRANSPORT="gateway",
+            SMS_GATEWAY_URL=fake.base_url,
+            SMS_GATEWAY_USERNAME="sms",
+            SMS_GATEWAY_PASSWORD="secret",
+        )
+        yield fake
+
+
+def test_the_gateway_transport_sends_through_the_android_sms_gateway_client(app, db, fake_gateway):
+    with app.app_context():
+        with transaction(db):
+            queued = outbox.enqueue(db, PHONE, "Xa Phu Lam: hello", kind="answer")
+        assert outbox.send_due(db) == 1
+    (sent,) = fake_gateway.messages
+    assert (sent["recipients"][0]["phoneNumber"], sent["text"]) == (PHONE, "Xa Phu Lam: hello")
+    assert sent["withDeliveryReport"] is True
+    row = outbox.get(db, queued["id"])
+    assert (row["provider"], row["provider_id"]) == ("gateway", row["idempotency_key"])
+    assert messages.get(db, row["message_id"])["status"] == "queued"
+
+
+def test_a_gateway_resend_with_the_same_id_is_not_delivered_twice(app, db, fake_gateway):
+    with app.app_context():
+        transport = transports.from_config()
+        first = transport.send(PHONE, "x", idempotency_key="k" * 32)
+        again = transport.send(PHONE, "x", idempotency_key="k" * 32)
+    assert first.provider_id == again.provider_id == "k" * 32
+    assert len(fake_gateway.messages) == 1 and fake_gateway.posts == 2
+
+
+def test_gateway_outages_are_retried_and_bad_credentials_are_not_lost(app, db, fake_gateway):
+    with app.app_context():
+        with transaction(db):
+            queued = outbox.enqueue(db, PHONE, "x", kind="answer")
+        fake_gateway.fail_next(1, status=503)
+        assert outbox.send_due(db) == 0
+        row = outbox.get(db, queued["id"])
+        assert (row["status"], row["attempts"]) == ("pending", 1)
+        app.config["SMS_GATEWAY_PASSWORD"] = "wrong"
+        with transaction(db):
+            db["outbox"].update(queued["id"], {"next_attempt_at": "2000-01-01T00:00:00Z"})
+        assert outbox.send_due(db) == 0
+        assert outbox.get(db, queued["id"])["status"] == "pending"
+
+
+def test_an_unknown_transport_name_is_refused_clearly(app):
+    with pytest.raises(ValueError, match="SMS_TRANSPORT must be one of"):
+        transports.from_config({"SMS_TRANSPORT": "pigeon"})
