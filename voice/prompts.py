@@ -178,8 +178,8 @@ PROMPTS = {
         "en": "The team comes to {hamlet} on the {session} of {day}.",
     },
     "visit_call_back": {
-        "vi": "Chưa có lịch đến ấp {hamlet}. Cán bộ xã sẽ gọi lại để hẹn ngày.",
-        "en": "There is no visit planned to {hamlet} yet. Staff will call you back with a date.",
+        "vi": "Chưa có lịch đến ấp của ông bà. Cán bộ xã sẽ gọi lại để hẹn ngày.",
+        "en": "No visit to your hamlet is planned yet. Staff will call you back with a date.",
     },
     "ref_code": {
         "vi": "Mã yêu cầu của ông bà là: {chars}.",
