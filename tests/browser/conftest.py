@@ -60,9 +60,13 @@ def live_server(tmp_path):
     server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the session."""
+    """One headless Chromium per test module.
+
+    Playwright's sync API keeps an event loop running in this thread while it is open;
+    closing it after each module keeps later tests free to call asyncio.run().
+    """
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs Debian's chromium")
     from playwright.sync_api import sync_playwright
