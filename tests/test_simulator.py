@@ -2,6 +2,7 @@
 
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -273,3 +274,165 @@ def test_twiml_built_with_the_twilio_library_round_trips_through_the_parser(app)
         (step,) = phone.parse_voice(str(response), "/voice/incoming")
     assert ET.fromstring(str(response)).find("Gather").get("timeout") == "10"
     assert (step["timeout"], step["finish_on_key"]) == (10, "")
+
+
+# --- calls through the real voice webhooks ------------------------------------------------
+
+
+def known_resident(db, number="0909 111 222", hamlet_code="TANPHU"):
+    """A resident whose hamlet is on file, so the menu only asks to confirm it."""
+    resident = residents.find_or_create(db, number)
+    hamlet_id = db.execute("SELECT id FROM hamlets WHERE code = ?", [hamlet_code]).fetchone()[0]
+    return residents.update(db, resident["id"], name="Lê Thị Mai", hamlet_id=hamlet_id)
+
+
+def first_gather(steps):
+    return next(step for step in steps if step["verb"] == "gather")
+
+
+def test_a_call_from_the_page_walks_the_real_menu_to_a_booked_visit(sim, db):
+    resident = known_resident(db)
+    started = sim.post("/call", json={"phone": "0909 111 222"}).get_json()
+    call_sid = started["call_sid"]
+    assert re.fullmatch(r"CA[0-9a-f]{32}", call_sid)
+    assert started["path"] == "/voice/incoming"
+    assert first_gather(started["steps"])["children"][0]["verb"] == "say"
+
+    leg = started
+    for key in ("1", "1"):  # home visit, then confirm the hamlet on file
+        gather = first_gather(leg["steps"])
+        payload = {"phone": "0909 111 222", "call_sid": call_sid, "path": gather["action"]}
+        leg = sim.post("/call/step", json={**payload, "method": "POST", "digits": key}).get_json()
+
+    (request,) = db["requests"].rows_where("resident_id = ? AND kind = 'visit'", [resident["id"]])
+    assert request["channel"] == "voice"
+    said = " ".join(
+        step["text"]
+        for top in leg["steps"]
+        for step in [top, *top.get("children", [])]
+        if step["verb"] == "say"
+    )
+    assert "Tân Phú" in said
+    call = db["calls"].get(call_sid)
+    assert call["phone"] == "+84909111222"
+
+
+def test_no_key_falls_through_to_the_redirect_which_the_page_follows_without_digits(sim, db):
+    started = sim.post("/call", json={"phone": NEW_NUMBER}).get_json()
+    verbs = [step["verb"] for step in started["steps"]]
+    redirect = started["steps"][verbs.index("gather") + 1]
+    assert redirect["verb"] == "redirect"
+    leg = sim.post(
+        "/call/step",
+        json={"phone": NEW_NUMBER, "call_sid": started["call_sid"], "path": redirect["url"]},
+    ).get_json()
+    assert any(step["verb"] == "gather" for step in leg["steps"])
+
+
+def test_a_step_outside_the_voice_webhooks_is_refused(sim):
+    started = sim.post("/call", json={"phone": NEW_NUMBER}).get_json()
+    response = sim.post(
+        "/call/step",
+        json={"phone": NEW_NUMBER, "call_sid": started["call_sid"], "path": "/sms/twilio"},
+    )
+    assert response.status_code == 502
+    assert "voice webhooks" in response.get_json()["error"]
+
+
+def test_a_made_up_call_sid_is_refused(sim):
+    payload = {"phone": NEW_NUMBER, "call_sid": "CA-nope", "path": "/voice/menu"}
+    assert sim.post("/call/step", json=payload).status_code == 400
+
+
+def leave_voice_message(sim, data=None):
+    started = sim.post("/call", json={"phone": NEW_NUMBER}).get_json()
+    gather = first_gather(started["steps"])
+    leg = sim.post(
+        "/call/step",
+        json={
+            "phone": NEW_NUMBER,
+            "call_sid": started["call_sid"],
+            "path": gather["action"],
+            "digits": "0",
+        },
+    ).get_json()
+    record = next(step for step in leg["steps"] if step["verb"] == "record")
+    form = {
+        "phone": NEW_NUMBER,
+        "call_sid": started["call_sid"],
+        "action": record["action"],
+        "method": record["method"],
+        "max_length": str(record["max_length"]),
+        "status_callback": record["status_callback"],
+        "status_callback_method": record["status_callback_method"],
+        **(data or {}),
+    }
+    response = sim.post("/call/record", data=form)
+    assert response.status_code == 200, response.get_json()
+    return started["call_sid"], response.get_json()
+
+
+def test_a_voice_message_with_the_sample_clip_is_stored_and_served_for_staff(app, client, sim, db):
+    call_sid, answer = leave_voice_message(sim)
+
+    recording_sid = answer["recording_sid"]
+    (request,) = db["requests"].rows_where("channel = 'voice' AND kind = 'question'")
+    assert request["recording_sid"] == recording_sid
+    assert request["recording_url"] == f"{PUBLIC_BASE_URL}/simulator/recordings/{recording_sid}"
+    assert request["recording_duration"] == phone.clip_seconds(phone.SAMPLE_CLIP)
+    served = client.get(f"/simulator/recordings/{recording_sid}")
+    assert served.status_code == 200
+    assert served.mimetype == "audio/wav"
+    assert served.data == phone.sample_clip()
+    # The clip lives beside the test database, never in the project's instance folder.
+    stored = Path(app.config["DATABASE_PATH"]).parent / "recordings" / f"{recording_sid}.wav"
+    assert stored.read_bytes() == phone.sample_clip()
+    assert any(step["verb"] == "say" for step in answer["steps"])
+
+
+def test_a_microphone_clip_is_uploaded_with_its_type_and_duration(client, sim, db):
+    from io import BytesIO
+
+    clip = (BytesIO(b"\x1aE\xdf\xa3fake-webm"), "clip", "audio/webm;codecs=opus")
+    _call_sid, answer = leave_voice_message(sim, {"clip": clip, "duration": "7"})
+    served = client.get(f"/simulator/recordings/{answer['recording_sid']}.mp3")
+    assert (served.status_code, served.mimetype) == (200, "audio/webm")
+    (request,) = db["requests"].rows_where("channel = 'voice' AND kind = 'question'")
+    assert request["recording_duration"] == 7
+
+
+def test_an_unknown_recording_is_a_404(client):
+    assert client.get("/simulator/recordings/RE" + "f" * 32).status_code == 404
+    assert client.get("/simulator/recordings/..%2Fsecret_key").status_code == 404
+
+
+def test_hanging_up_sends_the_call_status_callback(sim, db):
+    started = sim.post("/call", json={"phone": NEW_NUMBER}).get_json()
+    response = sim.post(
+        "/call/hangup", json={"phone": NEW_NUMBER, "call_sid": started["call_sid"], "duration": 12}
+    )
+    assert response.get_json() == {"call_sid": started["call_sid"], "status_callback": 200}
+    assert db["calls"].get(started["call_sid"])["status"] == "completed"
+
+
+# --- CLI twin: calls ----------------------------------------------------------------------
+
+
+def test_the_call_command_books_a_visit_from_keys_typed_in_the_terminal(runner, db):
+    resident = known_resident(db)
+    result = runner.invoke(args=["call", "0909 111 222"], input="1\n1\n")
+    assert result.exit_code == 0, result.output
+    assert "Xã Phú Lâm" in result.output
+    assert "Tân Phú" in result.output
+    assert result.output.rstrip().endswith("Call ended.")
+    (request,) = db["requests"].rows_where("resident_id = ? AND kind = 'visit'", [resident["id"]])
+    assert request["channel"] == "voice"
+
+
+def test_empty_lines_are_timeouts_and_the_silent_caller_ends_in_voicemail(runner, db):
+    result = runner.invoke(args=["call", NEW_NUMBER], input="\n\n\n\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("(no key for") == 2
+    assert "[beep] recording: the sample clip is sent" in result.output
+    (request,) = db["requests"].rows_where("channel = 'voice' AND kind = 'question'")
+    assert request["recording_url"].startswith(PUBLIC_BASE_URL + "/simulator/recordings/RE")

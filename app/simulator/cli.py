@@ -57,7 +57,7 @@ def call_command(number):
     """
     _switched_on()
     caller = _number(number)
-    service = phones.display(current_app.config["TWILIO_FROM_NUMBER"])
+    service = phone.service_number()
     try:
         call_sid, leg = phone.start_call(caller)
         click.echo(f"Calling {service} from {phones.display(caller)} ({call_sid})")

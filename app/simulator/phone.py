@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from flask import current_app
 from twilio.request_validator import RequestValidator
 
-from app import texts
+from app import phones, texts
 
 SMS_WEBHOOK = "/sms/twilio"
 VOICE_INCOMING = "/voice/incoming"
@@ -65,6 +65,12 @@ def new_sid(prefix):
 def base_url():
     """Return the public base URL the app signs and builds callback URLs against."""
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+
+def service_number():
+    """The service's number as residents see it (the embedded placeholder as configured)."""
+    number = current_app.config["TWILIO_FROM_NUMBER"]
+    return phones.display(number) if phones.is_valid(number) else number
 
 
 def post_signed(path, params, method="POST"):
