@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 BACKOFF_MINUTES = (1, 5, 15, 60)
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 LEASE_SECONDS = 90
+# A send may take up to a transport timeout (10–15 s); never start one this close to the
+# end of the lease, or another worker could lease the row while it is in flight.
+SEND_MARGIN_SECONDS = 30
 QUIET_START, QUIET_END = "20:00", "07:00"
 # Answers to something the resident has just done (an SMS to the gateway, a key pressed
 # for an SMS copy). They are not proactive, so quiet hours and opt-out do not hold them,
@@ -201,7 +204,7 @@ def lease(db, owner, *, limit=50, lease_seconds=LEASE_SECONDS):
         kinds = ", ".join(f"'{kind}'" for kind in sorted(REACTIVE_KINDS))
         quiet_clause = f"AND kind IN ({kinds})"
     with transaction(db):
-        rows = db.execute(
+        rows = db.conn.execute(
             f"""
             UPDATE outbox
             SET status = 'leased', lease_owner = :owner, lease_expires_at = :expires,
@@ -214,7 +217,7 @@ def lease(db, owner, *, limit=50, lease_seconds=LEASE_SECONDS):
                 ORDER BY next_attempt_at, id
                 LIMIT :limit
             )
-            RETURNING id
+            RETURNING *
             """,
             {
                 "owner": owner,
@@ -222,9 +225,10 @@ def lease(db, owner, *, limit=50, lease_seconds=LEASE_SECONDS):
                 "now": clock.iso(now),
                 "limit": limit,
             },
-        ).fetchall()
-        ids = sorted(row[0] for row in rows)
-    return [get(db, outbox_id) for outbox_id in ids]
+        )
+        columns = [column[0] for column in rows.description]
+        leased = [dict(zip(columns, row, strict=True)) for row in rows.fetchall()]
+    return sorted(leased, key=lambda row: row["id"])
 
 
 def send_due(db, limit=50, *, transport=None, owner=None):
@@ -243,8 +247,12 @@ def send_due(db, limit=50, *, transport=None, owner=None):
 
 def _reason_not_to_send(db, row):
     """Return why a leased row must not go out any more, or None."""
-    if row["kind"] not in REACTIVE_KINDS and residents.is_opted_out(db, row["phone"]):
-        return "opted out"
+    if row["kind"] not in REACTIVE_KINDS:
+        opted_out = db.execute(
+            "SELECT opted_out FROM residents WHERE phone = ?", [row["phone"]]
+        ).fetchone()
+        if opted_out and opted_out[0]:
+            return "opted out"
     if row["kind"] == "reminder" and row["request_id"]:
         current = db.execute(
             "SELECT status, trip_id FROM requests WHERE id = ?", [row["request_id"]]
@@ -257,9 +265,15 @@ def _reason_not_to_send(db, row):
 def deliver(db, row, transport, owner):
     """Send one leased row (outside any transaction) and record the result.
 
-    Returns "sent", "retry", "failed", "cancelled" or "lost" (the lease went to another
-    worker meanwhile, which will record it).
+    Returns "sent", "retry", "failed", "cancelled", "released" (too little lease left to
+    start a send) or "lost" (the lease went to another worker meanwhile).
     """
+    expires = clock.parse(row["lease_expires_at"])
+    if clock.now() >= expires - dt.timedelta(seconds=SEND_MARGIN_SECONDS):
+        # A slow batch ate the lease: hand the row back untouched for the next pass.
+        with transaction(db):
+            released = _finish(db, row, owner, status="pending", attempts=row["attempts"] - 1)
+        return "released" if released else "lost"
     reason = _reason_not_to_send(db, row)
     if reason:
         with transaction(db):
@@ -305,7 +319,7 @@ def _record_sent(db, row, owner, result):
         ):
             log.warning("%s: lease lost before recording; the new holder records it", describe(row))
             return "lost"
-        resident = residents.by_phone(db, row["phone"])
+        resident = db.execute("SELECT id FROM residents WHERE phone = ?", [row["phone"]]).fetchone()
         message = messages.record_outbound(
             db,
             provider=result.provider,
@@ -314,11 +328,11 @@ def _record_sent(db, row, owner, result):
             body=row["body"],
             status=result.status,
             request_id=row["request_id"],
-            resident_id=resident["id"] if resident else None,
+            resident_id=resident[0] if resident else None,
             outbox_id=row["id"],
             intent=row["kind"],
         )
-        db["outbox"].update(row["id"], {"message_id": message["id"]})
+        db.execute("UPDATE outbox SET message_id = ? WHERE id = ?", [message["id"], row["id"]])
     log.info("%s sent via %s (%s)", describe(row), result.provider, result.provider_id)
     return "sent"
 

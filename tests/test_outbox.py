@@ -283,3 +283,16 @@ def test_a_reminder_for_a_visit_that_moved_is_not_sent(app, db, clock_at):
     outbox.send_due(db, transport=RecordingTransport())
     stale = row(db, reminder["id"])
     assert (stale["status"], stale["last_error"]) == ("cancelled", "visit no longer on this trip")
+
+
+def test_a_row_whose_lease_is_nearly_over_is_handed_back_not_sent(app, db, clock_at):
+    clock_at(local(2027, 3, 1, 9, 0))
+    queued = queue_sms(db)
+    (leased,) = outbox.lease(db, "slow-batch")
+    clock_at(local(2027, 3, 1, 9, 1))  # 60 s of a 90 s lease gone: less than the margin left
+    transport = RecordingTransport()
+    assert outbox.deliver(db, leased, transport, "slow-batch") == "released"
+    assert transport.sent == []
+    back = row(db, queued["id"])
+    assert (back["status"], back["attempts"], back["lease_owner"]) == ("pending", 0, None)
+    assert outbox.send_due(db, transport=transport) == 1
