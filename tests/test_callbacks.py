@@ -1,0 +1,211 @@
+"""Call-backs through the real twilio client against a local fake API, with the clock moved."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from app import callbacks, clock, phones
+from app import requests as queue
+from db import transaction
+from tests.conftest import PUBLIC_BASE_URL
+from tests.fakes.twilio_api import FakeTwilioAPI
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+RESIDENT = "+84912345678"
+
+
+def local(day, hour, minute=0):
+    """An aware datetime at local HOUR:MINUTE on 2026-12-DAY."""
+    return dt.datetime(2026, 12, day, hour, minute, tzinfo=LOCAL)
+
+
+@pytest.fixture
+def fake(app):
+    """The fake Twilio API, with the app's REST client pointed at it."""
+    with FakeTwilioAPI(app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"]) as api:
+        app.config["TWILIO_API_BASE_URL"] = api.base_url
+        yield api
+
+
+@pytest.fixture
+def clock_at():
+    """Stop the clock at a local time; call again to move it."""
+    with time_machine.travel(local(1, 10), tick=False) as traveller:
+        yield lambda moment: traveller.move_to(moment)
+
+
+def row(db, callback_id):
+    return callbacks.get(db, callback_id)
+
+
+def status_callback(twilio_post, call_sid, status):
+    """Twilio's status callback for a call we placed (the resident is To)."""
+    response = twilio_post(
+        "/voice/status",
+        {
+            "CallSid": call_sid,
+            "CallStatus": status,
+            "Direction": "outbound-api",
+            "From": "+84000000000",
+            "To": RESIDENT,
+        },
+    )
+    assert response.status_code == 200
+
+
+def test_a_call_back_rings_the_resident_into_the_voice_menu(app, db, fake, clock_at):
+    callback = callbacks.request_callback(db, "0912 345 678", requested_by="lan")
+    assert callbacks.run_due_callbacks(db) == 1
+    [placed] = fake.calls
+    assert placed["to"] == RESIDENT
+    assert placed["from"] == app.config["TWILIO_FROM_NUMBER"]
+    assert placed["url"] == PUBLIC_BASE_URL + "/voice/incoming?mode=callback"
+    assert placed["status_callback"] == PUBLIC_BASE_URL + "/voice/status"
+    current = row(db, callback["id"])
+    assert (current["status"], current["attempts"], current["call_sid"]) == (
+        "calling",
+        1,
+        placed["sid"],
+    )
+    assert callbacks.run_due_callbacks(db) == 0
+
+
+@pytest.mark.parametrize("outcome", ["busy", "no-answer", "failed"])
+def test_an_unanswered_call_back_is_retried_after_15_minutes_1_hour_and_3_hours(
+    db, fake, clock_at, twilio_post, outcome
+):
+    callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
+    now = local(1, 10)
+    waits = []
+    for _attempt in range(4):
+        assert callbacks.run_due_callbacks(db) == 1
+        status_callback(twilio_post, fake.calls[-1]["sid"], outcome)
+        current = row(db, callback["id"])
+        if current["status"] == "failed":
+            break
+        due = clock.parse(current["next_attempt_at"])
+        waits.append(due - now)
+        clock_at(due - dt.timedelta(seconds=1))
+        assert callbacks.run_due_callbacks(db) == 0  # not a second early
+        now = due
+        clock_at(now)
+    assert waits == [dt.timedelta(minutes=15), dt.timedelta(hours=1), dt.timedelta(hours=3)]
+    current = row(db, callback["id"])
+    assert (current["status"], current["attempts"], current["last_status"]) == (
+        "failed",
+        4,
+        outcome,
+    )
+    assert len(fake.calls) == 4
+    clock_at(local(2, 10))
+    assert callbacks.run_due_callbacks(db) == 0
+
+
+def test_a_retry_that_would_fall_after_20_00_waits_for_07_00(db, fake, clock_at, twilio_post):
+    clock_at(local(1, 19, 50))
+    callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
+    callbacks.run_due_callbacks(db)
+    clock_at(local(1, 19, 55))
+    status_callback(twilio_post, fake.calls[-1]["sid"], "no-answer")
+    assert row(db, callback["id"])["next_attempt_at"] == clock.iso(local(2, 7))
+    clock_at(local(1, 23, 30))
+    assert callbacks.run_due_callbacks(db) == 0
+    clock_at(local(2, 7))
+    assert callbacks.run_due_callbacks(db) == 1
+
+
+def test_a_call_back_asked_for_at_night_is_placed_at_07_00(db, fake, clock_at):
+    clock_at(local(1, 22))
+    callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
+    assert row(db, callback["id"])["next_attempt_at"] == clock.iso(local(2, 7))
+    assert callbacks.run_due_callbacks(db) == 0
+    clock_at(local(2, 6, 59))
+    assert callbacks.run_due_callbacks(db) == 0
+    clock_at(local(2, 7))
+    assert callbacks.run_due_callbacks(db) == 1
+
+
+def test_a_worker_that_wakes_after_20_00_does_not_ring_until_morning(db, fake, clock_at):
+    callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
+    clock_at(local(1, 21))
+    assert callbacks.run_due_callbacks(db) == 0
+    assert fake.calls == []
+    assert row(db, callback["id"])["next_attempt_at"] == clock.iso(local(2, 7))
+
+
+def test_an_answered_call_back_is_completed_and_noted_on_its_request(
+    db, fake, clock_at, twilio_post
+):
+    with transaction(db):
+        request, _created = queue.open_request(db, phone=RESIDENT, kind="question", channel="sms")
+    callback = callbacks.request_callback(
+        db, RESIDENT, request_id=request["id"], requested_by="lan"
+    )
+    callbacks.run_due_callbacks(db)
+    status_callback(twilio_post, fake.calls[-1]["sid"], "completed")
+    assert row(db, callback["id"])["status"] == "completed"
+    actions = [event["action"] for event in queue.events(db, request["id"])]
+    assert actions == ["opened", "callback_requested", "callback_answered"]
+
+
+def test_a_repeated_status_callback_does_not_use_up_a_retry(db, fake, clock_at, twilio_post):
+    callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
+    callbacks.run_due_callbacks(db)
+    for _retry in range(3):
+        status_callback(twilio_post, fake.calls[-1]["sid"], "busy")
+    current = row(db, callback["id"])
+    assert (current["status"], current["attempts"]) == ("pending", 1)
+    assert current["next_attempt_at"] == clock.iso(local(1, 10, 15))
+
+
+def test_a_provider_error_counts_as_a_failed_attempt(db, fake, clock_at):
+    fake.fail_next(1, status=503)
+    callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
+    assert callbacks.run_due_callbacks(db) == 0
+    current = row(db, callback["id"])
+    assert (current["status"], current["attempts"], current["last_status"]) == (
+        "pending",
+        1,
+        "failed",
+    )
+    clock_at(local(1, 10, 15))
+    assert callbacks.run_due_callbacks(db) == 1
+
+
+def test_a_phone_has_one_call_back_waiting_at_a_time(db, clock_at):
+    first = callbacks.request_callback(db, RESIDENT, requested_by="lan")
+    second = callbacks.request_callback(db, "0912345678", requested_by="minh")
+    assert first == second
+    assert db["callbacks"].count == 1
+
+
+def test_an_invalid_number_cannot_be_called_back(db):
+    with pytest.raises(phones.InvalidPhone):
+        callbacks.request_callback(db, "not a phone", requested_by="lan")
+
+
+def test_a_claim_left_by_a_crashed_worker_is_retried(db, fake, clock_at):
+    callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
+    with transaction(db):
+        db["callbacks"].update(callback["id"], {"status": "calling", "attempts": 1})
+    clock_at(local(1, 10, 11))
+    assert callbacks.run_due_callbacks(db) == 1
+    assert row(db, callback["id"])["attempts"] == 2
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        (local(1, 6, 59), local(1, 7)),
+        (local(1, 7), local(1, 7)),
+        (local(1, 19, 59), local(1, 19, 59)),
+        (local(1, 20), local(2, 7)),
+        (local(1, 23, 30), local(2, 7)),
+        (local(2, 0, 10), local(2, 7)),
+    ],
+)
+def test_call_backs_are_kept_between_07_00_and_20_00_local(app, at, expected):
+    with app.app_context():
+        assert callbacks.into_window(at) == expected
