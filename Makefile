@@ -6,7 +6,7 @@ PORT ?= 8000
 WEB_CONCURRENCY ?= 2
 export PORT WEB_CONCURRENCY
 
-.PHONY: run test soak bench lint format setup clean
+.PHONY: run test soak bench lint format setup clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Staff console UI strings: extract, merge into the Vietnamese catalogue, compile the .mo
+# (the compiled .mo is committed so a fresh clone works with pip alone).
+translations: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F translations/babel.cfg -k _l --no-location --omit-header \
+		--sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d translations --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache

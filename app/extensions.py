@@ -29,14 +29,17 @@ def select_locale():
 def _cookie_settings(app):
     """Harden the session cookie; Secure only when the public URL is https."""
     secure = app.config.get("PUBLIC_BASE_URL", "").startswith("https://")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", secure)
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_SECURE", secure)
+    # Flask's defaults already hold these keys, so they are set outright, not setdefault.
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
+    )
     # A day's shift; officers sign in again the next morning.
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", 12 * 3600)
+    app.config["PERMANENT_SESSION_LIFETIME"] = 12 * 3600
 
 
 def init_app(app):

@@ -88,3 +88,34 @@ def text_in(twilio_post):
         return [message.text for message in ET.fromstring(response.data).iter("Message")]
 
     return send
+
+
+STAFF_PASSWORD = "correct-horse-battery"
+
+
+def signed_in_client(app, username, role):
+    """Create a staff account and return a test client signed in as it (CSRF checks off)."""
+    from app import users
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.app_context():
+        database = connect(app.config["DATABASE_PATH"])
+        if not users.by_username(database, username):
+            users.create_user(database, username, STAFF_PASSWORD, role=role)
+        database.conn.close()
+    client = app.test_client()
+    response = client.post("/login", data={"username": username, "password": STAFF_PASSWORD})
+    assert response.status_code == 302, response.data
+    return client
+
+
+@pytest.fixture
+def staff_client(app):
+    """A client signed in to the staff console as an officer (role staff)."""
+    return signed_in_client(app, "lan", "staff")
+
+
+@pytest.fixture
+def admin_client(app):
+    """A client signed in to the staff console as an admin."""
+    return signed_in_client(app, "minh", "admin")

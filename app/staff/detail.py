@@ -181,10 +181,8 @@ def call_back(request_id):
         abort(404)
 
     def change(db):
+        # The voice channel records the "callback_requested" event with the officer's name.
         callbacks.request_callback(db, row["phone"], request_id=request_id, requested_by=actor())
-        queue.record_event(
-            db, request_id, "callback_requested", actor_type="staff", actor=actor(), channel="staff"
-        )
 
     return act(request_id, change, _("A call back is queued. The phone will ring shortly."))
 
@@ -198,10 +196,10 @@ def recording(request_id):
     row = load(db, request_id)
     if not row["recording_url"]:
         abort(404)
-    fetched = recordings.fetch_recording(db, request_id)
-    if fetched is None:
+    try:
+        content, content_type = recordings.fetch_recording(row["recording_url"])
+    except recordings.RecordingUnavailable:
         abort(502)
-    content, content_type = fetched
     return Response(
         content,
         mimetype=content_type or "audio/mpeg",

@@ -41,6 +41,8 @@ ACTION_LABELS = {
     "hamlet_set": _l("Hamlet set"),
     "callback_requested": _l("Call back requested"),
     "trip_cancelled": _l("Trip cancelled, moved"),
+    "bumped": _l("Moved for a priority visit"),
+    "sms_retry": _l("SMS sent again"),
 }
 OUTBOX_LABELS = {
     "pending": _l("Waiting to send"),

@@ -4,6 +4,7 @@ from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 
 from app import outbox
+from app import requests as queue
 from app.staff import bp, queries
 from app.staff.common import actor, arg_int, back, refused
 from db import get_db, transaction
@@ -33,12 +34,23 @@ def message_list():
 def outbox_retry(outbox_id):
     """Put a failed outbound message back in the queue for the worker to send."""
     db = get_db()
-    if queries.outbox_row(db, outbox_id) is None:
+    row = queries.outbox_row(db, outbox_id)
+    if row is None:
         abort(404)
     try:
         with transaction(db):
             outbox.retry(db, outbox_id, actor=actor())
-    except ValueError as exc:
+            if row["request_id"]:
+                queue.record_event(
+                    db,
+                    row["request_id"],
+                    "sms_retry",
+                    actor_type="staff",
+                    actor=actor(),
+                    channel="staff",
+                    note=row["kind"],
+                )
+    except outbox.OutboxError as exc:
         refused(_("Not retried: %(reason)s", reason=str(exc)))
     else:
         flash(_("The message is queued again."), "success")
