@@ -334,15 +334,13 @@ def _cancel(db, resident, inbound, parsed, language):
     if request["status"] in queue.CLOSED_STATUSES:
         body = catalog.sms("sms_cancel_closed", language, ref=request["ref"])
         return Answer("cancel_closed", [body], request)
-    target = "cancelled" if request["kind"] == queue.VISIT else "closed"
-    request = queue.transition(
+    # The reply below confirms it, so the queue sends no separate notice.
+    request = queue.cancel_request(
         db,
         request["id"],
-        target,
         actor_type="resident",
         actor=resident["phone"],
         channel="sms",
-        action="cancelled",
         note="cancelled by SMS",
     )
     return Answer("cancel", [catalog.sms("sms_cancelled", language, ref=request["ref"])], request)
