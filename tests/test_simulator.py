@@ -57,10 +57,12 @@ def test_every_simulator_route_answers_404_when_the_simulator_is_off(app, client
     assert getattr(client, method)(path).status_code == 404
 
 
-def test_the_page_is_on_in_the_embedded_default(client):
+def test_the_page_is_on_in_the_embedded_default_and_may_use_the_microphone(client):
     response = client.get("/simulator")
     assert response.status_code == 200
     assert "Điện thoại thử" in response.get_data(as_text=True)
+    # The console denies the microphone everywhere; the phone needs it for voice messages.
+    assert "microphone=(self)" in response.headers["Permissions-Policy"]
 
 
 @pytest.mark.parametrize(

@@ -446,6 +446,7 @@
       call.sid = data.call_sid;
       state.phone = data.phone;
       call.startedAt = Date.now();
+      tickClock();
       call.clock = setInterval(tickClock, 1000);
       root.classList.add("in-call");
       setCallState("Đang gọi / In call");

@@ -119,6 +119,8 @@ def test_a_call_walked_with_the_keypad_books_a_home_visit(
     ((ref, channel),) = requests_for(live_server, KNOWN_NUMBER, "visit")
     assert channel == "voice"
     page.screenshot(path=str(artifacts / "simulator-call.png"), full_page=True)
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.screenshot(path=str(artifacts / "simulator-call-360.png"), full_page=True)
     page.click("#hangup")
     expect(page.locator("#call-log li.end")).to_be_visible()
     find_on_staff_queue(page, live_server, admin_login, ref)
