@@ -370,3 +370,12 @@ def trips_who(db):
     db["trips"].add_column("cancelled_at", str)
     db["schedule_rules"].add_column("updated_by", str)
     db["schedule_rules"].add_column("updated_at", str)
+
+
+@migrations(name="0005_staff_queue_indexes")
+def staff_queue_indexes(db):
+    """Index what the staff queue's "needs attention" lists look up."""
+    # Visits waiting without a trip: most closed history also has no trip, so the
+    # (trip_id, ...) index would walk the whole table; (status, trip_id) goes straight there.
+    db["requests"].create_index(["status", "trip_id"])
+    db["residents"].create_index(["flagged_at"])
