@@ -20,6 +20,9 @@ BATCH = 50
 def run(app, once=False):
     """Loop until stopped (SIGTERM/SIGINT), or make one pass with ONCE."""
     stopping = threading.Event()
+    if not logging.getLogger().handlers:
+        # A standalone process: show what is sent (the console transport logs each SMS).
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     with app.app_context():
