@@ -5,7 +5,9 @@ browser never holds Twilio credentials and never sees the provider URL.
 """
 
 import logging
+import mimetypes
 import re
+from pathlib import Path
 
 import requests as http
 from flask import current_app
@@ -20,6 +22,8 @@ TWILIO_API_BASE_URL = "https://api.twilio.com"
 FETCH_TIMEOUT_SECONDS = 15
 RECORDING_SID = re.compile(r"RE[0-9a-fA-F]{32}")
 VOICE_MESSAGE_DESCRIPTION = "Lời nhắn thoại"
+# The phone simulator keeps its clips in recordings/ beside the database and links them here.
+SIMULATOR_RECORDINGS_PATH = "/simulator/recordings/"
 
 
 class RecordingUnavailable(LookupError):
@@ -113,6 +117,9 @@ def fetch_recording(recording_url_or_sid, config=None):
     """
     config = config or current_app.config
     sid = recording_sid_from(recording_url_or_sid)
+    simulated = config["PUBLIC_BASE_URL"] + SIMULATOR_RECORDINGS_PATH
+    if config.get("SIMULATOR") and str(recording_url_or_sid).startswith(simulated):
+        return _simulated_recording(config, sid)
     account = config["TWILIO_ACCOUNT_SID"]
     base = (config.get("TWILIO_API_BASE_URL") or TWILIO_API_BASE_URL).rstrip("/")
     url = f"{base}/2010-04-01/Accounts/{account}/Recordings/{sid}.mp3"
@@ -128,3 +135,13 @@ def fetch_recording(recording_url_or_sid, config=None):
         raise RecordingUnavailable(sid)
     mimetype = response.headers.get("Content-Type", "audio/mpeg").split(";")[0].strip()
     return response.content, mimetype or "audio/mpeg"
+
+
+def _simulated_recording(config, sid):
+    """Read a clip the phone simulator stored beside the database; return (bytes, mimetype)."""
+    folder = Path(config["DATABASE_PATH"]).resolve().parent / "recordings"
+    for path in sorted(folder.glob(f"{sid}.*")):
+        mimetype = mimetypes.guess_type(path.name)[0]
+        if mimetype and mimetype.startswith("audio/"):
+            return path.read_bytes(), mimetype
+    raise RecordingUnavailable(sid)

@@ -53,3 +53,17 @@ def test_wrong_credentials_make_the_recording_unavailable(app, fake):
     app.config["TWILIO_AUTH_TOKEN"] = "wrong"
     with app.app_context(), pytest.raises(RecordingUnavailable):
         fetch_recording(SID)
+
+
+def test_a_simulator_recording_is_read_from_beside_the_database(app, fake, tmp_path):
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    (folder / f"{SID}.wav").write_bytes(b"RIFF-sim")
+    url = app.config["PUBLIC_BASE_URL"] + "/simulator/recordings/" + SID
+    with app.app_context():
+        audio, mimetype = fetch_recording(url)
+        assert (audio, mimetype in ("audio/wav", "audio/x-wav")) == (b"RIFF-sim", True)
+        app.config["SIMULATOR"] = False
+        with pytest.raises(RecordingUnavailable):
+            fetch_recording(url)  # then only the provider is asked, and it has no such SID
+    assert fake.requests[-1][1].endswith(f"/Recordings/{SID}.mp3")
