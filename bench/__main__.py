@@ -16,17 +16,16 @@ OPTIONAL = ["bench.outbox_bench", "bench.staff_pages_bench"]
 
 
 def flatten(figures, prefix=""):
-    """Yield (name, value) pairs from nested dicts and lists of row dicts."""
+    """Yield (name, number) pairs from nested dicts and lists of row dicts."""
     if isinstance(figures, dict):
         for key, value in figures.items():
-            yield from flatten(value, f"{prefix}{key}." if isinstance(value, dict | list) else "")
-            if not isinstance(value, dict | list):
-                yield f"{prefix}{key}", value
+            yield from flatten(value, f"{prefix}{key}.")
     elif isinstance(figures, list) and figures and all(isinstance(v, dict) for v in figures):
-        for row in figures:
-            label = row.get("scenario") or row.get("name") or row.get("page") or ""
-            yield from flatten({k: v for k, v in row.items()}, f"{prefix}{label}.")
-    else:
+        for index, row in enumerate(figures):
+            label = row.get("scenario") or row.get("name") or row.get("page") or str(index)
+            yield from flatten(row, f"{prefix}{label}.")
+    elif isinstance(figures, int | float) and not isinstance(figures, bool):
+        # Labels and other text are in each benchmark's own table; the summary keeps numbers.
         yield prefix.rstrip("."), figures
 
 
