@@ -6,11 +6,9 @@ reminder:<request>:<trip>, and the daily job's last run is kept in the jobs tabl
 """
 
 import datetime as dt
-import importlib
-import importlib.util
 import logging
 
-from app import clock, outbox, trips
+from app import callbacks, clock, outbox, trips
 from db import transaction
 
 log = logging.getLogger(__name__)
@@ -89,16 +87,10 @@ def queue_reminders(db):
 
 
 def run_callbacks(db):
-    """Run the voice channel's due call-backs, if that module is installed."""
-    if importlib.util.find_spec("app.callbacks") is None:
-        return None
-    callbacks = importlib.import_module("app.callbacks")
-    runner = getattr(callbacks, "run_due_callbacks", None)
-    if runner is None:
-        return None
+    """Place the voice channel's due call-backs and their retries."""
     # No transaction here: call-backs place phone calls, and network calls never run
     # inside a database transaction; the module manages its own.
-    return runner(db, clock.now())
+    return callbacks.run_due_callbacks(db, clock.now())
 
 
 JOBS = (("trips", generate_trips), ("reminders", queue_reminders), ("callbacks", run_callbacks))

@@ -209,3 +209,13 @@ def test_a_claim_left_by_a_crashed_worker_is_retried(db, fake, clock_at):
 def test_call_backs_are_kept_between_07_00_and_20_00_local(app, at, expected):
     with app.app_context():
         assert callbacks.into_window(at) == expected
+
+
+def test_the_worker_pass_places_a_due_call_back(app, db, fake, clock_at):
+    from app import worker
+
+    callbacks.request_callback(db, "0912 345 678", requested_by="lan")
+    with app.app_context():
+        result = worker.run_pass(db)
+    assert result["jobs"]["callbacks"] == 1
+    assert [call["to"] for call in fake.calls] == [RESIDENT]
