@@ -73,7 +73,16 @@ class TransportError(Exception):
 
 
 def enqueue(
-    db, phone, body, *, kind, request_id=None, trip_id=None, dedupe_key=None, not_before=None
+    db,
+    phone,
+    body,
+    *,
+    kind,
+    request_id=None,
+    trip_id=None,
+    dedupe_key=None,
+    not_before=None,
+    reply_to_id=None,
 ):
     """Queue one SMS to PHONE and return its row; a repeated DEDUPE_KEY queues nothing new."""
     stamp = clock.iso(clock.now())
@@ -85,6 +94,7 @@ def enqueue(
             "kind": kind,
             "request_id": request_id,
             "trip_id": trip_id,
+            "reply_to_id": reply_to_id,
             "dedupe_key": dedupe_key,
             "status": "pending",
             "attempts": 0,
@@ -330,6 +340,7 @@ def _record_sent(db, row, owner, result):
             request_id=row["request_id"],
             resident_id=resident[0] if resident else None,
             outbox_id=row["id"],
+            reply_to_id=row["reply_to_id"],
             intent=row["kind"],
         )
         db.execute("UPDATE outbox SET message_id = ? WHERE id = ?", [message["id"], row["id"]])

@@ -379,3 +379,10 @@ def staff_queue_indexes(db):
     # (trip_id, ...) index would walk the whole table; (status, trip_id) goes straight there.
     db["requests"].create_index(["status", "trip_id"])
     db["residents"].create_index(["flagged_at"])
+
+
+@migrations(name="0006_outbox_reply_to")
+def outbox_reply_to(db):
+    """Link a queued reply (gateway replies leave through the outbox) to the inbound SMS."""
+    db["outbox"].add_column("reply_to_id", int)
+    db["outbox"].create_index(["reply_to_id"])

@@ -145,9 +145,7 @@ def stored_replies(db, inbound):
     bodies = [row["body"] for row in messages.replies_to(db, inbound["id"])]
     if bodies:
         return bodies
-    rows = db["outbox"].rows_where(
-        "dedupe_key LIKE ? AND kind = 'reply'", [f"reply:{inbound['id']}:%"], order_by="id"
-    )
+    rows = db["outbox"].rows_where("reply_to_id = ?", [inbound["id"]], order_by="id")
     return [row["body"] for row in rows]
 
 
@@ -165,6 +163,7 @@ def _store(db, resident, inbound, answer, provider, reply_via):
                 kind="reply",
                 request_id=request_id,
                 dedupe_key=_reply_key(inbound, number),
+                reply_to_id=inbound["id"],
             )
             continue
         messages.record_outbound(

@@ -200,3 +200,14 @@ def test_batch_of_received_messages_goes_through_the_engine_in_order(client, db)
     inbound = db["messages"].rows_where("direction = 'in'", order_by="id")
     intents = [row["intent"] for row in inbound]
     assert intents == ["visit", "status"]
+
+
+def test_a_queued_reply_is_logged_as_a_reply_to_its_inbound_message_once_sent(app, client, db):
+    from app import worker
+
+    _post(client, _received())
+    with app.app_context():
+        worker.run_pass(db, jobs=False)
+    [inbound] = db["messages"].rows_where("direction = 'in'")
+    [reply] = messages.replies_to(db, inbound["id"])
+    assert reply["direction"] == "out" and reply["body"].startswith("Xa Phu Lam: ")
