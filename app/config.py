@@ -46,6 +46,7 @@ def from_environment(instance_path, env=None):
         # Only tests and staging point this elsewhere (a local fake of the Twilio API).
         "TWILIO_API_BASE_URL": env.get("TWILIO_API_BASE_URL", ""),
         "TWILIO_VOICE": env.get("TWILIO_VOICE", "Google.vi-VN-Standard-A"),
+        "TWILIO_VOICE_EN": env.get("TWILIO_VOICE_EN", "Google.en-US-Standard-C"),
         "SMS_TRANSPORT": transport,
         "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL", ""),
         "SMS_GATEWAY_USERNAME": env.get("SMS_GATEWAY_USERNAME", ""),
