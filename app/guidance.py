@@ -3,6 +3,7 @@
 import json
 
 from app import catalog
+from db import first, rows
 
 JSON_FIELDS = ("synonyms", "steps", "documents")
 
@@ -19,20 +20,21 @@ def _decode(row):
 
 def all_procedures(db, include_inactive=False):
     """Return the procedures in menu order."""
-    where = None if include_inactive else "active = 1"
-    return [_decode(row) for row in db["procedures"].rows_where(where, order_by="menu_number")]
+    where = "" if include_inactive else " WHERE active = 1"
+    found = rows(db, f"SELECT * FROM procedures{where} ORDER BY menu_number")
+    return [_decode(row) for row in found]
 
 
 def get(db, code):
     """Return one procedure by code (any case), or None."""
-    rows = list(db["procedures"].rows_where("code = ?", [str(code or "").upper()]))
-    return _decode(rows[0]) if rows else None
+    row = first(db, "SELECT * FROM procedures WHERE code = ?", [str(code or "").upper()])
+    return _decode(row)
 
 
 def by_menu_number(db, number):
     """Return the active procedure at a menu position, or None."""
-    rows = list(db["procedures"].rows_where("menu_number = ? AND active = 1", [number]))
-    return _decode(rows[0]) if rows else None
+    row = first(db, "SELECT * FROM procedures WHERE menu_number = ? AND active = 1", [number])
+    return _decode(row)
 
 
 def sms_steps(procedure, language="vi"):

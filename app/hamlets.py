@@ -1,19 +1,19 @@
 """Hamlets (ấp): the editable list of places the mobile team serves."""
 
 from app.texts import compact
+from db import first, rows
 
 
 def active(db):
     """Return the active hamlets in route order."""
-    return list(db["hamlets"].rows_where("active = 1", order_by="route_order, id"))
+    return rows(db, "SELECT * FROM hamlets WHERE active = 1 ORDER BY route_order, id")
 
 
 def get(db, hamlet_id):
     """Return a hamlet row by id, or None."""
     if hamlet_id is None:
         return None
-    rows = list(db["hamlets"].rows_where("id = ?", [hamlet_id]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM hamlets WHERE id = ?", [hamlet_id])
 
 
 def code_for(name):

@@ -3,6 +3,8 @@
 import sqlite3
 
 from app import clock
+from db import first, insert, rows
+from db import update as update_row
 
 # Delivery statuses in the order they can happen; a late callback never moves a message back.
 STATUS_RANK = {
@@ -20,14 +22,12 @@ FINAL_FAILURES = {"undelivered", "failed"}
 
 def get(db, message_id):
     """Return a message row by id, or None."""
-    rows = list(db["messages"].rows_where("id = ?", [message_id]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM messages WHERE id = ?", [message_id])
 
 
 def by_dedupe_key(db, dedupe_key):
     """Return the inbound message stored under a provider dedupe key, or None."""
-    rows = list(db["messages"].rows_where("dedupe_key = ?", [dedupe_key]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM messages WHERE dedupe_key = ?", [dedupe_key])
 
 
 def record_inbound(db, *, provider, provider_id, dedupe_key, phone, body, resident_id=None):
@@ -41,23 +41,21 @@ def record_inbound(db, *, provider, provider_id, dedupe_key, phone, body, reside
         return existing, False
     stamp = clock.iso(clock.now())
     try:
-        message_id = (
-            db["messages"]
-            .insert(
-                {
-                    "direction": "in",
-                    "provider": provider,
-                    "provider_id": provider_id,
-                    "dedupe_key": dedupe_key,
-                    "phone": phone,
-                    "resident_id": resident_id,
-                    "body": body,
-                    "status": "received",
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                }
-            )
-            .last_pk
+        message_id = insert(
+            db,
+            "messages",
+            {
+                "direction": "in",
+                "provider": provider,
+                "provider_id": provider_id,
+                "dedupe_key": dedupe_key,
+                "phone": phone,
+                "resident_id": resident_id,
+                "body": body,
+                "status": "received",
+                "created_at": stamp,
+                "updated_at": stamp,
+            },
         )
     except sqlite3.IntegrityError:
         # A concurrent retry won the race between our lookup and insert.
@@ -81,33 +79,31 @@ def record_outbound(
 ):
     """Store an outbound SMS (an inline reply or a send from the outbox); return its row."""
     stamp = clock.iso(clock.now())
-    message_id = (
-        db["messages"]
-        .insert(
-            {
-                "direction": "out",
-                "provider": provider,
-                "provider_id": provider_id,
-                "phone": phone,
-                "resident_id": resident_id,
-                "body": body,
-                "intent": intent,
-                "status": status,
-                "request_id": request_id,
-                "reply_to_id": reply_to_id,
-                "outbox_id": outbox_id,
-                "created_at": stamp,
-                "updated_at": stamp,
-            }
-        )
-        .last_pk
+    message_id = insert(
+        db,
+        "messages",
+        {
+            "direction": "out",
+            "provider": provider,
+            "provider_id": provider_id,
+            "phone": phone,
+            "resident_id": resident_id,
+            "body": body,
+            "intent": intent,
+            "status": status,
+            "request_id": request_id,
+            "reply_to_id": reply_to_id,
+            "outbox_id": outbox_id,
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
     )
     return get(db, message_id)
 
 
 def replies_to(db, inbound_id):
     """Return the replies stored for an inbound message, in order."""
-    return list(db["messages"].rows_where("reply_to_id = ?", [inbound_id], order_by="id"))
+    return rows(db, "SELECT * FROM messages WHERE reply_to_id = ? ORDER BY id", [inbound_id])
 
 
 def update_delivery(db, *, provider, provider_id, status, error_code=None, error_message=None):
@@ -115,14 +111,13 @@ def update_delivery(db, *, provider, provider_id, status, error_code=None, error
 
     Returns the updated row, or None when nothing matched or changed.
     """
-    rows = list(
-        db["messages"].rows_where(
-            "provider = ? AND provider_id = ? AND direction = 'out'", [provider, provider_id]
-        )
+    message = first(
+        db,
+        "SELECT * FROM messages WHERE provider = ? AND provider_id = ? AND direction = 'out'",
+        [provider, provider_id],
     )
-    if not rows:
+    if not message:
         return None
-    message = rows[0]
     new_rank = STATUS_RANK.get(status, 0)
     old_rank = STATUS_RANK.get(message["status"], 0)
     # Callbacks can arrive out of order: "sent" after "delivered" must not undo it.
@@ -133,14 +128,16 @@ def update_delivery(db, *, provider, provider_id, status, error_code=None, error
         changes["error_code"] = str(error_code)
     if error_message:
         changes["error_message"] = error_message
-    db["messages"].update(message["id"], changes)
+    update_row(db, "messages", "id", message["id"], changes)
     return get(db, message["id"])
 
 
 def thread(db, phone, limit=200):
     """Return the conversation with one phone number, oldest first."""
-    rows = list(db["messages"].rows_where("phone = ?", [phone], order_by="id desc", limit=limit))
-    return list(reversed(rows))
+    latest = rows(
+        db, "SELECT * FROM messages WHERE phone = ? ORDER BY id DESC LIMIT ?", [phone, limit]
+    )
+    return list(reversed(latest))
 
 
 def classify(db, message_id, *, intent, status=None, request_id=None):
@@ -150,7 +147,7 @@ def classify(db, message_id, *, intent, status=None, request_id=None):
         changes["status"] = status
     if request_id:
         changes["request_id"] = request_id
-    db["messages"].update(message_id, changes)
+    update_row(db, "messages", "id", message_id, changes)
     return get(db, message_id)
 
 
@@ -173,7 +170,11 @@ def attach_provider_id(db, message_id, *, provider, provider_id):
     if message["provider_id"] and message["provider_id"] != provider_id:
         return None
     if not message["provider_id"]:
-        db["messages"].update(
-            message_id, {"provider_id": provider_id, "updated_at": clock.iso(clock.now())}
+        update_row(
+            db,
+            "messages",
+            "id",
+            message_id,
+            {"provider_id": provider_id, "updated_at": clock.iso(clock.now())},
         )
     return get(db, message_id)

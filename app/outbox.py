@@ -22,7 +22,7 @@ import secrets
 import socket
 
 from app import clock, messages, residents
-from db import transaction
+from db import first, insert, transaction
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,9 @@ def enqueue(
     """Queue one SMS to PHONE and return its row; a repeated DEDUPE_KEY queues nothing new."""
     stamp = clock.iso(clock.now())
     dedupe_key = dedupe_key or f"{kind}:{secrets.token_hex(8)}"
-    db["outbox"].insert(
+    insert(
+        db,
+        "outbox",
         {
             "phone": phone,
             "body": body,
@@ -109,14 +111,12 @@ def enqueue(
 
 def get(db, outbox_id):
     """Return an outbox row by id, or None."""
-    rows = list(db["outbox"].rows_where("id = ?", [outbox_id]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM outbox WHERE id = ?", [outbox_id])
 
 
 def by_dedupe_key(db, dedupe_key):
     """Return the outbox row queued under DEDUPE_KEY, or None."""
-    rows = list(db["outbox"].rows_where("dedupe_key = ?", [dedupe_key]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM outbox WHERE dedupe_key = ?", [dedupe_key])
 
 
 def cancel_pending(db, *, reason, request_id=None, trip_id=None, kind=None):

@@ -8,6 +8,8 @@ import secrets
 
 from app import catalog, clock, hamlets, outbox, residents, trips
 from app.texts import sms_day
+from db import first, insert, rows
+from db import update as update_row
 
 # Unambiguous characters only: no 0/O, 1/I/L, 2/Z, 5/S or 8/B to misread on a phone.
 REF_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -54,47 +56,41 @@ def new_ref(db):
 
 def get(db, request_id):
     """Return a request row by id, or raise RequestNotFound."""
-    rows = list(db["requests"].rows_where("id = ?", [request_id]))
-    if not rows:
+    request = first(db, "SELECT * FROM requests WHERE id = ?", [request_id])
+    if request is None:
         raise RequestNotFound(request_id)
-    return rows[0]
+    return request
 
 
 def by_ref(db, ref):
     """Return a request by its reference code (any case), or None."""
-    rows = list(db["requests"].rows_where("ref = ?", [str(ref or "").strip().upper()]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM requests WHERE ref = ?", [str(ref or "").strip().upper()])
 
 
 def by_source_key(db, source_key):
     """Return the request opened by this provider event, or None."""
     if not source_key:
         return None
-    rows = list(db["requests"].rows_where("source_key = ?", [source_key]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM requests WHERE source_key = ?", [source_key])
 
 
 def open_visit_for(db, resident_id):
     """Return the resident's open home-visit request, if any."""
-    rows = list(
-        db["requests"].rows_where(
-            "resident_id = ? AND kind = ? AND status IN ('new', 'scheduled')",
-            [resident_id, VISIT],
-            order_by="id",
-            limit=1,
-        )
+    return first(
+        db,
+        "SELECT * FROM requests WHERE resident_id = ? AND kind = ?"
+        " AND status IN ('new', 'scheduled') ORDER BY id LIMIT 1",
+        [resident_id, VISIT],
     )
-    return rows[0] if rows else None
 
 
 def open_requests_for(db, resident_id):
     """Return the resident's requests that are still open, oldest first."""
-    return list(
-        db["requests"].rows_where(
-            "resident_id = ? AND status IN ('new', 'scheduled', 'open')",
-            [resident_id],
-            order_by="id",
-        )
+    return rows(
+        db,
+        "SELECT * FROM requests WHERE resident_id = ?"
+        " AND status IN ('new', 'scheduled', 'open') ORDER BY id",
+        [resident_id],
     )
 
 
@@ -111,7 +107,9 @@ def record_event(
     note=None,
 ):
     """Append an event to a request's history."""
-    db["request_events"].insert(
+    insert(
+        db,
+        "request_events",
         {
             "request_id": request_id,
             "at": clock.iso(clock.now()),
@@ -122,13 +120,13 @@ def record_event(
             "from_status": from_status,
             "to_status": to_status,
             "note": note,
-        }
+        },
     )
 
 
 def events(db, request_id):
     """Return a request's history, oldest first."""
-    return list(db["request_events"].rows_where("request_id = ?", [request_id], order_by="id"))
+    return rows(db, "SELECT * FROM request_events WHERE request_id = ? ORDER BY id", [request_id])
 
 
 def open_request(
@@ -179,7 +177,7 @@ def open_request(
         "requested_at": stamp,
         "updated_at": stamp,
     }
-    request_id = db["requests"].insert(row).last_pk
+    request_id = insert(db, "requests", row)
     record_event(
         db,
         request_id,
@@ -245,7 +243,7 @@ def transition(
         changes["closed_at"] = None
     if note is not None:
         changes.setdefault("status_notes", note)
-    db["requests"].update(request_id, changes)
+    update_row(db, "requests", "id", request_id, changes)
     record_event(
         db,
         request_id,
@@ -346,7 +344,7 @@ def set_hamlet(db, request_id, hamlet_id, *, actor_type, actor=None, channel=Non
     if request["hamlet_id"] == hamlet_id:
         return request
     stamp = clock.iso(clock.now())
-    db["requests"].update(request_id, {"hamlet_id": hamlet_id, "updated_at": stamp})
+    update_row(db, "requests", "id", request_id, {"hamlet_id": hamlet_id, "updated_at": stamp})
     if request["resident_id"]:
         residents.update(db, request["resident_id"], hamlet_id=hamlet_id)
     hamlet = hamlets.get(db, hamlet_id)

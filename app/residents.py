@@ -1,18 +1,18 @@
 """Residents: who is writing or calling, their hamlet, language, vulnerability and opt-out."""
 
 from app import clock, phones
+from db import first, insert
+from db import update as update_row
 
 
 def get(db, resident_id):
     """Return a resident row by id, or None."""
-    rows = list(db["residents"].rows_where("id = ?", [resident_id]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM residents WHERE id = ?", [resident_id])
 
 
 def by_phone(db, phone):
     """Return the resident with this E.164 phone, or None."""
-    rows = list(db["residents"].rows_where("phone = ?", [phone]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM residents WHERE phone = ?", [phone])
 
 
 def find_or_create(db, phone, raw=None, **fields):
@@ -33,14 +33,14 @@ def find_or_create(db, phone, raw=None, **fields):
     }
     record.update({key: value for key, value in fields.items() if value is not None})
     # INSERT OR IGNORE: two first messages from one new number may race.
-    db["residents"].insert(record, ignore=True)
+    insert(db, "residents", record, ignore=True)
     return by_phone(db, e164)
 
 
 def update(db, resident_id, **fields):
     """Change a resident's profile fields and stamp the update."""
     fields["updated_at"] = clock.iso(clock.now())
-    db["residents"].update(resident_id, fields)
+    update_row(db, "residents", "id", resident_id, fields)
     return get(db, resident_id)
 
 

@@ -16,6 +16,7 @@ import holidays
 from app import catalog, clock, guidance, hamlets, outbox, phones, residents
 from app import requests as queue
 from app.texts import sms_day, sms_time
+from db import first, rows
 
 SESSIONS = ("morning", "afternoon")
 DEFAULT_WEEKS_AHEAD = 8
@@ -50,13 +51,13 @@ def get(db, trip_id):
     """Return a trip row by id, or None."""
     if trip_id is None:
         return None
-    rows = list(db["trips"].rows_where("id = ?", [trip_id]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM trips WHERE id = ?", [trip_id])
 
 
 def hamlet_ids(db, trip_id):
     """Return the ids of the hamlets a trip serves."""
-    return [row["hamlet_id"] for row in db["trip_hamlets"].rows_where("trip_id = ?", [trip_id])]
+    cursor = db.conn.execute("SELECT hamlet_id FROM trip_hamlets WHERE trip_id = ?", [trip_id])
+    return [hamlet_id for (hamlet_id,) in cursor]
 
 
 def public_holidays(years):
@@ -378,17 +379,16 @@ def upcoming_for_hamlet(db, hamlet_id, limit=10, after=None):
     since = clock.iso(clock.now())
     if after is not None and after["starts_at"] > since:
         since = after["starts_at"]
-    return list(
-        db.query(
-            """
-            SELECT trips.* FROM trips
-            JOIN trip_hamlets ON trip_hamlets.trip_id = trips.id
-            WHERE trip_hamlets.hamlet_id = ? AND trips.status = 'planned'
-              AND trips.starts_at > ?
-            ORDER BY trips.starts_at, trips.id LIMIT ?
-            """,
-            [hamlet_id, since, limit],
-        )
+    return rows(
+        db,
+        """
+        SELECT trips.* FROM trips
+        JOIN trip_hamlets ON trip_hamlets.trip_id = trips.id
+        WHERE trip_hamlets.hamlet_id = ? AND trips.status = 'planned'
+          AND trips.starts_at > ?
+        ORDER BY trips.starts_at, trips.id LIMIT ?
+        """,
+        [hamlet_id, since, limit],
     )
 
 
@@ -403,12 +403,11 @@ def next_trip_for(db, hamlet_id):
 
 def _on_trip(db, trip_id):
     """Return the requests scheduled on a trip in service order: priority, then arrival."""
-    return list(
-        db["requests"].rows_where(
-            "trip_id = ? AND status = 'scheduled'",
-            [trip_id],
-            order_by="priority DESC, requested_at, id",
-        )
+    return rows(
+        db,
+        "SELECT * FROM requests WHERE trip_id = ? AND status = 'scheduled'"
+        " ORDER BY priority DESC, requested_at, id",
+        [trip_id],
     )
 
 
@@ -420,22 +419,20 @@ def _lowest_ranked(db, trip, below_priority):
     """
     clause = "" if below_priority is None else "AND requests.priority < ?"
     params = [trip["id"]] + ([] if below_priority is None else [below_priority])
-    rows = list(
-        db.query(
-            f"""
-            SELECT requests.* FROM requests
-            WHERE requests.trip_id = ? AND requests.status = 'scheduled' {clause}
-              AND NOT EXISTS (
-                SELECT 1 FROM outbox WHERE outbox.request_id = requests.id
-                  AND outbox.trip_id = requests.trip_id AND outbox.kind = 'reminder'
-              )
-            ORDER BY requests.priority, requests.requested_at DESC, requests.id DESC
-            LIMIT 1
-            """,
-            params,
-        )
+    return first(
+        db,
+        f"""
+        SELECT requests.* FROM requests
+        WHERE requests.trip_id = ? AND requests.status = 'scheduled' {clause}
+          AND NOT EXISTS (
+            SELECT 1 FROM outbox WHERE outbox.request_id = requests.id
+              AND outbox.trip_id = requests.trip_id AND outbox.kind = 'reminder'
+          )
+        ORDER BY requests.priority, requests.requested_at DESC, requests.id DESC
+        LIMIT 1
+        """,
+        params,
     )
-    return rows[0] if rows else None
 
 
 # Assignment --------------------------------------------------------------------------------
@@ -543,15 +540,14 @@ def assign_waiting(db, hamlet_ids=None, *, actor_type="system", actor=None):
 
     Each resident who gets a date is told by SMS. Returns how many were booked.
     """
-    rows = list(
-        db["requests"].rows_where(
-            "kind = ? AND status = 'new' AND hamlet_id IS NOT NULL",
-            [queue.VISIT],
-            order_by="priority DESC, requested_at, id",
-        )
+    waiting = rows(
+        db,
+        "SELECT * FROM requests WHERE kind = ? AND status = 'new' AND hamlet_id IS NOT NULL"
+        " ORDER BY priority DESC, requested_at, id",
+        [queue.VISIT],
     )
     count = 0
-    for request in rows:
+    for request in waiting:
         if hamlet_ids is not None and request["hamlet_id"] not in hamlet_ids:
             continue
         if assign_to_trip(db, request["id"], actor_type=actor_type, actor=actor):
@@ -707,7 +703,7 @@ def trip_sheet(db, trip_id):
     Each row: ref, resident name, phone, hamlet, need, documents to check, vulnerable
     (with the reasons), priority and status.
     """
-    rows = db.query(
+    found = db.query(
         """
         SELECT requests.*, residents.name AS resident_name, residents.phone AS phone,
                residents.age_75_plus, residents.lives_alone, residents.limited_mobility,
@@ -722,7 +718,7 @@ def trip_sheet(db, trip_id):
         [trip_id],
     )
     sheet = []
-    for row in rows:
+    for row in found:
         procedure = guidance.get(db, row["service_code"])
         reasons = [
             label

@@ -2,6 +2,7 @@
 
 import contextlib
 import fcntl
+import functools
 import sqlite3
 
 import click
@@ -40,6 +41,55 @@ def close_db(exc=None):
     db = g.pop("db", None)
     if db is not None:
         db.conn.close()
+
+
+def rows(db, sql, params=()):
+    """Run a SELECT and return its rows as dicts (one statement, no table introspection)."""
+    cursor = db.conn.execute(sql, params)
+    keys = [column[0] for column in cursor.description]
+    return [dict(zip(keys, row, strict=True)) for row in cursor]
+
+
+def first(db, sql, params=()):
+    """Run a SELECT and return its first row as a dict, or None."""
+    cursor = db.conn.execute(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([column[0] for column in cursor.description], row, strict=True))
+
+
+@functools.cache
+def _insert_sql(table, columns, ignore):
+    """The INSERT statement for TABLE and COLUMNS, built once per shape."""
+    verb = "INSERT OR IGNORE" if ignore else "INSERT"
+    names = ", ".join(f'"{name}"' for name in columns)
+    marks = ", ".join("?" for _ in columns)
+    return f'{verb} INTO "{table}" ({names}) VALUES ({marks})'
+
+
+def insert(db, table, record, *, ignore=False):
+    """Insert RECORD (a dict) into TABLE; return the new rowid (stale when IGNORE skipped it).
+
+    Table and column names come from our code, never from input.
+    """
+    sql = _insert_sql(table, tuple(record), ignore)
+    return db.conn.execute(sql, list(record.values())).lastrowid
+
+
+@functools.cache
+def _update_sql(table, key_column, columns):
+    """The UPDATE statement for TABLE, its key column and the changed COLUMNS."""
+    assignments = ", ".join(f'"{name}" = ?' for name in columns)
+    return f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" = ?'
+
+
+def update(db, table, key_column, key, changes):
+    """Set CHANGES (a dict) on the row of TABLE whose KEY_COLUMN is KEY; return the rowcount."""
+    if not changes:
+        return 0
+    sql = _update_sql(table, key_column, tuple(changes))
+    return db.conn.execute(sql, [*changes.values(), key]).rowcount
 
 
 @contextlib.contextmanager

@@ -68,8 +68,8 @@ class Answer:
 
 def setting(db, key, default=None):
     """Return a value from the settings table, or DEFAULT."""
-    rows = list(db["settings"].rows_where("key = ?", [key]))
-    return rows[0]["value"] if rows and rows[0]["value"] not in (None, "") else default
+    row = db.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return row[0] if row and row[0] not in (None, "") else default
 
 
 def rate_limit(db):
@@ -145,8 +145,10 @@ def stored_replies(db, inbound):
     bodies = [row["body"] for row in messages.replies_to(db, inbound["id"])]
     if bodies:
         return bodies
-    rows = db["outbox"].rows_where("reply_to_id = ?", [inbound["id"]], order_by="id")
-    return [row["body"] for row in rows]
+    cursor = db.conn.execute(
+        "SELECT body FROM outbox WHERE reply_to_id = ? ORDER BY id", [inbound["id"]]
+    )
+    return [body for (body,) in cursor]
 
 
 def _store(db, resident, inbound, answer, provider, reply_via):

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 from app import clock
+from db import first
 
 # Long enough for an elderly resident to find their glasses, short enough that a bare
 # digit sent tomorrow is not taken as an answer to today's menu.
@@ -12,10 +13,9 @@ MENU_LIFETIME = dt.timedelta(hours=6)
 
 def get(db, phone):
     """Return the live state for PHONE as (name, data), or (None, {}) when none or expired."""
-    rows = list(db["dialogue_state"].rows_where("phone = ?", [phone]))
-    if not rows:
+    row = first(db, "SELECT * FROM dialogue_state WHERE phone = ?", [phone])
+    if row is None:
         return None, {}
-    row = rows[0]
     expires = clock.parse(row["expires_at"])
     if expires and expires <= clock.now():
         return None, {}
@@ -29,18 +29,21 @@ def get(db, phone):
 def put(db, phone, name, data, lifetime=MENU_LIFETIME):
     """Remember that PHONE was shown menu NAME, with what its numbers mean."""
     stamp = clock.now()
-    db["dialogue_state"].upsert(
-        {
-            "phone": phone,
-            "state": name,
-            "data": json.dumps(data, ensure_ascii=False),
-            "updated_at": clock.iso(stamp),
-            "expires_at": clock.iso(stamp + lifetime),
-        },
-        pk="phone",
+    db.conn.execute(
+        "INSERT INTO dialogue_state (phone, state, data, updated_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (phone) DO UPDATE SET state = excluded.state,"
+        " data = excluded.data, updated_at = excluded.updated_at,"
+        " expires_at = excluded.expires_at",
+        [
+            phone,
+            name,
+            json.dumps(data, ensure_ascii=False),
+            clock.iso(stamp),
+            clock.iso(stamp + lifetime),
+        ],
     )
 
 
 def clear(db, phone):
     """Forget any menu shown to PHONE."""
-    db["dialogue_state"].delete_where("phone = ?", [phone])
+    db.conn.execute("DELETE FROM dialogue_state WHERE phone = ?", [phone])

@@ -3,14 +3,15 @@
 import json
 
 from app import clock
+from db import first, insert
+from db import update as update_row
 
 FINAL_CALL_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
 
 
 def get(db, call_sid):
     """Return the call row for CALL_SID, or None."""
-    rows = list(db["calls"].rows_where("call_sid = ?", [call_sid]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM calls WHERE call_sid = ?", [call_sid])
 
 
 def data(call):
@@ -21,7 +22,9 @@ def data(call):
 def note(db, call_sid, *, phone, direction, language, resident_id=None):
     """Record that a call reached a step; create the row on its first step."""
     stamp = clock.iso(clock.now())
-    db["calls"].insert(
+    insert(
+        db,
+        "calls",
         {
             "call_sid": call_sid,
             "phone": phone,
@@ -38,8 +41,12 @@ def note(db, call_sid, *, phone, direction, language, resident_id=None):
     call = get(db, call_sid)
     state = data(call)
     state["steps"] = state.get("steps", 0) + 1
-    db["calls"].update(
-        call_sid, {"language": language, "data": json.dumps(state), "updated_at": stamp}
+    update_row(
+        db,
+        "calls",
+        "call_sid",
+        call_sid,
+        {"language": language, "data": json.dumps(state), "updated_at": stamp},
     )
     return get(db, call_sid)
 
@@ -47,7 +54,9 @@ def note(db, call_sid, *, phone, direction, language, resident_id=None):
 def note_status(db, call_sid, status, *, phone=None, direction=None):
     """Record a call status callback; a final status also stamps the end."""
     stamp = clock.iso(clock.now())
-    db["calls"].insert(
+    insert(
+        db,
+        "calls",
         {
             "call_sid": call_sid,
             "phone": phone,
@@ -63,7 +72,7 @@ def note_status(db, call_sid, status, *, phone=None, direction=None):
     changes = {"status": status, "updated_at": stamp}
     if status in FINAL_CALL_STATUSES:
         changes["ended_at"] = stamp
-    db["calls"].update(call_sid, changes)
+    update_row(db, "calls", "call_sid", call_sid, changes)
     return get(db, call_sid)
 
 
@@ -74,13 +83,17 @@ def step_key(call_sid, step, digits):
 
 def replay(db, call_sid, step, digits):
     """Return the TwiML already given for this exact step, or None."""
-    rows = list(db["call_steps"].rows_where("key = ?", [step_key(call_sid, step, digits)]))
-    return rows[0]["twiml"] if rows else None
+    row = db.conn.execute(
+        "SELECT twiml FROM call_steps WHERE key = ?", [step_key(call_sid, step, digits)]
+    ).fetchone()
+    return row[0] if row else None
 
 
 def remember(db, call_sid, step, digits, twiml):
     """Store the TwiML given for a step so that a provider retry gets the same answer."""
-    db["call_steps"].insert(
+    insert(
+        db,
+        "call_steps",
         {
             "key": step_key(call_sid, step, digits),
             "call_sid": call_sid,
@@ -95,4 +108,10 @@ def remember(db, call_sid, step, digits, twiml):
 
 def set_language(db, call_sid, language):
     """Remember the language the caller switched to."""
-    db["calls"].update(call_sid, {"language": language, "updated_at": clock.iso(clock.now())})
+    update_row(
+        db,
+        "calls",
+        "call_sid",
+        call_sid,
+        {"language": language, "updated_at": clock.iso(clock.now())},
+    )
