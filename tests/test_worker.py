@@ -259,3 +259,21 @@ def test_gateway_outages_are_retried_and_bad_credentials_are_not_lost(app, db, f
 def test_an_unknown_transport_name_is_refused_clearly(app):
     with pytest.raises(ValueError, match="SMS_TRANSPORT must be one of"):
         transports.from_config({"SMS_TRANSPORT": "pigeon"})
+
+
+def test_a_send_whose_reply_was_lost_is_retried_without_a_second_delivery(app, db, fake_twilio):
+    with app.app_context():
+        with transaction(db):
+            queued = outbox.enqueue(db, PHONE, "Xa Phu Lam: mot lan thoi", kind="answer")
+        fake_twilio.lose_reply_next(1)
+        assert outbox.send_due(db) == 0
+        assert outbox.get(db, queued["id"])["status"] == "pending"
+        with transaction(db):
+            db["outbox"].update(queued["id"], {"next_attempt_at": "2000-01-01T00:00:00Z"})
+        assert outbox.send_due(db) == 1
+    # Twilio saw two POSTs for the row, but the idempotency token made them one message.
+    posts = [r for r in fake_twilio.requests if r[1].endswith("/Messages.json")]
+    assert len(posts) == 2
+    assert [m["body"] for m in fake_twilio.messages] == ["Xa Phu Lam: mot lan thoi"]
+    row = outbox.get(db, queued["id"])
+    assert (row["status"], row["provider_id"]) == ("sent", fake_twilio.messages[0]["sid"])

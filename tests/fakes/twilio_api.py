@@ -24,6 +24,7 @@ class FakeTwilioAPI:
         self.requests = []
         self.recordings = {}
         self._failures = []  # queue of (status_code, delay_seconds)
+        self._lost_replies = 0  # creates that succeed but whose answer never arrives
         self._idempotent = {}
         self._lock = threading.Lock()
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
@@ -42,6 +43,11 @@ class FakeTwilioAPI:
         """Make the next COUNT create calls fail with STATUS, after DELAY seconds."""
         with self._lock:
             self._failures.extend([(status, delay)] * count)
+
+    def lose_reply_next(self, count, status=502):
+        """Make the next COUNT creates succeed here but answer STATUS, as a dropped reply."""
+        with self._lock:
+            self._lost_replies += count
 
     def add_recording(self, recording_sid, body=b"RIFF-fake-wav"):
         """Store audio bytes that the Recordings endpoint will serve."""
@@ -86,6 +92,12 @@ class FakeTwilioAPI:
             record = self._create(resource, request.form)
             if token:
                 self._idempotent[token] = record
+            lost = self._lost_replies > 0
+            if lost:
+                self._lost_replies -= 1
+        if lost:
+            # The message exists now, but the caller only sees a gateway error.
+            return self._json({"code": 20500, "message": "Bad gateway", "status": 502}, 502)
         return self._json(record, 201)
 
     def _create(self, resource, form):

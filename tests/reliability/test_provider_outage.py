@@ -19,6 +19,7 @@ from tests.reliability.support import rows, scalar
 
 MESSAGES = 40
 FAILURES = [(15, 500, 0.0), (5, 503, 1.0), (3, 429, 0.0), (2, 500, 12.0)]  # 12 s > client timeout
+LOST_REPLIES = 4  # Twilio creates the message but the answer never reaches the worker
 SETTLE_SECONDS = 180
 
 
@@ -50,6 +51,7 @@ def test_an_outage_at_twilio_loses_no_message_and_sends_none_twice(tmp_path):
         bodies = enqueue_answers(service.db_path, MESSAGES)
         for count, status, delay in FAILURES:
             fake.fail_next(count, status=status, delay=delay)
+        fake.lose_reply_next(LOST_REPLIES)
         service.start()
         try:
             service.start_outbox_workers(2)
@@ -74,7 +76,9 @@ def test_an_outage_at_twilio_loses_no_message_and_sends_none_twice(tmp_path):
     assert sorted(sid for (sid,) in recorded) == sorted(m["sid"] for m in sent_to_fake)
     injected = sum(count for count, _, _ in FAILURES)
     retried = scalar(service.db_path, "SELECT count(*) FROM outbox WHERE attempts > 1")
-    assert retried >= injected - 2  # two hung calls may be the same row's two attempts
+    # Two hung calls may be the same row's two attempts.
+    assert retried >= injected + LOST_REPLIES - 2
     posts = [r for r in fake.requests if r[0] == "POST" and r[1].endswith("/Messages.json")]
-    assert len(posts) == MESSAGES + injected
+    # Each lost reply costs one more POST, which the idempotency token turns into no message.
+    assert len(posts) == MESSAGES + injected + LOST_REPLIES
     assert "database is locked" not in service.log_text()
