@@ -28,6 +28,10 @@ UNANSWERED = {"busy", "no-answer", "failed", "canceled"}
 ANSWERED = {"completed"}
 # A claimed row whose call was never placed (the worker died in between) is freed after this.
 STALE_CLAIM = dt.timedelta(minutes=10)
+# A "missed call": the caller hung up at the greeting, often to save the cost of the call.
+MISSED_CALL_SECONDS = 20
+MISSED_CALL_QUIET = dt.timedelta(hours=6)  # one ring-back per phone in this span
+FINAL_INBOUND = {"completed", "busy", "no-answer", "canceled", "failed"}
 
 
 def into_window(moment):
@@ -210,3 +214,30 @@ def _note_on_request(db, row, action, note=None):
         queue.record_event(
             db, row["request_id"], action, actor_type="system", channel="voice", note=note
         )
+
+
+def callback_for_missed_call(db, call_sid, phone, status, duration=None):
+    """Ring back a caller who hung up at the greeting; return the call-back, or None.
+
+    Many elderly residents "beep" a number and wait to be called back. A call counts as
+    missed when it ended before any menu step, opened nothing and lasted under 20 s.
+    """
+    if status not in FINAL_INBOUND or not phone or not phones.is_mobile(phone):
+        return None
+    if duration is not None and duration >= MISSED_CALL_SECONDS:
+        return None
+    steps = db.execute("SELECT count(*) FROM call_steps WHERE call_sid = ?", [call_sid])
+    if steps.fetchone()[0] > 1:
+        return None
+    opened = db.execute(
+        "SELECT 1 FROM requests WHERE source_key LIKE ?", [f"voice:{call_sid}:%"]
+    ).fetchone()
+    if opened:
+        return None
+    since = clock.iso(clock.now() - MISSED_CALL_QUIET)
+    recent = db.execute(
+        "SELECT 1 FROM callbacks WHERE phone = ? AND created_at > ?", [phone, since]
+    ).fetchone()
+    if recent:
+        return None
+    return request_callback(db, phone, requested_by="missed-call")

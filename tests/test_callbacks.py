@@ -219,3 +219,67 @@ def test_the_worker_pass_places_a_due_call_back(app, db, fake, clock_at):
         result = worker.run_pass(db)
     assert result["jobs"]["callbacks"] == 1
     assert [call["to"] for call in fake.calls] == [RESIDENT]
+
+
+def inbound_call(twilio_post, call_sid, phone=RESIDENT):
+    response = twilio_post(
+        "/voice/incoming", {"CallSid": call_sid, "From": phone, "To": "+84000000000"}
+    )
+    assert response.status_code == 200
+
+
+def hang_up(twilio_post, call_sid, phone=RESIDENT, duration="4"):
+    response = twilio_post(
+        "/voice/status",
+        {
+            "CallSid": call_sid,
+            "CallStatus": "completed",
+            "CallDuration": duration,
+            "Direction": "inbound",
+            "From": phone,
+            "To": "+84000000000",
+        },
+    )
+    assert response.status_code == 200
+
+
+def test_a_caller_who_hangs_up_at_the_greeting_is_called_back(db, clock_at, twilio_post):
+    inbound_call(twilio_post, "CA" + "1" * 32)
+    hang_up(twilio_post, "CA" + "1" * 32)
+    hang_up(twilio_post, "CA" + "1" * 32)  # Twilio may repeat the callback
+    rows = list(db["callbacks"].rows)
+    assert [(r["phone"], r["requested_by"], r["status"]) for r in rows] == [
+        (RESIDENT, "missed-call", "pending")
+    ]
+
+
+def test_a_missed_call_soon_after_another_is_not_called_back_twice(db, clock_at, twilio_post):
+    for n in (1, 2):
+        inbound_call(twilio_post, f"CA{n:032d}")
+        hang_up(twilio_post, f"CA{n:032d}")
+        with transaction(db):
+            db.execute("UPDATE callbacks SET status = 'completed'")
+    assert db["callbacks"].count == 1
+
+
+@pytest.mark.parametrize(
+    ("phone", "duration"),
+    [
+        (RESIDENT, "45"),  # a real conversation with the menu, just no key pressed
+        ("+842963123456", "4"),  # a landline: the menu can ring it, but it is no missed call
+    ],
+)
+def test_long_calls_and_landlines_are_not_missed_calls(db, clock_at, twilio_post, phone, duration):
+    inbound_call(twilio_post, "CA" + "3" * 32, phone=phone)
+    hang_up(twilio_post, "CA" + "3" * 32, phone=phone, duration=duration)
+    assert db["callbacks"].count == 0
+
+
+def test_a_caller_who_used_the_menu_is_not_called_back(db, clock_at, twilio_post):
+    sid = "CA" + "4" * 32
+    inbound_call(twilio_post, sid)
+    step = twilio_post("/voice/menu?n=1", {"CallSid": sid, "From": RESIDENT, "Digits": "3"})
+    assert step.status_code == 200
+    assert db["call_steps"].count_where("call_sid = ?", [sid]) == 2
+    hang_up(twilio_post, sid, duration="12")
+    assert db["callbacks"].count == 0

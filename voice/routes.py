@@ -228,6 +228,10 @@ def status():
         kind = "outbound-callback" if direction.startswith("outbound") else "inbound"
         calls.note_status(db, call_sid, call_status, phone=phone, direction=kind)
     callbacks.record_call_status(db, call_sid, call_status)
+    if kind == "inbound":
+        callbacks.callback_for_missed_call(
+            db, call_sid, phone, call_status, duration=_duration(form.get("CallDuration"))
+        )
     return twiml(VoiceResponse())
 
 
