@@ -25,8 +25,22 @@ HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 BOOKABLE = ("new", "scheduled", "unreachable")
 
 
+def N_(template):
+    """Mark an English message template for translation where it is shown (the staff UI)."""
+    return template
+
+
 class TripError(ValueError):
-    """Raised when a trip or schedule change cannot be made; the message says why."""
+    """Raised when a trip or schedule change cannot be made; the message says why.
+
+    TEMPLATE is English with %(name)s placeholders filled from PARAMS, so the staff console
+    can show it in the officer's language; str() gives the English text.
+    """
+
+    def __init__(self, template, **params):
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
 
 
 class TripFull(TripError):
@@ -106,19 +120,23 @@ def _check_times(start_time, end_time):
     """Refuse hours that are not HH:MM or that end before they start."""
     for value in (start_time, end_time):
         if not HHMM.match(str(value or "")):
-            raise TripError(f"time {value!r} is not HH:MM (24-hour)")
+            raise TripError(N_("time %(value)s is not HH:MM (24-hour)"), value=repr(value))
     if end_time <= start_time:
-        raise TripError(f"a trip must end after it starts ({start_time}–{end_time})")
+        raise TripError(
+            N_("a trip must end after it starts (%(start)s–%(end)s)"),
+            start=start_time,
+            end=end_time,
+        )
 
 
 def _check_hamlets(db, hamlet_ids_):
     """Refuse an empty or unknown hamlet list; return the ids as ints without repeats."""
     ids = list(dict.fromkeys(int(hamlet_id) for hamlet_id in hamlet_ids_ or []))
     if not ids:
-        raise TripError("a trip must serve at least one hamlet")
+        raise TripError(N_("a trip must serve at least one hamlet"))
     for hamlet_id in ids:
         if not hamlets.get(db, hamlet_id):
-            raise TripError(f"no hamlet with id {hamlet_id}")
+            raise TripError(N_("no hamlet with id %(id)s"), id=hamlet_id)
     return ids
 
 
@@ -127,9 +145,9 @@ def _check_capacity(capacity):
     try:
         value = int(capacity)
     except (TypeError, ValueError):
-        raise TripError(f"capacity {capacity!r} is not a number") from None
+        raise TripError(N_("capacity %(value)s is not a number"), value=repr(capacity)) from None
     if value < 1:
-        raise TripError("capacity must be at least 1 home visit")
+        raise TripError(N_("capacity must be at least 1 home visit"))
     return value
 
 
@@ -155,9 +173,9 @@ def save_rule(
     """
     weekday = int(weekday)
     if not 0 <= weekday <= 6:
-        raise TripError("weekday must be 0 (Monday) to 6 (Sunday)")
+        raise TripError(N_("weekday must be 0 (Monday) to 6 (Sunday)"))
     if session not in SESSIONS:
-        raise TripError(f"session must be one of {', '.join(SESSIONS)}")
+        raise TripError(N_("session must be one of %(sessions)s"), sessions=", ".join(SESSIONS))
     _check_times(start_time, end_time)
     ids = _check_hamlets(db, hamlet_ids)
     capacity = _check_capacity(capacity)
@@ -167,7 +185,7 @@ def save_rule(
         [weekday, session, rule_id],
     ).fetchone()
     if active and clash:
-        raise TripError(f"rule {clash[0]} already covers that weekday and session")
+        raise TripError(N_("rule %(rule)s already covers that weekday and session"), rule=clash[0])
     record = {
         "weekday": weekday,
         "session": session,
@@ -182,7 +200,7 @@ def save_rule(
         rule_id = db["schedule_rules"].insert(record).last_pk
     else:
         if not db.execute("SELECT 1 FROM schedule_rules WHERE id = ?", [rule_id]).fetchone():
-            raise TripError(f"no schedule rule with id {rule_id}")
+            raise TripError(N_("no schedule rule with id %(id)s"), id=rule_id)
         db["schedule_rules"].update(rule_id, record)
     db.execute("DELETE FROM rule_hamlets WHERE rule_id = ?", [rule_id])
     db["rule_hamlets"].insert_all([{"rule_id": rule_id, "hamlet_id": h} for h in ids])
@@ -337,14 +355,14 @@ def add_extra_trip(
         try:
             day = dt.date.fromisoformat(day)
         except ValueError:
-            raise TripError(f"date {day!r} is not YYYY-MM-DD") from None
+            raise TripError(N_("date %(value)s is not YYYY-MM-DD"), value=repr(day)) from None
     if session not in SESSIONS:
-        raise TripError(f"session must be one of {', '.join(SESSIONS)}")
+        raise TripError(N_("session must be one of %(sessions)s"), sessions=", ".join(SESSIONS))
     _check_times(start_time, end_time)
     ids = _check_hamlets(db, hamlet_ids)
     capacity = _check_capacity(capacity)
     if clock.at_local(day, start_time) <= clock.now():
-        raise TripError("an extra trip must start in the future")
+        raise TripError(N_("an extra trip must start in the future"))
     trip_id = _insert_trip(
         db,
         day=day,
@@ -565,21 +583,27 @@ def move_to_trip(db, request_id, trip_id, *, actor, note=None, force=False, noti
     request = queue.get(db, request_id)
     trip = get(db, trip_id)
     if request["kind"] != queue.VISIT:
-        raise TripError(f"request {request['ref']} is a question, not a home visit")
+        raise TripError(N_("request %(ref)s is a question, not a home visit"), ref=request["ref"])
     if request["status"] not in BOOKABLE:
         raise queue.InvalidTransition(
             f"request {request['ref']} is {request['status']} and cannot be moved to a trip"
         )
     if trip is None:
-        raise TripError(f"no trip with id {trip_id}")
+        raise TripError(N_("no trip with id %(id)s"), id=trip_id)
     if trip["status"] != "planned" or trip["starts_at"] <= clock.iso(clock.now()):
-        raise TripError(f"the trip on {trip['date']} is not a planned future trip")
+        raise TripError(N_("the trip on %(date)s is not a planned future trip"), date=trip["date"])
     if request["hamlet_id"] not in hamlet_ids(db, trip_id):
-        raise TripError(f"the trip on {trip['date']} does not go to the resident's hamlet")
+        raise TripError(
+            N_("the trip on %(date)s does not go to the resident's hamlet"), date=trip["date"]
+        )
     if request["trip_id"] == trip_id and request["status"] == "scheduled":
         return request
     if booked(db, trip_id) >= trip["capacity"] and not force:
-        raise TripFull(f"the trip on {trip['date']} is full ({trip['capacity']} visits)")
+        raise TripFull(
+            N_("the trip on %(date)s is full (%(capacity)s visits)"),
+            date=trip["date"],
+            capacity=trip["capacity"],
+        )
     had_trip = bool(request["trip_id"])
     _book(db, request, trip, actor_type="staff", actor=actor, action="moved", note=note)
     request = queue.get(db, request_id)
@@ -596,9 +620,13 @@ def cancel_trip(db, trip_id, *, actor, note=None):
     """
     trip = get(db, trip_id)
     if trip is None:
-        raise TripError(f"no trip with id {trip_id}")
+        raise TripError(N_("no trip with id %(id)s"), id=trip_id)
     if trip["status"] != "planned":
-        raise TripError(f"the trip on {trip['date']} is {trip['status']}, not planned")
+        raise TripError(
+            N_("the trip on %(date)s is %(status)s, not planned"),
+            date=trip["date"],
+            status=trip["status"],
+        )
     _mark_cancelled(db, trip, actor=actor, note=note)
     moved = []
     reason = f"trip {trip['date']} cancelled" + (f": {note}" if note else "")

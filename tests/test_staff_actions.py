@@ -427,6 +427,8 @@ def test_a_bad_rule_is_refused_with_the_reason(admin_client, db):
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "Chưa lưu" in page
+    # The domain's reason is shown in the officer's language, with its values filled in.
+    assert "giờ kết thúc phải sau giờ bắt đầu (11:00–09:00)" in page
     assert db.execute("SELECT count(*) FROM schedule_rules").fetchone()[0] == 2
 
 

@@ -77,3 +77,8 @@ def back(endpoint, **values):
 def refused(message):
     """Flash why an action could not be done."""
     flash(message or _("That could not be done."), "error")
+
+
+def trip_error_text(exc):
+    """Show a trips.TripError in the officer's language."""
+    return _(exc.template, **exc.params)

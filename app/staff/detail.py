@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from app import catalog, guidance, hamlets, messages, residents, trips
 from app import requests as queue
 from app.staff import bp, queries
-from app.staff.common import actor, back, form_int, refused
+from app.staff.common import actor, back, form_int, refused, trip_error_text
 from app.texts import segments, sms_text
 from db import get_db, transaction
 
@@ -65,6 +65,8 @@ def act(request_id, change, done_message):
         refused(_("That change is not possible from the request's current status."))
     except LookupError:
         refused(_("That trip or request no longer exists."))
+    except trips.TripError as exc:
+        refused(trip_error_text(exc))
     except ValueError as exc:
         refused(str(exc))
     else:

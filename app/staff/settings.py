@@ -6,7 +6,15 @@ from flask_login import current_user
 
 from app import apikeys, trips, users
 from app.staff import admin, bp, queries
-from app.staff.common import actor, admin_required, back, form_flag, form_int, refused
+from app.staff.common import (
+    actor,
+    admin_required,
+    back,
+    form_flag,
+    form_int,
+    refused,
+    trip_error_text,
+)
 from app.staff.filters import WEEKDAY_NAMES, ui_language
 from db import get_db, transaction
 
@@ -56,7 +64,7 @@ def attempt(change, done_message):
         with transaction(db):
             change(db)
     except trips.TripError as exc:
-        refused(_("Not saved: %(reason)s", reason=str(exc)))
+        refused(_("Not saved: %(reason)s", reason=trip_error_text(exc)))
     except admin.AdminError as exc:
         reasons = {
             "name": _("the name cannot be empty"),
