@@ -75,6 +75,10 @@ def save_voice_message(
         return queue.get(db, request["id"]), created
 
 
+# Twilio's RecordingStatus values that mean no audio will come.
+MISSING_STATUSES = ("absent", "failed")
+
+
 def mark_recording_missing(db, call_sid, status):
     """Note on a call's voice message that the provider has no audio for it."""
     request = queue.by_source_key(db, message_source_key(call_sid))

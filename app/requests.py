@@ -361,3 +361,27 @@ def set_hamlet(db, request_id, hamlet_id, *, actor_type, actor=None, channel=Non
         if trips.assign_to_trip(db, request_id, actor_type=actor_type, actor=actor):
             trips.notify_schedule(db, get(db, request_id), had_trip=False)
     return get(db, request_id)
+
+
+def update_resident(db, resident_id, changes, *, actor):
+    """Save staff edits to a resident; note them on open requests and refresh their priority."""
+    before = residents.get(db, resident_id)
+    after = residents.update(db, resident_id, **changes)
+    changed = sorted(key for key in changes if before[key] != after[key])
+    if not changed:
+        return after
+    priority = 1 if residents.is_vulnerable(after) else 0
+    for request in open_requests_for(db, resident_id):
+        if request["priority"] != priority:
+            # Vulnerability decides the order on the trip sheet and who a full trip keeps.
+            update_row(db, "requests", "id", request["id"], {"priority": priority})
+        record_event(
+            db,
+            request["id"],
+            "resident_updated",
+            actor_type="staff",
+            actor=actor,
+            channel="staff",
+            note=", ".join(changed),
+        )
+    return after

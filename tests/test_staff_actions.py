@@ -274,6 +274,11 @@ def test_resident_profile_edit_and_flag_clearing(staff_client, db):
         1941,
     )
     assert (row["lives_alone"], row["age_75_plus"], row["limited_mobility"]) == (1, 0, 0)
+    # The open visit now counts as vulnerable, and its timeline names the officer's edit.
+    assert queue.get(db, visit["id"])["priority"] == 1
+    event = last_event(db, visit["id"])
+    assert (event["action"], event["actor"]) == ("resident_updated", "lan")
+    assert "lives_alone" in event["note"] and "hamlet_id" in event["note"]
     staff_client.post(f"/residents/{resident_id}/clear-flag")
     assert residents.get(db, resident_id)["flagged_at"] is None
 

@@ -248,3 +248,28 @@ def test_pages_work_in_english_too(staff_client, db):
         page = text_of(staff_client.get(path))
         assert '<html lang="en">' in page
     assert "Coming trips" in text_of(staff_client.get("/"))
+
+
+def test_every_event_action_the_domain_records_has_a_label():
+    """A new action without a label would show as a raw code in the timeline."""
+    import re
+    from pathlib import Path
+
+    from app import recordings
+    from app.staff.filters import ACTION_LABELS
+
+    root = Path(__file__).resolve().parent.parent
+    source = "\n".join(
+        path.read_text()
+        for folder in ("app", "sms", "voice")
+        for path in (root / folder).rglob("*.py")
+    )
+    recorded = set(re.findall(r'record_event\(\s*db,\s*[^,]+,\s*"([a-z_]+)"', source))
+    recorded |= set(re.findall(r'action="([a-z_]+)"', source))
+    recorded |= set(re.findall(r'"(callback_[a-z]+)"', source)) - {"callback_requested"}
+    recorded.discard("callback")
+    if "recording_" in recorded:  # "recording_" + Twilio's status for a lost recording
+        recorded.remove("recording_")
+        recorded |= {"recording_" + status for status in recordings.MISSING_STATUSES}
+    assert recorded, "the scan found no actions"
+    assert recorded - set(ACTION_LABELS) == set()

@@ -638,6 +638,19 @@ def test_the_recording_status_callback_completes_the_message(db, twilio_post):
     assert actions == ["opened", "recording_ready"]
 
 
+@pytest.mark.parametrize(
+    ("status", "action"), [("in-progress", None), ("absent", "recording_absent")]
+)
+def test_only_a_lost_recording_is_noted_on_the_message(db, twilio_post, status, action):
+    call = Call(twilio_post)
+    record(call, duration="30")
+    callback = {"CallSid": call.call_sid, "RecordingSid": RECORDING_SID, "RecordingStatus": status}
+    assert twilio_post("/voice/recording-status", callback).status_code == 204
+    [request] = rows(db, "requests")
+    actions = [event["action"] for event in queue.events(db, request["id"])]
+    assert actions == ["opened"] + ([action] if action else [])
+
+
 def test_a_status_callback_before_the_record_action_still_keeps_the_message(db, twilio_post):
     call = Call(twilio_post)
     call.start()

@@ -43,6 +43,14 @@ ACTION_LABELS = {
     "trip_cancelled": _l("Trip cancelled, moved"),
     "bumped": _l("Moved for a priority visit"),
     "sms_retry": _l("SMS sent again"),
+    "rescheduled": _l("Rescheduled"),
+    "recording_ready": _l("Voice message ready"),
+    "recording_absent": _l("Voice message was silent"),
+    "recording_failed": _l("Voice message could not be recorded"),
+    "resident_wrote": _l("Resident wrote again"),
+    "resident_updated": _l("Resident profile edited"),
+    "callback_answered": _l("Call back answered"),
+    "callback_failed": _l("Call back not answered"),
 }
 OUTBOX_LABELS = {
     "pending": _l("Waiting to send"),
