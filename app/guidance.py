@@ -3,7 +3,8 @@
 import json
 
 from app import catalog
-from db import first, rows
+from db import rows
+from db.cache import cached
 
 JSON_FIELDS = ("synonyms", "steps", "documents")
 
@@ -18,23 +19,27 @@ def _decode(row):
     return item
 
 
+def _load(db):
+    """Every procedure decoded, in menu order (cached per catalogue version)."""
+    return [_decode(row) for row in rows(db, "SELECT * FROM procedures ORDER BY menu_number")]
+
+
 def all_procedures(db, include_inactive=False):
-    """Return the procedures in menu order."""
-    where = "" if include_inactive else " WHERE active = 1"
-    found = rows(db, f"SELECT * FROM procedures{where} ORDER BY menu_number")
-    return [_decode(row) for row in found]
+    """Return the procedures in menu order (shared rows: do not modify them)."""
+    every = cached(db, "procedures", _load)
+    return list(every) if include_inactive else [row for row in every if row["active"] == 1]
 
 
 def get(db, code):
-    """Return one procedure by code (any case), or None."""
-    row = first(db, "SELECT * FROM procedures WHERE code = ?", [str(code or "").upper()])
-    return _decode(row)
+    """Return one procedure by code (any case), or None (a shared row: do not modify it)."""
+    code = str(code or "").upper()
+    return next((row for row in cached(db, "procedures", _load) if row["code"] == code), None)
 
 
 def by_menu_number(db, number):
-    """Return the active procedure at a menu position, or None."""
-    row = first(db, "SELECT * FROM procedures WHERE menu_number = ? AND active = 1", [number])
-    return _decode(row)
+    """Return the active procedure at a menu position, or None (shared: do not modify it)."""
+    every = cached(db, "procedures", _load)
+    return next((row for row in every if row["menu_number"] == number and row["active"] == 1), None)
 
 
 def sms_steps(procedure, language="vi"):

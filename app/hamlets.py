@@ -1,19 +1,32 @@
 """Hamlets (ấp): the editable list of places the mobile team serves."""
 
 from app.texts import compact
-from db import first, rows
+from db import rows
+from db.cache import cached
+
+
+def _load(db):
+    """Every hamlet by id, and the active ones in route order (cached per catalogue version)."""
+    every = rows(db, "SELECT * FROM hamlets ORDER BY route_order, id")
+    live = [row for row in every if row["active"] == 1]
+    # Longest codes first, so that "Phu Hoa A" wins over a shorter prefix in free text.
+    longest_first = sorted(live, key=lambda row: -len(row["code"]))
+    return {row["id"]: row for row in every}, live, longest_first
 
 
 def active(db):
-    """Return the active hamlets in route order."""
-    return rows(db, "SELECT * FROM hamlets WHERE active = 1 ORDER BY route_order, id")
+    """Return the active hamlets in route order (shared rows: do not modify them)."""
+    return list(cached(db, "hamlets", _load)[1])
 
 
 def get(db, hamlet_id):
-    """Return a hamlet row by id, or None."""
+    """Return a hamlet row by id, or None (a shared row: do not modify it)."""
+    if isinstance(hamlet_id, str):
+        # SQLite compared a text id as a number; keep accepting "3" from forms.
+        hamlet_id = int(hamlet_id) if hamlet_id.strip().isdigit() else None
     if hamlet_id is None:
         return None
-    return first(db, "SELECT * FROM hamlets WHERE id = ?", [hamlet_id])
+    return cached(db, "hamlets", _load)[0].get(hamlet_id)
 
 
 def code_for(name):
@@ -28,8 +41,7 @@ def find_in_text(db, text):
     """
     words = text.split()
     folded = [compact(word) for word in words]
-    # Longest names first so "Phu Hoa A" wins over a shorter prefix.
-    for hamlet in sorted(active(db), key=lambda row: -len(row["code"])):
+    for hamlet in cached(db, "hamlets", _load)[2]:
         code = hamlet["code"]
         for start in range(len(folded)):
             joined = ""

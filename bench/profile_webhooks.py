@@ -102,7 +102,7 @@ def sms_requests(count, start):
 def voice_requests(client, count, start):
     """COUNT requests: /voice/incoming then the menu step pressing 1, alternately."""
     first = post(
-        client, "/voice/incoming", loadgen.call_params(loadgen.call_sid(0, "q"), "+84909999999")
+        client, "/voice/incoming", loadgen.call_params(loadgen.call_sid(0, "r"), "+84909999999")
     )
     action = urlsplit(ET.fromstring(first.data).find(".//Gather").get("action"))
     step_path = action.path + (f"?{action.query}" if action.query else "")

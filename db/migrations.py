@@ -386,3 +386,29 @@ def outbox_reply_to(db):
     """Link a queued reply (gateway replies leave through the outbox) to the inbound SMS."""
     db["outbox"].add_column("reply_to_id", int)
     db["outbox"].create_index(["reply_to_id"])
+
+
+CATALOG_TABLES = ("hamlets", "procedures", "settings")
+
+
+@migrations(name="0007_perf_catalog_version")
+def catalog_version(db):
+    """A token that changes with every edit of hamlets, procedures or settings.
+
+    Workers cache the catalogue per process and reload it when the token differs, so an
+    edit made anywhere (a staff page in another worker, the seed, plain SQL) is seen by the
+    next message. Triggers change it in the same transaction as the edit, so no code path
+    can forget; a random token rather than a counter also tells apart two databases (or a
+    restored copy) that a process may have open one after the other.
+    """
+    db.execute(
+        "CREATE TABLE catalog_version (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "version INTEGER NOT NULL)"
+    )
+    db.execute("INSERT INTO catalog_version (id, version) VALUES (1, random())")
+    for table in CATALOG_TABLES:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER catalog_changed_{table}_{event.lower()} AFTER {event} ON {table} "
+                "BEGIN UPDATE catalog_version SET version = random() WHERE id = 1; END"
+            )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from app import catalog, clock, guidance, hamlets, messages, outbox, phones, residents, trips
 from app import requests as queue
 from app.texts import fits_one_sms, sms_day, sms_time
-from db import transaction
+from db import cache, transaction
 from sms import keywords, replies, state
 from sms.keywords import (
     CANCEL,
@@ -68,8 +68,17 @@ class Answer:
 
 def setting(db, key, default=None):
     """Return a value from the settings table, or DEFAULT."""
-    row = db.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    return row[0] if row and row[0] not in (None, "") else default
+    return cache.setting(db, key, default)
+
+
+def _load_vocabulary(db):
+    """The keyword table for the active procedures."""
+    return keywords.Vocabulary(guidance.all_procedures(db))
+
+
+def _vocabulary(db):
+    """The keyword table, rebuilt only when the procedure catalogue changes."""
+    return cache.cached(db, "sms.vocabulary", _load_vocabulary)
 
 
 def rate_limit(db):
@@ -211,8 +220,7 @@ def converse(db, resident, inbound, body, opt_out_type=None):
             residents.flag(db, resident["id"], reason)
         return Answer("rate_limited")
 
-    procedures = guidance.all_procedures(db)
-    parsed = keywords.parse(body, procedures)
+    parsed = keywords.parse(body, vocab=_vocabulary(db))
     if parsed.intent and parsed.language and parsed.language != language:
         resident = residents.update(db, resident["id"], language=parsed.language)
         language = parsed.language
@@ -423,7 +431,7 @@ def _guide(db, resident, inbound, parsed, language):
             procedure = guidance.by_menu_number(db, number)
             if procedure:
                 return _guidance(procedure, language)
-        inner = keywords.parse(parsed.rest, guidance.all_procedures(db))
+        inner = keywords.parse(parsed.rest, vocab=_vocabulary(db))
         if inner.intent == PROCEDURE:
             return _guidance(guidance.get(db, inner.code), language)
     return _show_menu(db, resident["phone"], MENU_GUIDE, _procedure_items(db), language)

@@ -181,6 +181,29 @@ def vocabulary(procedures):
     return table
 
 
+class Vocabulary:
+    """The keyword table and its typo candidates, built once per procedure catalogue."""
+
+    def __init__(self, procedures=()):
+        self.table = vocabulary(procedures)
+        # Typo candidates in table order (ties are broken by that order), per message length:
+        # a typo is one letter off, so only keywords one letter shorter or longer can match.
+        eligible = [
+            word
+            for word in self.table
+            if len(word) >= MIN_FUZZY and word not in GENERIC and word.isalnum()
+        ]
+        longest = max((len(word) for word in eligible), default=0)
+        self.near = {
+            length: [
+                (word, whole_only(word, self.table))
+                for word in eligible
+                if abs(len(word) - length) <= 1
+            ]
+            for length in range(MIN_FUZZY, longest + 2)
+        }
+
+
 def words_of(text):
     """Split text into folded words, keeping "?" as a word of its own."""
     folded = fold(text)
@@ -211,19 +234,19 @@ def whole_only(word, table):
     return word in WHOLE_ONLY or table[word][0] in SWITCHES
 
 
-def _fuzzy(joined, table, whole):
+def _fuzzy(joined, vocab, whole):
     """Return the keyword JOINED is a one-letter typo of, or None when unsure."""
     if len(joined) < MIN_FUZZY:
         return None
+    table = vocab.table
     best, best_score, tie = None, 0.0, False
-    for word in table:
-        if len(word) < MIN_FUZZY or word in GENERIC or not word.isalnum():
+    for word, only_whole in vocab.near.get(len(joined), ()):
+        if not whole and only_whole:
             continue
-        if not whole and whole_only(word, table):
-            continue
-        if abs(len(word) - len(joined)) > 1:
-            continue
-        score = difflib.SequenceMatcher(None, joined, word).ratio()
+        matcher = difflib.SequenceMatcher(None, joined, word)
+        # quick_ratio() bounds ratio() from above: below the bar, only a one-letter edit
+        # can still qualify, and then its score is the bar itself.
+        score = matcher.ratio() if matcher.quick_ratio() >= FUZZY_RATIO else 0.0
         if score < FUZZY_RATIO and not one_edit_apart(joined, word):
             continue
         score = max(score, FUZZY_RATIO)
@@ -247,9 +270,13 @@ def _make(table, word, text, used, words, how):
     )
 
 
-def parse(text, procedures=()):
-    """Parse a resident's SMS into a Parsed intent (intent None when nothing matched)."""
-    table = vocabulary(procedures)
+def parse(text, procedures=(), vocab=None):
+    """Parse a resident's SMS into a Parsed intent (intent None when nothing matched).
+
+    VOCAB (a Vocabulary of PROCEDURES) saves rebuilding the keyword table for each message.
+    """
+    vocab = vocab or Vocabulary(procedures)
+    table = vocab.table
     words = words_of(text)
     offset = 0
     # Carrier habit: "DK HEN", "DK KHAI SINH". A bare DK stays unmatched.
@@ -271,7 +298,7 @@ def parse(text, procedures=()):
         if prefix in table and not whole_only(prefix, table):
             return _make_offset(table, prefix, text, used, offset, words, "prefix")
     for used in range(limit, 0, -1):
-        match = _fuzzy("".join(words[:used]), table, whole=used == len(words))
+        match = _fuzzy("".join(words[:used]), vocab, whole=used == len(words))
         if match:
             return _make_offset(table, match, text, used, offset, words, "fuzzy")
     phrase = _phrase(words, table)

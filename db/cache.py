@@ -1,0 +1,41 @@
+"""Per-process cache of catalogue data (hamlets, procedures, settings) and what is built from it.
+
+Every message needs the procedures, the active hamlets and a few settings, and they change
+only when staff edit them. Each entry is kept with the catalog_version token it was loaded
+at; every lookup reads the token (one indexed row) and reloads when it differs. Triggers
+change the token in the same transaction as any edit of those tables (migration 0007), so
+an edit in one gunicorn worker is seen by the next message in every other one.
+
+Cached values are shared: callers must treat them as read-only.
+"""
+
+_entries = {}
+
+
+def version(db):
+    """Return the database's current catalog_version token."""
+    return db.conn.execute("SELECT version FROM catalog_version WHERE id = 1").fetchone()[0]
+
+
+def cached(db, name, load):
+    """Return LOAD(db) for the catalogue as it is now, computed once per catalogue version."""
+    # The token is read before LOAD runs: data loaded after a concurrent edit is then at
+    # worst newer than its token, which only costs one extra reload.
+    current = version(db)
+    entry = _entries.get(name)
+    if entry is not None and entry[0] == current:
+        return entry[1]
+    value = load(db)
+    _entries[name] = (current, value)
+    return value
+
+
+def _load_settings(db):
+    """Every setting as a dict of key to value."""
+    return dict(db.conn.execute("SELECT key, value FROM settings").fetchall())
+
+
+def setting(db, key, default=None):
+    """Return a value from the settings table, or DEFAULT when it is missing or blank."""
+    value = cached(db, "settings", _load_settings).get(key)
+    return default if value in (None, "") else value
