@@ -3,7 +3,10 @@
 import contextlib
 import fcntl
 import functools
+import os
 import sqlite3
+import threading
+import weakref
 
 import click
 from flask import current_app, g
@@ -26,7 +29,9 @@ def connect(path):
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
-    return Database(conn, execute_plugins=False)
+    database = Database(conn, execute_plugins=False)
+    database.writer_lock_path = f"{path}-writer.lock"
+    return database
 
 
 def get_db():
@@ -41,6 +46,7 @@ def close_db(exc=None):
     db = g.pop("db", None)
     if db is not None:
         db.conn.close()
+        release_writer_lock_file(db)
 
 
 def rows(db, sql, params=()):
@@ -92,24 +98,73 @@ def update(db, table, key_column, key, changes):
     return db.conn.execute(sql, [*changes.values(), key]).rowcount
 
 
+# The writer-lock files this thread holds: a second connection of the same thread must not
+# wait for a lock its own first connection holds.
+_held = threading.local()
+
+
+def _writer_lock_fd(db):
+    """Return this connection's descriptor of the writer-lock file, opening it once."""
+    fd = getattr(db, "writer_lock_fd", None)
+    if fd is None:
+        fd = os.open(db.writer_lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        db.writer_lock_fd = fd
+        # Closed with the connection (close_db), or when the Database object goes away.
+        db.writer_lock_close = weakref.finalize(db, os.close, fd)
+    return fd
+
+
+def release_writer_lock_file(db):
+    """Close the connection's writer-lock file descriptor, if it opened one."""
+    closer = getattr(db, "writer_lock_close", None)
+    if closer is not None:
+        closer()
+
+
+@contextlib.contextmanager
+def _writer_turn(db):
+    """Hold the database's writer lock file (flock) for the length of a write transaction.
+
+    SQLite's busy handler sleeps in steps of up to 100 ms while another connection writes,
+    so two gunicorn workers taking turns lose most of their time asleep. Waiting on flock
+    instead wakes the next writer as soon as the lock is released; busy_timeout stays as
+    the backstop for writers that do not take this lock (migrations, the sqlite3 shell).
+    """
+    path = getattr(db, "writer_lock_path", None)
+    held = _held.__dict__.setdefault("paths", set())
+    if path is None or path in held:
+        yield
+        return
+    fd = _writer_lock_fd(db)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    held.add(path)
+    try:
+        yield
+    finally:
+        held.discard(path)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 @contextlib.contextmanager
 def transaction(db):
     """Run a block in a BEGIN IMMEDIATE transaction (a savepoint when nested)."""
     if db.conn.in_transaction:
+        # A savepoint inside the open transaction, which already holds the writer lock.
         with db.atomic():
             yield db
         return
-    # IMMEDIATE takes the write lock up front, so a read that turns into a write
-    # waits on busy_timeout instead of failing with SQLITE_BUSY half way.
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-        raise
-    else:
-        db.conn.execute("COMMIT")
+    with _writer_turn(db):
+        # IMMEDIATE takes the write lock up front, so a read that turns into a write
+        # waits on busy_timeout instead of failing with SQLITE_BUSY half way.
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+        else:
+            db.conn.execute("COMMIT")
 
 
 def migrate(path):

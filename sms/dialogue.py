@@ -124,24 +124,40 @@ def handle_sms(
             body=body,
             resident_id=resident["id"] if resident else None,
         )
-    if not is_new:
-        stored = stored_replies(db, inbound)
-        return Outcome(inbound, stored, inbound["intent"] or "", duplicate=True)
-    if resident is None:
-        # Short codes and alphanumeric senders (carrier promotions) cannot be answered.
-        with transaction(db):
+        if resident is None and inbound["intent"] is None:
+            # Short codes and alphanumeric senders (carrier promotions) cannot be answered.
             inbound = messages.classify(db, inbound["id"], intent="bad_sender", status="ignored")
-        return Outcome(inbound, [], "bad_sender")
+    if inbound["intent"] is not None:
+        return _replayed(db, inbound, is_new)
     try:
         with transaction(db):
-            answer = converse(db, resident, inbound, body, opt_out_type)
-            inbound = _store(db, resident, inbound, answer, provider, reply_via)
+            # A copy of this delivery (a provider retry arriving at once, or one after a crash
+            # between the two transactions) may have answered it since it was stored: whoever
+            # holds the write lock first answers, the others send the same replies.
+            if messages.get(db, inbound["id"])["intent"] is not None:
+                answer = None
+            else:
+                answer = converse(db, resident, inbound, body, opt_out_type)
+                inbound = _store(db, resident, inbound, answer, provider, reply_via)
     except Exception:
         log.exception("SMS %s could not be answered; sending help", inbound["id"])
         answer = Answer("error", [catalog.sms("sms_help", resident["language"] or "vi")])
         with transaction(db):
-            inbound = _store(db, resident, inbound, answer, provider, reply_via)
+            if messages.get(db, inbound["id"])["intent"] is not None:
+                answer = None
+            else:
+                inbound = _store(db, resident, inbound, answer, provider, reply_via)
+    if answer is None:
+        return _replayed(db, messages.get(db, inbound["id"]), False)
     return Outcome(inbound, answer.replies, answer.intent, answer.request)
+
+
+def _replayed(db, inbound, is_new):
+    """The Outcome of a message already answered: the replies stored the first time."""
+    if is_new:  # answered in the storing transaction (a sender that cannot be answered)
+        return Outcome(inbound, [], inbound["intent"])
+    stored = stored_replies(db, inbound)
+    return Outcome(inbound, stored, inbound["intent"] or "", duplicate=True)
 
 
 def _reply_key(inbound, number):
