@@ -11,10 +11,11 @@ Elderly-first rules live here, once, for every menu:
 """
 
 import math
+import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 
 from flask import current_app, url_for
 from twilio.twiml.voice_response import VoiceResponse
@@ -92,11 +93,33 @@ def voice_for(lang):
     return current_app.config["TWILIO_VOICE"]
 
 
+# Folder -> (its mtime, the file names in it). One stat per prompt instead of a lookup per
+# prompt and extension; a recording added or removed changes the folder's mtime.
+_recordings = {}
+# A folder changed this recently may change again within its mtime's granularity unseen.
+SETTLED_NS = 2_000_000_000
+
+
+def recorded_files(folder):
+    """Return the names of the files in FOLDER (empty when it does not exist)."""
+    try:
+        stamp = os.stat(folder).st_mtime_ns
+    except OSError:
+        return frozenset()
+    entry = _recordings.get(folder)
+    if entry is not None and entry[0] == stamp:
+        return entry[1]
+    names = frozenset(item.name for item in os.scandir(folder) if item.is_file())
+    if time.time_ns() - stamp > SETTLED_NS:
+        _recordings[folder] = (stamp, names)
+    return names
+
+
 def recorded_prompt_url(key, lang):
     """Return the URL of the commune's recording of prompt KEY, if there is one."""
-    folder = Path(current_app.static_folder) / "prompts" / lang
+    names = recorded_files(os.path.join(current_app.static_folder, "prompts", lang))
     for extension in RECORDING_EXTENSIONS:
-        if (folder / f"{key}.{extension}").is_file():
+        if f"{key}.{extension}" in names:
             path = url_for("static", filename=f"prompts/{lang}/{key}.{extension}")
             return current_app.config["PUBLIC_BASE_URL"] + path
     return None
