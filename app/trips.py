@@ -419,6 +419,19 @@ def next_trip_for(db, hamlet_id):
     return upcoming[0] if upcoming else None
 
 
+def _scheduled_on(db, trip_ids):
+    """Return {trip id: (visits scheduled, their lowest priority)} for TRIP_IDS in one query."""
+    if not trip_ids:
+        return {}
+    marks = ", ".join("?" for _ in trip_ids)
+    cursor = db.conn.execute(
+        f"SELECT trip_id, count(*), min(priority) FROM requests"
+        f" WHERE status = 'scheduled' AND trip_id IN ({marks}) GROUP BY trip_id",
+        trip_ids,
+    )
+    return {trip_id: (count, lowest) for trip_id, count, lowest in cursor}
+
+
 def _on_trip(db, trip_id):
     """Return the requests scheduled on a trip in service order: priority, then arrival."""
     return rows(
@@ -482,11 +495,17 @@ def assign_to_trip(
             for trip in upcoming_for_hamlet(db, request["hamlet_id"], limit=60, after=after)
             if trip["id"] != request["trip_id"]
         ]
+    priority = request["priority"] or 0
+    on_trips = _scheduled_on(db, [trip["id"] for trip in candidates])
     for trip in candidates:
-        if booked(db, trip["id"]) < trip["capacity"]:
+        count, lowest = on_trips.get(trip["id"], (0, None))
+        if count < trip["capacity"]:
             _book(db, request, trip, actor_type=actor_type, actor=actor, action=action, note=note)
             return trip
-        victim = _lowest_ranked(db, trip, below_priority=request["priority"] or 0)
+        # Only a request of lower priority can give up its place: skip the lookup otherwise.
+        if lowest is None or lowest >= priority:
+            continue
+        victim = _lowest_ranked(db, trip, below_priority=priority)
         if victim is not None:
             _book(db, request, trip, actor_type=actor_type, actor=actor, action=action, note=note)
             _rebook(
