@@ -3,7 +3,7 @@
 import sqlite3
 
 from app import clock
-from db import first, insert, rows
+from db import first, insert_returning, rows, update_returning
 from db import update as update_row
 
 # Delivery statuses in the order they can happen; a late callback never moves a message back.
@@ -41,7 +41,7 @@ def record_inbound(db, *, provider, provider_id, dedupe_key, phone, body, reside
         return existing, False
     stamp = clock.iso(clock.now())
     try:
-        message_id = insert(
+        row = insert_returning(
             db,
             "messages",
             {
@@ -60,7 +60,7 @@ def record_inbound(db, *, provider, provider_id, dedupe_key, phone, body, reside
     except sqlite3.IntegrityError:
         # A concurrent retry won the race between our lookup and insert.
         return by_dedupe_key(db, dedupe_key), False
-    return get(db, message_id), True
+    return row, True
 
 
 def record_outbound(
@@ -79,7 +79,7 @@ def record_outbound(
 ):
     """Store an outbound SMS (an inline reply or a send from the outbox); return its row."""
     stamp = clock.iso(clock.now())
-    message_id = insert(
+    return insert_returning(
         db,
         "messages",
         {
@@ -98,7 +98,6 @@ def record_outbound(
             "updated_at": stamp,
         },
     )
-    return get(db, message_id)
 
 
 def replies_to(db, inbound_id):
@@ -147,8 +146,7 @@ def classify(db, message_id, *, intent, status=None, request_id=None):
         changes["status"] = status
     if request_id:
         changes["request_id"] = request_id
-    update_row(db, "messages", "id", message_id, changes)
-    return get(db, message_id)
+    return update_returning(db, "messages", "id", message_id, changes)
 
 
 def inbound_count_since(db, phone, since):

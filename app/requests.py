@@ -8,7 +8,7 @@ import secrets
 
 from app import catalog, clock, hamlets, outbox, residents, trips
 from app.texts import sms_day
-from db import first, insert, rows
+from db import first, insert, rows, update_returning
 from db import update as update_row
 
 # Unambiguous characters only: no 0/O, 1/I/L, 2/Z, 5/S or 8/B to misread on a phone.
@@ -243,7 +243,7 @@ def transition(
         changes["closed_at"] = None
     if note is not None:
         changes.setdefault("status_notes", note)
-    update_row(db, "requests", "id", request_id, changes)
+    updated = update_returning(db, "requests", "id", request_id, changes)
     record_event(
         db,
         request_id,
@@ -255,7 +255,7 @@ def transition(
         to_status=to_status,
         note=note,
     )
-    return get(db, request_id)
+    return updated
 
 
 def _resident_language(db, request):

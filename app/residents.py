@@ -1,8 +1,7 @@
 """Residents: who is writing or calling, their hamlet, language, vulnerability and opt-out."""
 
 from app import clock, phones
-from db import first, insert
-from db import update as update_row
+from db import first, insert_returning, update_returning
 
 
 def get(db, resident_id):
@@ -33,15 +32,14 @@ def find_or_create(db, phone, raw=None, **fields):
     }
     record.update({key: value for key, value in fields.items() if value is not None})
     # INSERT OR IGNORE: two first messages from one new number may race.
-    insert(db, "residents", record, ignore=True)
-    return by_phone(db, e164)
+    created = insert_returning(db, "residents", record, ignore=True)
+    return created or by_phone(db, e164)
 
 
 def update(db, resident_id, **fields):
     """Change a resident's profile fields and stamp the update."""
     fields["updated_at"] = clock.iso(clock.now())
-    update_row(db, "residents", "id", resident_id, fields)
-    return get(db, resident_id)
+    return update_returning(db, "residents", "id", resident_id, fields)
 
 
 def is_vulnerable(resident):

@@ -83,6 +83,21 @@ def insert(db, table, record, *, ignore=False):
     return db.conn.execute(sql, list(record.values())).lastrowid
 
 
+def insert_returning(db, table, record, *, ignore=False):
+    """Insert RECORD into TABLE and return the stored row (with defaults), or None if ignored."""
+    sql = _insert_sql(table, tuple(record), ignore) + " RETURNING *"
+    return _returned(db.conn.execute(sql, list(record.values())))
+
+
+def _returned(cursor):
+    """The one row a RETURNING statement gave, as a dict, or None."""
+    # fetchall: the statement must run to its end before the transaction can commit.
+    found = cursor.fetchall()
+    if not found:
+        return None
+    return dict(zip([column[0] for column in cursor.description], found[0], strict=True))
+
+
 @functools.cache
 def _update_sql(table, key_column, columns):
     """The UPDATE statement for TABLE, its key column and the changed COLUMNS."""
@@ -96,6 +111,12 @@ def update(db, table, key_column, key, changes):
         return 0
     sql = _update_sql(table, key_column, tuple(changes))
     return db.conn.execute(sql, [*changes.values(), key]).rowcount
+
+
+def update_returning(db, table, key_column, key, changes):
+    """Set CHANGES on the row of TABLE whose KEY_COLUMN is KEY; return the row after, or None."""
+    sql = _update_sql(table, key_column, tuple(changes)) + " RETURNING *"
+    return _returned(db.conn.execute(sql, [*changes.values(), key]))
 
 
 # The writer-lock files this thread holds: a second connection of the same thread must not
