@@ -14,14 +14,14 @@ deliver twice. Failures retry after 1, 5, 15 and 60 minutes, then the row is fai
 shown to staff, who can retry it.
 """
 
-import dataclasses
 import datetime as dt
 import logging
 import os
 import secrets
 import socket
 
-from app import clock, messages, residents
+from app import clock, messages, residents, transports
+from app.transports import TransportError
 from db import first, insert, transaction
 
 log = logging.getLogger(__name__)
@@ -47,29 +47,6 @@ KINDS = (
 
 class OutboxError(ValueError):
     """Raised when a staff action on an outbox row is not possible."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Sent:
-    """What a transport reports for an accepted message."""
-
-    provider: str
-    provider_id: str
-    status: str = "sent"
-
-
-class TransportError(Exception):
-    """A send that did not go out. PERMANENT: never retry. OPTED_OUT: the number said STOP."""
-
-    def __init__(self, message, *, code=None, permanent=False, opted_out=False):
-        super().__init__(message)
-        self.code = code
-        self.permanent = permanent
-        self.opted_out = opted_out
-
-    def __str__(self):
-        text = super().__str__()
-        return f"{self.code}: {text}" if self.code else text
 
 
 def enqueue(
@@ -244,8 +221,6 @@ def lease(db, owner, *, limit=50, lease_seconds=LEASE_SECONDS):
 def send_due(db, limit=50, *, transport=None, owner=None):
     """Lease due messages, send each through TRANSPORT and record the outcome; return sent."""
     if transport is None:
-        from app import transports
-
         transport = transports.from_config()
     owner = owner or new_owner()
     sent = 0

@@ -1,10 +1,11 @@
 """How outbound SMS leave: console (embedded default), Twilio REST, or the Android SIM gateway.
 
-Every transport has `send(phone, body, *, idempotency_key, outbox_id) -> outbox.Sent` and
-raises `outbox.TransportError` (permanent, opted_out) when the message did not go out.
+Every transport has `send(phone, body, *, idempotency_key, outbox_id) -> Sent` and
+raises `TransportError` (permanent, opted_out) when the message did not go out.
 """
 
 import contextlib
+import dataclasses
 import logging
 import threading
 
@@ -17,8 +18,31 @@ from flask import current_app
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 
-from app.outbox import Sent, TransportError
 from app.twilio_rest import REST_TIMEOUT_SECONDS, rest_client
+
+
+@dataclasses.dataclass(frozen=True)
+class Sent:
+    """What a transport reports for an accepted message."""
+
+    provider: str
+    provider_id: str
+    status: str = "sent"
+
+
+class TransportError(Exception):
+    """A send that did not go out. PERMANENT: never retry. OPTED_OUT: the number said STOP."""
+
+    def __init__(self, message, *, code=None, permanent=False, opted_out=False):
+        super().__init__(message)
+        self.code = code
+        self.permanent = permanent
+        self.opted_out = opted_out
+
+    def __str__(self):
+        text = super().__str__()
+        return f"{self.code}: {text}" if self.code else text
+
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ class RecordingTransport:
     def send(self, phone, body, *, idempotency_key, outbox_id=None):
         with self._lock:
             self.sent.append(outbox_id)
-        return outbox.Sent("recording", f"R{outbox_id}", "sent")
+        return transports.Sent("recording", f"R{outbox_id}", "sent")
 
 
 class FlakyTransport(RecordingTransport):
@@ -47,7 +47,7 @@ class FlakyTransport(RecordingTransport):
     def send(self, phone, body, *, idempotency_key, outbox_id=None):
         self.calls += 1
         if self.calls <= self.failures:
-            raise outbox.TransportError(
+            raise transports.TransportError(
                 "provider down", code=self.code, permanent=self.permanent, opted_out=self.opted_out
             )
         return super().send(phone, body, idempotency_key=idempotency_key, outbox_id=outbox_id)
