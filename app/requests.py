@@ -7,43 +7,29 @@ assignment, notifications and history behave the same whichever channel was used
 import secrets
 
 from app import catalog, clock, hamlets, outbox, residents, trips
+from app.lifecycle import (  # noqa: F401  (the queue's vocabulary, used as requests.X)
+    CLOSED_STATUSES,
+    INITIAL_STATUS,
+    OPEN_STATUSES,
+    QUESTION,
+    QUESTION_SERVICE_CODE,
+    TRANSITIONS,
+    VISIT,
+    VISIT_SERVICE_CODE,
+    InvalidTransition,
+    RequestNotFound,
+    events,
+    get,
+    record_event,
+    transition,
+)
 from app.texts import sms_day
-from db import first, insert, rows, update_returning
+from db import first, insert, rows
 from db import update as update_row
 
 # Unambiguous characters only: no 0/O, 1/I/L, 2/Z, 5/S or 8/B to misread on a phone.
 REF_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 REF_LENGTH = 5
-
-VISIT, QUESTION = "visit", "question"
-VISIT_SERVICE_CODE = "VISIT"
-QUESTION_SERVICE_CODE = "QUESTION"
-
-OPEN_STATUSES = {VISIT: ("new", "scheduled"), QUESTION: ("open",)}
-INITIAL_STATUS = {VISIT: "new", QUESTION: "open"}
-TRANSITIONS = {
-    VISIT: {
-        "new": {"scheduled", "cancelled", "unreachable"},
-        "scheduled": {"scheduled", "new", "visited", "cancelled", "unreachable"},
-        "unreachable": {"scheduled", "new", "cancelled"},
-        "visited": set(),
-        "cancelled": set(),
-    },
-    QUESTION: {
-        "open": {"answered", "closed"},
-        "answered": {"closed", "open"},
-        "closed": {"open"},
-    },
-}
-CLOSED_STATUSES = {"visited", "cancelled", "unreachable", "answered", "closed"}
-
-
-class InvalidTransition(ValueError):
-    """Raised when a request cannot move from its status to the one asked for."""
-
-
-class RequestNotFound(LookupError):
-    """Raised when no request has the given id or reference."""
 
 
 def new_ref(db):
@@ -52,14 +38,6 @@ def new_ref(db):
         ref = "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
         if not db.execute("SELECT 1 FROM requests WHERE ref = ?", [ref]).fetchone():
             return ref
-
-
-def get(db, request_id):
-    """Return a request row by id, or raise RequestNotFound."""
-    request = first(db, "SELECT * FROM requests WHERE id = ?", [request_id])
-    if request is None:
-        raise RequestNotFound(request_id)
-    return request
 
 
 def by_ref(db, ref):
@@ -92,41 +70,6 @@ def open_requests_for(db, resident_id):
         " AND status IN ('new', 'scheduled', 'open') ORDER BY id",
         [resident_id],
     )
-
-
-def record_event(
-    db,
-    request_id,
-    action,
-    *,
-    actor_type,
-    actor=None,
-    channel=None,
-    from_status=None,
-    to_status=None,
-    note=None,
-):
-    """Append an event to a request's history."""
-    insert(
-        db,
-        "request_events",
-        {
-            "request_id": request_id,
-            "at": clock.iso(clock.now()),
-            "actor_type": actor_type,
-            "actor": actor,
-            "channel": channel,
-            "action": action,
-            "from_status": from_status,
-            "to_status": to_status,
-            "note": note,
-        },
-    )
-
-
-def events(db, request_id):
-    """Return a request's history, oldest first."""
-    return rows(db, "SELECT * FROM request_events WHERE request_id = ? ORDER BY id", [request_id])
 
 
 def open_request(
@@ -214,48 +157,6 @@ def confirmation_sms(db, request):
             "visit_confirmed", language, ref=request["ref"], hamlet=hamlet["name"], day=day
         )
     return catalog.sms("visit_queued", language, ref=request["ref"])
-
-
-def transition(
-    db,
-    request_id,
-    to_status,
-    *,
-    actor_type,
-    actor=None,
-    channel=None,
-    note=None,
-    action=None,
-    **fields,
-):
-    """Move a request to TO_STATUS, or raise InvalidTransition; records an event."""
-    request = get(db, request_id)
-    allowed = TRANSITIONS[request["kind"]].get(request["status"], set())
-    if to_status not in allowed:
-        raise InvalidTransition(
-            f"request {request['ref']} cannot go from {request['status']} to {to_status}"
-        )
-    stamp = clock.iso(clock.now())
-    changes = {"status": to_status, "updated_at": stamp, **fields}
-    if to_status in CLOSED_STATUSES:
-        changes["closed_at"] = stamp
-    elif request["closed_at"]:
-        changes["closed_at"] = None
-    if note is not None:
-        changes.setdefault("status_notes", note)
-    updated = update_returning(db, "requests", "id", request_id, changes)
-    record_event(
-        db,
-        request_id,
-        action or to_status,
-        actor_type=actor_type,
-        actor=actor,
-        channel=channel,
-        from_status=request["status"],
-        to_status=to_status,
-        note=note,
-    )
-    return updated
 
 
 def _resident_language(db, request):

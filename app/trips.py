@@ -13,8 +13,7 @@ import re
 
 import holidays
 
-from app import catalog, clock, guidance, hamlets, outbox, phones, residents
-from app import requests as queue
+from app import catalog, clock, guidance, hamlets, lifecycle, outbox, phones, residents
 from app.texts import sms_day, sms_time
 from db import first, rows
 
@@ -478,8 +477,8 @@ def assign_to_trip(
     trip; that request moves on (see the module docstring). Returns None, leaving the
     request as it was, when no planned trip has room.
     """
-    request = queue.get(db, request_id)
-    if request["kind"] != queue.VISIT or not request["hamlet_id"]:
+    request = lifecycle.get(db, request_id)
+    if request["kind"] != lifecycle.VISIT or not request["hamlet_id"]:
         return None
     if request["status"] not in BOOKABLE:
         return None
@@ -527,7 +526,7 @@ def _book(db, request, trip, *, actor_type, actor, action, note):
         outbox.cancel_pending(
             db, request_id=request["id"], trip_id=request["trip_id"], reason="trip changed"
         )
-    return queue.transition(
+    return lifecycle.transition(
         db,
         request["id"],
         "scheduled",
@@ -556,7 +555,7 @@ def _rebook(
             outbox.cancel_pending(
                 db, request_id=request["id"], trip_id=previous_trip_id, reason="trip changed"
             )
-        queue.transition(
+        lifecycle.transition(
             db,
             request["id"],
             "new",
@@ -568,7 +567,7 @@ def _rebook(
             expected_datetime=None,
         )
     if notify:
-        notify_schedule(db, queue.get(db, request["id"]), had_trip=bool(previous_trip_id))
+        notify_schedule(db, lifecycle.get(db, request["id"]), had_trip=bool(previous_trip_id))
     return trip
 
 
@@ -581,14 +580,14 @@ def assign_waiting(db, hamlet_ids=None, *, actor_type="system", actor=None):
         db,
         "SELECT * FROM requests WHERE kind = ? AND status = 'new' AND hamlet_id IS NOT NULL"
         " ORDER BY priority DESC, requested_at, id",
-        [queue.VISIT],
+        [lifecycle.VISIT],
     )
     count = 0
     for request in waiting:
         if hamlet_ids is not None and request["hamlet_id"] not in hamlet_ids:
             continue
         if assign_to_trip(db, request["id"], actor_type=actor_type, actor=actor):
-            notify_schedule(db, queue.get(db, request["id"]), had_trip=False)
+            notify_schedule(db, lifecycle.get(db, request["id"]), had_trip=False)
             count += 1
     return count
 
@@ -599,12 +598,12 @@ def move_to_trip(db, request_id, trip_id, *, actor, note=None, force=False, noti
     Refused (TripError) when the trip is not planned, has started, does not serve the
     resident's hamlet, or (TripFull) has no room, unless FORCE.
     """
-    request = queue.get(db, request_id)
+    request = lifecycle.get(db, request_id)
     trip = get(db, trip_id)
-    if request["kind"] != queue.VISIT:
+    if request["kind"] != lifecycle.VISIT:
         raise TripError(N_("request %(ref)s is a question, not a home visit"), ref=request["ref"])
     if request["status"] not in BOOKABLE:
-        raise queue.InvalidTransition(
+        raise lifecycle.InvalidTransition(
             f"request {request['ref']} is {request['status']} and cannot be moved to a trip"
         )
     if trip is None:
@@ -625,7 +624,7 @@ def move_to_trip(db, request_id, trip_id, *, actor, note=None, force=False, noti
         )
     had_trip = bool(request["trip_id"])
     _book(db, request, trip, actor_type="staff", actor=actor, action="moved", note=note)
-    request = queue.get(db, request_id)
+    request = lifecycle.get(db, request_id)
     if notify:
         notify_schedule(db, request, had_trip=had_trip)
     return request
@@ -659,7 +658,7 @@ def cancel_trip(db, trip_id, *, actor, note=None):
             action="trip_cancelled",
             note=reason,
         )
-        moved.append(queue.get(db, request["id"]))
+        moved.append(lifecycle.get(db, request["id"]))
     return moved
 
 
