@@ -51,7 +51,7 @@ MESSAGES = {
         "vi": "Cán bộ xã không bao giờ hỏi mã OTP.",
         "en": "Staff never ask for an OTP.",
     },
-    "open311_question_received": {
+    "question_received": {
         "vi": "Đã nhận câu hỏi, mã {ref}. Cán bộ xã sẽ gọi lại hoặc nhắn tin trả lời.",
         "en": "Question received, ref {ref}. Commune staff will call or text you back.",
     },

@@ -91,7 +91,8 @@ def open_request(
 
     A retried provider event (same SOURCE_KEY) returns the first request. A second
     home-visit request while one is open returns the open one, with created False.
-    NOTIFY enqueues an SMS confirmation for channels that do not reply inline.
+    NOTIFY enqueues an SMS confirmation (with the reference) for channels that do not reply
+    inline: staff entry, the Open311 API.
     """
     existing = by_source_key(db, source_key)
     if existing:
@@ -133,11 +134,17 @@ def open_request(
     if kind == VISIT and resident["hamlet_id"]:
         trips.assign_to_trip(db, request_id)
     request = get(db, request_id)
-    if notify and kind == VISIT:
+    if notify:
+        if kind == VISIT:
+            body = confirmation_sms(db, request)
+        else:
+            body = catalog.sms(
+                "question_received", resident["language"] or "vi", ref=request["ref"]
+            )
         outbox.enqueue(
             db,
             resident["phone"],
-            confirmation_sms(db, request),
+            body,
             kind="confirmation",
             request_id=request_id,
             dedupe_key=f"confirmation:{request_id}",

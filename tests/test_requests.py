@@ -82,3 +82,19 @@ def test_staff_and_api_channels_get_a_confirmation_sms(app, db):
         request, _ = open_visit(db, notify=True)
     (row,) = db["outbox"].rows_where("kind = 'confirmation'")
     assert request["ref"] in row["body"] and "Thu " in row["body"]
+
+
+def test_a_question_filed_for_a_resident_is_acknowledged_with_its_reference(app, db):
+    with app.app_context():
+        with transaction(db):
+            question, _ = queue.open_request(
+                db,
+                phone="0912345678",
+                kind=queue.QUESTION,
+                channel="staff",
+                description="Hỏi về trợ cấp",
+                notify=True,
+            )
+    (row,) = db["outbox"].rows_where("request_id = ?", [question["id"]])
+    assert row["kind"] == "confirmation"
+    assert question["ref"] in row["body"] and row["body"].startswith("Xa Phu Lam: Da nhan cau hoi")

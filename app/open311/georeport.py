@@ -342,7 +342,7 @@ def service_notice(row):
                 "visit_confirmed", language, ref=row["ref"], hamlet=row["hamlet_name"], day=day
             )
         return catalog.sms("visit_queued", language, ref=row["ref"])
-    return catalog.sms("open311_question_received", language, ref=row["ref"])
+    return catalog.sms("question_received", language, ref=row["ref"])
 
 
 def service_name(row):
