@@ -101,6 +101,10 @@ MESSAGES = {
         "vi": "Chưa có lịch tổ lưu động đến ấp {hamlet}. Xin gọi xã số {office}.",
         "en": "No team visit to {hamlet} is planned yet. Please call the commune on {office}.",
     },
+    "sms_schedule_none_no_office": {
+        "vi": "Chưa có lịch tổ lưu động đến ấp {hamlet}. Cán bộ xã sẽ báo khi có lịch.",
+        "en": "No team visit to {hamlet} is planned yet. Staff will tell you when there is one.",
+    },
     "sms_status": {
         "vi": "Yêu cầu của ông bà: {items}",
         "en": "Your requests: {items}",

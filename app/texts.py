@@ -136,3 +136,8 @@ def spoken_day(day, language="vi"):
 def sms_time(moment):
     """Short SMS form of a local time: "7h30", "14h"."""
     return f"{moment.hour}h{moment.minute:02d}" if moment.minute else f"{moment.hour}h"
+
+
+def N_(template):
+    """Mark an English message template for translation where it is shown (the staff UI)."""
+    return template

@@ -14,7 +14,7 @@ import re
 import holidays
 
 from app import catalog, clock, guidance, hamlets, lifecycle, outbox, phones, residents
-from app.texts import sms_day, sms_time
+from app.texts import N_, sms_day, sms_time
 from db import first, rows
 
 SESSIONS = ("morning", "afternoon")
@@ -22,11 +22,6 @@ DEFAULT_WEEKS_AHEAD = 8
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # Statuses a visit can be (re)booked from.
 BOOKABLE = ("new", "scheduled", "unreachable")
-
-
-def N_(template):
-    """Mark an English message template for translation where it is shown (the staff UI)."""
-    return template
 
 
 class TripError(ValueError):

@@ -2,7 +2,7 @@
 
 import random
 
-from app import guidance, hamlets, residents, trips
+from app import commune_settings, guidance, hamlets, residents, trips
 from app import requests as queue
 from db import transaction
 from db.seed_procedures import PROCEDURES
@@ -38,12 +38,6 @@ SCHEDULE = [
         "hamlets": HAMLETS[5:],
     },
 ]
-DEFAULT_SETTINGS = {
-    "reminder_time": "17:00",
-    "trip_weeks_ahead": "8",
-    "sms_rate_limit": "10/600",
-    "office_phone": "0296 3 123 456",
-}
 
 
 def seed(db, demo=False):
@@ -54,7 +48,7 @@ def seed(db, demo=False):
         for procedure in PROCEDURES:
             if not guidance.get(db, procedure["code"]):
                 guidance.save(db, procedure)
-        for key, value in DEFAULT_SETTINGS.items():
+        for key, value in commune_settings.DEFAULTS.items():
             db["settings"].insert({"key": key, "value": value}, ignore=True)
         trips.ensure_trips(db)
         if demo:

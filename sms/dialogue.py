@@ -385,7 +385,11 @@ def _schedule(db, resident, hamlet, language):
     trip = trips.next_trip_for(db, hamlet["id"])
     if not trip:
         office = setting(db, "office_phone", "")
-        body = catalog.sms("sms_schedule_none", language, hamlet=hamlet["name"], office=office)
+        if office:
+            body = catalog.sms("sms_schedule_none", language, hamlet=hamlet["name"], office=office)
+        else:
+            # Never print a made-up number: until an admin sets one, promise a message instead.
+            body = catalog.sms("sms_schedule_none_no_office", language, hamlet=hamlet["name"])
         return Answer("schedule", [body])
     start = clock.to_local(trip["starts_at"])
     body = catalog.sms(

@@ -82,11 +82,11 @@ def test_guidance_save_and_the_seed_change_the_catalogue_version(db):
         guidance.save(db, procedure)
     versions.append(cache.version(db))
     assert guidance.get(db, "SAOY")["name"] == "Sao y (mới)"
-    db.execute("DELETE FROM settings WHERE key = 'office_phone'")
-    assert cache.setting(db, "office_phone") is None
+    db.execute("DELETE FROM settings WHERE key = 'reminder_time'")
+    assert cache.setting(db, "reminder_time") is None
     seed(db)
     versions.append(cache.version(db))
-    assert cache.setting(db, "office_phone") == "0296 3 123 456"
+    assert cache.setting(db, "reminder_time") == "17:00"
     assert len(set(versions)) == 3
 
 

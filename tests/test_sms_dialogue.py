@@ -109,6 +109,21 @@ def test_schedule_for_own_hamlet_and_named_hamlet(text_in, db):
         assert sms_day(clock.to_local(trip["starts_at"]).date()) in reply
 
 
+def test_a_hamlet_without_trips_gives_the_office_number_only_once_an_admin_set_it(text_in, db):
+    from app import commune_settings
+    from db import transaction
+
+    with transaction(db):
+        db["hamlets"].insert({"code": "LONGHOA2", "name": "Long Hòa 2", "route_order": 11})
+    [reply] = text_in("LICH Long Hoa 2")
+    assert "Chua co lich to luu dong den ap Long Hoa 2" in reply
+    assert not any(ch.isdigit() for ch in reply.replace("Long Hoa 2", ""))
+    with transaction(db):
+        commune_settings.save(db, {"office_phone": "02963123456"})
+    [reply] = text_in("LICH Long Hoa 2")
+    assert "goi xa so 0296 3123 456" in reply
+
+
 def test_schedule_without_any_hamlet_asks_which_one(text_in):
     [menu] = text_in("LICH")
     assert "Xem lich ap nao" in menu

@@ -504,3 +504,53 @@ def test_admin_creates_an_api_key_shown_once_and_revokes_it(admin_client, db):
     key_id = apikeys.all_keys(db)[0]["id"]
     admin_client.post(f"/settings/api-keys/{key_id}/revoke")
     assert apikeys.verify(db, key) is None
+
+
+def test_admin_saves_the_commune_settings(admin_client, db):
+    admin_client.post(
+        "/settings/commune",
+        data={
+            "office_phone": "02963123456",
+            "reminder_time": "16:30",
+            "quiet_start": "21:00",
+            "quiet_end": "06:30",
+            "sms_rate_limit": "8/600",
+            "trip_weeks_ahead": "6",
+        },
+    )
+    stored = dict(db.execute("SELECT key, value FROM settings").fetchall())
+    assert {key: stored[key] for key in ("office_phone", "reminder_time", "quiet_start")} == {
+        "office_phone": "0296 3123 456",
+        "reminder_time": "16:30",
+        "quiet_start": "21:00",
+    }
+    assert (stored["quiet_end"], stored["sms_rate_limit"], stored["trip_weeks_ahead"]) == (
+        "06:30",
+        "8/600",
+        "6",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("office_phone", "goi xa", "không phải là số điện thoại"),
+        ("reminder_time", "25:00", "không đúng dạng GG:PP"),
+        ("sms_rate_limit", "10", "phải có dạng 10/600"),
+        ("trip_weeks_ahead", "99", "từ 1 đến 26 tuần"),
+    ],
+)
+def test_bad_commune_settings_are_refused_whole_with_the_reason(
+    admin_client, db, field, value, reason
+):
+    before = dict(db.execute("SELECT key, value FROM settings").fetchall())
+    form = {"office_phone": "0296 3123 456", "reminder_time": "16:00", field: value}
+    page = admin_client.post("/settings/commune", data=form, follow_redirects=True)
+    assert reason in page.get_data(as_text=True)
+    assert dict(db.execute("SELECT key, value FROM settings").fetchall()) == before
+
+
+def test_staff_cannot_change_the_commune_settings(staff_client, db):
+    response = staff_client.post("/settings/commune", data={"office_phone": "0912345678"})
+    assert response.status_code == 403
+    assert db.execute("SELECT value FROM settings WHERE key = 'office_phone'").fetchone()[0] == ""

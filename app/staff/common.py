@@ -80,5 +80,5 @@ def refused(message):
 
 
 def trip_error_text(exc):
-    """Show a trips.TripError in the officer's language."""
+    """Show a domain error with a template (TripError, SettingError) in the officer's language."""
     return _(exc.template, **exc.params)

@@ -4,7 +4,7 @@ from flask import flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import apikeys, trips, users
+from app import apikeys, commune_settings, trips, users
 from app.staff import admin, bp, queries
 from app.staff.common import (
     actor,
@@ -32,6 +32,7 @@ def render_settings(new_key=None, status=200):
         coming=queries.coming_trips(db, limit=16),
         users=queries.all_users(db),
         keys=apikeys.all_keys(db),
+        commune=commune_settings.current(db),
         new_key=new_key,
         sessions=trips.SESSIONS,
         weekdays=WEEKDAYS,
@@ -63,7 +64,7 @@ def attempt(change, done_message):
     try:
         with transaction(db):
             change(db)
-    except trips.TripError as exc:
+    except (trips.TripError, commune_settings.SettingError) as exc:
         refused(_("Not saved: %(reason)s", reason=trip_error_text(exc)))
     except admin.AdminError as exc:
         reasons = {
@@ -80,6 +81,14 @@ def attempt(change, done_message):
     else:
         flash(done_message, "success")
     return back("staff.settings")
+
+
+@bp.post("/settings/commune")
+@admin_required
+def commune_save():
+    """Save the office phone, reminder time, quiet hours and limits."""
+    submitted = {key: request.form[key] for key in commune_settings.DEFAULTS if key in request.form}
+    return attempt(lambda db: commune_settings.save(db, submitted), _("Settings saved."))
 
 
 @bp.post("/settings/hamlets", defaults={"hamlet_id": None})

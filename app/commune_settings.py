@@ -1,0 +1,78 @@
+"""Commune settings that admins edit: office phone, reminder time, quiet hours, limits."""
+
+import re
+
+from app import phones
+from app.texts import N_
+from app.trips import HHMM
+from db import rows
+
+# key: (default shown when unset, what it means)
+DEFAULTS = {
+    "office_phone": "",
+    "reminder_time": "17:00",
+    "quiet_start": "20:00",
+    "quiet_end": "07:00",
+    "sms_rate_limit": "10/600",
+    "trip_weeks_ahead": "8",
+}
+RATE_LIMIT = re.compile(r"^(\d{1,3})/(\d{1,6})$")
+MAX_WEEKS_AHEAD = 26
+
+
+class SettingError(ValueError):
+    """Raised when a setting's value is not acceptable; TEMPLATE and PARAMS say why."""
+
+    def __init__(self, template, **params):
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
+
+
+def current(db):
+    """Return every editable setting with its stored value, or its default."""
+    stored = {row["key"]: row["value"] for row in rows(db, "SELECT key, value FROM settings")}
+    return {key: stored.get(key) or default for key, default in DEFAULTS.items()}
+
+
+def _clean(key, raw):
+    """Validate and normalise one submitted value, or raise SettingError."""
+    value = (raw or "").strip()
+    if key == "office_phone":
+        if not value:
+            return ""
+        try:
+            # Residents dial what they read, so keep the familiar national format.
+            return phones.display(phones.normalise(value))
+        except phones.InvalidPhone:
+            raise SettingError(N_("%(value)s is not a phone number"), value=value) from None
+    if key in ("reminder_time", "quiet_start", "quiet_end"):
+        if not HHMM.match(value):
+            raise SettingError(N_("time %(value)s is not HH:MM (24-hour)"), value=repr(value))
+        return value
+    if key == "sms_rate_limit":
+        match = RATE_LIMIT.match(value)
+        if not match or int(match.group(1)) < 1 or int(match.group(2)) < 60:
+            raise SettingError(
+                N_("the SMS limit must look like 10/600 (messages / seconds, 60 s or more)")
+            )
+        return value
+    if key == "trip_weeks_ahead":
+        if not value.isdigit() or not 1 <= int(value) <= MAX_WEEKS_AHEAD:
+            raise SettingError(
+                N_("plan trips 1 to %(most)s weeks ahead"), most=str(MAX_WEEKS_AHEAD)
+            )
+        return value
+    raise SettingError(N_("unknown setting %(key)s"), key=key)
+
+
+def save(db, submitted):
+    """Validate every submitted setting, then store them all (nothing is stored on error)."""
+    cleaned = {key: _clean(key, submitted.get(key)) for key in DEFAULTS if key in submitted}
+    for key, value in cleaned.items():
+        db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+    return current(db)
