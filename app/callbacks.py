@@ -16,6 +16,7 @@ from twilio.base.exceptions import TwilioException
 
 from app import clock, phones
 from app import requests as queue
+from app.config import LOCAL_ACCOUNT_SID
 from app.twilio_rest import rest_client
 from db import transaction
 
@@ -140,6 +141,29 @@ def _claim_due(db, now):
         return claimed
 
 
+def _can_call(config):
+    """Tell whether a Twilio account is configured (the embedded default has none)."""
+    return config["TWILIO_ACCOUNT_SID"] != LOCAL_ACCOUNT_SID or bool(
+        config.get("TWILIO_API_BASE_URL")
+    )
+
+
+def _fail_waiting(db, now):
+    """Without a Twilio account, fail due call-backs at once so staff see why; return 0."""
+    reason = "no Twilio account"
+    stamp = clock.iso(now)
+    with transaction(db):
+        due = list(
+            db["callbacks"].rows_where("status = 'pending' AND next_attempt_at <= ?", [stamp])
+        )
+        for row in due:
+            db["callbacks"].update(
+                row["id"], {"status": "failed", "last_status": reason, "updated_at": stamp}
+            )
+            _note_on_request(db, row, "callback_failed", note=reason)
+    return 0
+
+
 def _place_call(row, config):
     """Ask Twilio to ring the resident; return the call SID (raises on failure)."""
     base = config["PUBLIC_BASE_URL"]
@@ -157,6 +181,8 @@ def run_due_callbacks(db, now=None):
     """Place every due call-back (outside any transaction); return how many were placed."""
     now = now or clock.now()
     config = current_app.config
+    if not _can_call(config):
+        return _fail_waiting(db, now)
     placed = 0
     for row in _claim_due(db, now):
         try:

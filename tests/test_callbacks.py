@@ -283,3 +283,23 @@ def test_a_caller_who_used_the_menu_is_not_called_back(db, clock_at, twilio_post
     assert db["call_steps"].count_where("call_sid = ?", [sid]) == 2
     hang_up(twilio_post, sid, duration="12")
     assert db["callbacks"].count == 0
+
+
+def test_without_a_twilio_account_a_call_back_fails_at_once_and_says_why(app, db, clock_at):
+    # The embedded default (console transport, no Twilio account) cannot ring anyone.
+    assert "TWILIO_API_BASE_URL" not in app.config or not app.config["TWILIO_API_BASE_URL"]
+    with transaction(db):
+        visit, _ = queue.open_request(
+            db, phone="0912 345 678", kind=queue.VISIT, channel="staff", hamlet_id=1
+        )
+    callback = callbacks.request_callback(
+        db, "0912 345 678", request_id=visit["id"], requested_by="lan"
+    )
+    with app.app_context():
+        assert callbacks.run_due_callbacks(db) == 0
+    assert (row(db, callback["id"])["status"], row(db, callback["id"])["last_status"]) == (
+        "failed",
+        "no Twilio account",
+    )
+    event = queue.events(db, visit["id"])[-1]
+    assert (event["action"], event["note"]) == ("callback_failed", "no Twilio account")
