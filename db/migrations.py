@@ -412,3 +412,14 @@ def catalog_version(db):
                 f"CREATE TRIGGER catalog_changed_{table}_{event.lower()} AFTER {event} ON {table} "
                 "BEGIN UPDATE catalog_version SET version = random() WHERE id = 1; END"
             )
+
+
+@migrations(name="0008_audit_log")
+def audit_log(db):
+    """Who changed a setting, a hamlet, a rule, a trip, an account, a key or a procedure."""
+    db["audit_log"].create(
+        {"id": int, "at": str, "actor": str, "action": str, "target": str, "note": str},
+        pk="id",
+        not_null={"at", "action"},
+    )
+    db["audit_log"].create_index(["at"])

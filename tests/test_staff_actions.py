@@ -554,3 +554,39 @@ def test_staff_cannot_change_the_commune_settings(staff_client, db):
     response = staff_client.post("/settings/commune", data={"office_phone": "0912345678"})
     assert response.status_code == 403
     assert db.execute("SELECT value FROM settings WHERE key = 'office_phone'").fetchone()[0] == ""
+
+
+def test_admin_changes_are_in_the_change_log_with_the_officer(admin_client, db):
+    admin_client.post("/settings/commune", data={"office_phone": "02963123456"})
+    admin_client.post("/settings/api-keys", data={"name": "Tỉnh An Giang"})
+    admin_client.post("/settings/commune", data={"reminder_time": "99:99"})  # refused
+    logged = [
+        (row["actor"], row["action"], row["target"])
+        for row in db.query("SELECT * FROM audit_log ORDER BY id")
+    ]
+    assert logged == [
+        ("minh", "commune_settings", "office_phone=02963123456"),
+        ("minh", "api_key_created", "Tỉnh An Giang"),
+    ]
+    page = admin_client.get("/settings").get_data(as_text=True)
+    assert "Nhật ký thay đổi" in page and "Tạo khóa API" in page
+
+
+def test_a_procedure_save_is_in_the_change_log(staff_client, db):
+    procedure = guidance.get(db, "SAOY")
+    staff_client.post(
+        "/catalogue/SAOY",
+        data={
+            "name": procedure["name"],
+            "summary": procedure["summary"],
+            "steps": "\n".join(procedure["steps"]),
+            "documents": "\n".join(procedure["documents"]),
+            "synonyms": ", ".join(procedure["synonyms"]),
+            "sms_steps": "Mang ban chinh den xa.",
+            "sms_documents": procedure["sms_documents"],
+            "active": "1",
+            "action": "save",
+        },
+    )
+    [row] = db.query("SELECT actor, action, target FROM audit_log")
+    assert row == {"actor": "lan", "action": "procedure_saved", "target": "SAOY"}

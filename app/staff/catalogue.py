@@ -3,9 +3,9 @@
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 
-from app import catalog, guidance
+from app import audit, catalog, guidance
 from app.staff import bp
-from app.staff.common import back, form_flag
+from app.staff.common import actor, back, form_flag
 from app.texts import segments
 from db import get_db, transaction
 
@@ -87,6 +87,13 @@ def procedure_edit(code):
         ):
             with transaction(db):
                 guidance.save(db, procedure)
+                audit.record(
+                    db,
+                    actor=actor(),
+                    action="procedure_saved",
+                    target=existing["code"],
+                    note="SMS longer than one segment" if too_long else None,
+                )
             flash(_("Procedure saved."), "success")
             if too_long:
                 flash(_("Saved with SMS texts longer than one segment."), "warning")

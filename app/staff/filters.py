@@ -52,6 +52,18 @@ ACTION_LABELS = {
     "callback_answered": _l("Call back answered"),
     "callback_failed": _l("Call back not answered"),
 }
+AUDIT_LABELS = {
+    "commune_settings": _l("Commune settings saved"),
+    "hamlet_saved": _l("Hamlet saved"),
+    "rule_saved": _l("Schedule rule saved"),
+    "trip_cancelled": _l("Trip cancelled"),
+    "trip_added": _l("Extra trip added"),
+    "account_created": _l("Account created"),
+    "account_saved": _l("Account changed"),
+    "api_key_created": _l("API key created"),
+    "api_key_revoked": _l("API key revoked"),
+    "procedure_saved": _l("Procedure saved"),
+}
 OUTBOX_LABELS = {
     "pending": _l("Waiting to send"),
     "leased": _l("Sending"),
@@ -111,6 +123,7 @@ def label(value, kind="status"):
         "channel": CHANNEL_LABELS,
         "session": SESSION_LABELS,
         "action": ACTION_LABELS,
+        "audit": AUDIT_LABELS,
         "outbox": OUTBOX_LABELS,
         "message": MESSAGE_STATUS_LABELS,
     }

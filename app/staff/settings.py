@@ -4,7 +4,7 @@ from flask import flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import apikeys, commune_settings, trips, users
+from app import apikeys, audit, commune_settings, trips, users
 from app.staff import admin, bp, queries
 from app.staff.common import (
     actor,
@@ -33,6 +33,7 @@ def render_settings(new_key=None, status=200):
         users=queries.all_users(db),
         keys=apikeys.all_keys(db),
         commune=commune_settings.current(db),
+        changes=audit.recent(db),
         new_key=new_key,
         sessions=trips.SESSIONS,
         weekdays=WEEKDAYS,
@@ -58,12 +59,13 @@ def hamlet_ids_field():
     return ids
 
 
-def attempt(change, done_message):
-    """Run CHANGE(db) in a transaction and flash its outcome; back to settings."""
+def attempt(change, done_message, *, action, target=None):
+    """Run CHANGE(db) and log it as ACTION in one transaction; flash, then back to settings."""
     db = get_db()
     try:
         with transaction(db):
             change(db)
+            audit.record(db, actor=actor(), action=action, target=target)
     except (trips.TripError, commune_settings.SettingError) as exc:
         refused(_("Not saved: %(reason)s", reason=trip_error_text(exc)))
     except admin.AdminError as exc:
@@ -88,7 +90,12 @@ def attempt(change, done_message):
 def commune_save():
     """Save the office phone, reminder time, quiet hours and limits."""
     submitted = {key: request.form[key] for key in commune_settings.DEFAULTS if key in request.form}
-    return attempt(lambda db: commune_settings.save(db, submitted), _("Settings saved."))
+    return attempt(
+        lambda db: commune_settings.save(db, submitted),
+        _("Settings saved."),
+        action="commune_settings",
+        target=", ".join(f"{key}={value}" for key, value in sorted(submitted.items())),
+    )
 
 
 @bp.post("/settings/hamlets", defaults={"hamlet_id": None})
@@ -129,7 +136,12 @@ def hamlet_save(hamlet_id):
                     actor=actor(),
                 )
 
-    return attempt(change, _("Hamlet saved."))
+    return attempt(
+        change,
+        _("Hamlet saved."),
+        action="hamlet_saved",
+        target=(request.form.get("name") or "").strip()[:100],
+    )
 
 
 @bp.post("/settings/rules", defaults={"rule_id": None})
@@ -153,7 +165,12 @@ def rule_save(rule_id):
             actor=actor(),
         )
 
-    return attempt(change, _("Schedule rule saved. Planned trips follow it."))
+    return attempt(
+        change,
+        _("Schedule rule saved. Planned trips follow it."),
+        action="rule_saved",
+        target=f"rule {rule_id}" if rule_id else "new rule",
+    )
 
 
 @bp.post("/settings/trips/<int:trip_id>/cancel")
@@ -164,6 +181,8 @@ def trip_cancel(trip_id):
     return attempt(
         lambda db: trips.cancel_trip(db, trip_id, actor=actor(), note=note),
         _("Trip cancelled. Its visits moved to the next trip and residents get an SMS."),
+        action="trip_cancelled",
+        target=f"trip {trip_id}",
     )
 
 
@@ -184,6 +203,8 @@ def trip_extra():
             note=(request.form.get("note") or "").strip()[:500] or None,
         ),
         _("Extra trip added."),
+        action="trip_added",
+        target=request.form.get("date", "")[:10],
     )
 
 
@@ -208,6 +229,8 @@ def user_save(user_id):
                 display_name=(request.form.get("display_name") or "").strip() or None,
             ),
             _("Account created."),
+            action="account_created",
+            target=username,
         )
     return attempt(
         lambda db: admin.update_user(
@@ -219,6 +242,8 @@ def user_save(user_id):
             password=password or None,
         ),
         _("Account saved."),
+        action="account_saved",
+        target=f"account {user_id}",
     )
 
 
@@ -233,6 +258,7 @@ def api_key_create():
     db = get_db()
     with transaction(db):
         key = apikeys.create_key(db, name)
+        audit.record(db, actor=actor(), action="api_key_created", target=name)
     flash(_("Key created. Copy it now: it will not be shown again."), "warning")
     return render_settings(new_key={"name": name, "key": key})
 
@@ -241,4 +267,9 @@ def api_key_create():
 @admin_required
 def api_key_revoke(key_id):
     """Revoke an API key."""
-    return attempt(lambda db: apikeys.revoke(db, key_id), _("Key revoked."))
+    return attempt(
+        lambda db: apikeys.revoke(db, key_id),
+        _("Key revoked."),
+        action="api_key_revoked",
+        target=f"key {key_id}",
+    )
