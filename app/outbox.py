@@ -22,7 +22,7 @@ import socket
 
 from app import clock, messages, residents, transports
 from app.transports import TransportError
-from db import first, insert, transaction
+from db import cache, first, insert, transaction
 
 log = logging.getLogger(__name__)
 
@@ -154,17 +154,11 @@ def describe(row):
 # Quiet hours ------------------------------------------------------------------------------
 
 
-def _setting(db, key, default):
-    """Read one settings value (the settings table is shared; no trips import here)."""
-    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    return row[0] if row and row[0] else default
-
-
 def is_quiet(db, moment=None):
     """Tell whether MOMENT (default now) falls in local quiet hours (20:00–07:00)."""
     local = clock.to_local(moment or clock.now())
-    start = _setting(db, "quiet_start", QUIET_START)
-    end = _setting(db, "quiet_end", QUIET_END)
+    start = cache.setting(db, "quiet_start", QUIET_START)
+    end = cache.setting(db, "quiet_end", QUIET_END)
     hhmm = local.strftime("%H:%M")
     if start <= end:
         return start <= hhmm < end

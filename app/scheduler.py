@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 
 from app import callbacks, clock, outbox, trips
-from db import transaction
+from db import cache, transaction
 
 log = logging.getLogger(__name__)
 DEFAULT_REMINDER_TIME = "17:00"
@@ -42,7 +42,7 @@ def generate_trips(db):
 
 def reminder_time(db):
     """Return the local HH:MM when reminders for the next day's trips go out."""
-    value = trips.setting(db, "reminder_time", DEFAULT_REMINDER_TIME)
+    value = cache.setting(db, "reminder_time", DEFAULT_REMINDER_TIME)
     return value if trips.HHMM.match(value) else DEFAULT_REMINDER_TIME
 
 

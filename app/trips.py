@@ -15,7 +15,7 @@ import holidays
 
 from app import catalog, clock, guidance, hamlets, lifecycle, outbox, phones, residents
 from app.texts import N_, sms_day, sms_time
-from db import first, rows
+from db import cache, first, rows
 
 SESSIONS = ("morning", "afternoon")
 DEFAULT_WEEKS_AHEAD = 8
@@ -41,16 +41,10 @@ class TripFull(TripError):
     """Raised when staff move a request onto a trip that has no room left."""
 
 
-def setting(db, key, default=None):
-    """Return a value from the settings table, or DEFAULT."""
-    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    return row[0] if row and row[0] not in (None, "") else default
-
-
 def weeks_ahead(db):
     """Return how many weeks of trips to keep generated (settings key trip_weeks_ahead)."""
     try:
-        return max(1, int(setting(db, "trip_weeks_ahead", DEFAULT_WEEKS_AHEAD)))
+        return max(1, int(cache.setting(db, "trip_weeks_ahead", DEFAULT_WEEKS_AHEAD)))
     except ValueError:
         return DEFAULT_WEEKS_AHEAD
 

@@ -66,11 +66,6 @@ class Answer:
     request: dict | None = None
 
 
-def setting(db, key, default=None):
-    """Return a value from the settings table, or DEFAULT."""
-    return cache.setting(db, key, default)
-
-
 def _load_vocabulary(db):
     """The keyword table for the active procedures."""
     return keywords.Vocabulary(guidance.all_procedures(db))
@@ -83,7 +78,7 @@ def _vocabulary(db):
 
 def rate_limit(db):
     """Return (messages, seconds) from the sms_rate_limit setting ("10/600")."""
-    raw = setting(db, "sms_rate_limit", "")
+    raw = cache.setting(db, "sms_rate_limit", "")
     try:
         count, seconds = (int(part) for part in raw.split("/"))
     except (AttributeError, ValueError):
@@ -384,7 +379,7 @@ def _schedule(db, resident, hamlet, language):
     """Reply with the next planned trip to HAMLET, or the office number when none."""
     trip = trips.next_trip_for(db, hamlet["id"])
     if not trip:
-        office = setting(db, "office_phone", "")
+        office = cache.setting(db, "office_phone", "")
         if office:
             body = catalog.sms("sms_schedule_none", language, hamlet=hamlet["name"], office=office)
         else:
