@@ -56,3 +56,18 @@ def rows(path, sql, params=()):
     """Run SQL on the database at PATH and return every row as a tuple."""
     with read_db(path) as conn:
         return conn.execute(sql, params).fetchall()
+
+
+def assert_each_text_stored_once(path, batch):
+    """Every (sid, phone, body) of BATCH is one stored message and one home-visit request."""
+    inbound = rows(
+        path,
+        "SELECT provider_id, count(*) FROM messages WHERE direction = 'in' GROUP BY provider_id",
+    )
+    assert sorted(inbound) == sorted((sid, 1) for sid, _, _ in batch)
+    visits = rows(
+        path,
+        "SELECT p.phone, count(*) FROM requests r JOIN residents p ON p.id = r.resident_id "
+        "WHERE r.kind = 'visit' GROUP BY p.phone",
+    )
+    assert sorted(visits) == sorted((phone, 1) for _, phone, _ in batch)

@@ -5,7 +5,13 @@ import asyncio
 import pytest
 
 from bench import loadgen
-from tests.reliability.support import acknowledged, home_visit_texts, rows, scalar
+from tests.reliability.support import (
+    acknowledged,
+    assert_each_text_stored_once,
+    home_visit_texts,
+    rows,
+    scalar,
+)
 
 MESSAGES = 2000
 KILL_AFTER = 600
@@ -62,14 +68,4 @@ def test_acknowledged_messages_survive_kill_9_and_resending_creates_no_duplicate
     service.stop()
 
     assert scalar(service.db_path, "PRAGMA integrity_check") == "ok"
-    inbound = rows(
-        service.db_path,
-        "SELECT provider_id, count(*) FROM messages WHERE direction = 'in' GROUP BY provider_id",
-    )
-    assert sorted(inbound) == sorted((sid, 1) for sid, _, _ in batch)
-    visits = rows(
-        service.db_path,
-        "SELECT p.phone, count(*) FROM requests r JOIN residents p ON p.id = r.resident_id "
-        "WHERE r.kind = 'visit' GROUP BY p.phone",
-    )
-    assert sorted(visits) == sorted((phone, 1) for _, phone, _ in batch)
+    assert_each_text_stored_once(service.db_path, batch)
