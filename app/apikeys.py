@@ -4,6 +4,7 @@ import hashlib
 import secrets
 
 from app import clock
+from db import transaction
 
 PREFIX_LENGTH = 8
 
@@ -43,3 +44,14 @@ def revoke(db, key_id):
 def all_keys(db):
     """Return every key row, newest first (hashes only, never the keys)."""
     return list(db["api_keys"].rows_where(order_by="id desc"))
+
+
+def mark_used(db, key, *, every_seconds=60):
+    """Stamp when KEY was last used, at most once per EVERY_SECONDS (a write costs the lock)."""
+    last = clock.parse(key["last_used_at"])
+    now = clock.now()
+    if not last or (now - last).total_seconds() > every_seconds:
+        with transaction(db):
+            db.execute(
+                "UPDATE api_keys SET last_used_at = ? WHERE id = ?", [clock.iso(now), key["id"]]
+            )

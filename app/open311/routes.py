@@ -3,7 +3,7 @@
 from flask import current_app, request, url_for
 from werkzeug.exceptions import HTTPException, NotFound
 
-from app import apikeys, clock
+from app import apikeys
 from app.open311 import bp, georeport
 from app.open311.serialize import error, render
 from db import get_db, transaction
@@ -53,11 +53,8 @@ def _api_key(db, required):
     key = apikeys.verify(db, raw)
     if not key:
         raise georeport.ApiError(403, "api_key is not valid")
-    last = clock.parse(key["last_used_at"])
-    # Stamp at most once a minute so busy readers do not queue for the write lock.
-    if not last or (clock.now() - last).total_seconds() > KEY_TOUCH_SECONDS:
-        with transaction(db):
-            db["api_keys"].update(key["id"], {"last_used_at": clock.iso(clock.now())})
+    # At most once a minute, so busy readers do not queue for the write lock.
+    apikeys.mark_used(db, key, every_seconds=KEY_TOUCH_SECONDS)
     return key
 
 
