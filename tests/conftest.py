@@ -1,6 +1,10 @@
 """Shared fixtures: an app on a temporary database, clients, and signed webhook posts."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from twilio.request_validator import RequestValidator
 
 from app import create_app
@@ -9,6 +13,40 @@ from db.seed import seed
 
 TEST_AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_BASE_URL = "https://hamlet.example.org"
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+# A Monday in term time: 10:00 is inside sending hours; 03:25 is inside quiet hours (20:00-07:00),
+# the hour at which a suite that read the wall clock once failed.
+DAY_HOUR = dt.datetime(2027, 3, 1, 10, 0, tzinfo=VN)
+NIGHT_HOUR = dt.datetime(2027, 3, 1, 3, 25, tzinfo=VN)
+
+
+class FrozenHour:
+    """The clock a test runs at: a day or a night hour, moving on only when told."""
+
+    def __init__(self, traveller, start):
+        self.traveller = traveller
+        self.start = start
+        self.is_night = start.hour < 7 or start.hour >= 20
+
+    def morning(self, db):
+        """At night, check that nothing queued is due yet, then move the clock to 07:00."""
+        if not self.is_night:
+            return
+        from app import outbox
+
+        assert outbox.is_quiet(db)
+        # Only proactive messages are queued where this is called, so quiet hours hold them all.
+        assert outbox.lease(db, "night-probe") == []
+        self.traveller.move_to(self.start.replace(hour=7, minute=0))
+        assert not outbox.is_quiet(db)
+
+
+@pytest.fixture(params=[DAY_HOUR, NIGHT_HOUR], ids=["day", "night"])
+def any_hour(request):
+    """Run a test at a frozen day hour and again at a frozen night hour (quiet hours)."""
+    with time_machine.travel(request.param, tick=True) as traveller:
+        yield FrozenHour(traveller, request.param)
 
 
 @pytest.fixture

@@ -10,6 +10,9 @@ import time_machine
 from app import messages, outbox, residents, transports
 from db import connect, transaction
 
+# Every test here runs at a frozen day hour and at a frozen night (quiet) hour.
+pytestmark = pytest.mark.usefixtures("any_hour")
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PHONE = "+84912345678"
 
@@ -236,12 +239,13 @@ def test_a_late_result_from_a_worker_that_lost_its_lease_is_not_recorded(app, db
     assert row(db, queued["id"])["provider_id"] == f"R{queued['id']}"
 
 
-def test_two_workers_racing_on_the_same_rows_send_each_row_once(app, db):
+def test_two_workers_racing_on_the_same_rows_send_each_row_once(app, db, any_hour):
     with app.app_context():
         with transaction(db):
             ids = [
                 outbox.enqueue(db, PHONE, f"m{n}", kind="confirmation")["id"] for n in range(200)
             ]
+        any_hour.morning(db)
     transport = RecordingTransport()
     start = threading.Barrier(2)
     errors = []

@@ -11,6 +11,9 @@ from app import config, outbox, residents
 from app.simulator import phone
 from tests.conftest import PUBLIC_BASE_URL
 
+# Every test here runs at a frozen day hour and at a frozen night (quiet) hour.
+pytestmark = pytest.mark.usefixtures("any_hour")
+
 NEW_NUMBER = "0901 234 567"
 NEW_E164 = "+84901234567"
 
@@ -163,7 +166,9 @@ def test_booking_a_home_visit_by_sms_opens_a_request_for_staff(sim, db):
     assert residents.get(db, request["resident_id"])["phone"] == NEW_E164
 
 
-def test_the_thread_shows_later_outbox_messages_once_whether_waiting_or_sent(app, sim, db):
+def test_the_thread_shows_later_outbox_messages_once_whether_waiting_or_sent(
+    app, sim, db, any_hour
+):
     sim.sms("LICH")
     outbox.enqueue(db, NEW_E164, "Xa Phu Lam: nhac lich", kind="reminder", dedupe_key="r:1")
     waiting = sim.post("/sms", json={"phone": NEW_NUMBER, "body": "XEM"}).get_json()
@@ -171,6 +176,7 @@ def test_the_thread_shows_later_outbox_messages_once_whether_waiting_or_sent(app
         ("Xa Phu Lam: nhac lich", "pending")
     ]
     with app.app_context():
+        any_hour.morning(db)
         outbox.send_due(db)
     thread = app.test_client().get(f"/simulator/api/thread?phone={NEW_E164}").get_json()
     reminders = [m for m in thread["messages"] if m["body"] == "Xa Phu Lam: nhac lich"]

@@ -14,6 +14,9 @@ from tests.conftest import PUBLIC_BASE_URL, TEST_AUTH_TOKEN
 from tests.fakes.sms_gateway_api import FakeSmsGateway
 from tests.fakes.twilio_api import FakeTwilioAPI
 
+# Every test here runs at a frozen day hour and at a frozen night (quiet) hour.
+pytestmark = pytest.mark.usefixtures("any_hour")
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PHONE = "+84912345678"
 
@@ -129,11 +132,12 @@ def fake_twilio(app):
 
 
 def test_the_twilio_transport_sends_through_the_real_client_with_a_status_callback(
-    app, db, fake_twilio
+    app, db, fake_twilio, any_hour
 ):
     with app.app_context():
         with transaction(db):
             queued = outbox.enqueue(db, PHONE, "Xa Phu Lam: hello", kind="answer")
+        any_hour.morning(db)
         assert outbox.send_due(db) == 1
         (sent,) = fake_twilio.messages
         assert (sent["to"], sent["from"], sent["body"]) == (
@@ -155,10 +159,13 @@ def test_the_twilio_transport_sends_through_the_real_client_with_a_status_callba
         assert messages.get(db, row["message_id"])["status"] == "delivered"
 
 
-def test_twilio_server_errors_are_retried_and_client_errors_are_not(app, db, fake_twilio):
+def test_twilio_server_errors_are_retried_and_client_errors_are_not(
+    app, db, fake_twilio, any_hour
+):
     with app.app_context():
         with transaction(db):
             retried = outbox.enqueue(db, PHONE, "a", kind="answer")
+        any_hour.morning(db)
         fake_twilio.fail_next(1, status=503)
         assert outbox.send_due(db) == 0
         assert outbox.get(db, retried["id"])["status"] == "pending"
@@ -173,10 +180,11 @@ def test_twilio_server_errors_are_retried_and_client_errors_are_not(app, db, fak
     assert outbox.get(db, refused["id"])["status"] == "failed"
 
 
-def test_a_twilio_resend_after_a_crash_does_not_deliver_twice(app, db, fake_twilio):
+def test_a_twilio_resend_after_a_crash_does_not_deliver_twice(app, db, fake_twilio, any_hour):
     with app.app_context():
         with transaction(db):
             queued = outbox.enqueue(db, PHONE, "Xa Phu Lam: once", kind="reminder")
+        any_hour.morning(db)
         (leased,) = outbox.lease(db, "crashing-worker")
         # The worker sends, then dies before recording the result.
         twilio = transports.from_config()
@@ -219,10 +227,13 @@ def fake_gateway(app):
         yield fake
 
 
-def test_the_gateway_transport_sends_through_the_android_sms_gateway_client(app, db, fake_gateway):
+def test_the_gateway_transport_sends_through_the_android_sms_gateway_client(
+    app, db, fake_gateway, any_hour
+):
     with app.app_context():
         with transaction(db):
             queued = outbox.enqueue(db, PHONE, "Xa Phu Lam: hello", kind="answer")
+        any_hour.morning(db)
         assert outbox.send_due(db) == 1
     (sent,) = fake_gateway.messages
     assert (sent["recipients"][0]["phoneNumber"], sent["text"]) == (PHONE, "Xa Phu Lam: hello")
@@ -241,10 +252,13 @@ def test_a_gateway_resend_with_the_same_id_is_not_delivered_twice(app, db, fake_
     assert len(fake_gateway.messages) == 1 and fake_gateway.posts == 2
 
 
-def test_gateway_outages_are_retried_and_bad_credentials_are_not_lost(app, db, fake_gateway):
+def test_gateway_outages_are_retried_and_bad_credentials_are_not_lost(
+    app, db, fake_gateway, any_hour
+):
     with app.app_context():
         with transaction(db):
             queued = outbox.enqueue(db, PHONE, "x", kind="answer")
+        any_hour.morning(db)
         fake_gateway.fail_next(1, status=503)
         assert outbox.send_due(db) == 0
         row = outbox.get(db, queued["id"])
@@ -261,10 +275,13 @@ def test_an_unknown_transport_name_is_refused_clearly(app):
         transports.from_config({"SMS_TRANSPORT": "pigeon"})
 
 
-def test_a_send_whose_reply_was_lost_is_retried_without_a_second_delivery(app, db, fake_twilio):
+def test_a_send_whose_reply_was_lost_is_retried_without_a_second_delivery(
+    app, db, fake_twilio, any_hour
+):
     with app.app_context():
         with transaction(db):
             queued = outbox.enqueue(db, PHONE, "Xa Phu Lam: mot lan thoi", kind="answer")
+        any_hour.morning(db)
         fake_twilio.lose_reply_next(1)
         assert outbox.send_due(db) == 0
         assert outbox.get(db, queued["id"])["status"] == "pending"
