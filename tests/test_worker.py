@@ -159,9 +159,7 @@ def test_the_twilio_transport_sends_through_the_real_client_with_a_status_callba
         assert messages.get(db, row["message_id"])["status"] == "delivered"
 
 
-def test_twilio_server_errors_are_retried_and_client_errors_are_not(
-    app, db, fake_twilio, any_hour
-):
+def test_twilio_server_errors_are_retried_and_client_errors_are_not(app, db, fake_twilio, any_hour):
     with app.app_context():
         with transaction(db):
             retried = outbox.enqueue(db, PHONE, "a", kind="answer")
