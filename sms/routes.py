@@ -6,7 +6,8 @@ from flask import abort, current_app, jsonify, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from app import messages, phones, residents
-from app.webhooks import require_twilio_signature, twiml
+from app.web.responses import twiml
+from app.web.signatures import require_twilio_signature
 from db import get_db, transaction
 from sms import bp, gateway
 from sms.dialogue import handle_sms

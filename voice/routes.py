@@ -6,7 +6,8 @@ from flask import abort, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from app import callbacks, phones, recordings
-from app.webhooks import require_twilio_signature, twiml
+from app.web.responses import twiml
+from app.web.signatures import require_twilio_signature
 from db import get_db, transaction
 from voice import bp, calls, menu
 

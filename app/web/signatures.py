@@ -1,9 +1,9 @@
-"""Webhook hygiene shared by the channels: Twilio signature checks and the TwiML reply."""
+"""Provider signatures on webhooks: the Twilio check as one decorator the channels share."""
 
 import functools
 import logging
 
-from flask import Response, abort, current_app, request
+from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,3 @@ def require_twilio_signature(view):
         return view(*args, **kwargs)
 
     return wrapper
-
-
-def twiml(response):
-    """Return a TwiML document (a VoiceResponse or MessagingResponse) as text/xml."""
-    return Response(str(response), mimetype="text/xml")
