@@ -67,11 +67,6 @@ def public_holidays(years):
     return holidays.country_holidays("VN", years=list(years))
 
 
-def holiday_name(day):
-    """Return the name of the public holiday on DAY, or None."""
-    return public_holidays([day.year]).get(day)
-
-
 # Schedule rules ----------------------------------------------------------------------------
 
 

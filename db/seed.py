@@ -8,7 +8,7 @@ from db import transaction
 from db.seed_procedures import PROCEDURES
 
 HAMLETS_AS_OF = "2026-11-29"
-# Known hamlets of the merged Phú Lâm commune (vietnam-domain.md §7), in route order.
+# Known hamlets of the merged Phú Lâm commune, in route order.
 HAMLETS = [
     ("Phú Hòa A", "Phú Lâm", "old Phú Tân district portal, 2020"),
     ("Phú Hòa B", "Phú Lâm", "old Phú Tân district portal, 2020"),

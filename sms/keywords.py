@@ -1,8 +1,8 @@
 """Keyword parser: turn what a resident typed into an intent, whatever the accents or typos.
 
-The pipeline follows how residents write (vietnam-domain.md §1.5): fold diacritics, case and
-punctuation; drop a leading carrier-style DK; then try an exact keyword, the first words, a
-one-letter typo in the first words, and finally a known phrase anywhere in the text.
+The pipeline follows how residents write: fold diacritics, case and punctuation; drop a
+leading carrier-style DK; then try an exact keyword, the first words, a one-letter typo in the
+first words, and finally a known phrase anywhere in the text.
 """
 
 import difflib

@@ -12,11 +12,6 @@ KEY_CONFIRM, KEY_OTHER_HAMLET = "1", "2"
 KEY_SEND_SMS, KEY_BOOK = "1", "1"
 KEY_MORE_PROCEDURES = "6"
 
-KEY_WORDS = {
-    "vi": {"*": "sao", "#": "thăng"},
-    "en": {"*": "star", "#": "hash"},
-}
-
 # Spoken names of the characters a reference code can hold (requests.REF_ALPHABET).
 # A vi-VN voice reads a lone Latin letter unreliably, so each one is spelled the way
 # Vietnamese spell letters aloud.
@@ -280,8 +275,3 @@ def spell_ref(ref, language="vi"):
     """Spell a reference code one character at a time, with a pause between each."""
     names = REF_CHARS.get(language, {})
     return ", ".join(names.get(char, char) for char in str(ref).upper())
-
-
-def key_word(key, language="vi"):
-    """Return how a key is spoken: digits as they are, * and # by name."""
-    return KEY_WORDS.get(language, KEY_WORDS["vi"]).get(key, key)

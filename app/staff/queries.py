@@ -384,11 +384,6 @@ def all_hamlets(db):
     return list(db.query("SELECT * FROM hamlets ORDER BY route_order, id"))
 
 
-def all_rules(db):
-    """Return every schedule rule, by weekday and session."""
-    return list(db.query("SELECT * FROM schedule_rules ORDER BY weekday, start_time, id"))
-
-
 def all_users(db):
     """Return every staff account (without password hashes), by username."""
     return list(
