@@ -115,6 +115,19 @@ def test_the_lock_lifts_after_fifteen_minutes(app, client, db, time_machine):
     assert ok.status_code == 302
 
 
+def test_a_sign_in_attempt_clears_attempts_older_than_a_month(app, client, db, time_machine):
+    app.config["WTF_CSRF_ENABLED"] = False
+    time_machine.move_to("2026-11-01 02:00:00+00:00", tick=False)
+    users.create_user(db, "thu", STAFF_PASSWORD)
+    client.post("/login", data={"username": "thu", "password": "x"})
+    time_machine.move_to("2026-11-25 02:00:00+00:00", tick=False)
+    client.post("/login", data={"username": "lan", "password": "x"})
+    time_machine.move_to("2026-12-05 02:00:00+00:00", tick=False)
+    client.post("/login", data={"username": "thu", "password": STAFF_PASSWORD})
+    kept = [(row["username"], row["at"][:10]) for row in db["login_attempts"].rows]
+    assert kept == [("lan", "2026-11-25"), ("thu", "2026-12-05")]
+
+
 def test_forms_without_a_csrf_token_are_rejected(app, client, db):
     app.config["WTF_CSRF_ENABLED"] = True
     users.create_user(db, "thu", STAFF_PASSWORD)

@@ -91,6 +91,8 @@ def login():
     row = users.check_password(db, username, password) if username and password else None
     with transaction(db):
         logins.record(db, address, username, ok=bool(row), user_id=row["id"] if row else None)
+        # Each attempt also clears the month-old ones, so the table stays small.
+        logins.prune(db)
     if not row:
         message = _("Wrong username or password.")
         return render_template(
