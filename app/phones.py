@@ -1,6 +1,7 @@
 """Vietnamese phone numbers: any common written form to E.164, via phonenumbers."""
 
 import re
+from urllib.parse import unquote
 
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
@@ -39,6 +40,11 @@ OLD_MOBILE_PREFIXES = {
     "0199": "059",
 }
 _OLD_MOBILE = re.compile(r"^(01(?:2[0-9]|6[2-9]|8[68]|99))(\d{7})$")
+# A SIP or tel URI as it arrives in a SIP INVITE's From header (RFC 3261 §20.20, RFC 3966),
+# with or without a display name and angle brackets: only the user part can be a number.
+_SIP_URI = re.compile(r"(?:^|<|\s)(?:sips?|tel):([^@;>\s]+)", re.IGNORECASE)
+# Visual separators RFC 3966 allows inside a telephone-subscriber.
+_SEPARATORS = re.compile(r"[-.() ]")
 
 
 class InvalidPhone(ValueError):
@@ -85,6 +91,26 @@ def parse(raw):
 def normalise(raw):
     """Return RAW as E.164 ("+84912345678"), or raise InvalidPhone."""
     return phonenumbers.format_number(parse(raw), PhoneNumberFormat.E164)
+
+
+def from_caller_id(raw):
+    """Return the caller's number as E.164, or None when it is withheld or not a number.
+
+    Twilio posts a phone call's caller as "+84912345678", "anonymous" or "Restricted",
+    and a call through a SIP Domain with the INVITE's From header, such as
+    "sip:0912345678@10.0.0.5" or '"Ba Lan" <sip:+84912345678@gw.example>;tag=1'.
+    The number of a SIP caller is the URI's user part, normalised like any other.
+    """
+    text = str(raw or "").strip()
+    uri = _SIP_URI.search(text)
+    if uri:
+        text = _SEPARATORS.sub("", unquote(uri.group(1)))
+        if not re.fullmatch(r"\+?\d+", text):
+            return None  # a named SIP user ("anonymous", "alice") has no number
+    try:
+        return normalise(text)
+    except InvalidPhone:
+        return None
 
 
 def is_mobile(e164):

@@ -56,3 +56,45 @@ def test_a_number_inside_free_text_can_be_found():
 
 def test_display_uses_the_national_format():
     assert phones.display("+84912345678") == "0912 345 678"
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [
+        ("+84912345678", "+84912345678"),
+        ("sip:+84912345678@gw.example", "+84912345678"),
+        ("sip:0912345678@10.0.0.5", "+84912345678"),
+        ("sip:0912345678@10.0.0.5:5060;transport=udp", "+84912345678"),
+        ("sips:84912345678@phulam.sip.twilio.com", "+84912345678"),
+        ("sip:%2B84912345678@gw.example", "+84912345678"),
+        ("sip:+84-91-234-5678;phone-context=+84@gw.example;user=phone", "+84912345678"),
+        ("<sip:0912345678@gw.example>", "+84912345678"),
+        ('"Ba Lan" <sip:0912345678@gw.example>;tag=a6c85cf', "+84912345678"),
+        ("Ba Lan <sip:+84912345678@gw.example>", "+84912345678"),
+        ("tel:+84-296-3123456", "+842963123456"),
+        ("sip:01671234567@gw.example", "+84371234567"),
+    ],
+)
+def test_a_caller_id_from_a_phone_or_a_sip_uri_gives_the_number(raw, e164):
+    assert phones.from_caller_id(raw) == e164
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        "",
+        "anonymous",
+        "Restricted",
+        "sip:anonymous@anonymous.invalid",
+        '"Anonymous" <sip:anonymous@anonymous.invalid>;tag=1928301774',
+        "sip:alice@gw.example",
+        "sip:1001@10.0.0.5",
+        "sip:@gw.example",
+        "sip:",
+        "client:alice",
+        "sip:" + "9" * 40 + "@gw.example",
+    ],
+)
+def test_a_withheld_or_unparseable_caller_id_is_an_unknown_caller(raw):
+    assert phones.from_caller_id(raw) is None

@@ -25,13 +25,13 @@ def _int_arg(name):
 
 
 def _caller(form):
-    """Return (E.164 phone or None, direction): the resident is To on a call we placed."""
+    """Return (E.164 phone or None, direction): the resident is To on a call we placed.
+
+    A call through a SIP Domain carries a SIP URI; a withheld number is an unknown caller.
+    """
     direction = form.get("Direction", "inbound")
     raw = form.get("To" if direction.startswith("outbound") else "From", "")
-    try:
-        return phones.normalise(raw), direction
-    except phones.InvalidPhone:
-        return None, direction
+    return phones.from_caller_id(raw), direction
 
 
 def _turn(db):
