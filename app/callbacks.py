@@ -2,7 +2,8 @@
 
 Staff (or a missed-call trigger) ask for a call-back; the worker places it through the Twilio
 REST client. A busy, unanswered or failed call is retried up to 3 times, after 15 minutes,
-1 hour and 3 hours, and only between 07:00 and 20:00 local time. The REST call is never made
+1 hour and 3 hours, and never in the commune's quiet hours (the settings page; 20:00–07:00
+unless an admin changes them), the same hours that hold proactive SMS. The REST call is never made
 inside a database transaction: a row is claimed in one, the call placed, the result stored in
 another.
 """
@@ -14,17 +15,17 @@ import requests as http
 from flask import current_app
 from twilio.base.exceptions import TwilioException
 
-from app import clock, phones
+from app import clock, outbox, phones
 from app import requests as queue
+from app.commune_settings import DEFAULTS
 from app.config import LOCAL_ACCOUNT_SID
 from app.twilio_rest import rest_client
-from db import transaction
+from db import cache, transaction
 
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (dt.timedelta(minutes=15), dt.timedelta(hours=1), dt.timedelta(hours=3))
 MAX_ATTEMPTS = 1 + len(RETRY_DELAYS)
-CALL_WINDOW = (dt.time(7, 0), dt.time(20, 0))  # local time; nobody is rung at night
 UNANSWERED = {"busy", "no-answer", "failed", "canceled"}
 ANSWERED = {"completed"}
 # A claimed row whose call was never placed (the worker died in between) is freed after this.
@@ -35,15 +36,16 @@ MISSED_CALL_QUIET = dt.timedelta(hours=6)  # one ring-back per phone in this spa
 FINAL_INBOUND = {"completed", "busy", "no-answer", "canceled", "failed"}
 
 
-def into_window(moment):
-    """Return MOMENT, or the next 07:00 local if it falls outside 07:00–20:00."""
-    local = clock.to_local(moment)
-    opens, closes = CALL_WINDOW
-    if local.time() < opens:
-        return clock.at_local(local.date(), opens.strftime("%H:%M"))
-    if local.time() >= closes:
-        return clock.at_local(local.date() + dt.timedelta(days=1), opens.strftime("%H:%M"))
-    return moment.astimezone(clock.UTC)
+def into_window(db, moment):
+    """Return MOMENT, or the end of the commune's quiet hours when it falls inside them."""
+    if not outbox.is_quiet(db, moment):
+        return moment.astimezone(clock.UTC)
+    ends = cache.setting(db, "quiet_end", DEFAULTS["quiet_end"])
+    day = clock.to_local(moment).date()
+    allowed = clock.at_local(day, ends)
+    if allowed <= moment:
+        allowed = clock.at_local(day + dt.timedelta(days=1), ends)
+    return allowed
 
 
 def get(db, callback_id):
@@ -85,7 +87,7 @@ def request_callback(db, phone, *, request_id=None, requested_by):
                     "requested_by": requested_by,
                     "status": "pending",
                     "attempts": 0,
-                    "next_attempt_at": clock.iso(into_window(stamp)),
+                    "next_attempt_at": clock.iso(into_window(db, stamp)),
                     "created_at": clock.iso(stamp),
                     "updated_at": clock.iso(stamp),
                 }
@@ -121,7 +123,7 @@ def _claim_due(db, now):
         )
         claimed = []
         for row in due:
-            allowed = into_window(now)
+            allowed = into_window(db, now)
             if allowed > now:
                 # The worker was down through the evening: wait for the morning.
                 db["callbacks"].update(
@@ -227,7 +229,7 @@ def _after_unanswered(db, row, reason, now):
     changes = {"last_status": reason, "updated_at": clock.iso(now)}
     if row["attempts"] < MAX_ATTEMPTS:
         delay = RETRY_DELAYS[row["attempts"] - 1]
-        changes.update(status="pending", next_attempt_at=clock.iso(into_window(now + delay)))
+        changes.update(status="pending", next_attempt_at=clock.iso(into_window(db, now + delay)))
     else:
         changes["status"] = "failed"
         _note_on_request(db, row, "callback_failed", note=reason)

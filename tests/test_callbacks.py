@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from app import callbacks, clock, phones
+from app import callbacks, clock, commune_settings, phones
 from app import requests as queue
 from db import transaction
 from tests.conftest import PUBLIC_BASE_URL
@@ -206,9 +206,41 @@ def test_a_claim_left_by_a_crashed_worker_is_retried(db, fake, clock_at):
         (local(2, 0, 10), local(2, 7)),
     ],
 )
-def test_call_backs_are_kept_between_07_00_and_20_00_local(app, at, expected):
+def test_call_backs_are_kept_between_07_00_and_20_00_local_by_default(app, db, at, expected):
     with app.app_context():
-        assert callbacks.into_window(at) == expected
+        assert callbacks.into_window(db, at) == expected
+
+
+@pytest.mark.parametrize(
+    ("quiet", "at", "expected"),
+    [
+        (("21:30", "06:00"), local(1, 21), local(1, 21)),
+        (("21:30", "06:00"), local(1, 21, 30), local(2, 6)),
+        (("21:30", "06:00"), local(2, 5, 59), local(2, 6)),
+        (("21:30", "06:00"), local(2, 6), local(2, 6)),
+        (("12:00", "13:30"), local(1, 11, 59), local(1, 11, 59)),
+        (("12:00", "13:30"), local(1, 12, 15), local(1, 13, 30)),
+        (("12:00", "13:30"), local(1, 22), local(1, 22)),
+    ],
+)
+def test_call_backs_follow_the_quiet_hours_in_the_commune_settings(db, quiet, at, expected):
+    with transaction(db):
+        commune_settings.save(db, {"quiet_start": quiet[0], "quiet_end": quiet[1]})
+    assert callbacks.into_window(db, at) == expected
+
+
+def test_a_call_back_asked_for_after_the_settings_quiet_start_waits_for_its_end(
+    db, fake, clock_at
+):
+    with transaction(db):
+        commune_settings.save(db, {"quiet_start": "19:00", "quiet_end": "08:00"})
+    clock_at(local(1, 19, 30))
+    callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
+    assert row(db, callback["id"])["next_attempt_at"] == clock.iso(local(2, 8))
+    clock_at(local(2, 7, 30))
+    assert callbacks.run_due_callbacks(db) == 0
+    clock_at(local(2, 8))
+    assert callbacks.run_due_callbacks(db) == 1
 
 
 def test_the_worker_pass_places_a_due_call_back(app, db, fake, clock_at):
