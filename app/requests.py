@@ -90,7 +90,8 @@ def open_request(
     """Open a request for the resident at PHONE and queue it; return (request, created).
 
     A retried provider event (same SOURCE_KEY) returns the first request. A second
-    home-visit request while one is open returns the open one, with created False.
+    home-visit request while one is open returns the open one, with created False, and
+    changes neither it nor the resident's hamlet.
     NOTIFY enqueues an SMS confirmation (with the reference) for channels that do not reply
     inline: staff entry, the Open311 API.
     """
@@ -98,12 +99,14 @@ def open_request(
     if existing:
         return existing, False
     resident = residents.find_or_create(db, phone, **(resident_fields or {}))
-    if hamlet_id and resident["hamlet_id"] != hamlet_id:
-        resident = residents.update(db, resident["id"], hamlet_id=hamlet_id)
     if kind == VISIT:
         current = open_visit_for(db, resident["id"])
         if current:
+            # Asking again, even naming another hamlet, neither moves the open visit nor
+            # the resident's home away from it; staff move a visit (set_hamlet).
             return current, False
+    if hamlet_id and resident["hamlet_id"] != hamlet_id:
+        resident = residents.update(db, resident["id"], hamlet_id=hamlet_id)
     stamp = clock.iso(clock.now())
     status = INITIAL_STATUS[kind]
     row = {

@@ -30,6 +30,17 @@ def test_a_second_visit_request_returns_the_open_one(app, db):
     assert db["requests"].count == 1
 
 
+def test_a_second_visit_request_for_another_hamlet_moves_neither_the_visit_nor_the_home(
+    app, db
+):
+    with app.app_context():
+        first, _ = open_visit(db, hamlet_id=1)
+        second, created = open_visit(db, hamlet_id=2)
+    assert not created and second == first
+    assert residents.get(db, first["resident_id"])["hamlet_id"] == 1
+    assert [e["action"] for e in queue.events(db, first["id"])] == ["opened", "assigned"]
+
+
 def test_the_same_source_key_never_opens_two_requests(app, db):
     with app.app_context():
         first, _ = open_visit(db, source_key="twilio:SM1")
