@@ -229,9 +229,7 @@ def test_call_backs_follow_the_quiet_hours_in_the_commune_settings(db, quiet, at
     assert callbacks.into_window(db, at) == expected
 
 
-def test_a_call_back_asked_for_after_the_settings_quiet_start_waits_for_its_end(
-    db, fake, clock_at
-):
+def test_a_call_back_asked_for_after_the_settings_quiet_start_waits_for_its_end(db, fake, clock_at):
     with transaction(db):
         commune_settings.save(db, {"quiet_start": "19:00", "quiet_end": "08:00"})
     clock_at(local(1, 19, 30))

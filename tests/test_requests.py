@@ -30,9 +30,7 @@ def test_a_second_visit_request_returns_the_open_one(app, db):
     assert db["requests"].count == 1
 
 
-def test_a_second_visit_request_for_another_hamlet_moves_neither_the_visit_nor_the_home(
-    app, db
-):
+def test_a_second_visit_request_for_another_hamlet_moves_neither_the_visit_nor_the_home(app, db):
     with app.app_context():
         first, _ = open_visit(db, hamlet_id=1)
         second, created = open_visit(db, hamlet_id=2)
