@@ -7,6 +7,7 @@ from db import rows
 from db.cache import cached
 
 JSON_FIELDS = ("synonyms", "steps", "documents")
+SPOKEN_FIELDS = ("spoken_name", "spoken_summary", "spoken_name_en", "spoken_summary_en")
 
 
 def _decode(row):
@@ -52,6 +53,20 @@ def sms_documents(procedure, language="vi"):
     """Return the one-segment SMS with the documents to bring."""
     text = procedure["sms_documents_en"] if language == "en" else procedure["sms_documents"]
     return catalog.sms_body(text or procedure["sms_documents"])
+
+
+def spoken_name(procedure, language="vi"):
+    """The short name the phone menu says; the written name when none is set."""
+    if language == "en":
+        return procedure.get("spoken_name_en") or procedure.get("name_en") or procedure["name"]
+    return procedure.get("spoken_name") or procedure["name"]
+
+
+def spoken_summary(procedure, language="vi"):
+    """What the phone says about a procedure: where to go, what to bring, the fee."""
+    if language == "en":
+        return procedure.get("spoken_summary_en") or procedure.get("sms_steps_en") or ""
+    return procedure.get("spoken_summary") or procedure.get("summary") or ""
 
 
 def save(db, procedure):

@@ -423,3 +423,14 @@ def audit_log(db):
         not_null={"at", "action"},
     )
     db["audit_log"].create_index(["at"])
+
+
+@migrations(name="0009_procedure_spoken_forms")
+def procedure_spoken_forms(db):
+    """Add what the phone says for a procedure, beside its written text.
+
+    A short name and a summary (where to go, what to bring, the fee) in words a vi-VN
+    voice reads right.
+    """
+    for column in ("spoken_name", "spoken_summary", "spoken_name_en", "spoken_summary_en"):
+        db["procedures"].add_column(column, str)

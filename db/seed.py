@@ -6,6 +6,7 @@ from app import commune_settings, guidance, hamlets, residents, trips
 from app import requests as queue
 from db import transaction
 from db.seed_procedures import PROCEDURES
+from db.seed_spoken import SPOKEN
 
 HAMLETS_AS_OF = "2026-11-29"
 # Known hamlets of the merged Phú Lâm commune, in route order.
@@ -45,14 +46,25 @@ def seed(db, demo=False):
     with transaction(db):
         _seed_hamlets(db)
         _seed_schedule(db)
-        for procedure in PROCEDURES:
-            if not guidance.get(db, procedure["code"]):
-                guidance.save(db, procedure)
+        _seed_procedures(db)
         for key, value in commune_settings.DEFAULTS.items():
             db["settings"].insert({"key": key, "value": value}, ignore=True)
         trips.ensure_trips(db)
         if demo:
             _seed_demo(db)
+
+
+def _seed_procedures(db):
+    """Insert missing procedures; fill spoken forms still empty, never overwriting an edit."""
+    for procedure in PROCEDURES:
+        spoken = SPOKEN.get(procedure["code"], {})
+        existing = guidance.get(db, procedure["code"])
+        if not existing:
+            guidance.save(db, {**procedure, **spoken})
+            continue
+        missing = {field: text for field, text in spoken.items() if not existing.get(field)}
+        if missing:
+            db["procedures"].update(procedure["code"], missing)
 
 
 def _seed_hamlets(db):

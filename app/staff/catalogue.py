@@ -3,7 +3,7 @@
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 
-from app import audit, catalog, guidance
+from app import audit, catalog, guidance, speech
 from app.staff import bp
 from app.staff.common import actor, back, form_flag
 from app.texts import segments
@@ -23,6 +23,25 @@ TEXT_FIELDS = (
 )
 LIST_FIELDS = ("steps", "documents")
 SMS_FIELDS = ("sms_steps", "sms_documents", "sms_steps_en", "sms_documents_en")
+# A summary this long still leaves the procedure's phone answer within its 40 seconds.
+SPOKEN_SUMMARY_SECONDS = 22
+
+
+def spoken_previews(procedure):
+    """Return, per spoken field, its seconds at the phone's pace and what the voice misreads."""
+    previews = {}
+    for field in guidance.SPOKEN_FIELDS:
+        text = procedure.get(field) or ""
+        if not text:
+            continue
+        language = "en" if field.endswith("_en") else "vi"
+        seconds = speech.seconds(text, language)
+        previews[field] = {
+            "seconds": round(seconds),
+            "too_long": field.startswith("spoken_summary") and seconds > SPOKEN_SUMMARY_SECONDS,
+            "misread": speech.misreadings(text) if language == "vi" else [],
+        }
+    return previews
 
 
 def sms_previews(procedure):
@@ -48,6 +67,9 @@ def procedure_from_form(existing):
     procedure = dict(existing)
     for field in TEXT_FIELDS:
         procedure[field] = (request.form.get(field) or "").strip()[:2000]
+    for field in guidance.SPOKEN_FIELDS:
+        if field in request.form:  # a form without the phone fields keeps them as they are
+            procedure[field] = request.form[field].strip()[:2000]
     for field in LIST_FIELDS:
         lines = (request.form.get(field) or "").splitlines()
         procedure[field] = [line.strip() for line in lines if line.strip()]
@@ -111,5 +133,7 @@ def procedure_edit(code):
         "staff/procedure.html",
         procedure=procedure,
         previews=previews,
+        spoken=spoken_previews(procedure),
+        spoken_limit=SPOKEN_SUMMARY_SECONDS,
         too_long=[field for field, info in previews.items() if not info["fits"]],
     )
