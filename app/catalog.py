@@ -9,6 +9,8 @@ from flask import current_app, has_app_context
 from app.texts import sms_text
 
 DEFAULT_COMMUNE_NAME = "Xa Phu Lam"
+# What people read and hear: COMMUNE_NAME is only the unaccented SMS prefix.
+DEFAULT_ACCENTED_COMMUNE_NAME = "Xã Phú Lâm"
 LANGUAGES = ("vi", "en")
 
 # Channels and domain modules add their own keys here; every key has "vi" and "en".
@@ -170,6 +172,20 @@ def commune_name():
     if has_app_context():
         return current_app.config.get("COMMUNE_NAME", DEFAULT_COMMUNE_NAME)
     return DEFAULT_COMMUNE_NAME
+
+
+def commune_display_name():
+    """Return the commune's accented name for pages and voice ("Xã Phú Lâm").
+
+    COMMUNE_NAME_SPOKEN, when configured, is that name; otherwise the default commune's
+    accented name stands in for its unaccented SMS prefix, and any other prefix is shown as is.
+    """
+    prefix = commune_name()
+    if has_app_context() and current_app.config.get("COMMUNE_NAME_SPOKEN"):
+        return current_app.config["COMMUNE_NAME_SPOKEN"]
+    if prefix == sms_text(DEFAULT_ACCENTED_COMMUNE_NAME):
+        return DEFAULT_ACCENTED_COMMUNE_NAME
+    return prefix
 
 
 def text(key, language="vi", **values):

@@ -9,6 +9,8 @@ from app.staff import (  # noqa: E402,F401
     auth,
     catalogue,
     detail,
+    errors,
+    field,
     filters,
     message_log,
     numbers,

@@ -10,17 +10,29 @@
   var LOOKALIKES = {"\u2018": "'", "\u2019": "'", "\u201c": "\"", "\u201d": "\"",
     "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " "};
 
-  var lang = document.documentElement.lang || "vi";
+  var root = document.documentElement;
+  root.classList.remove("no-js");
+  root.classList.add("js");
+  var lang = root.lang || "vi";
+
+  // On a phone the header folds: the Menu button opens and closes the navigation.
+  var toggle = document.querySelector(".menu-toggle");
+  var menu = document.getElementById("site-menu");
+  if (toggle && menu) {
+    toggle.addEventListener("click", function () {
+      var open = !menu.classList.contains("open");
+      menu.classList.toggle("open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
   var WORDS = {
     vi: {
       chars: "ký tự", sms: "tin nhắn",
-      accents: "Có dấu: tin nhắn sẽ được gửi không dấu.",
       long: "Dài hơn một tin nhắn: nên rút gọn.",
       ok: "Vừa một tin nhắn."
     },
     en: {
       chars: "characters", sms: "SMS",
-      accents: "Has accents: the SMS is sent without them.",
       long: "Longer than one SMS: shorten it if you can.",
       ok: "Fits one SMS."
     }
@@ -59,13 +71,11 @@
     var raw = field.value;
     var body = unaccented((field.getAttribute("data-sms-prefix") || "") + raw);
     var info = segments(body);
-    var accented = stripDiacritics(raw) !== raw;
+    // Accents are expected (the SMS drops them on its own), so only the length is a warning.
     var parts = [info.units + " " + words.chars + ", " + info.count + " " + words.sms + "."];
-    if (accented) { parts.push(words.accents); }
     parts.push(info.count > 1 ? words.long : words.ok);
     output.textContent = parts.join(" ");
     output.classList.toggle("over", info.count > 1);
-    output.classList.toggle("accents", accented);
   }
 
   document.querySelectorAll("[data-sms-counter]").forEach(function (field) {

@@ -105,3 +105,20 @@ def admin_login(live_server):
         users.create_user(database, "canbo", "mat-khau-thu", role="admin", display_name="Cán bộ")
     database.conn.close()
     return "canbo", "mat-khau-thu"
+
+
+@pytest.fixture(params=["phone", "desk"])
+def sized(request, browser):
+    """A fresh page at a phone's size (390x844) or a desk's (1366x768), with its name."""
+    from tests.browser.support import SIZES
+
+    name = request.param
+    context = browser.new_context(
+        viewport=SIZES[name],
+        locale="vi-VN",
+        is_mobile=name == "phone",
+        has_touch=name == "phone",
+    )
+    page = context.new_page()
+    yield type("Sized", (), {"name": name, "page": page, "context": context})
+    context.close()

@@ -1,0 +1,123 @@
+"""Helpers for the console's browser tests: sign in, a trip under way today, page sizes."""
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from app import clock, lifecycle, residents
+from app import requests as queue
+from db import connect, transaction
+
+JS = Path(__file__).parent / "js"
+
+
+def script(name):
+    """Return a page function from tests/browser/js/, without its comment lines."""
+    lines = (JS / name).read_text().splitlines()
+    return "\n".join(line for line in lines if not line.startswith("//")).strip()
+
+
+SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1366, "height": 768}}
+# A resident's own words, as phones send them: composed, and decomposed (e + marks).
+ACCENTED_NAME = "Nguyễn Văn Đức"
+ACCENTED_WORDS = "Cho hỏi làm sổ đỏ, thửa đất của ông Nguyễn Văn Đức"
+DECOMPOSED_WORDS = "Nguye\u0302\u0303n so\u0302\u0309 đo\u0309"
+
+
+def sign_in(page, base_url, username, password, heading="Hàng chờ"):
+    """Sign in through the login form and wait for the queue."""
+    page.goto(base_url + "/")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+
+
+def trip_under_way(live_server):
+    """Add a trip that started an hour ago with five visits in three hamlets; return its ids.
+
+    The visits are booked the usual way (open_request), then moved onto today's trip, as
+    happens when staff move a request. One resident has no name and no landmark.
+    """
+    database = connect(live_server.db_path)
+    people = [
+        ("0912 345 678", "Phú Hòa A", "hẻm cạnh tiệm tạp hóa Bà Năm"),
+        ("0358 765 432", "Phú Lợi", "nhà mái tôn xanh, sau chùa"),
+        ("0987 654 321", "Phú Thuận B", "đối diện trạm y tế ấp"),
+        ("0944 100 200", "Phú Thuận B", None),
+        ("0944 100 300", "Phú Hòa A", "cầu khỉ thứ hai, rẽ trái"),
+    ]
+    with live_server.app.app_context(), transaction(database):
+        now = clock.now()
+        today = clock.local_today()
+        hamlet_ids = {
+            name: hid for hid, name in database.execute("SELECT id, name FROM hamlets").fetchall()
+        }
+        trip_id = (
+            database["trips"]
+            .insert(
+                {
+                    "date": today.isoformat(),
+                    "session": "morning",
+                    "starts_at": clock.iso(now - dt.timedelta(hours=1)),
+                    "ends_at": clock.iso(now + dt.timedelta(hours=3)),
+                    "capacity": 8,
+                    "status": "planned",
+                    "is_extra": 1,
+                    "created_at": clock.iso(now),
+                    "created_by": "canbo",
+                }
+            )
+            .last_pk
+        )
+        for name in ("Phú Hòa A", "Phú Lợi", "Phú Thuận B"):
+            database["trip_hamlets"].insert({"trip_id": trip_id, "hamlet_id": hamlet_ids[name]})
+        request_ids = []
+        for phone, hamlet, landmark in people:
+            resident = residents.find_or_create(database, phone)
+            residents.update(
+                database, resident["id"], hamlet_id=hamlet_ids[hamlet], landmark=landmark
+            )
+            request, _created = queue.open_request(
+                database, phone=phone, kind=queue.VISIT, channel="voice"
+            )
+            lifecycle.transition(
+                database,
+                request["id"],
+                "scheduled",
+                actor_type="staff",
+                actor="canbo",
+                action="moved",
+                trip_id=trip_id,
+                expected_datetime=clock.iso(now - dt.timedelta(hours=1)),
+            )
+            request_ids.append(request["id"])
+    database.conn.close()
+    return trip_id, request_ids
+
+
+def resident_wrote(live_server, phone, body):
+    """Store an inbound SMS from PHONE as the webhook would, with a question request."""
+    from app import messages
+
+    database = connect(live_server.db_path)
+    with live_server.app.app_context(), transaction(database):
+        resident = residents.find_or_create(database, phone)
+        message, _new = messages.record_inbound(
+            database,
+            provider="twilio",
+            provider_id=f"SM{abs(hash(body)) % 10**30:030d}",
+            dedupe_key=f"test:{phone}:{body}",
+            phone=resident["phone"],
+            body=body,
+            resident_id=resident["id"],
+        )
+        request, _created = queue.open_request(
+            database, phone=phone, kind=queue.QUESTION, channel="sms", description=body
+        )
+        messages.classify(database, message["id"], intent="question", request_id=request["id"])
+    database.conn.close()
+    return request["id"]
