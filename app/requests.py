@@ -4,6 +4,7 @@ Every channel (SMS, voice, staff, Open311) opens requests through `open_request`
 assignment, notifications and history behave the same whichever channel was used.
 """
 
+import datetime as dt
 import secrets
 
 from app import catalog, clock, hamlets, outbox, residents, trips
@@ -23,13 +24,26 @@ from app.lifecycle import (  # noqa: F401  (the queue's vocabulary, used as requ
     record_event,
     transition,
 )
-from app.texts import sms_day
+from app.texts import N_, sms_day
 from db import first, insert, rows
 from db import update as update_row
 
 # Unambiguous characters only: no 0/O, 1/I/L, 2/Z, 5/S or 8/B to misread on a phone.
 REF_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 REF_LENGTH = 5
+
+
+class VisitBeforeTrip(InvalidTransition):
+    """Raised when a visit is marked done before its trip's date.
+
+    TEMPLATE and PARAMS let the console say it in the officer's language.
+    """
+
+    template = N_("The trip is on %(date)s. A visit can be marked visited only from that day on.")
+
+    def __init__(self, day):
+        self.params = {"date": f"{day:%d/%m/%Y}"}
+        super().__init__(self.template % self.params)
 
 
 def new_ref(db):
@@ -190,7 +204,17 @@ def _notify(db, request, kind, body):
 
 
 def mark_visited(db, request_id, *, actor, note=None, notify=True):
-    """Record that the team visited; thank the resident by SMS."""
+    """Record that the team visited; thank the resident by SMS.
+
+    Refused (VisitBeforeTrip) before the day of the request's trip: a visit moved to a later
+    date has not happened, and the resident would be thanked and told the new date at once.
+    """
+    current = get(db, request_id)
+    trip = trips.get(db, current["trip_id"]) if current["trip_id"] else None
+    if trip is not None:
+        day = dt.date.fromisoformat(trip["date"])
+        if day > clock.local_today():
+            raise VisitBeforeTrip(day)
     request = transition(
         db, request_id, "visited", actor_type="staff", actor=actor, channel="staff", note=note
     )

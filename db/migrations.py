@@ -434,3 +434,33 @@ def procedure_spoken_forms(db):
     """
     for column in ("spoken_name", "spoken_summary", "spoken_name_en", "spoken_summary_en"):
         db["procedures"].add_column(column, str)
+
+
+@migrations(name="0010_console_field_mode")
+def field_mode(db):
+    """A landmark to find each resident's house, and the results the field team sends.
+
+    field_results keeps every result a phone sent, by the idempotency key the phone made
+    for it, so a sync repeated after a lost answer changes nothing.
+    """
+    db["residents"].add_column("landmark", str)
+    db["field_results"].create(
+        {
+            "id": int,
+            "idempotency_key": str,
+            "trip_id": int,
+            "request_id": int,
+            "result": str,  # visited | unreachable | note
+            "note": str,
+            "recorded_at": str,  # UTC, the phone's clock when the officer tapped
+            "received_at": str,  # UTC, when the server got it
+            "actor": str,
+            "outcome": str,  # applied | kept_as_note
+            "reason": str,  # why it was kept as a note (moved, cancelled, closed, early)
+        },
+        pk="id",
+        not_null={"idempotency_key", "trip_id", "request_id", "result", "received_at"},
+        foreign_keys=[("trip_id", "trips", "id"), ("request_id", "requests", "id")],
+    )
+    db["field_results"].create_index(["idempotency_key"], unique=True)
+    db["field_results"].create_index(["request_id"])

@@ -42,6 +42,17 @@ class FrozenHour:
         assert not outbox.is_quiet(db)
 
 
+def on_trip_day(db, request_id):
+    """Travel to half an hour into a request's trip: a visit is marked visited from that day."""
+    from app import clock
+
+    starts_at = db.execute(
+        "SELECT t.starts_at FROM trips t JOIN requests r ON r.trip_id = t.id WHERE r.id = ?",
+        [request_id],
+    ).fetchone()[0]
+    return time_machine.travel(clock.parse(starts_at) + dt.timedelta(minutes=30), tick=False)
+
+
 @pytest.fixture(params=[DAY_HOUR, NIGHT_HOUR], ids=["day", "night"])
 def any_hour(request):
     """Run a test at a frozen day hour and again at a frozen night hour (quiet hours)."""

@@ -9,6 +9,7 @@ import pytest
 from app import apikeys, guidance, hamlets, trips
 from app import requests as queue
 from db import transaction
+from tests.conftest import on_trip_day
 
 BASE = "/open311/v2"
 LOCAL_OFFSET = dt.timedelta(hours=7)
@@ -484,7 +485,8 @@ def _close(db, ref, how):
     request = queue.by_ref(db, ref)
     with transaction(db):
         if how == "visited":
-            queue.mark_visited(db, request["id"], actor="lan", notify=False)
+            with on_trip_day(db, request["id"]):
+                queue.mark_visited(db, request["id"], actor="lan", notify=False)
         elif how == "unreachable":
             queue.mark_unreachable(db, request["id"], actor="lan", notify=False)
         elif how == "cancelled":

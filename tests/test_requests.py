@@ -3,6 +3,7 @@ import pytest
 from app import requests as queue
 from app import residents
 from db import transaction
+from tests.conftest import on_trip_day
 
 
 def open_visit(db, phone="0912345678", hamlet_id=1, **kwargs):
@@ -58,7 +59,8 @@ def test_vulnerable_residents_get_priority(app, db):
 def test_impossible_transitions_are_refused(app, db):
     with app.app_context():
         request, _ = open_visit(db)
-        queue.mark_visited(db, request["id"], actor="lan")
+        with on_trip_day(db, request["id"]):
+            queue.mark_visited(db, request["id"], actor="lan")
         with pytest.raises(queue.InvalidTransition):
             queue.transition(db, request["id"], "scheduled", actor_type="staff")
 
@@ -66,7 +68,8 @@ def test_impossible_transitions_are_refused(app, db):
 def test_marking_visited_thanks_the_resident_once(app, db):
     with app.app_context():
         request, _ = open_visit(db)
-        queue.mark_visited(db, request["id"], actor="lan", note="cài VNeID xong")
+        with on_trip_day(db, request["id"]):
+            queue.mark_visited(db, request["id"], actor="lan", note="cài VNeID xong")
     rows = list(db["outbox"].rows_where("request_id = ?", [request["id"]]))
     assert [row["kind"] for row in rows] == ["visited"]
     assert rows[0]["body"].startswith("Xa Phu Lam: Cam on")

@@ -11,6 +11,7 @@ from app import requests as queue
 from app.config import LOCAL_ACCOUNT_SID
 from tests.conftest import TEST_AUTH_TOKEN
 from tests.fakes.twilio_api import FakeTwilioAPI
+from tests.test_console_field import trip_today, visit_on
 from tests.test_staff_pages import HOA, hamlet_id, open_question, open_visit
 
 
@@ -38,8 +39,10 @@ def future_trips(db, hamlet_code):
 
 
 def test_mark_visited_records_the_officer_and_note_and_thanks_the_resident(staff_client, db):
-    visit = open_visit(db)
-    response = staff_client.post(f"/requests/{visit['id']}/visited", data={"note": "Đã cài xong"})
+    visit = visit_on(db, trip_today(db))
+    response = staff_client.post(
+        f"/requests/{visit['id']}/visited", data={"note": "Đã cài xong", "confirmed": "1"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == f"/requests/{visit['id']}"
     assert queue.get(db, visit["id"])["status"] == "visited"
@@ -63,7 +66,9 @@ def test_mark_unreachable(staff_client, db):
 
 def test_an_impossible_change_is_refused_with_a_message(staff_client, db):
     question = open_question(db)
-    response = staff_client.post(f"/requests/{question['id']}/visited", follow_redirects=True)
+    response = staff_client.post(
+        f"/requests/{question['id']}/visited", data={"confirmed": "1"}, follow_redirects=True
+    )
     assert "Không thể đổi như vậy" in response.get_data(as_text=True)
     assert queue.get(db, question["id"])["status"] == "open"
 
@@ -326,13 +331,15 @@ def test_catalogue_preview_renders_the_sms_without_saving(staff_client, db):
 
 
 def test_bulk_results_after_the_trip(staff_client, db):
-    one = open_visit(db)
-    two = open_visit(db, phone="+84912000002")
-    three = open_visit(db, phone="+84912000003")
-    trip_id = queue.get(db, one["id"])["trip_id"]
+    trip = trip_today(db)
+    one = visit_on(db, trip)
+    two = visit_on(db, trip, phone="+84912000002")
+    three = visit_on(db, trip, phone="+84912000003")
+    trip_id = trip["id"]
     staff_client.post(
         f"/trips/{trip_id}/results",
         data={
+            "confirm": "1",
             f"result-{one['id']}": "visited",
             f"note-{one['id']}": "xong",
             f"result-{two['id']}": "unreachable",
@@ -353,9 +360,9 @@ def test_the_trip_sheet_exports_csv(staff_client, db):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][:5] == ["no", "hamlet", "ref", "resident", "phone"]
+    assert rows[0][:5] == ["STT", "Ấp", "Mã", "Người dân", "Điện thoại"]
     assert rows[1][:5] == ["1", "Phú Hòa A", visit["ref"], "Nguyễn Thị Hoa", "0912 345 678"]
-    assert rows[1][7] == "yes"
+    assert rows[1][8] == "75+"
 
 
 def test_retrying_a_failed_message_requeues_it(staff_client, db):
@@ -569,7 +576,7 @@ def test_admin_changes_are_in_the_change_log_with_the_officer(admin_client, db):
         ("minh", "api_key_created", "Tỉnh An Giang"),
     ]
     page = admin_client.get("/settings").get_data(as_text=True)
-    assert "Nhật ký thay đổi" in page and "Tạo khóa API" in page
+    assert "Nhật ký thay đổi" in page and "Đã tạo khóa API" in page
 
 
 def test_a_procedure_save_is_in_the_change_log(staff_client, db):

@@ -56,6 +56,7 @@ def test_completion_counts_visits_on_past_trips(app, db, time_machine):
         visit = open_visit(db)
         other = open_visit(db, phone="+84912000002")
         trip = db["trips"].get(queue.get(db, visit["id"])["trip_id"])
+        time_machine.move_to(clock.parse(trip["starts_at"]) + dt.timedelta(minutes=30), tick=False)
         queue.mark_visited(db, visit["id"], actor="lan")
         time_machine.move_to(clock.parse(trip["ends_at"]) + dt.timedelta(days=1), tick=False)
         result = stats.completion(db, weeks=2)

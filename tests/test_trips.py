@@ -9,6 +9,7 @@ import time_machine
 from app import clock, residents, scheduler, trips
 from app import requests as queue
 from db import transaction
+from tests.conftest import on_trip_day
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 TUESDAY_HAMLET, THURSDAY_HAMLET = 1, 6  # seeded: Tue serves hamlets 1-5, Thu 6-10
@@ -352,7 +353,7 @@ def test_the_trip_sheet_follows_the_route_and_lists_documents(app, db, frozen):
 def test_a_visited_request_cannot_be_moved(app, db, frozen):
     frozen(local(2027, 3, 1, 10, 0))
     request = book(db, 1)
-    with transaction(db):
+    with on_trip_day(db, request["id"]), transaction(db):
         queue.mark_visited(db, request["id"], actor="lan")
     later = trips.upcoming_for_hamlet(db, TUESDAY_HAMLET)[1]
     with pytest.raises(queue.InvalidTransition):

@@ -12,7 +12,8 @@ from db import get_db, transaction
 
 # Blueprints that prove themselves another way (signature, API key) or are public by design.
 PUBLIC_BLUEPRINTS = {"health", "sms", "voice", "open311", "simulator"}
-PUBLIC_ENDPOINTS = {"static", "staff.login", "staff.language"}
+# The field service worker is a static script; it holds no data and must load to go offline.
+PUBLIC_ENDPOINTS = {"static", "staff.login", "staff.language", "staff.field_service_worker"}
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

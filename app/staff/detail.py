@@ -3,7 +3,7 @@
 from flask import Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 
-from app import catalog, guidance, hamlets, messages, residents, trips
+from app import catalog, clock, field, guidance, hamlets, messages, outbox, residents, trips
 from app import requests as queue
 from app.staff import bp, queries
 from app.staff.common import actor, back, form_int, refused, trip_error_text
@@ -49,6 +49,12 @@ def request_detail(request_id, preview=None, draft=""):
         move_trips=queries.trip_requests_for_move(db, row),
         hamlets=hamlets.active(db),
         open_statuses=queue.OPEN_STATUSES[row["kind"]],
+        trip_day_reached=bool(row["trip_date"])
+        and row["trip_date"] <= clock.local_today().isoformat(),
+        field_results=field.results_for(db, request_id),
+        waiting=outbox.waiting(db, phone=row["phone"]) if row["phone"] else [],
+        quiet_until=outbox.quiet_until(db),
+        reactive_kinds=outbox.REACTIVE_KINDS,
         preview=preview,
         draft=draft,
     )
@@ -61,6 +67,8 @@ def act(request_id, change, done_message):
     try:
         with transaction(db):
             change(db)
+    except queue.VisitBeforeTrip as exc:
+        refused(trip_error_text(exc))
     except queue.InvalidTransition:
         refused(_("That change is not possible from the request's current status."))
     except LookupError:
@@ -81,10 +89,12 @@ def move_request(request_id):
     if not trip_id:
         refused(_("Choose a trip."))
         return back("staff.request_detail", request_id=request_id)
+    done = _("The request is on the chosen trip. The resident gets an SMS with the new date.")
+    held_until = outbox.quiet_until(get_db())
+    if held_until:
+        done += " " + _("Quiet hours: the SMS is sent at %(time)s.", time=held_until)
     return act(
-        request_id,
-        lambda db: trips.move_to_trip(db, request_id, trip_id, actor=actor()),
-        _("The request is on the chosen trip. The resident gets an SMS with the new date."),
+        request_id, lambda db: trips.move_to_trip(db, request_id, trip_id, actor=actor()), done
     )
 
 
@@ -112,8 +122,13 @@ def note_field():
 
 @bp.post("/requests/<int:request_id>/visited")
 def mark_visited(request_id):
-    """Record that the team visited the resident."""
+    """Record that the team visited the resident, after the officer confirms it."""
     note = note_field()
+    if not request.form.get("confirmed"):
+        # The resident is thanked by SMS at once: ask before, showing the trip's date.
+        db = get_db()
+        row = load(db, request_id)
+        return render_template("staff/confirm_visited.html", r=row, note=note or "")
     return act(
         request_id,
         lambda db: queue.mark_visited(db, request_id, actor=actor(), note=note),

@@ -6,20 +6,19 @@ import io
 from flask import Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 
+from app import field, trips
 from app import requests as queue
-from app import trips
 from app.staff import bp, queries
-from app.staff.common import actor, back
+from app.staff.common import actor, back, refused
+from app.staff.filters import day, label
 from db import get_db, transaction
 
 RESULTS = ("visited", "unreachable")
 
 
 def sheet_lines(db, trip_id):
-    """Return the trip's sheet rows (route order) numbered for the page and the CSV."""
-    return [
-        {**row, "number": number} for number, row in enumerate(trips.trip_sheet(db, trip_id), 1)
-    ]
+    """Return the trip's sheet rows (route order), numbered, with landmarks."""
+    return field.sheet(db, trip_id)
 
 
 def load_trip(db, trip_id):
@@ -58,8 +57,20 @@ def trip_csv(trip_id):
     lines = sheet_lines(db, trip_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    # Headers and values in the officer's language: the sheet is read in a spreadsheet.
     writer.writerow(
-        ["no", "hamlet", "ref", "resident", "phone", "need", "documents", "vulnerable", "status"]
+        [
+            _("No."),
+            _("Hamlet"),
+            _("Ref"),
+            _("Resident"),
+            _("Phone"),
+            _("How to find the house"),
+            _("Need"),
+            _("Documents to bring"),
+            _("Goes first because"),
+            _("Status"),
+        ]
     )
     for line in lines:
         writer.writerow(
@@ -69,10 +80,11 @@ def trip_csv(trip_id):
                 line["ref"],
                 line["resident"],
                 line["phone_display"],
+                line["landmark"],
                 line["need"],
                 "; ".join(line["documents"]),
-                "yes" if line["vulnerable"] else "",
-                line["status"],
+                ", ".join(label(reason, "reason") for reason in line["vulnerable_reasons"]),
+                label(line["status"]),
             ]
         )
     filename = f"trip-{trip['date']}-{trip['session']}.csv"
@@ -85,10 +97,14 @@ def trip_csv(trip_id):
 
 @bp.post("/trips/<int:trip_id>/results")
 def trip_results(trip_id):
-    """Record the outcome of each visit on the trip in one go."""
+    """Record the outcome of each visit on the trip in one go, once the officer confirms."""
     db = get_db()
-    load_trip(db, trip_id)
-    done, skipped = 0, 0
+    trip = load_trip(db, trip_id)
+    ticked = [key for key, value in request.form.items() if key.startswith("result-") and value]
+    if ticked and not request.form.get("confirm"):
+        refused(_("Tick the box to confirm the results, then save again."))
+        return back("staff.trip_detail", trip_id=trip_id)
+    done, skipped, early = 0, 0, 0
     with transaction(db):
         for row in trips.trip_sheet(db, trip_id):
             request_id = row["request_id"]
@@ -104,17 +120,29 @@ def trip_results(trip_id):
                     queue.mark_visited(db, request_id, actor=actor(), note=note)
                 else:
                     queue.mark_unreachable(db, request_id, actor=actor(), note=note)
+            except queue.VisitBeforeTrip:
+                early += 1
+                continue
             except queue.InvalidTransition:
                 skipped += 1
                 continue
             done += 1
     if done:
         flash(_("Results saved for %(count)s visits.", count=done), "success")
+    if early:
+        flash(
+            _(
+                "%(count)s visits were not marked visited: the trip is on %(date)s.",
+                count=early,
+                date=day(trip["date"]),
+            ),
+            "error",
+        )
     if skipped:
         flash(
             _("%(count)s visits were already closed and were left as they were.", count=skipped),
             "warning",
         )
-    if not done and not skipped:
+    if not done and not skipped and not early:
         flash(_("No results were ticked."), "info")
     return back("staff.trip_detail", trip_id=trip_id)

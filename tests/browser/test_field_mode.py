@@ -1,0 +1,96 @@
+"""Field mode on the team's phone: record results without signal, send them once it returns."""
+
+from playwright.sync_api import expect
+
+from db import connect
+from tests.browser.support import sign_in, trip_under_way
+
+
+def served_paths(live_server):
+    """Record every path the server is asked for, so a test can tell what left the phone."""
+    seen = []
+    app = live_server.app
+
+    @app.before_request
+    def note_path():
+        from flask import request
+
+        seen.append(request.path)
+
+    return seen
+
+
+def test_results_recorded_offline_survive_a_reload_and_reach_the_server_exactly_once(
+    sized, live_server, admin_login, artifacts
+):
+    page, context = sized.page, sized.context
+    trip_id, request_ids = trip_under_way(live_server)
+    seen = served_paths(live_server)
+    sign_in(page, live_server.url, *admin_login)
+    field_url = f"{live_server.url}/trips/{trip_id}/field"
+    page.goto(field_url)
+    # Opened online: the service worker keeps the trip on the phone.
+    expect(page.locator("#field[data-offline-ready='yes']")).to_be_attached(timeout=15000)
+
+    context.set_offline(True)
+    cards = page.locator(".visit-card")
+    first, second, third = (cards.nth(index) for index in range(3))
+    first.get_by_role("button", name="Đã đến").click()
+    first.get_by_role("button", name="Đúng, đã đến").click()
+    second.get_by_role("button", name="Không gặp ở nhà").click()
+    third.get_by_role("button", name="Ghi chú").click()
+    third.get_by_label("Ghi chú cho văn phòng").fill("Bà dặn gọi trước khi đến")
+    third.get_by_role("button", name="Lưu ghi chú").click()
+    sync_line = page.locator("#sync-state")
+    expect(sync_line).to_contain_text("Chưa gửi: 3")
+
+    # Reload with no signal: the page comes from the phone, the results from IndexedDB.
+    paths_before_reload = len(seen)
+    page.reload()
+    expect(sync_line).to_contain_text("Chưa gửi: 3")
+    expect(first.locator(".local-state")).to_contain_text("chưa gửi")
+    assert seen[paths_before_reload:] == [], "the offline reload reached the server"
+    page.screenshot(path=str(artifacts / f"field-offline-{sized.name}.png"), full_page=True)
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(sync_line).to_contain_text("Đã gửi hết", timeout=15000)
+    page.screenshot(path=str(artifacts / f"field-synced-{sized.name}.png"), full_page=True)
+    # A second sync (another online event, a reload) sends nothing again.
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.reload()
+    expect(sync_line).to_contain_text("Đã gửi hết")
+
+    database = connect(live_server.db_path)
+    results = database.execute(
+        "SELECT request_id, result, outcome FROM field_results ORDER BY id"
+    ).fetchall()
+    ids_in_order = [int(card.get_attribute("data-request-id")) for card in (first, second, third)]
+    statuses = dict(
+        database.execute(
+            f"SELECT id, status FROM requests WHERE id IN ({', '.join('?' * 3)})", ids_in_order
+        ).fetchall()
+    )
+    events = database.execute(
+        "SELECT request_id, action, count(*) FROM request_events"
+        " WHERE action IN ('visited', 'unreachable', 'field_note') GROUP BY request_id, action"
+    ).fetchall()
+    database.conn.close()
+    assert results == [
+        (ids_in_order[0], "visited", "applied"),
+        (ids_in_order[1], "unreachable", "applied"),
+        (ids_in_order[2], "note", "applied"),
+    ]
+    assert statuses == {
+        ids_in_order[0]: "visited",
+        ids_in_order[1]: "unreachable",
+        ids_in_order[2]: "scheduled",
+    }
+    assert sorted(events) == sorted(
+        [
+            (ids_in_order[0], "visited", 1),
+            (ids_in_order[1], "unreachable", 1),
+            (ids_in_order[2], "field_note", 1),
+        ]
+    )
+    assert set(request_ids) >= set(ids_in_order)
