@@ -77,7 +77,8 @@ def test_the_queue_lists_needs_attention_first(staff_client, db):
 def test_the_queue_shows_coming_trips_with_counts_and_room(staff_client, db):
     visit = open_visit(db)
     page = text_of(staff_client.get("/"))
-    trips_block = page[page.index("Các chuyến sắp tới") : page.index('id="list-h"')]
+    start = page.index("Các chuyến sắp tới")
+    trips_block = page[start : page.index("</section>", start)]
     trip = db["trips"].get(visit["trip_id"] if "trip_id" in visit.keys() else None)
     assert f"/trips/{trip['id']}" in trips_block
     assert "còn 7 chỗ" in trips_block
@@ -158,8 +159,8 @@ def test_the_request_page_shows_resident_timeline_and_thread(staff_client, db):
     page = text_of(staff_client.get(f"/requests/{visit['id']}"))
     assert "Nguyễn Thị Hoa" in page and "0912 345 678" in page
     assert "ưu tiên" in page
-    assert "Tạo mới" in page and "Xếp vào chuyến" in page  # opened, assigned events
-    assert "HEN" in page and "Xa Phu Lam: da nhan" in page and "Đã nhận" in page
+    assert "Đã tạo yêu cầu" in page and "Đã xếp vào chuyến" in page  # opened, assigned events
+    assert "HEN" in page and "Xa Phu Lam: da nhan" in page and "Đã đến máy" in page
 
 
 def test_a_voice_message_has_a_player_that_points_at_the_app(staff_client, db):
@@ -183,7 +184,7 @@ def test_the_trip_sheet_is_in_route_order_with_documents_and_markers(staff_clien
     trip_id = db["requests"].get(first["id"])["trip_id"]
     page = text_of(staff_client.get(f"/trips/{trip_id}"))
     assert page.index(vulnerable["ref"]) < page.index(first["ref"])
-    assert "★" in page[page.index(vulnerable["ref"]) - 600 : page.index(vulnerable["ref"])]
+    assert "một mình" in page[page.index(vulnerable["ref"]) - 600 : page.index(vulnerable["ref"])]
     for document in guidance.get(db, "CANCUOC")["documents"]:
         assert document in page
     assert tan_phu["ref"] not in page  # another day's trip

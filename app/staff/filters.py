@@ -1,11 +1,13 @@
 """Template filters and globals for the console: local times, phones and status labels."""
 
 import datetime as dt
+import unicodedata
 
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
-from app import clock, phones
+from app import catalog, clock, field, phones
 from app.staff import bp
 from app.texts import WEEKDAYS_EN, WEEKDAYS_VI
 
@@ -51,6 +53,10 @@ ACTION_LABELS = {
     "resident_updated": _l("Resident profile edited"),
     "callback_answered": _l("Call back answered"),
     "callback_failed": _l("Call back not answered"),
+    "field_note": _l("Note from the field team"),
+    "field_visited_kept": _l('Field team wrote "visited" (kept as a note)'),
+    "field_unreachable_kept": _l('Field team wrote "not home" (kept as a note)'),
+    "field_note_kept": _l("Note from the field team"),
 }
 AUDIT_LABELS = {
     "commune_settings": _l("Commune settings saved"),
@@ -72,8 +78,9 @@ OUTBOX_LABELS = {
     "cancelled": _l("Not sent"),
 }
 MESSAGE_STATUS_LABELS = {
-    "received": _l("Received"),
-    "replied": _l("Replied"),
+    # An inbound SMS: stored, then answered by the automatic reply (its question may be open).
+    "received": lazy_pgettext("message status", "Received"),
+    "replied": lazy_pgettext("message status", "Auto-replied"),
     "queued": _l("Queued"),
     "accepted": _l("Queued"),
     "sending": _l("Sending"),
@@ -83,7 +90,51 @@ MESSAGE_STATUS_LABELS = {
     "undelivered": _l("Not delivered"),
     "failed": _l("Failed"),
 }
+# Why a resident goes first, as the trip sheet lists it: short enough for a badge.
+REASON_LABELS = {
+    "75+": _l("75+"),
+    "lives alone": _l("lives alone"),
+    "limited mobility": _l("limited mobility"),
+}
+# Who did something on a request's timeline.
+ACTOR_LABELS = {
+    "resident": _l("resident"),
+    "staff": _l("officer"),
+    "system": _l("system"),
+    "api": _l("partner (API)"),
+}
+FIELD_RESULT_LABELS = {
+    "visited": _l("Visited"),
+    "unreachable": _l("Not found at home"),
+    "note": _l("Note"),
+}
+SMS_FIELD_LABELS = {
+    "sms_steps": _l("Steps"),
+    "sms_documents": _l("Documents"),
+    "sms_steps_en": _l("Steps (English)"),
+    "sms_documents_en": _l("Documents (English)"),
+}
 WEEKDAY_NAMES = {"vi": WEEKDAYS_VI, "en": WEEKDAYS_EN}
+
+
+def composed(value):
+    """Jinja finalize: print text in NFC, so a tone mark typed apart sits on its letter.
+
+    Phones send "Nguyễn" decomposed (e, circumflex, tilde) as often as composed; the
+    composed letter is one glyph of the console font, the decomposed one needs mark
+    positioning across font files, which browsers do not do.
+    """
+    if isinstance(value, Markup):
+        return Markup(unicodedata.normalize("NFC", str(value)))
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    return value
+
+
+@bp.record_once
+def print_composed(state):
+    """Set the finalize hook before any template is compiled."""
+    state.app.jinja_env.finalize = composed
 
 
 def ui_language():
@@ -114,6 +165,16 @@ def day(value):
     return f"{names[date.weekday()]} {date:%d/%m}"
 
 
+@bp.app_template_filter("nearby")
+def nearby(value):
+    """Say "today" or "tomorrow" for a local date that is one of them, else ""."""
+    if not value:
+        return ""
+    date = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    offset = (date - clock.local_today()).days
+    return {0: str(_l("today")), 1: str(_l("tomorrow"))}.get(offset, "")
+
+
 @bp.app_template_filter("label")
 def label(value, kind="status"):
     """Translate a stored code (status, kind, channel, session, action) into words."""
@@ -126,6 +187,11 @@ def label(value, kind="status"):
         "audit": AUDIT_LABELS,
         "outbox": OUTBOX_LABELS,
         "message": MESSAGE_STATUS_LABELS,
+        "reason": REASON_LABELS,
+        "actor": ACTOR_LABELS,
+        "field": FIELD_RESULT_LABELS,
+        "sms_field": SMS_FIELD_LABELS,
+        "kept": {key: _l(text) for key, text in field.KEPT_REASONS.items()},
     }
     found = tables.get(kind, {}).get(value)
     return str(found) if found is not None else (value or "")
@@ -133,5 +199,5 @@ def label(value, kind="status"):
 
 @bp.app_context_processor
 def console_globals():
-    """Expose the UI language to every template."""
-    return {"ui_lang": ui_language()}
+    """Expose the UI language and the commune's accented name to every template."""
+    return {"ui_lang": ui_language(), "commune_display_name": catalog.commune_display_name()}

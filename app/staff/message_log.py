@@ -27,6 +27,9 @@ def message_list():
         failed_only=failed_only,
         failed=queries.failed_outbox(db, limit=50),
         counts=queries.outbox_counts(db),
+        waiting=outbox.waiting(db),
+        quiet_until=outbox.quiet_until(db),
+        reactive_kinds=outbox.REACTIVE_KINDS,
     )
 
 

@@ -64,6 +64,7 @@ def resident_update(resident_id):
         "language": language,
         "birth_year": birth_year if birth_year and 1900 <= birth_year <= 2100 else None,
         "notes": (request.form.get("notes") or "").strip()[:2000] or None,
+        "landmark": (request.form.get("landmark") or "").strip()[:300] or None,
         **{flag: form_flag(flag) for flag in VULNERABILITY_FLAGS},
     }
     with transaction(db):

@@ -2,7 +2,7 @@
 
 from flask import render_template, request
 
-from app import hamlets
+from app import field, hamlets
 from app.staff import bp, queries
 from app.staff.common import arg_int
 from db import get_db
@@ -39,6 +39,7 @@ def queue():
         page=page,
         filters=filters,
         attention=queries.needs_attention(db) if plain else None,
+        kept_notes=field.kept_as_notes(db) if plain else [],
         trips=queries.coming_trips(db) if plain else None,
         hamlets=hamlets.active(db),
         trip_choices=queries.trip_choices(db),

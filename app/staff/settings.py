@@ -4,7 +4,7 @@ from flask import flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import apikeys, audit, commune_settings, trips, users
+from app import apikeys, audit, commune_settings, formats, trips, users
 from app.staff import admin, bp, queries
 from app.staff.common import (
     actor,
@@ -19,6 +19,7 @@ from app.staff.filters import WEEKDAY_NAMES, ui_language
 from db import get_db, transaction
 
 WEEKDAYS = range(7)
+TIME_FIELDS = ("reminder_time", "quiet_start", "quiet_end")
 
 
 def render_settings(new_key=None, status=200):
@@ -90,6 +91,9 @@ def attempt(change, done_message, *, action, target=None):
 def commune_save():
     """Save the office phone, reminder time, quiet hours and limits."""
     submitted = {key: request.form[key] for key in commune_settings.DEFAULTS if key in request.form}
+    for key in TIME_FIELDS:
+        if key in submitted:
+            submitted[key] = formats.hhmm(submitted[key])
     return attempt(
         lambda db: commune_settings.save(db, submitted),
         _("Settings saved."),
@@ -157,8 +161,8 @@ def rule_save(rule_id):
             rule_id=rule_id,
             weekday=weekday if weekday is not None else -1,
             session=request.form.get("session", ""),
-            start_time=request.form.get("start_time", ""),
-            end_time=request.form.get("end_time", ""),
+            start_time=formats.hhmm(request.form.get("start_time", "")),
+            end_time=formats.hhmm(request.form.get("end_time", "")),
             hamlet_ids=hamlet_ids_field(),
             capacity=request.form.get("capacity", ""),
             active=bool(request.form.get("active")),
@@ -193,10 +197,10 @@ def trip_extra():
     return attempt(
         lambda db: trips.add_extra_trip(
             db,
-            request.form.get("date", ""),
+            formats.iso_day(request.form.get("date", "")),
             request.form.get("session", ""),
-            request.form.get("start_time", ""),
-            request.form.get("end_time", ""),
+            formats.hhmm(request.form.get("start_time", "")),
+            formats.hhmm(request.form.get("end_time", "")),
             hamlet_ids_field(),
             request.form.get("capacity", ""),
             actor=actor(),
