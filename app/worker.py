@@ -10,7 +10,7 @@ import threading
 import time
 
 from app import outbox, scheduler, transports
-from db import connect
+from db import checkpoint, connect
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 2
@@ -33,6 +33,8 @@ def run(app, once=False):
         try:
             while not stopping.is_set():
                 result = run_pass(db, transport=transport, owner=owner)
+                # Web connections leave WAL checkpoints to this process (see db).
+                checkpoint(db)
                 if once:
                     break
                 # A full batch means more is waiting: go again at once.

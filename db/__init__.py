@@ -1,52 +1,164 @@
-"""Storage: one SQLite connection per request, transactions, and the init-db command."""
+"""Storage: one SQLite connection per worker thread, kept open; transactions; init-db.
+
+Web requests use their thread's connection, opened once and reused (the Datasette way), so
+sqlite3's statement cache and the parsed schema survive from one request to the next. A
+connection is never shared between threads, nor used in a process other than the one that
+opened it, and it is reopened when the database file is replaced (a restore). `flask`
+commands and anything else outside a request get their own connection, closed when their
+app context ends.
+"""
 
 import contextlib
 import fcntl
 import functools
 import os
+import pathlib
 import sqlite3
 import threading
 import weakref
 
 import click
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from flask.cli import with_appcontext
 from sqlite_utils import Database
 
 BUSY_TIMEOUT_SECONDS = 10
+# Room for every distinct statement the app runs (sqlite3 keeps 128 by default), so a
+# kept connection prepares each one once.
+CACHED_STATEMENTS = 512
+# Web connections leave WAL checkpoints to the worker process (a passive one every pass,
+# see checkpoint()); they only checkpoint themselves, after a commit, if the WAL passes
+# this many pages (about 40 MB), which happens only while no worker is running.
+WEB_AUTOCHECKPOINT_PAGES = 10_000
+# A thread keeps connections to this many database files at most (one in production;
+# a test process meets a new file in every test).
+KEPT_PER_THREAD = 4
 
 
-def connect(path):
-    """Open a sqlite-utils Database on PATH with WAL-friendly settings."""
+def connect(path, *, autocheckpoint=None, must_exist=False):
+    """Open a sqlite-utils Database on PATH with WAL-friendly settings.
+
+    AUTOCHECKPOINT sets PRAGMA wal_autocheckpoint (SQLite's default is 1000 pages);
+    MUST_EXIST refuses to create the file, so a database that vanished is an error
+    rather than a new empty one.
+    """
     # isolation_level=None: no implicit BEGIN, so transactions are only the explicit
     # BEGIN IMMEDIATE ones below (the Datasette approach), never a silent deferred one.
+    target, uri = str(path), False
+    if must_exist:
+        target, uri = f"{pathlib.Path(path).absolute().as_uri()}?mode=rw", True
     conn = sqlite3.connect(
-        str(path),
+        target,
         timeout=BUSY_TIMEOUT_SECONDS,
         isolation_level=None,
         check_same_thread=False,
+        cached_statements=CACHED_STATEMENTS,
+        uri=uri,
     )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
+    if autocheckpoint is not None:
+        conn.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
     database = Database(conn, execute_plugins=False)
     database.writer_lock_path = f"{path}-writer.lock"
     return database
 
 
 def get_db():
-    """Return the request's database connection, opening it on first use."""
+    """Return the database connection of this request (its thread's) or app context."""
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE_PATH"])
+        path = current_app.config["DATABASE_PATH"]
+        if has_request_context():
+            g.db = kept.take(path)
+        else:
+            g.db = connect(path)
     return g.db
 
 
 def close_db(exc=None):
-    """Close the request's connection, if one was opened."""
+    """Give a kept connection back to its thread, or close the context's own connection."""
     db = g.pop("db", None)
-    if db is not None:
-        db.conn.close()
-        release_writer_lock_file(db)
+    if db is None:
+        return
+    if getattr(db, "kept", False):
+        kept.give_back(db)
+        return
+    db.conn.close()
+    release_writer_lock_file(db)
+
+
+def _file_identity(path):
+    """The (device, inode) of the file at PATH, or None if there is none."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
+class ThreadConnections(threading.local):
+    """Each thread's open connections, by database path, reused from request to request."""
+
+    def __init__(self):
+        self.open = {}  # path -> (Database, pid, file identity when opened)
+
+    def take(self, path):
+        """Return this thread's connection to PATH, opening (or reopening) it if needed."""
+        path = str(path)
+        entry = self.open.get(path)
+        if entry is not None:
+            database, pid, identity = entry
+            # A request nested in another on the same thread (the simulator posts to the
+            # webhooks in-process) shares the outer request's connection as it stands.
+            if database.users:
+                database.users += 1
+                return database
+            if pid == os.getpid() and identity == _file_identity(path):
+                database.users = 1
+                return database
+            # Replaced by a restore, or inherited across fork(): never use it again.
+            del self.open[path]
+            _retire(database, same_process=pid == os.getpid())
+        database = connect(path, autocheckpoint=WEB_AUTOCHECKPOINT_PAGES, must_exist=True)
+        database.kept, database.users = True, 1
+        self.open[path] = (database, os.getpid(), _file_identity(path))
+        while len(self.open) > KEPT_PER_THREAD:
+            oldest = next(iter(self.open))
+            _retire(self.open.pop(oldest)[0], same_process=True)
+        return database
+
+    def give_back(self, database):
+        """End one request's use; the last one out rolls back a transaction left open."""
+        database.users = max(0, database.users - 1)
+        if not database.users and database.conn.in_transaction:
+            database.conn.execute("ROLLBACK")
+
+    def close_all(self):
+        """Close every connection this thread keeps (tests and shutdown)."""
+        while self.open:
+            _path, (database, pid, _identity) = self.open.popitem()
+            _retire(database, same_process=pid == os.getpid())
+
+
+kept = ThreadConnections()
+# Connections inherited from a parent process: closing one could checkpoint or delete the
+# parent's WAL, so they are kept referenced, unused, until this process ends.
+_inherited = []
+
+
+def _retire(database, *, same_process):
+    """Stop using DATABASE: close it if this process opened it, else just let it be."""
+    if not same_process:
+        _inherited.append(database)
+        return
+    database.conn.close()
+    release_writer_lock_file(database)
+
+
+def checkpoint(db):
+    """Run a passive WAL checkpoint (copies what no reader needs; never waits on a lock)."""
+    return db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
 
 def rows(db, sql, params=()):
