@@ -1,7 +1,9 @@
 """`python -m bench` (or `make bench`): run every benchmark and print one summary table.
 
-Each benchmark module has a `main()` that prints its own table and returns a dict of figures;
-the summary below flattens those dicts. A module that is not there yet is reported as missing.
+Each benchmark module has a `main()` that prints its own table and returns a dict of figures,
+and may have `verdicts(figures)`: its goals as (goal, figure, met) rows. A missed goal is
+printed as MISSED; a benchmark that cannot run (it raises, or cannot be imported) is printed
+as FAILED, the others still run, and the exit status is 1.
 """
 
 import importlib
@@ -9,10 +11,14 @@ import os
 import platform
 import sys
 import time
+import traceback
 
-from bench import webhooks
-
-OPTIONAL = ["bench.outbox_bench", "bench.staff_pages_bench"]
+BENCHMARKS = [
+    "bench.webhooks",
+    "bench.profile_webhooks",
+    "bench.outbox_bench",
+    "bench.staff_pages_bench",
+]
 
 
 def flatten(figures, prefix=""):
@@ -33,36 +39,42 @@ def machine():
     """One line describing where the figures were measured."""
     return (
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
+        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}"
     )
 
 
-def main():
-    """Run all benchmarks; exit non-zero only if one of them crashed."""
-    print(f"Machine: {machine()}\n")
-    summary = []
-    failed = False
-    figures = webhooks.main()
-    for goal, figure, met in webhooks.verdicts(figures):
-        summary.append(("webhooks", goal, figure, "met" if met else "MISSED"))
-    for name in OPTIONAL:
+def load_average():
+    """The 1, 5 and 15 minute load averages, as text."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def run_one(name):
+    """Run benchmark NAME; return its summary rows and whether it ran."""
+    short = name.split(".")[-1]
+    try:
+        module = importlib.import_module(name)
+        figures = module.main() or {}
+    except Exception as exc:  # noqa: BLE001 - one broken benchmark must not hide the rest
+        traceback.print_exc()
+        return [(short, "could not run", f"{type(exc).__name__}: {exc}", "FAILED")], False
+    judge = getattr(module, "verdicts", None)
+    if judge is None:
+        return [(short, key, value, "") for key, value in flatten(figures)], True
+    return [
+        (short, goal, figure, "met" if met else "MISSED") for goal, figure, met in judge(figures)
+    ], True
+
+
+def main(names=BENCHMARKS):
+    """Run the benchmarks; exit non-zero if any of them could not run."""
+    print(f"Machine: {machine()}; load average at start {load_average()}\n")
+    summary, failed = [], False
+    for name in names:
         print()
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            summary.append((name.split(".")[-1], "(benchmark not present)", "", ""))
-            continue
-        try:
-            result = module.main() or {}
-        except Exception as exc:  # noqa: BLE001 - one broken benchmark must not hide the rest
-            failed = True
-            summary.append((name.split(".")[-1], "crashed", f"{type(exc).__name__}: {exc}", ""))
-            continue
-        for key, value in flatten(result):
-            summary.append((name.split(".")[-1], key, value, ""))
-    print("\nSummary")
+        rows, ran = run_one(name)
+        summary += rows
+        failed = failed or not ran
+    print(f"\nSummary (load average at the end {load_average()})")
     width = max(len(str(row[1])) for row in summary)
     for bench_name, key, value, verdict in summary:
         print(f"  {bench_name:<18} {key:<{width}}  {value!s:>12}  {verdict}")

@@ -20,6 +20,18 @@ ACCOUNT_SID = "AC" + "b" * 32
 SECRET_KEY = "bench-secret-key"
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
+INTERIM_THREADS = 4
+
+
+def shipped_gunicorn_settings():
+    """Options that give gunicorn the settings the service ships with.
+
+    gunicorn reads `gunicorn.conf.py` from its working directory (the project root) by
+    itself; until that file exists, the same threaded worker settings are given here.
+    """
+    if (ROOT / "gunicorn.conf.py").exists():
+        return ["--config", str(ROOT / "gunicorn.conf.py")]
+    return ["--worker-class", "gthread", "--threads", str(INTERIM_THREADS)]
 
 
 def free_port():
@@ -98,15 +110,6 @@ def rss_mb(pid):
     raise LookupError(f"no VmRSS for pid {pid}")
 
 
-def cpu_seconds(pid):
-    """Return user + system CPU seconds used by PID so far."""
-    with open(f"/proc/{pid}/stat") as handle:
-        stat = handle.read()
-    fields = stat[stat.rindex(")") + 2 :].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
-
-
 class Service:
     """A gunicorn server (and optionally outbox workers) on 127.0.0.1 with a temp database."""
 
@@ -134,6 +137,7 @@ class Service:
             sys.executable,
             "-m",
             "gunicorn",
+            *shipped_gunicorn_settings(),
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",

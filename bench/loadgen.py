@@ -1,13 +1,14 @@
-"""An asyncio HTTP load generator (stdlib only) that sends Twilio-signed webhooks.
+"""Twilio-signed webhook requests, built and signed before any clock starts, and a client.
 
-Requests are built and signed before the clock starts, so the generator spends its time on
-sockets, not on HMACs. Every run is bounded both in requests and in seconds.
+The benchmarks send them with wrk (`bench.wrk`). The reliability tests send them with the
+small asyncio client below (`send_all`, `fetch`), because they check every reply's TwiML
+against the message it answers, and wrk does not hand a script the reply to each request
+(its `response()` callback cannot tell which request a reply belongs to). One request per
+connection keeps that client simple; it is for correctness, not for measuring speed.
 """
 
 import asyncio
 import dataclasses
-import itertools
-import resource
 import time
 from urllib.parse import urlencode, urlsplit
 
@@ -34,21 +35,33 @@ class Reply:
         return self.body.decode("utf-8", "replace")
 
 
-def signed_form(base_url, path, params, *, token=AUTH_TOKEN, signature=None, headers=None):
+def signed_form(
+    base_url, path, params, *, token=AUTH_TOKEN, signature=None, headers=None, keep_alive=False
+):
     """Build the raw bytes of a form POST to PATH signed the way Twilio signs it."""
     if signature is None:
         signature = RequestValidator(token).compute_signature(base_url + path, params)
     body = urlencode(params).encode()
     extra = {"X-Twilio-Signature": signature, **(headers or {})}
     return raw_request(
-        base_url, "POST", path, body, "application/x-www-form-urlencoded", headers=extra
+        base_url,
+        "POST",
+        path,
+        body,
+        "application/x-www-form-urlencoded",
+        headers=extra,
+        keep_alive=keep_alive,
     )
 
 
-def raw_request(base_url, method, path, body=b"", content_type=None, headers=None):
-    """Build the raw bytes of one HTTP/1.1 request that closes its connection."""
+def raw_request(
+    base_url, method, path, body=b"", content_type=None, headers=None, keep_alive=False
+):
+    """Build the raw bytes of one HTTP/1.1 request (closing its connection unless KEEP_ALIVE)."""
     host = urlsplit(base_url).netloc
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Connection: close"]
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}"]
+    if not keep_alive:
+        lines.append("Connection: close")
     if content_type:
         lines.append(f"Content-Type: {content_type}")
     if body or method == "POST":
@@ -174,36 +187,6 @@ def _dechunk(body):
     return bytes(out)
 
 
-@dataclasses.dataclass
-class LoadResult:
-    """What a load run measured: every reply, the wall time and the generator's CPU time."""
-
-    replies: list
-    wall: float
-    cpu: float
-
-    @property
-    def ok(self):
-        return [r for r in self.replies if 200 <= r.status < 300]
-
-    @property
-    def rps(self):
-        return len(self.replies) / self.wall if self.wall else 0.0
-
-    @property
-    def cpu_share(self):
-        """Generator CPU seconds per wall second (1.0 = one core fully busy)."""
-        return self.cpu / self.wall if self.wall else 0.0
-
-    def percentile(self, p):
-        """The P-th percentile latency in milliseconds (nearest rank)."""
-        latencies = sorted(r.latency for r in self.replies)
-        if not latencies:
-            return float("nan")
-        rank = max(0, min(len(latencies) - 1, round(p / 100 * len(latencies) + 0.5) - 1))
-        return latencies[rank] * 1000
-
-
 async def run_jobs(port, jobs, *, concurrency=32, time_limit=120.0):
     """Run JOBS (each a list of raw requests sent in order) on CONCURRENCY clients.
 
@@ -224,18 +207,6 @@ async def run_jobs(port, jobs, *, concurrency=32, time_limit=120.0):
 
     await asyncio.gather(*(client() for _ in range(max(1, min(concurrency, len(jobs))))))
     return results
-
-
-def load(port, jobs, *, concurrency=32, time_limit=120.0):
-    """Run JOBS against PORT and measure it: a LoadResult over every reply sent."""
-    before = resource.getrusage(resource.RUSAGE_SELF)
-    started = time.perf_counter()
-    per_job = asyncio.run(run_jobs(port, jobs, concurrency=concurrency, time_limit=time_limit))
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    replies = list(itertools.chain.from_iterable(r for r in per_job if r is not None))
-    return LoadResult(replies, wall, cpu)
 
 
 def send_all(port, requests, *, concurrency=32, time_limit=120.0):
