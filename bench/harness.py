@@ -20,7 +20,7 @@ ACCOUNT_SID = "AC" + "b" * 32
 SECRET_KEY = "bench-secret-key"
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
-INTERIM_THREADS = 4
+INTERIM_THREADS = 16
 
 
 def shipped_gunicorn_settings():

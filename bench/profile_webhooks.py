@@ -9,6 +9,7 @@ connection. "SQL" counts the statements that read or write data; transaction con
 
     python -m bench.profile_webhooks              # ms and statements per request
     python -m bench.profile_webhooks --profile    # plus the top of a cProfile, per path
+    python -m bench.profile_webhooks --profile --sort tottime
     python -m bench.profile_webhooks --statements # plus the statements of one request
     PROFILE_REQUESTS=1000 python -m bench.profile_webhooks
 """
@@ -154,7 +155,7 @@ def measure(client, log, requests, profiler=None):
     return 1000 * elapsed / count, len(log.data) / count, len(log.control) / count
 
 
-def run(requests=REQUESTS, profile=False, show_statements=False, top=25):
+def run(requests=REQUESTS, profile=False, show_statements=False, top=25, sort="cumulative"):
     """Measure every path; return {path name: {"ms", "sql", "tx"}}."""
     with tempfile.TemporaryDirectory(prefix="hamlet-profile-") as folder:
         app, db_path = make_app(folder)
@@ -179,7 +180,7 @@ def run(requests=REQUESTS, profile=False, show_statements=False, top=25):
                 results[name] = {"ms": round(ms, 2), "sql": round(sql, 1), "tx": round(tx, 1)}
                 if profiler:
                     out = io.StringIO()
-                    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+                    pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(top)
                     print(f"--- {name} ---\n{out.getvalue()}")
         storage.kept.close_all()
     return results
@@ -209,8 +210,11 @@ def main():
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile")
     parser.add_argument("--statements", action="store_true", help="print one request's SQL")
     parser.add_argument("--top", type=int, default=25, help="profile lines to print")
+    parser.add_argument("--sort", default="cumulative", help="profile order (e.g. tottime)")
     args = parser.parse_args([] if __name__ != "__main__" else None)
-    results = run(profile=args.profile, show_statements=args.statements, top=args.top)
+    results = run(
+        profile=args.profile, show_statements=args.statements, top=args.top, sort=args.sort
+    )
     print_table(results)
     return results
 

@@ -23,9 +23,9 @@ from flask.cli import with_appcontext
 from sqlite_utils import Database
 
 BUSY_TIMEOUT_SECONDS = 10
-# Room for every distinct statement the app runs (sqlite3 keeps 128 by default), so a
+# Room for the distinct statements the app runs (sqlite3 keeps 128 by default), so a
 # kept connection prepares each one once.
-CACHED_STATEMENTS = 512
+CACHED_STATEMENTS = 256
 # Web connections leave WAL checkpoints to the worker process (a passive one every pass,
 # see checkpoint()); they only checkpoint themselves, after a commit, if the WAL passes
 # this many pages (about 40 MB), which happens only while no worker is running.
