@@ -114,12 +114,21 @@ class Service:
     """A gunicorn server (and optionally outbox workers) on 127.0.0.1 with a temp database."""
 
     def __init__(
-        self, workdir, *, app="wsgi:app", workers=2, prepare=True, health_path="/healthz", **env
+        self,
+        workdir,
+        *,
+        app="wsgi:app",
+        workers=2,
+        prepare=True,
+        health_path="/healthz",
+        extra_args=(),
+        **env,
     ):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.app = app
         self.workers = workers
+        self.extra_args = list(extra_args)
         self.port = free_port()
         self.db_path = self.workdir / "service.db"
         self.env = service_env(self.db_path, self.port, **env)
@@ -132,7 +141,10 @@ class Service:
             prepare_database(self.env)
 
     def gunicorn_command(self):
-        """The gunicorn command line; the same settings serve the app and the baseline."""
+        """The gunicorn command line; the same settings serve the app and the baseline.
+
+        gunicorn reads ./gunicorn.conf.py (the project's settings); these flags add to it.
+        """
         return [
             sys.executable,
             "-m",
@@ -144,6 +156,7 @@ class Service:
             str(self.workers),
             "--graceful-timeout",
             "5",
+            *self.extra_args,
             self.app,
         ]
 
