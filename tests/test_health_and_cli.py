@@ -4,14 +4,20 @@ from app import apikeys, users
 from db import connect
 
 
-def test_healthz_reports_database_and_backlog(client):
+def test_healthz_reports_database_backlog_and_a_worker_that_never_reported(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {
-        "status": "ok",
+        "status": "degraded",
         "database": "ok",
         "outbox_backlog": 0,
         "outbox_failed": 0,
+        "worker": {
+            "heartbeat": None,
+            "heartbeat_age_seconds": None,
+            "oldest_due_seconds": None,
+            "problems": ["the worker has not reported yet"],
+        },
     }
 
 
