@@ -7,6 +7,8 @@
 
 import os
 
+from app import metrics
+
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 
@@ -37,3 +39,7 @@ accesslog = "-"
 # of that user (tests start several at once); nothing here uses it.
 control_socket_disable = True
 
+# Prometheus counters and histograms from every worker are summed at /metrics (app/metrics.py).
+on_starting = metrics.prepare_multiprocess_dir
+child_exit = metrics.forget_worker
+on_exit = metrics.remove_multiprocess_dir

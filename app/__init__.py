@@ -18,7 +18,7 @@ def create_app(overrides=None):
         app.config.from_mapping(overrides)
 
     import db
-    from app import cli, extensions, health
+    from app import cli, extensions, health, metrics
     from app.open311 import bp as open311_bp
     from app.simulator import bp as simulator_bp
     from app.staff import bp as staff_bp
@@ -29,6 +29,7 @@ def create_app(overrides=None):
     extensions.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health.bp)
+    metrics.init_app(app)
     app.register_blueprint(sms_bp)
     app.register_blueprint(voice_bp)
     app.register_blueprint(open311_bp)

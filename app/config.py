@@ -56,5 +56,7 @@ def from_environment(instance_path, env=None):
         "TIMEZONE": env.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
         "SIMULATOR": env.get("SIMULATOR") == "1" or transport == "console",
         "PORT": int(port),
+        # Scrapers send it as a bearer token; without one /metrics answers only local requests.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }

@@ -8,8 +8,18 @@ from app import users
 from app.staff import auth
 from tests.conftest import STAFF_PASSWORD, signed_in_client
 
-# Routes anyone may reach: sign-in, the webhooks, health, the simulator and Open311.
-PUBLIC_PREFIXES = ("/login", "/language", "/sms/", "/voice/", "/healthz", "/simulator", "/open311/")
+# Routes anyone may reach: sign-in, the webhooks, health, metrics, the simulator and Open311.
+# /metrics guards itself: a bearer token, or a direct local request only.
+PUBLIC_PREFIXES = (
+    "/login",
+    "/language",
+    "/sms/",
+    "/voice/",
+    "/healthz",
+    "/metrics",
+    "/simulator",
+    "/open311/",
+)
 
 
 def concrete_path(rule):
