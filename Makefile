@@ -5,6 +5,12 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 WEB_CONCURRENCY ?= 2
 export PORT WEB_CONCURRENCY
+# System programs the tests drive; each is installed (as root) or asked for by bin/need.
+CHROMIUM ?= chromium
+WRK ?= wrk
+NGINX ?= nginx
+SYSTEMD_ANALYZE ?= systemd-analyze
+export CHROMIUM WRK NGINX SYSTEMD_ANALYZE
 
 .PHONY: run test soak bench lint format setup clean translations
 
@@ -29,13 +35,17 @@ run: setup
 	@bin/run-service
 
 test: $(VENV)/.installed-dev
+	@bin/need "$(CHROMIUM)" chromium "make test (browser tests)" CHROMIUM
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 soak: $(VENV)/.installed-dev
+	@bin/need "$(NGINX)" nginx "make soak (nginx in front of gunicorn)" NGINX
+	@bin/need "$(SYSTEMD_ANALYZE)" systemd "make soak (systemd-analyze verify)" SYSTEMD_ANALYZE
 	# Exit code 5 means no slow test is selected, which is not a failure.
 	$(BIN)/pytest -m slow $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 bench: $(VENV)/.installed-dev
+	@bin/need "$(WRK)" wrk "make bench (load generator)" WRK
 	$(BIN)/python -m bench
 
 lint: $(VENV)/.installed-dev

@@ -1,5 +1,6 @@
 """Browser fixtures: the real app served on localhost and Debian's Chromium via Playwright."""
 
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -11,7 +12,8 @@ from app import create_app
 from db import connect, migrate
 from db.seed import seed
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# `make test` checks for it first (bin/need) and passes CHROMIUM, a command name or a path.
+CHROMIUM = shutil.which(os.environ.get("CHROMIUM", "chromium")) or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 # Flags that keep Chromium off the network: these machines may have none.
 CHROMIUM_ARGS = [
@@ -68,7 +70,7 @@ def browser():
     closing it after each module keeps later tests free to call asyncio.run().
     """
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs Debian's chromium")
+        pytest.fail(f"Chromium not found at {CHROMIUM}; `make test` installs Debian's chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
