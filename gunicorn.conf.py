@@ -7,15 +7,15 @@
 
 import os
 
-from app import metrics
+from app.web import metrics
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 
 # Threads, not sync workers: a slow client holds at most one thread, never a process. The
 # worker class hands idle sockets back to the poller and bounds the time to read a request
-# (app/serving.py); 16 threads a worker leave room for 10 trickling clients on one worker.
-worker_class = "app.serving.SlowClientSafeWorker"
+# (app/web/serving.py); 16 threads a worker leave room for 10 trickling clients on one worker.
+worker_class = "app.web.serving.SlowClientSafeWorker"
 threads = 16
 worker_connections = 1000
 # Seconds a connection may sit idle: before its first request and between requests.
@@ -39,7 +39,7 @@ accesslog = "-"
 # of that user (tests start several at once); nothing here uses it.
 control_socket_disable = True
 
-# Prometheus counters and histograms from every worker are summed at /metrics (app/metrics.py).
+# Prometheus counters and histograms from every worker are summed at /metrics (app/web/metrics.py).
 on_starting = metrics.prepare_multiprocess_dir
 child_exit = metrics.forget_worker
 on_exit = metrics.remove_multiprocess_dir

@@ -18,10 +18,11 @@ def create_app(overrides=None):
         app.config.from_mapping(overrides)
 
     import db
-    from app import cli, extensions, health, metrics
+    from app import cli, extensions, health
     from app.open311 import bp as open311_bp
     from app.simulator import bp as simulator_bp
     from app.staff import bp as staff_bp
+    from app.web import metrics
     from sms import bp as sms_bp
     from voice import bp as voice_bp
 
