@@ -20,18 +20,15 @@ ACCOUNT_SID = "AC" + "b" * 32
 SECRET_KEY = "bench-secret-key"
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
-INTERIM_THREADS = 16
 
 
 def shipped_gunicorn_settings():
-    """Options that give gunicorn the settings the service ships with.
+    """Options that give gunicorn the settings the service ships with: gunicorn.conf.py.
 
-    gunicorn reads `gunicorn.conf.py` from its working directory (the project root) by
-    itself; until that file exists, the same threaded worker settings are given here.
+    gunicorn would read it from its working directory (the project root) by itself; naming
+    it makes the command line say so.
     """
-    if (ROOT / "gunicorn.conf.py").exists():
-        return ["--config", str(ROOT / "gunicorn.conf.py")]
-    return ["--worker-class", "gthread", "--threads", str(INTERIM_THREADS)]
+    return ["--config", str(ROOT / "gunicorn.conf.py")]
 
 
 def free_port():
