@@ -89,7 +89,7 @@ def kill_group(process):
 
 
 def test_a_server_restored_from_the_replica_lost_only_the_last_seconds_and_doubles_nothing(
-    tmp_path,
+    tmp_path, capsys
 ):
     service = Service(tmp_path / "live")
     replica = tmp_path / "replica"
@@ -133,10 +133,11 @@ def test_a_server_restored_from_the_replica_lost_only_the_last_seconds_and_doubl
     counts = stored_counts(restored / "service.db")
     missing = [sid for sid in acked if counts.get(sid, 0) == 0]
     loss_window = max((crashed_at - acked[sid] for sid in missing), default=0.0)
-    print(
-        f"\nrestore drill: {TEXTS} acknowledged, {len(missing)} missing after restore;"
-        f" measured loss window {loss_window:.2f} s (documented {LOSS_WINDOW_SECONDS:.0f} s)"
-    )
+    with capsys.disabled():
+        print(
+            f"\nrestore drill: {TEXTS} acknowledged, {len(missing)} missing after restore;"
+            f" measured loss window {loss_window:.2f} s (documented {LOSS_WINDOW_SECONDS:.0f} s)"
+        )
     assert [sid for sid, count in counts.items() if count > 1] == []
     assert loss_window <= LOSS_WINDOW_SECONDS
 
