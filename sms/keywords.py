@@ -5,9 +5,11 @@ leading carrier-style DK; then try an exact keyword, the first words, a one-lett
 first words, and finally a known phrase anywhere in the text.
 """
 
-import difflib
 import re
 from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from app.texts import fold
 
@@ -98,6 +100,7 @@ KEYWORDS = {
     "UNSTOP": (OPT_IN, "en"),
     # reply language
     "ENGLISH": (LANG_EN, "en"),
+    "TIENGANH": (LANG_EN, "en"),
     "EN": (LANG_EN, "en"),
     "TIENGVIET": (LANG_VI, "vi"),
     "VI": (LANG_VI, "vi"),
@@ -115,7 +118,7 @@ FILLER = {"SO", "AP", "CHON", "NUMBER", "NO", "SOS"}
 MAX_PREFIX_WORDS = 4
 MAX_SPAN_WORDS = 5
 MIN_FUZZY = 4
-FUZZY_RATIO = 0.8
+SHORT_TYPO = 6
 ENGLISH_HINTS = {
     "HELLO",
     "HI",
@@ -149,25 +152,13 @@ class Parsed:
     rest: str = ""  # the raw words after the keyword (hamlet, reason, reference)
     words: list = field(default_factory=list)  # folded words after the keyword
     how: str = ""  # exact | prefix | fuzzy | phrase: kept for the message log and tests
+    keyword: str = ""  # the table word that matched ("TOLUUDONG"), for the understanding step
 
 
 def one_edit_apart(a, b):
     """Tell whether A and B differ by one substitution, insertion, deletion or swap."""
-    if a == b:
-        return False
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-        if len(diffs) == 1:
-            return True
-        i, j = diffs[0], diffs[-1]
-        return len(diffs) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    for i in range(len(long_)):
-        if long_[:i] + long_[i + 1 :] == short:
-            return True
-    return False
+    # Optimal string alignment counts a swap of neighbours as one edit, as typists make it.
+    return a != b and OSA.distance(a, b, score_cutoff=1) == 1
 
 
 def vocabulary(procedures):
@@ -243,13 +234,14 @@ def _fuzzy(joined, vocab, whole):
     for word, only_whole in vocab.near.get(len(joined), ()):
         if not whole and only_whole:
             continue
-        matcher = difflib.SequenceMatcher(None, joined, word)
-        # quick_ratio() bounds ratio() from above: below the bar, only a one-letter edit
-        # can still qualify, and then its score is the bar itself.
-        score = matcher.ratio() if matcher.quick_ratio() >= FUZZY_RATIO else 0.0
-        if score < FUZZY_RATIO and not one_edit_apart(joined, word):
+        # One edit only: a similarity ratio would also take "bao nhieu" for BAOHIEM and
+        # "tieng anh" for TIENGIA. A short word must keep its first letter ("co do" is not
+        # SODO): typists rarely miss the first key.
+        if len(joined) < SHORT_TYPO and joined[0] != word[0]:
             continue
-        score = max(score, FUZZY_RATIO)
+        if not one_edit_apart(joined, word):
+            continue
+        score = fuzz.ratio(joined, word) / 100
         if score > best_score:
             best, best_score, tie = word, score, False
         elif score == best_score and table[word][:3:2] != table[best][:3:2]:
@@ -267,6 +259,7 @@ def _make(table, word, text, used, words, how):
         rest=raw_after(text, used),
         words=words[used:],
         how=how,
+        keyword=word,
     )
 
 
@@ -304,7 +297,9 @@ def parse(text, procedures=(), vocab=None):
     phrase = _phrase(words, table)
     if phrase:
         intent, language, code = table[phrase]
-        return Parsed(intent, language=language, code=code, rest=text.strip(), how="phrase")
+        return Parsed(
+            intent, language=language, code=code, rest=text.strip(), how="phrase", keyword=phrase
+        )
     return Parsed(None, language="en" if looks_english(words) else None, how="none")
 
 

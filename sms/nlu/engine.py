@@ -1,0 +1,386 @@
+"""Understanding one message: keywords first, then the classifier, then a decision.
+
+`understand` is a pure function of the text and a Catalogue (keyword table, hamlet and
+procedure indexes, the loaded model): no database, no files, no clock, so it is cheap enough
+for the webhook and can be measured on its own (`python -m bench.nlu`).
+
+The decision follows DESIGN.md principle 10: act when sure; for a home visit or a
+cancellation that is likely but not sure, ask with one key; otherwise hand the message to
+a person and tell the resident the two likeliest keywords.
+"""
+
+from dataclasses import dataclass, field
+
+from sms import keywords
+from sms.nlu import entities
+from sms.nlu.model import NO_PROCEDURE
+from sms.nlu.text import features, masked, words
+
+ACT, CONFIRM, HANDOVER = "act", "confirm", "handover"
+# Probability of the best intent needed to act on free text, and to ask about a visit or a
+# cancellation (tuned on the dev split by cross-validation: `python -m sms.nlu.tuning`).
+ACT_AT = 0.50
+CONFIRM_AT = 0.30
+# Opting out silences reminders: free text must be clearer still.
+ACT_AT_BY_INTENT = {"opt_out": 0.60, "opt_in": 0.60, "language": 0.60}
+CONFIRMABLE = {"visit", "cancel"}
+PROCEDURE_AT = 0.45
+MIN_LETTERS = 3
+# Words that ask for the list of procedures, and words that say nothing more.
+LIST_WORDS = {"THU", "TUC", "DANH", "SACH", "HUONG", "DAN", "PROCEDURES", "PROCEDURE", "LIST"}
+FUNCTION_WORDS = {
+    "CHO",
+    "XIN",
+    "XEM",
+    "CAC",
+    "NHUNG",
+    "GI",
+    "NAO",
+    "CO",
+    "LA",
+    "HANH",
+    "CHINH",
+    "GIAY",
+    "TO",
+    "LOAI",
+    "XA",
+    "LAM",
+    "DUOC",
+    "KHONG",
+    "TOI",
+    "TUI",
+    "HOI",
+    "MINH",
+    "AP",
+    "VE",
+    "CUA",
+    "DE",
+    "NHE",
+    "A",
+    "DA",
+    "OF",
+    "THE",
+    "WHAT",
+    "CAN",
+    "YOU",
+    "HELP",
+    "WITH",
+    "PLEASE",
+    "WHICH",
+    "PAPERS",
+    "SHOW",
+    "ME",
+    "ALL",
+    "I",
+    "DO",
+}
+LONG_MESSAGE = 160
+
+# Keyword table words that are also ordinary Vietnamese: they start sentences that mean
+# something else ("tổ lưu động chừng nào xuống", "hướng dẫn sử dụng"), so when more words
+# follow, the classifier may overrule them.
+SOFT_KEYWORDS = {
+    "DENNHA",
+    "XINDENNHA",
+    "GAP",
+    "GAPCANBO",
+    "TOLUUDONG",
+    "DATLICH",
+    "TROGIUP",
+    "GIUP",
+    "HUONGDAN",
+    "THUTUC",
+    "HOSO",
+    "INFO",
+    "KIEMTRA",
+    "TINHTRANG",
+    "HOI",
+    "XEM",
+    "LICH",
+    "HEN",
+}
+KEYWORD_INTENTS = {
+    keywords.VISIT: "visit",
+    keywords.CANCEL: "cancel",
+    keywords.HELP: "help",
+    keywords.GUIDE: "guidance",
+    keywords.SCHEDULE: "schedule",
+    keywords.STATUS: "status",
+    keywords.QUESTION: "question",
+    keywords.OPT_OUT: "opt_out",
+    keywords.OPT_IN: "opt_in",
+    keywords.LANG_EN: "language:en",
+    keywords.LANG_VI: "language:vi",
+    keywords.DIGIT: "menu_reply",
+}
+# What the handover reply suggests for each likely intent.
+SUGGESTED_KEYWORD = {
+    "visit": "HEN",
+    "schedule": "LICH",
+    "guidance": "HD",
+    "status": "XEM",
+    "cancel": "HUY",
+    "opt_out": "TUCHOI",
+    "opt_in": "BATDAU",
+    "help": "?",
+    "language": "ENGLISH",
+}
+
+
+@dataclass
+class Catalogue:
+    """What understanding needs from the catalogue, built once per catalogue version."""
+
+    vocabulary: keywords.Vocabulary
+    hamlets: entities.HamletIndex
+    procedures: entities.ProcedureIndex
+    model: object = None  # sms.nlu.model.Model; None before one is trained
+
+
+@dataclass
+class Reading:
+    """What a message was understood to mean, and what to do about it."""
+
+    intent: str  # "visit", "guidance:KHAISINH", "language:en", "question", "empty", ...
+    decision: str = ACT  # act | confirm | handover
+    confidence: float = 1.0
+    hamlet: str | None = None  # hamlet code named in the text
+    procedure: str | None = None  # procedure code: the reason for a visit, the guidance asked
+    urgency: str | None = None  # emergency | distress | None
+    reference: str | None = None  # a request code quoted ("12345")
+    number: int | None = None  # the number of a menu reply
+    language: str | None = None  # the reply language the message reveals, if any
+    needs_person: bool = False  # long, distressed or an emergency: a person must read it
+    suggestions: list = field(default_factory=list)  # keywords for the handover reply
+    how: str = ""  # keyword | model | empty
+    parsed: keywords.Parsed | None = None
+
+    @property
+    def family(self):
+        """The intent without its detail: "guidance:KHAISINH" → "guidance"."""
+        return self.intent.split(":", 1)[0]
+
+    @property
+    def acted_intent(self):
+        """The intent the service acts on (a handover is a question for staff)."""
+        return "question" if self.decision == HANDOVER else self.intent
+
+
+def build_catalogue(procedures, hamlets, model=None):
+    """Build a Catalogue from procedure rows and hamlet rows (dicts with code and name)."""
+    from app.texts import fold
+
+    return Catalogue(
+        vocabulary=keywords.Vocabulary(procedures),
+        hamlets=entities.HamletIndex([(row["code"], fold(row["name"])) for row in hamlets]),
+        procedures=entities.ProcedureIndex(
+            [(row["code"], row.get("synonyms") or []) for row in procedures]
+        ),
+        model=model,
+    )
+
+
+def training_catalogue(hamlets=None):
+    """The catalogue the shipped corpus was labelled against: the seed hamlets and procedures."""
+    from app.hamlets import code_for
+    from db.seed import HAMLETS
+    from db.seed_procedures import PROCEDURES
+
+    rows = hamlets or [{"code": code_for(name), "name": name} for name, _old, _src in HAMLETS]
+    return build_catalogue(PROCEDURES, rows)
+
+
+def model_tokens(text, known, catalogue):
+    """The words the classifier reads: normalised, with the hamlet and codes masked."""
+    tokens = words(text, known)
+    found = catalogue.hamlets.find(tokens)
+    return masked(tokens, (found.start, found.end) if found else None)
+
+
+def model_features(tokens):
+    """The classifier's features of model tokens (the vectoriser's analyser)."""
+    return features(tokens)
+
+
+def model_intent(label):
+    """The classifier's class for a corpus label: the intent family."""
+    return label.split(":", 1)[0]
+
+
+def understand(text, catalogue):
+    """Read one message: return a Reading with the intent, entities and decision."""
+    text = text or ""
+    model = catalogue.model
+    known = model.known if model else frozenset()
+    tokens = words(text, known)
+    found_hamlet = catalogue.hamlets.find(tokens)
+    reading = Reading(
+        "question",
+        hamlet=found_hamlet.value if found_hamlet else None,
+        urgency=entities.urgency(tokens, text),
+        reference=entities.reference(tokens),
+        language="en" if keywords.looks_english(tokens) else None,
+    )
+    reading.needs_person = len(text.strip()) > LONG_MESSAGE or reading.urgency is not None
+    parsed = keywords.parse(text, vocab=catalogue.vocabulary)
+    reading.parsed = parsed
+    if parsed.how == "empty":
+        if text.strip():
+            # Emoji or punctuation only: a person reads it, as with any unclear message.
+            return _handover(reading, [])
+        reading.intent, reading.how = "empty", "empty"
+        return reading
+    if parsed.language:
+        reading.language = parsed.language
+    scores = None
+    if model is not None:
+        span = (found_hamlet.start, found_hamlet.end) if found_hamlet else None
+        scores = model.score(masked(tokens, span))
+    reading.procedure = _procedure(tokens, catalogue, scores, parsed)
+    if parsed.intent and parsed.how in ("exact", "prefix", "fuzzy"):
+        if _keyword_decides(parsed, scores):
+            return _from_keyword(reading, parsed)
+    if scores is None:
+        # No model yet: anything that is not a keyword goes to a person.
+        return _handover(reading, [])
+    reading = _from_model(reading, scores, tokens)
+    if reading.decision == HANDOVER and parsed.intent == keywords.CANCEL and parsed.how != "phrase":
+        # The resident did write HUY: ask before cancelling rather than guess either way.
+        if dict(scores.intents).get("cancel", 0.0) >= CONFIRM_AT / 2:
+            reading.intent, reading.decision = "cancel", CONFIRM
+    return reading
+
+
+def _keyword_decides(parsed, scores):
+    """Tell whether an explicit keyword settles the message without the classifier."""
+    if parsed.intent == keywords.DIGIT:
+        return True
+    trailing = parsed.words
+    if parsed.intent == keywords.CANCEL and trailing and not _starts_with_ref(trailing):
+        # "Huy" is also a given name, and "huy nhan tin" is an opt-out: words after HUY are
+        # read as a sentence.
+        return trailing in (["HEN"], ["YEU", "CAU"], ["LICH", "HEN"])
+    if parsed.keyword == "HOI" and trailing[:1] == ["THAM"]:
+        return False  # "Hỏi thăm…" is a polite opening, not the HOI keyword
+    soft = parsed.keyword in SOFT_KEYWORDS or parsed.intent == keywords.PROCEDURE
+    if not soft or not trailing or scores is None:
+        return True
+    # A natural word with a sentence after it: the classifier may overrule it when sure.
+    keyword_intent = _keyword_intent(parsed).split(":", 1)[0]
+    best, probability = scores.intents[0]
+    return best == keyword_intent or probability < ACT_AT
+
+
+def _starts_with_ref(trailing):
+    return bool(trailing) and bool(entities.REF_WORD.match(trailing[0]))
+
+
+def _keyword_intent(parsed):
+    if parsed.intent == keywords.PROCEDURE:
+        return f"guidance:{parsed.code}"
+    return KEYWORD_INTENTS[parsed.intent]
+
+
+def _from_keyword(reading, parsed):
+    """The Reading of a message an explicit keyword settles."""
+    reading.intent = _keyword_intent(parsed)
+    reading.how = "keyword"
+    if parsed.intent == keywords.DIGIT:
+        reading.number = parsed.number
+    if parsed.intent == keywords.PROCEDURE:
+        reading.procedure = parsed.code
+    if reading.intent == "guidance" and reading.procedure and parsed.words:
+        reading.intent = f"guidance:{reading.procedure}"
+    return reading
+
+
+def _from_model(reading, scores, tokens):
+    """The Reading of free text, from the classifier's probabilities."""
+    reading.how = "model"
+    best, probability = scores.intents[0]
+    reading.confidence = probability
+    if sum(len(token) for token in tokens) < MIN_LETTERS:
+        best = "question"  # "TC", "KT", "A": too little to read anything into
+    if best == "menu_reply":
+        best = "question"  # a number means something only after a menu (the dialogue knows)
+    if best == "guidance" and reading.procedure is None and not _asks_for_the_list(tokens):
+        # Guidance without a subject: "che do nguoi co cong lam o dau" is outside the
+        # catalogue, so a person answers it rather than the menu.
+        best = "question"
+    if best in ("help", "guidance") and reading.urgency:
+        best = "question"  # "giup voi!" is a plea, not a request for the keyword list
+    if best == "question":
+        return _handover(reading, scores.intents)
+    needed = ACT_AT_BY_INTENT.get(best, ACT_AT)
+    if probability >= needed:
+        reading.intent = _detail(best, reading, tokens)
+        return reading
+    if best in CONFIRMABLE and probability >= CONFIRM_AT:
+        reading.intent = best
+        reading.decision = CONFIRM
+        return reading
+    return _handover(reading, scores.intents)
+
+
+def _asks_for_the_list(tokens):
+    """Tell whether a subject-less guidance message only asks for the list of procedures."""
+    return any(token in LIST_WORDS for token in tokens) and all(
+        token in LIST_WORDS or token in FUNCTION_WORDS for token in tokens
+    )
+
+
+def _detail(family, reading, tokens):
+    """Turn an intent family into the full intent (the procedure, the language)."""
+    if family == "guidance":
+        return f"guidance:{reading.procedure}" if reading.procedure else "guidance"
+    if family == "language":
+        return "language:vi" if _asks_for_vietnamese(tokens) else "language:en"
+    return family
+
+
+def _asks_for_vietnamese(tokens):
+    """Tell whether a language request asks for Vietnamese rather than English."""
+    said = set(tokens)
+    if "VIETNAMESE" in said:
+        return "NOT" not in said
+    if "VIET" in said:
+        return True
+    # "toi khong hieu tieng anh": no English, please
+    return "ANH" in said and "KHONG" in said
+
+
+def _handover(reading, ranked):
+    """Hand the message to a person, suggesting the two likeliest keywords."""
+    reading.intent = "question"
+    reading.decision = HANDOVER
+    suggestions = []
+    for intent, _probability in ranked:
+        keyword = SUGGESTED_KEYWORD.get(intent)
+        if keyword and keyword not in suggestions:
+            suggestions.append(keyword)
+        if len(suggestions) == 2:
+            break
+    reading.suggestions = suggestions or ["HEN", "HD"]
+    return reading
+
+
+def _procedure(tokens, catalogue, scores, parsed):
+    """The procedure a message is about: a word for it in the text, the classifier's pick."""
+    if parsed.intent == keywords.PROCEDURE and parsed.how != "phrase":
+        return parsed.code
+    found = catalogue.procedures.find_all(tokens)
+    if scores is None:
+        return found[0].value if found else None
+    probabilities = scores.procedures
+    candidates = []
+    for item in found:
+        if item.value not in candidates:
+            candidates.append(item.value)
+    best = max(probabilities, key=probabilities.get)
+    if best != NO_PROCEDURE and probabilities[best] >= PROCEDURE_AT and best not in candidates:
+        # "lam lai giay khai sinh bi mat" names KHAISINH but asks for a copy (TRICHLUC).
+        candidates.append(best)
+    if not candidates:
+        return None
+    # Several procedures named ("ban sao giay khai sinh"): the classifier chooses.
+    return max(candidates, key=lambda code: probabilities.get(code, 0.0))

@@ -1,0 +1,138 @@
+"""Training: fit the TF-IDF + logistic-regression classifier and export its weights.
+
+Only `flask nlu train`, the first start and the benchmark import this module (and with it
+scikit-learn); the web workers score with `sms.nlu.model`. Training is deterministic (the
+lbfgs solver has no random state) and takes a few seconds on the shipped corpus.
+
+    python -m sms.nlu.training OUT.npz   # train from the dev split alone, without Flask
+"""
+
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
+
+from sms.nlu import corpus, engine
+from sms.nlu.model import FORMAT, NO_PROCEDURE
+from sms.nlu.text import TELEX_TAILS, words
+
+# Settings chosen by cross-validation on the dev split (`python -m sms.nlu.tuning`).
+C_INTENT = 20.0
+C_PROCEDURE = 20.0
+MIN_DF = 1
+SUBLINEAR_TF = True
+MAX_ITER = 3000
+CLASS_WEIGHT = "balanced"
+
+
+def _identity(tokens):
+    return tokens
+
+
+def known_words(examples):
+    """The words of the training messages, without telex-key typos of other known words."""
+    seen = set()
+    for example in examples:
+        seen.update(words(example.text))
+    return frozenset(word for word in seen if not (word[-1] in TELEX_TAILS and word[:-1] in seen))
+
+
+def fit(examples, hamlets=None):
+    """Fit the vectoriser and both classifiers on EXAMPLES; return what `export` writes."""
+    known = known_words(examples)
+    catalogue = engine.training_catalogue(hamlets)
+    documents = [engine.model_tokens(example.text, known, catalogue) for example in examples]
+    vectoriser = TfidfVectorizer(
+        analyzer=engine.model_features,
+        lowercase=False,
+        min_df=MIN_DF,
+        sublinear_tf=SUBLINEAR_TF,
+        norm="l2",
+        smooth_idf=True,
+    )
+    matrix = vectoriser.fit_transform(documents)
+    intents = LogisticRegression(C=C_INTENT, max_iter=MAX_ITER, class_weight=CLASS_WEIGHT)
+    procedures = LogisticRegression(C=C_PROCEDURE, max_iter=MAX_ITER, class_weight=CLASS_WEIGHT)
+    # One BLAS thread: on a busy two-core machine, threads make lbfgs ten times slower.
+    with threadpool_limits(limits=1):
+        intents.fit(matrix, [engine.model_intent(example.intent) for example in examples])
+        procedures.fit(matrix, [example.procedure or NO_PROCEDURE for example in examples])
+    return {
+        "vectoriser": vectoriser,
+        "intents": intents,
+        "procedures": procedures,
+        "known": known,
+        "count": len(examples),
+    }
+
+
+def export(fitted, path):
+    """Write the fitted model's weights to PATH (.npz), atomically."""
+    vectoriser = fitted["vectoriser"]
+    names = vectoriser.get_feature_names_out()
+    arrays = {
+        "format": np.array(FORMAT),
+        "intents": np.array(fitted["intents"].classes_, dtype=str),
+        "procedures": np.array(fitted["procedures"].classes_, dtype=str),
+        "features": np.array(names, dtype=str),
+        "known_words": np.array(sorted(fitted["known"]), dtype=str),
+        "idf": vectoriser.idf_.astype(np.float32),
+        "intent_coef": _coefficients(fitted["intents"]),
+        "intent_bias": _intercepts(fitted["intents"]),
+        "procedure_coef": _coefficients(fitted["procedures"]),
+        "procedure_bias": _intercepts(fitted["procedures"]),
+        "sublinear_tf": np.array(SUBLINEAR_TF),
+        "trained_on": np.array(f"{fitted['count']} messages"),
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".nlu-", suffix=".npz")
+    with os.fdopen(handle, "wb") as out:
+        np.savez_compressed(out, **arrays)
+    os.replace(temp, path)
+    return path
+
+
+def _coefficients(model):
+    """Coefficients as (classes, features); a two-class model is widened to two rows."""
+    coef = model.coef_.astype(np.float32)
+    return np.vstack([-coef, coef]) / 2 if coef.shape[0] == 1 else coef
+
+
+def _intercepts(model):
+    bias = model.intercept_.astype(np.float32)
+    return np.concatenate([-bias, bias]) / 2 if bias.shape[0] == 1 else bias
+
+
+def train(path, extra=()):
+    """Train on the dev split plus EXTRA examples (staff corrections); write PATH."""
+    examples = corpus.read(corpus.DEV) + list(extra)
+    fitted = fit(examples)
+    export(fitted, path)
+    return fitted
+
+
+def corpus_digest():
+    """A short digest of the training split, stored beside the model."""
+    return hashlib.sha256(corpus.DEV.read_bytes()).hexdigest()[:12]
+
+
+def main(argv=None):
+    """Train from the dev split into the file named on the command line."""
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print("usage: python -m sms.nlu.training OUT.npz", file=sys.stderr)
+        return 2
+    fitted = train(argv[0])
+    print(f"trained on {fitted['count']} messages into {argv[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
