@@ -18,6 +18,7 @@ BENCHMARKS = [
     "bench.profile_webhooks",
     "bench.outbox_bench",
     "bench.staff_pages_bench",
+    "bench.nlu",
 ]
 
 

@@ -464,3 +464,25 @@ def field_mode(db):
     )
     db["field_results"].create_index(["idempotency_key"], unique=True)
     db["field_results"].create_index(["request_id"])
+
+
+@migrations(name="0011_nlu_corrections")
+def nlu_corrections(db):
+    """What staff said a message meant: carried out once, then part of every retraining."""
+    db["nlu_corrections"].create(
+        {
+            "id": int,
+            "message_id": int,  # the inbound SMS corrected
+            "text": str,  # its words, as the resident wrote them
+            "intent": str,  # a corpus label: visit, schedule, guidance:KHAISINH, question, ...
+            "hamlet": str,  # hamlet code or NULL
+            "procedure": str,  # procedure code or NULL
+            "urgency": str,  # emergency | distress | NULL
+            "actor": str,
+            "at": str,
+        },
+        pk="id",
+        not_null={"text", "intent", "at"},
+        foreign_keys=[("message_id", "messages", "id")],
+    )
+    db["nlu_corrections"].create_index(["message_id"], unique=True)

@@ -1,7 +1,11 @@
-"""SMS channel blueprint: Twilio and Android gateway webhooks."""
+"""SMS channel blueprint: Twilio and Android gateway webhooks, and the `flask nlu` commands."""
 
 from flask import Blueprint
 
-bp = Blueprint("sms", __name__, url_prefix="/sms")
+# cli_group=None puts the blueprint's commands at the top level: `flask nlu train`.
+bp = Blueprint("sms", __name__, url_prefix="/sms", cli_group=None)
 
 from sms import routes  # noqa: E402,F401  (routes register on bp)
+from sms.nlu.cli import nlu_cli  # noqa: E402
+
+bp.cli.add_command(nlu_cli)

@@ -60,8 +60,18 @@ def any_hour(request):
         yield FrozenHour(traveller, request.param)
 
 
+@pytest.fixture(scope="session")
+def nlu_model_path(tmp_path_factory):
+    """The message classifier, trained once per test run from the dev corpus."""
+    from sms.nlu import training
+
+    path = tmp_path_factory.mktemp("nlu") / "nlu-model.npz"
+    training.train(path)
+    return path
+
+
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, nlu_model_path):
     """An app on a fresh, migrated and seeded temporary database."""
     db_path = tmp_path / "test.db"
     app = create_app(
@@ -71,6 +81,7 @@ def app(tmp_path):
             "SECRET_KEY": "test-secret",
             "TWILIO_AUTH_TOKEN": TEST_AUTH_TOKEN,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+            "NLU_MODEL_PATH": str(nlu_model_path),
         }
     )
     migrate(db_path)

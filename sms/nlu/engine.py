@@ -25,6 +25,8 @@ CONFIRM_AT = 0.30
 ACT_AT_BY_INTENT = {"opt_out": 0.60, "opt_in": 0.60, "language": 0.60}
 CONFIRMABLE = {"visit", "cancel"}
 PROCEDURE_AT = 0.45
+# Guidance is sent only when a question for staff is unlikely.
+QUESTION_VETO = 0.30
 MIN_LETTERS = 3
 # Words that ask for the list of procedures, and words that say nothing more.
 LIST_WORDS = {"THU", "TUC", "DANH", "SACH", "HUONG", "DAN", "PROCEDURES", "PROCEDURE", "LIST"}
@@ -238,6 +240,8 @@ def understand(text, catalogue):
         scores = model.score(masked(tokens, span))
     reading.procedure = _procedure(tokens, catalogue, scores, parsed)
     if parsed.intent and parsed.how in ("exact", "prefix", "fuzzy"):
+        if parsed.intent == keywords.HELP and parsed.words and reading.urgency:
+            return _handover(reading, [])  # "help emergency", "giup voi": a person answers
         if _keyword_decides(parsed, scores):
             return _from_keyword(reading, parsed)
     if scores is None:
@@ -268,6 +272,8 @@ def _keyword_decides(parsed, scores):
     # A natural word with a sentence after it: the classifier may overrule it when sure.
     keyword_intent = _keyword_intent(parsed).split(":", 1)[0]
     best, probability = scores.intents[0]
+    if keyword_intent == "guidance" and dict(scores.intents).get("question", 0) >= QUESTION_VETO:
+        return False  # "tro cap khuyet tat", "tien gia thang nay chua co": maybe not ours
     return best == keyword_intent or probability < ACT_AT
 
 
@@ -312,6 +318,8 @@ def _from_model(reading, scores, tokens):
     if best == "question":
         return _handover(reading, scores.intents)
     needed = ACT_AT_BY_INTENT.get(best, ACT_AT)
+    if best == "guidance" and dict(scores.intents).get("question", 0) >= QUESTION_VETO:
+        return _handover(reading, scores.intents)
     if probability >= needed:
         reading.intent = _detail(best, reading, tokens)
         return reading

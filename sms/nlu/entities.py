@@ -10,6 +10,7 @@ taken for a hamlet.
 import re
 from dataclasses import dataclass
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from app.texts import compact
@@ -205,14 +206,23 @@ class HamletIndex:
     """The active hamlets, ready to be found in free text."""
 
     def __init__(self, hamlets):
-        # HAMLETS: [(code, folded name)], e.g. ("PHUHOAA", "PHU HOA A")
-        self.entries = []
+        # HAMLETS: [(code, folded name)], e.g. ("PHUHOAA", "PHU HOA A"). A code is its base
+        # and its suffix run together (PHUHOA + A), so a suffix stuck to a correctly spelt
+        # name ("phuhoaa") is an exact match.
+        self.exact = {}
+        self.plain = {}  # length of what was typed -> [(base, code)] for names without suffix
+        self.suffixed = {}  # suffix -> length -> [(base, code)]
         for code, name in hamlets:
             words = name.split()
+            self.exact[code] = code
             has_suffix = len(words) > 1 and (len(words[-1]) == 1 or words[-1].isdigit())
-            base, suffix = (code[: -len(words[-1])], words[-1]) if has_suffix else (code, "")
-            self.entries.append((code, base, suffix))
-        self.exact = {code for code, _base, _suffix in self.entries}
+            base = code[: -len(words[-1])] if has_suffix else code
+            if len(base) < MIN_FUZZY_LENGTH:
+                continue
+            table = self.suffixed.setdefault(words[-1], {}) if has_suffix else self.plain
+            for length in (len(base) - 1, len(base), len(base) + 1):
+                table.setdefault(length, []).append((base, code))
+        self.longest = max((len(code) for code in self.exact), default=0)
 
     def find(self, tokens):
         """Return the hamlet named in TOKENS as a Found, or None.
@@ -224,6 +234,8 @@ class HamletIndex:
             joined = ""
             for end in range(start + 1, min(start + MAX_WINDOW, len(tokens)) + 1):
                 joined += tokens[end - 1]
+                if len(joined) > self.longest + 1:
+                    break
                 score = self._score(joined, tokens[end - 1])
                 if score is None:
                     continue
@@ -234,26 +246,23 @@ class HamletIndex:
         return best[1] if best else None
 
     def _score(self, joined, last_word):
-        """Return (code, edit distance) for a window, or None when it names no hamlet."""
-        if joined in self.exact:
-            return joined, 0
-        found = None
-        for code, base, suffix in self.entries:
-            if suffix:
-                # The suffix must be typed exactly, as its own word or stuck to the name.
-                if not joined.endswith(suffix) or not last_word.endswith(suffix):
-                    continue
-                stem = joined[: -len(suffix)]
-            else:
-                stem = joined
-            if len(base) < MIN_FUZZY_LENGTH or stem in NOT_HAMLETS:
-                continue
-            if abs(len(stem) - len(base)) > 1:
-                continue
-            distance = OSA.distance(stem, base, score_cutoff=1)
-            if distance <= 1 and (found is None or distance < found[1]):
-                found = (code, distance)
-        return found
+        """Return (code, edit distance) for a window, or None when it names no hamlet.
+
+        The suffix must be typed exactly, as its own word ("phu hao a": the name may have a
+        typo), never as the last letter of the name itself ("Phu Hoa" is not Phú Hòa A).
+        """
+        code = self.exact.get(joined)
+        if code:
+            return code, 0
+        by_length = self.suffixed.get(last_word)
+        stem = joined[: -len(last_word)] if by_length is not None else joined
+        candidates = (by_length if by_length is not None else self.plain).get(len(stem))
+        if not candidates or stem in NOT_HAMLETS:
+            return None
+        hit = process.extractOne(
+            stem, [base for base, _code in candidates], scorer=OSA.distance, score_cutoff=1
+        )
+        return (candidates[hit[2]][1], hit[1]) if hit else None
 
 
 class ProcedureIndex:
@@ -267,41 +276,44 @@ class ProcedureIndex:
                 word = compact(word)
                 if word:
                     self.words.setdefault(word, code)
-        self.fuzzy = [
-            (word, code)
-            for word, code in self.words.items()
-            if len(word) >= MIN_FUZZY_LENGTH and word not in WHOLE_MESSAGE_ONLY
-        ]
+        # Typo candidates by the length and first letter of what was typed: a one-letter
+        # typo changes the length by one at most, and typists rarely miss the first key.
+        self.near = {}
+        for word in self.words:
+            if len(word) >= MIN_FUZZY_LENGTH and word not in WHOLE_MESSAGE_ONLY:
+                for length in (len(word) - 1, len(word), len(word) + 1):
+                    self.near.setdefault((length, word[0]), []).append(word)
+        self.longest = max((len(word) for word in self.words), default=0)
 
     def find_all(self, tokens):
         """Return every procedure named in TOKENS as Found items, longest first."""
-        found = []
+        words, near, longest = self.words, self.near, self.longest + 1
         whole = "".join(tokens)
-        if whole in self.words:
-            return [Found(self.words[whole], 0, len(tokens))]
+        if whole in words:
+            return [Found(words[whole], 0, len(tokens))]
+        found = []
         for start in range(len(tokens)):
             joined = ""
             for end in range(start + 1, min(start + MAX_WINDOW, len(tokens)) + 1):
                 joined += tokens[end - 1]
-                code = self._match(joined)
-                if code:
-                    found.append((len(joined), Found(code, start, end)))
+                size = len(joined)
+                if size > longest:
+                    break
+                code = words.get(joined)
+                if code is not None:
+                    if joined not in WHOLE_MESSAGE_ONLY:
+                        found.append((size, Found(code, start, end)))
+                    continue
+                candidates = near.get((size, joined[0])) if size >= MIN_FUZZY_LENGTH else None
+                if candidates:
+                    # One typo allowed: a letter wrong, missing, doubled or swapped.
+                    hit = process.extractOne(
+                        joined, candidates, scorer=OSA.distance, score_cutoff=1
+                    )
+                    if hit:
+                        found.append((size, Found(words[hit[0]], start, end)))
         found.sort(key=lambda item: (-item[0], item[1].start))
-        return [item for _length, item in found]
-
-    def _match(self, joined):
-        """Return the procedure code a window of words names, allowing one typo."""
-        if joined in self.words:
-            return None if joined in WHOLE_MESSAGE_ONLY else self.words[joined]
-        if len(joined) < MIN_FUZZY_LENGTH:
-            return None
-        for word, code in self.fuzzy:
-            if (
-                abs(len(word) - len(joined)) <= 1
-                and OSA.distance(joined, word, score_cutoff=1) <= 1
-            ):
-                return code
-        return None
+        return [item for _size, item in found]
 
 
 def _has_phrase(tokens_text, phrases):

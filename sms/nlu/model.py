@@ -62,12 +62,8 @@ class Model:
 
     def raw_scores(self, tokens):
         """Return the linear scores (intents, procedures) for normalised TOKENS."""
-        index = self.index
-        counts = Counter()
-        for feature in features(tokens):
-            position = index.get(feature)
-            if position is not None:
-                counts[position] += 1
+        counts = Counter(map(self.index.get, features(tokens)))
+        counts.pop(None, None)  # features the model never saw
         split = len(self.intents)
         if not counts:
             return self.intent_bias.copy(), self.procedure_bias.copy()

@@ -105,23 +105,37 @@ def features(tokens):
     "char_wb"), so typos and missing spaces still share most features with the clean text.
     """
     found = []
-    append = found.append
     previous = "^"
     for token in tokens:
-        append("w " + token)
-        append("b " + previous + " " + token)
+        found.append("b " + previous + " " + token)
+        found.extend(_token_features(token))
         previous = token
-        padded = " " + token + " "
-        size = len(padded)
-        for n in (2, 3, 4):
-            if size < n:
-                break
-            for offset in range(size - n + 1):
-                append("c " + padded[offset : offset + n])
     if tokens:
-        append("b " + previous + " $")
+        found.append("b " + previous + " $")
     joined = "".join(tokens)
     if 5 <= len(joined) <= 24:
         # The message with its spaces removed: "tamtru" and "tam tru" meet here.
-        append("j " + joined)
+        found.append("j " + joined)
     return found
+
+
+_TOKEN_CACHE = {}
+_TOKEN_CACHE_LIMIT = 20000
+
+
+def _token_features(token):
+    """The word and character n-gram features of one word (cached: words repeat a lot)."""
+    cached = _TOKEN_CACHE.get(token)
+    if cached is not None:
+        return cached
+    result = ["w " + token]
+    padded = " " + token + " "
+    size = len(padded)
+    for n in (2, 3, 4):
+        if size < n:
+            break
+        result.extend("c " + padded[offset : offset + n] for offset in range(size - n + 1))
+    result = tuple(result)
+    if len(_TOKEN_CACHE) < _TOKEN_CACHE_LIMIT:
+        _TOKEN_CACHE[token] = result
+    return result

@@ -23,7 +23,7 @@ from sms.nlu.model import FORMAT, NO_PROCEDURE
 from sms.nlu.text import TELEX_TAILS, words
 
 # Settings chosen by cross-validation on the dev split (`python -m sms.nlu.tuning`).
-C_INTENT = 20.0
+C_INTENT = 50.0
 C_PROCEDURE = 20.0
 MIN_DF = 1
 SUBLINEAR_TF = True

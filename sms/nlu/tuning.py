@@ -76,10 +76,10 @@ def sweep(folds=5):
             catalogue = engine.training_catalogue()
             catalogue.model = _fold_model(train, Path(tmp) / f"fold{fold}.npz")
             catalogues.append(catalogue)
-    for act in (0.40, 0.45, 0.50, 0.55):
-        for opt in (0.5, 0.6, 0.7):
+    for act in (0.45, 0.50, 0.55):
+        for opt in (1.0, 0.3, 0.2, 0.15):
             engine.ACT_AT = act
-            engine.ACT_AT_BY_INTENT = {"opt_out": opt, "opt_in": opt, "language": opt}
+            engine.QUESTION_VETO = opt
             merged = evaluation.Report()
             for fold, catalogue in enumerate(catalogues):
                 test = [e for i, e in enumerate(examples) if i % folds == fold]

@@ -1,0 +1,54 @@
+"""`flask nlu train` and `flask nlu export`: retrain the classifier, write out corrections."""
+
+import datetime as dt
+import sys
+
+import click
+from flask.cli import AppGroup, with_appcontext
+
+from db import get_db, transaction
+from sms.nlu import corpus, corrections, runtime
+
+nlu_cli = AppGroup("nlu", help="Train the message classifier and export staff corrections.")
+
+
+@nlu_cli.command("train")
+@click.option("--if-missing", is_flag=True, help="Only train when no model exists yet.")
+@with_appcontext
+def train_command(if_missing):
+    """Train the classifier from the dev corpus and staff corrections into instance/."""
+    from sms.nlu import training
+
+    path = runtime.model_path()
+    if if_missing and path.exists():
+        click.echo(f"Classifier present: {path}")
+        return
+    db = get_db()
+    extra = corrections.examples(db)
+    fitted = training.train(path, extra)
+    with transaction(db):
+        # Changing a settings row bumps the catalogue version: every worker reloads the model.
+        stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        db.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [runtime.MODEL_SETTING, f"{stamp} {fitted['count']}"],
+        )
+    click.echo(
+        f"Trained on {fitted['count']} messages ({len(extra)} staff corrections) into {path}."
+    )
+
+
+@nlu_cli.command("export")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@with_appcontext
+def export_command(path):
+    """Write the staff corrections as corpus lines (to PATH, or to standard output)."""
+    rows = [corpus.line(example) for example in corrections.examples(get_db())]
+    text = "\n".join([corpus.header(), *rows]) + "\n"
+    if path:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        click.echo(f"Wrote {len(rows)} corrections to {path}.")
+    else:
+        sys.stdout.write(text)

@@ -1,0 +1,69 @@
+"""The understanding step inside the app: where the model lives, and the cached catalogue.
+
+The model file is `instance/nlu-model.npz` (config `NLU_MODEL_PATH` overrides it). When it is
+missing at start, it is trained in a child process from the shipped corpus, so a web worker
+never imports scikit-learn; `make run` trains it before gunicorn starts. Workers load it
+with the catalogue and reload both when the catalogue version changes, which `flask nlu
+train` bumps, so a retrained model is picked up without any per-message file access.
+"""
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+from flask import current_app
+
+from app import guidance, hamlets
+from db import cache
+from sms.nlu import corpus
+from sms.nlu.engine import build_catalogue
+from sms.nlu.model import Model
+
+log = logging.getLogger(__name__)
+MODEL_FILE = "nlu-model.npz"
+MODEL_SETTING = "nlu_model"  # a settings row whose change tells every worker to reload
+TRAIN_TIMEOUT = 600
+
+
+def model_path(app=None):
+    """Return the path of the trained model for APP (or the current app)."""
+    app = app or current_app
+    return Path(app.config.get("NLU_MODEL_PATH") or Path(app.instance_path) / MODEL_FILE)
+
+
+def ensure_model(app):
+    """Train the model from the shipped corpus when it is missing (first start)."""
+    path = model_path(app)
+    if path.exists():
+        return path
+    log.info("no classifier at %s: training it from the corpus", path)
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "sms.nlu.training", str(path)],
+            cwd=corpus.ROOT,
+            check=True,
+            timeout=TRAIN_TIMEOUT,
+            capture_output=True,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        # Keywords still work; everything else goes to a person until the model exists.
+        log.error("could not train the classifier: %s", exc)
+    return path
+
+
+def _load(db):
+    """The understanding catalogue for the active hamlets and procedures, with the model."""
+    path = model_path()
+    model = None
+    if path.exists():
+        try:
+            model = Model.load(path)
+        except (OSError, ValueError, KeyError) as exc:
+            log.error("could not load the classifier %s: %s", path, exc)
+    return build_catalogue(guidance.all_procedures(db), hamlets.active(db), model)
+
+
+def catalogue(db):
+    """The understanding catalogue, rebuilt only when the catalogue version changes."""
+    return cache.cached(db, "sms.understanding", _load)

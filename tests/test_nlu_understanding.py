@@ -1,0 +1,201 @@
+"""The understanding step on residents' own words: keywords, free text, entities, decisions."""
+
+import pytest
+
+from sms.nlu import engine, entities, text
+from sms.nlu.engine import ACT, CONFIRM, HANDOVER, understand
+from sms.nlu.model import Model, Scores
+
+
+@pytest.fixture(scope="module")
+def catalogue(nlu_model_path):
+    catalogue = engine.training_catalogue()
+    catalogue.model = Model.load(nlu_model_path)
+    return catalogue
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("HEN Phu Hoa A can lam can cuoc", "visit"),
+        ("HUY", "cancel"),
+        ("LICH Tan Phu", "schedule"),
+        ("XEM", "status"),
+        ("HD", "guidance"),
+        ("KHAI SINH", "guidance:KHAISINH"),
+        ("TUCHOI", "opt_out"),
+        ("BATDAU", "opt_in"),
+        ("?", "help"),
+        ("ENGLISH", "language:en"),
+        ("3", "menu_reply"),
+    ],
+)
+def test_the_readme_keywords_still_decide_on_their_own(catalogue, message, intent):
+    reading = understand(message, catalogue)
+    assert (reading.intent, reading.decision, reading.how) == (intent, ACT, "keyword")
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "procedure"),
+    [
+        ("tui gia roi di hong noi, nho may chu toi nha giup", "visit", None),
+        ("xin to luu dong ghe nha toi", "visit", None),
+        ("bao gio can bo xuong ap", "schedule", None),
+        ("chung nao to xuong", "schedule", None),
+        ("thoi khoi den, toi len xa roi", "cancel", None),
+        ("dung gui tin", "opt_out", None),
+        ("nho can bo ghe nha lam vneid cho ma toi", "visit", "VNEID"),
+        ("den nha lam can cuoc cho ba toi", "visit", "CANCUOC"),
+    ],
+)
+def test_the_everyday_words_of_issue_19_are_understood(catalogue, message, intent, procedure):
+    reading = understand(message, catalogue)
+    assert (reading.acted_intent, reading.procedure) == (intent, procedure)
+    assert reading.decision == ACT
+
+
+def test_a_question_about_when_the_team_comes_is_not_a_visit_request(catalogue):
+    reading = understand("to luu dong chung nao xuong ap vay", catalogue)
+    assert reading.intent == "schedule"
+
+
+@pytest.mark.parametrize(
+    ("message", "hamlet"),
+    [
+        ("hen phu hao a", "PHUHOAA"),  # letters swapped
+        ("Long Hâu, xin can bo den nha", "LONGHAU"),
+        ("xin den nha phuthuan b", "PHUTHUANB"),  # no space
+        ("hen  phu  loi", "PHULOI"),  # doubled spaces
+        ("den nha o tan phuu", "TANPHU"),  # a letter doubled
+        ("hen Phu Hoa", None),  # the suffix is missing
+        ("hen Phu Hoa C", None),  # no such hamlet
+        ("Long Hoa 2 co to luu dong ko", None),  # the suffix must match exactly
+        ("toi o huyen Phu Tan", None),  # the old district, one letter from Phú Tây
+        ("toi o xa Phu Long cu", None),  # the old commune, one letter from Phú Đông
+        ("lich long hoa1", "LONGHOA1"),
+    ],
+)
+def test_hamlets_are_found_with_typos_but_suffixes_match_exactly(catalogue, message, hamlet):
+    assert understand(message, catalogue).hamlet == hamlet
+
+
+@pytest.mark.parametrize(
+    ("message", "procedure"),
+    [
+        ("khai sinhf", "KHAISINH"),  # telex leftover
+        ("tamtru", "TAMTRU"),  # no space
+        ("lam cccd", "CANCUOC"),
+        ("xin ban sao giay khai sinh", "TRICHLUC"),
+        ("sổ đỏ", "SANGTEN"),
+        ("tro cap nguoi cao tuoi lam o dau", "HUUTRI"),
+    ],
+)
+def test_procedures_are_found_in_residents_words(catalogue, message, procedure):
+    assert understand(message, catalogue).procedure == procedure
+
+
+def test_chat_shorthand_is_spelled_out():
+    assert text.words("ko dc j ntn bn vs") == [
+        "KHONG",
+        "DUOC",
+        "GI",
+        "NHU",
+        "THE",
+        "NAO",
+        "BAO",
+        "NHIEU",
+        "VOI",
+    ]
+    assert text.words("DK HEN") == ["DK", "HEN"]  # the carrier habit stays
+    assert text.words("sinhf", known=frozenset({"SINH"})) == ["SINH"]
+
+
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        ("cap cuu, ong toi te nga", "emergency"),
+        ("nha toi dang chay", "emergency"),
+        ("toi o mot minh, khong di duoc", "distress"),
+        ("gấp lắm cô ơi", "distress"),
+        ("xin gặp cán bộ", None),  # gặp (meet), not gấp (urgent)
+        ("xin gap can bo", None),
+        ("hen phu loi", None),
+    ],
+)
+def test_emergencies_and_pleas_are_recognised(catalogue, message, urgency):
+    reading = understand(message, catalogue)
+    assert reading.urgency == urgency
+    assert reading.needs_person is (urgency is not None)
+
+
+def test_a_long_message_always_needs_a_person(catalogue):
+    story = "Chao can bo, toi nam nay 80 tuoi, con cai di lam xa het. " * 3 + "Xin den nha."
+    assert len(story) > 160
+    assert understand(story, catalogue).needs_person
+
+
+def test_emoji_only_goes_to_a_person_and_an_empty_body_is_empty(catalogue):
+    assert understand("🙏🙏", catalogue).decision == HANDOVER
+    assert understand("   ", catalogue).intent == "empty"
+
+
+def test_a_reference_code_is_read_in_digits_or_old_letters(catalogue):
+    assert understand("xem 48213", catalogue).reference == "48213"
+    assert understand("HUY K4C7A", catalogue).reference == "K4C7A"
+    assert entities.reference(["TOI", "O", "AP"]) is None
+
+
+class FixedModel:
+    """A classifier that always answers the same probabilities (to test the decisions)."""
+
+    known = frozenset()
+
+    def __init__(self, **intents):
+        self.intents = sorted(intents.items(), key=lambda item: -item[1])
+
+    def score(self, tokens):
+        return Scores(self.intents, {"-": 1.0})
+
+
+def _with(model):
+    catalogue = engine.training_catalogue()
+    catalogue.model = model
+    return catalogue
+
+
+def test_a_sure_reading_acts():
+    reading = understand("muon can bo ghe choi", _with(FixedModel(visit=0.9, question=0.1)))
+    assert (reading.intent, reading.decision) == ("visit", ACT)
+
+
+def test_a_likely_visit_or_cancellation_is_asked_about_with_one_key():
+    reading = understand("muon can bo ghe choi", _with(FixedModel(visit=0.4, question=0.35)))
+    assert (reading.intent, reading.decision) == ("visit", CONFIRM)
+    reading = understand("thoi de sau", _with(FixedModel(cancel=0.4, question=0.35)))
+    assert (reading.intent, reading.decision) == ("cancel", CONFIRM)
+
+
+def test_an_unsure_reading_goes_to_a_person_with_the_two_likeliest_keywords():
+    model = FixedModel(schedule=0.3, status=0.25, question=0.2, visit=0.25)
+    reading = understand("chuyen nay sao ta", _with(model))
+    assert reading.decision == HANDOVER
+    assert reading.acted_intent == "question"
+    assert reading.suggestions == ["LICH", "XEM"]
+
+
+def test_an_unsure_opt_out_is_never_acted_on():
+    reading = understand("thoi nghen", _with(FixedModel(opt_out=0.55, question=0.45)))
+    assert reading.decision == HANDOVER
+
+
+def test_without_a_model_keywords_work_and_free_text_goes_to_a_person():
+    catalogue = _with(None)
+    assert understand("HEN Phu Loi", catalogue).intent == "visit"
+    reading = understand("bua nao to xuong ap", catalogue)
+    assert reading.decision == HANDOVER
+
+
+def test_huy_followed_by_a_sentence_is_read_as_a_sentence(catalogue):
+    assert understand("huy nhan tin", catalogue).acted_intent == "opt_out"
+    assert understand("HUY 12345", catalogue).intent == "cancel"
+    assert understand("HUY HEN", catalogue).intent == "cancel"
