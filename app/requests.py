@@ -5,6 +5,7 @@ assignment, notifications and history behave the same whichever channel was used
 """
 
 import datetime as dt
+import re
 import secrets
 
 from app import catalog, clock, hamlets, outbox, residents, trips
@@ -28,9 +29,14 @@ from app.texts import N_, sms_day
 from db import first, insert, rows
 from db import update as update_row
 
-# Unambiguous characters only: no 0/O, 1/I/L, 2/Z, 5/S or 8/B to misread on a phone.
-REF_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+# New codes are five digits (DESIGN.md principle 11): a caller reads them out and a feature
+# phone types them without switching to letters. No leading zero, which phones and
+# spreadsheets drop. Codes issued before were five letters and digits from the alphabet
+# below (no 0/O, 1/I/L, 2/Z, 5/S, 8/B); they stay valid and are still found.
 REF_LENGTH = 5
+REF_FIRST, REF_LAST = 10000, 99999
+REF_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+REF_PATTERN = re.compile(rf"^(?:[1-9]\d{{{REF_LENGTH - 1}}}|[{REF_ALPHABET}]{{{REF_LENGTH}}})$")
 
 
 class VisitBeforeTrip(InvalidTransition):
@@ -47,11 +53,16 @@ class VisitBeforeTrip(InvalidTransition):
 
 
 def new_ref(db):
-    """Return a reference code that no request uses yet."""
+    """Return a five-digit reference code that no request, old or new, uses yet."""
     while True:
-        ref = "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
+        ref = str(REF_FIRST + secrets.randbelow(REF_LAST - REF_FIRST + 1))
         if not db.execute("SELECT 1 FROM requests WHERE ref = ?", [ref]).fetchone():
             return ref
+
+
+def is_ref(text):
+    """Tell whether TEXT is shaped like a reference code, new (12345) or old (K4C7A)."""
+    return bool(REF_PATTERN.match(str(text or "").strip().upper()))
 
 
 def by_ref(db, ref):

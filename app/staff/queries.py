@@ -22,7 +22,6 @@ ALL_STATUSES = (
 )
 KINDS = (queue.VISIT, queue.QUESTION)
 CHANNELS = ("sms", "voice", "staff", "api")
-REF_PATTERN = re.compile(rf"^[{queue.REF_ALPHABET}]{{{queue.REF_LENGTH}}}$")
 
 REQUEST_COLUMNS = """
     r.id, r.ref, r.kind, r.service_code, r.status, r.channel, r.priority, r.description,
@@ -117,7 +116,7 @@ def queue_page(db, filters, page=1, per_page=PER_PAGE):
         ref = search.upper()
         ids = resident_ids_matching(db, search)
         clauses = []
-        if REF_PATTERN.match(ref):
+        if queue.is_ref(ref):
             clauses.append("r.ref = ?")
             params.append(ref)
         if ids:
