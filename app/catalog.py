@@ -16,7 +16,7 @@ LANGUAGES = ("vi", "en")
 # Channels and domain modules add their own keys here; every key has "vi" and "en".
 MESSAGES = {
     "visit_confirmed": {
-        "vi": "Đã nhận yêu cầu đến nhà, mã {ref}. Tổ lưu động đến ấp {hamlet} {day}.",
+        "vi": "Đã nhận yêu cầu đến nhà, mã {ref}. Tổ lưu động đến ấp {hamlet} vào {day}.",
         "en": "Home visit request received, ref {ref}. The team visits {hamlet} on {day}.",
     },
     "visit_queued": {
@@ -24,19 +24,20 @@ MESSAGES = {
         "en": "Home visit request received, ref {ref}. Staff will tell you the date soon.",
     },
     "visited_thanks": {
-        "vi": "Cảm ơn ông bà đã tiếp tổ lưu động (mã {ref}). Cần giúp thêm, nhắn HEN.",
-        "en": "Thank you for meeting the mobile team (ref {ref}). Text HEN for more help.",
+        "vi": "Cảm ơn ông bà đã tiếp tổ lưu động (mã {ref}). Cần giúp thêm, soạn HEN gửi số này.",
+        "en": "Thank you for meeting the mobile team (ref {ref}). Text VISIT for more help.",
     },
     "visit_unreachable": {
-        "vi": "Tổ lưu động đã đến nhưng không gặp được ông bà (mã {ref}). Nhắn HEN để hẹn lại.",
-        "en": "The team came but could not find you (ref {ref}). Text HEN to book again.",
+        "vi": "Tổ lưu động đã đến nhưng không gặp được ông bà (mã {ref}). "
+        "Soạn HEN gửi số này để hẹn lại.",
+        "en": "The team came but could not find you (ref {ref}). Text VISIT to book again.",
     },
     "request_cancelled": {
-        "vi": "Yêu cầu mã {ref} đã được hủy. Cần giúp, nhắn HEN hoặc gọi xã.",
-        "en": "Request {ref} has been cancelled. For help, text HEN or call the commune.",
+        "vi": "Yêu cầu mã {ref} đã được hủy. Cần giúp, soạn HEN gửi số này hoặc gọi xã.",
+        "en": "Request {ref} has been cancelled. For help, text VISIT or call the commune.",
     },
     "visit_rescheduled": {
-        "vi": "Lịch đến nhà mã {ref} đã đổi: tổ lưu động đến ấp {hamlet} {day}, từ {time}.",
+        "vi": "Lịch đến nhà mã {ref} đã đổi: tổ lưu động đến ấp {hamlet} vào {day}, từ {time}.",
         "en": "Home visit {ref} has moved: the team visits {hamlet} on {day} from {time}.",
     },
     "visit_postponed": {
@@ -44,7 +45,7 @@ MESSAGES = {
         "en": "The trip for request {ref} was cancelled. Staff will tell you the new date soon.",
     },
     "visit_reminder": {
-        "vi": "Nhắc lịch: tổ lưu động đến ấp {hamlet} {day}, từ {time} (mã {ref}). "
+        "vi": "Nhắc lịch: tổ lưu động đến ấp {hamlet} vào {day}, từ {time} (mã {ref}). "
         "Xin ông bà ở nhà, để sẵn giấy tờ.",
         "en": "Reminder: the team visits {hamlet} on {day} from {time} (ref {ref}). "
         "Please be at home with your papers.",
@@ -54,49 +55,50 @@ MESSAGES = {
         "en": "Staff never ask for an OTP.",
     },
     "question_received": {
-        "vi": "Đã nhận câu hỏi, mã {ref}. Cán bộ xã sẽ gọi lại hoặc nhắn tin trả lời.",
+        "vi": "Đã nhận câu hỏi, mã {ref}. Cán bộ xã sẽ gọi lại hoặc gửi tin trả lời.",
         "en": "Question received, ref {ref}. Commune staff will call or text you back.",
     },
     # SMS channel (sms/): replies to residents' keywords. Keywords stay unaccented capitals.
     "sms_help": {
-        "vi": "Nhắn HEN: xin cán bộ đến nhà. LICH: lịch tổ. HD: thủ tục. XEM: yêu cầu. "
+        "vi": "Soạn HEN gửi số này: xin cán bộ đến nhà. LICH: lịch tổ. HD: thủ tục. XEM: yêu cầu. "
         "HUY: hủy hẹn. HOI + câu hỏi. Cán bộ không hỏi mã OTP.",
         "en": "Text VISIT: home visit. SCHEDULE: team days. GUIDE: procedures. STATUS: "
         "requests. CANCEL. ASK + question. Staff never ask for an OTP.",
     },
     "sms_unknown": {
-        "vi": "Đã chuyển tin cho cán bộ. Nhắn HEN: đến nhà, LICH: lịch, HD: thủ tục, "
-        "XEM: yêu cầu, HUY: hủy hẹn. Cán bộ không hỏi mã OTP.",
+        "vi": "Đã chuyển tin cho cán bộ. Hoặc soạn gửi số này: HEN đến nhà, LICH lịch, HD thủ tục, "
+        "XEM yêu cầu, HUY hủy hẹn. Cán bộ không hỏi mã OTP.",
         "en": "Your message was passed to staff. Text VISIT, SCHEDULE, GUIDE, STATUS, CANCEL "
         "or ASK + question. Staff never ask for an OTP.",
     },
     "sms_visit_exists_day": {
-        "vi": "Yêu cầu đến nhà mã {ref} vẫn còn, tổ đến {day}. Không cần nhắn lại. "
-        "Nhắn HUY {ref} để hủy.",
+        "vi": "Yêu cầu đến nhà mã {ref} vẫn còn, tổ đến vào {day}. Không cần gửi lại. "
+        "Soạn HUY {ref} gửi số này để hủy.",
         "en": "Your request {ref} stands, the team comes {day}. No need to write again. "
         "Text CANCEL {ref} to cancel.",
     },
     "sms_visit_exists": {
-        "vi": "Yêu cầu đến nhà mã {ref} vẫn còn, cán bộ sẽ báo ngày. Không cần nhắn lại. "
-        "Nhắn HUY {ref} để hủy.",
+        "vi": "Yêu cầu đến nhà mã {ref} vẫn còn, cán bộ sẽ báo ngày. Không cần gửi lại. "
+        "Soạn HUY {ref} gửi số này để hủy.",
         "en": "Your request {ref} stands; staff will tell you the date. No need to write "
         "again. Text CANCEL {ref} to cancel.",
     },
     "sms_ask_hamlet": {
-        "vi": "Ông bà ở ấp nào? Nhắn số: {menu}",
+        "vi": "Ông bà ở ấp nào? Trả lời bằng số: {menu}",
         "en": "Which hamlet? Reply a number: {menu}",
     },
     "sms_ask_hamlet_schedule": {
-        "vi": "Xem lịch ấp nào? Nhắn số: {menu}",
+        "vi": "Xem lịch ấp nào? Trả lời bằng số: {menu}",
         "en": "Schedule for which hamlet? Reply a number: {menu}",
     },
     "sms_guide_menu": {
-        "vi": "Thủ tục nào? Nhắn số: {menu}",
+        "vi": "Thủ tục nào? Trả lời bằng số: {menu}",
         "en": "Which procedure? Reply a number: {menu}",
     },
     "sms_menu_more": {"vi": "0=thêm", "en": "0=more"},
     "sms_schedule": {
-        "vi": "Tổ lưu động đến ấp {hamlet} {day} lúc {time}. Nhắn HEN để xin đến nhà.",
+        "vi": "Tổ lưu động đến ấp {hamlet} vào {day}, từ {time}. "
+        "Soạn HEN gửi số này để xin đến nhà.",
         "en": "The mobile team visits {hamlet} on {day} at {time}. Text VISIT for a home visit.",
     },
     "sms_schedule_none": {
@@ -121,19 +123,19 @@ MESSAGES = {
         "en": "{ref} question, awaiting answer",
     },
     "sms_status_none": {
-        "vi": "Ông bà không có yêu cầu nào đang mở. Nhắn HEN để xin cán bộ đến nhà.",
+        "vi": "Ông bà không có yêu cầu nào đang mở. Soạn HEN gửi số này để xin cán bộ đến nhà.",
         "en": "You have no open requests. Text VISIT for a home visit.",
     },
     "sms_cancelled": {
-        "vi": "Đã hủy yêu cầu mã {ref}. Cần giúp, nhắn HEN hoặc gọi xã.",
+        "vi": "Đã hủy yêu cầu mã {ref}. Cần giúp, soạn HEN gửi số này hoặc gọi xã.",
         "en": "Request {ref} is cancelled. For help, text VISIT or call the commune.",
     },
     "sms_cancel_none": {
-        "vi": "Ông bà không có hẹn đến nhà nào để hủy. Nhắn XEM để xem yêu cầu.",
+        "vi": "Ông bà không có hẹn đến nhà nào để hủy. Soạn XEM gửi số này để xem yêu cầu.",
         "en": "You have no home visit to cancel. Text STATUS to see your requests.",
     },
     "sms_cancel_not_found": {
-        "vi": "Không thấy yêu cầu mã {ref} của ông bà. Nhắn XEM để xem các yêu cầu.",
+        "vi": "Không thấy yêu cầu mã {ref} của ông bà. Soạn XEM gửi số này để xem các yêu cầu.",
         "en": "No request {ref} found for your number. Text STATUS to see your requests.",
     },
     "sms_cancel_closed": {
@@ -141,27 +143,27 @@ MESSAGES = {
         "en": "Request {ref} is already closed.",
     },
     "sms_question_received": {
-        "vi": "Đã chuyển câu hỏi cho cán bộ, mã {ref}. Cán bộ sẽ nhắn trả lời. "
+        "vi": "Đã chuyển câu hỏi cho cán bộ, mã {ref}. Cán bộ sẽ gửi tin trả lời. "
         "Cán bộ không hỏi mã OTP.",
         "en": "Your question went to staff, ref {ref}. They will reply by SMS. "
         "Staff never ask for an OTP.",
     },
     "sms_question_prompt": {
-        "vi": "Nhắn HOI và câu hỏi, ví dụ: HOI tiền già khi nào có",
+        "vi": "Soạn HOI và câu hỏi gửi số này, ví dụ: HOI trợ cấp người cao tuổi khi nào có",
         "en": "Text ASK and your question, for example: ASK when is the pension paid",
     },
     "sms_opted_out": {
-        "vi": "Đã ngừng gửi tin nhắc cho số này. Ông bà vẫn nhắn hỏi được. "
-        "Nhắn BATDAU để nhận lại.",
+        "vi": "Đã ngừng gửi tin nhắc lịch cho số này. Ông bà vẫn gửi tin hỏi được. "
+        "Soạn BATDAU gửi số này để bật lại.",
         "en": "Reminders to this number are stopped. You can still write to us. "
         "Text START to resume.",
     },
     "sms_opted_in": {
-        "vi": "Đã nhận lại tin nhắc của xã. Nhắn TUCHOI để ngừng.",
+        "vi": "Đã bật lại tin nhắc lịch của xã. Soạn TUCHOI gửi số này để ngừng.",
         "en": "Reminders are back on. Text STOP to stop them.",
     },
     "sms_language": {
-        "vi": "Từ nay xã trả lời bằng tiếng Việt. Nhắn ENGLISH cho tiếng Anh.",
+        "vi": "Từ nay xã trả lời bằng tiếng Việt. Soạn ENGLISH gửi số này cho tiếng Anh.",
         "en": "Replies will now be in English. Text VI for Vietnamese.",
     },
 }

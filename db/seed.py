@@ -5,7 +5,7 @@ import random
 from app import commune_settings, guidance, hamlets, residents, trips
 from app import requests as queue
 from db import transaction
-from db.seed_procedures import PROCEDURES
+from db.seed_procedures import PROCEDURES, SUPERSEDED
 from db.seed_spoken import SPOKEN
 
 HAMLETS_AS_OF = "2026-11-29"
@@ -55,7 +55,11 @@ def seed(db, demo=False):
 
 
 def _seed_procedures(db):
-    """Insert missing procedures; fill spoken forms still empty, never overwriting an edit."""
+    """Insert missing procedures; fill spoken forms still empty, never overwriting an edit.
+
+    A field that still holds an earlier seed text found wrong or misleading (SUPERSEDED)
+    gets the corrected text; a field staff have edited is left alone.
+    """
     for procedure in PROCEDURES:
         spoken = SPOKEN.get(procedure["code"], {})
         existing = guidance.get(db, procedure["code"])
@@ -63,8 +67,11 @@ def _seed_procedures(db):
             guidance.save(db, {**procedure, **spoken})
             continue
         missing = {field: text for field, text in spoken.items() if not existing.get(field)}
+        for field, earlier in SUPERSEDED.get(procedure["code"], {}).items():
+            if existing.get(field) == earlier:
+                missing[field] = procedure[field]
         if missing:
-            db["procedures"].update(procedure["code"], missing)
+            guidance.save(db, {**existing, **missing})
 
 
 def _seed_hamlets(db):

@@ -93,16 +93,23 @@ PROCEDURES = [
             "LAMCCCD",
         ],
         "steps": [
-            "Đến Công an xã Phú Lâm, mang theo thẻ căn cước công dân hoặc chứng minh nhân dân cũ.",
             (
-                "Cán bộ kiểm tra thông tin trong cơ sở dữ liệu dân cư; nếu thông tin bị sai, ông "
-                "bà nộp thêm giấy khai sinh hoặc giấy chứng nhận kết hôn."
+                "Đến Công an xã Phú Lâm, mang theo thẻ căn cước công dân hoặc chứng minh "
+                "nhân dân cũ."
+            ),
+            (
+                "Cán bộ kiểm tra thông tin trong cơ sở dữ liệu dân cư; nếu thông tin bị "
+                "sai, ông bà nộp thêm giấy khai sinh hoặc giấy chứng nhận kết hôn."
             ),
             "Cán bộ chụp ảnh và lấy vân tay ngay tại chỗ.",
             "Hỏi cán bộ ngày trả thẻ và cách nhận thẻ.",
             (
-                "Thẻ phải đổi khi đủ 14, 25, 40 và 60 tuổi; thẻ cấp khi từ 58 tuổi trở lên thì "
-                "dùng suốt đời."
+                "Thẻ phải đổi khi đủ 14, 25, 40 và 60 tuổi; thẻ cấp khi từ 58 tuổi trở "
+                "lên thì dùng suốt đời."
+            ),
+            (
+                "Thẻ căn cước, căn cước công dân còn hạn vẫn dùng được; sáp nhập xã không "
+                "bắt buộc làm thẻ mới."
             ),
         ],
         "documents": [
@@ -116,16 +123,16 @@ PROCEDURES = [
         ),
         "where_note": "Công an xã Phú Lâm, hoặc điểm cấp lưu động nếu Công an xã có tổ chức.",
         "sms_steps": (
-            "Căn cước: làm tại Công an xã, chụp ảnh, lấy vân tay tại chỗ. CMND cũ hết giá trị từ "
-            "1/1/2025. Thẻ cấp từ 58 tuổi dùng suốt đời."
+            "Căn cước: làm tại Công an xã, lấy vân tay tại chỗ. CMND cũ hết giá trị từ "
+            "1/1/2025. Thẻ căn cước còn hạn vẫn dùng, sáp nhập xã không phải đổi thẻ."
         ),
         "sms_documents": (
             "Mang theo: thẻ căn cước cũ hoặc CMND cũ; giấy khai sinh, giấy kết hôn nếu thông tin "
             "bị sai."
         ),
         "sms_steps_en": (
-            "ID card: at the commune police; photo and fingerprints on site. Old CMND invalid "
-            "since 1/1/2025. Cards issued at 58 or older last for life."
+            "ID card: at the commune police. Old CMND invalid since 1/1/2025. A valid ID "
+            "card stays valid: the commune merger does not require a new one."
         ),
         "sms_documents_en": (
             "Bring: current ID card or old CMND; birth or marriage certificate if your data are "
@@ -151,29 +158,30 @@ PROCEDURES = [
         ],
         "steps": [
             (
-                "Trong vòng 60 ngày kể từ ngày sinh, cha hoặc mẹ đến Ủy ban nhân dân xã, hoặc nộp "
-                "trực tuyến trên ứng dụng VNeID hay Cổng dịch vụ công quốc gia."
+                "Trong vòng 60 ngày kể từ ngày sinh, cha hoặc mẹ (ông bà, nếu cha mẹ "
+                "không đi khai được) đến Ủy ban nhân dân xã, hoặc nộp trực tuyến trên ứng "
+                "dụng VNeID hay Cổng dịch vụ công quốc gia."
             ),
             (
-                "Điền tờ khai và nộp giấy chứng sinh bản chính của bệnh viện; nếu không có, nộp "
-                "văn bản của người làm chứng hoặc giấy cam đoan."
+                "Điền tờ khai và nộp giấy chứng sinh bản chính của bệnh viện; nếu không "
+                "có, nộp văn bản của người làm chứng hoặc giấy cam đoan."
             ),
             (
-                "Một hồ sơ liên thông làm luôn khai sinh, đăng ký thường trú và thẻ bảo hiểm y tế "
-                "cho trẻ dưới 6 tuổi."
+                "Một hồ sơ liên thông làm luôn khai sinh, đăng ký thường trú và thẻ bảo "
+                "hiểm y tế cho trẻ dưới 6 tuổi."
             ),
             (
-                "Nộp trực tuyến thì nhận giấy khai sinh điện tử trong ngày, cả quy trình khoảng 3 "
-                "ngày làm việc; nộp hồ sơ giấy thì tối đa 20 ngày làm việc."
+                "Nộp trực tuyến thì nhận giấy khai sinh điện tử trong ngày, cả quy trình "
+                "khoảng 3 ngày làm việc; nộp hồ sơ giấy thì tối đa 20 ngày làm việc."
             ),
         ],
         "documents": [
             "Tờ khai đăng ký khai sinh",
             (
-                "Giấy chứng sinh bản chính của bệnh viện, hoặc văn bản người làm chứng, giấy cam "
-                "đoan nếu không có giấy chứng sinh"
+                "Giấy chứng sinh bản chính của bệnh viện, hoặc văn bản người làm chứng, "
+                "giấy cam đoan nếu không có giấy chứng sinh"
             ),
-            "Thẻ căn cước của cha hoặc mẹ đi khai",
+            ("Thẻ căn cước của người đi khai: cha hoặc mẹ, hoặc ông bà nếu cha mẹ không đi được"),
             "Giấy chứng nhận kết hôn của cha mẹ, nếu có",
         ],
         "fee_note": "Miễn lệ phí nếu đăng ký đúng hạn.",
@@ -187,16 +195,16 @@ PROCEDURES = [
             "hạn. Làm luôn thường trú và thẻ BHYT cho trẻ."
         ),
         "sms_documents": (
-            "Mang theo: tờ khai, giấy chứng sinh bản chính, căn cước của cha hoặc mẹ, giấy kết hôn "
-            "nếu có."
+            "Mang theo: tờ khai, giấy chứng sinh bản chính, căn cước người đi khai (cha "
+            "mẹ, hoặc ông bà nếu cha mẹ không đi được), giấy kết hôn nếu có."
         ),
         "sms_steps_en": (
             "Birth: within 60 days, at the commune office or on VNeID. Free if on time. Also "
             "covers residence and the child's health insurance card."
         ),
         "sms_documents_en": (
-            "Bring: declaration form, original hospital birth notice, ID card of the parent "
-            "declaring, marriage certificate if any."
+            "Bring: form, hospital birth notice, ID of the person declaring (a parent, or "
+            "a grandparent if the parents cannot), marriage certificate if any."
         ),
         "verified_as_of": VERIFIED_AS_OF,
     },
@@ -206,8 +214,8 @@ PROCEDURES = [
         "name": "Đăng ký khai tử",
         "name_en": "Death registration",
         "summary": (
-            "Người thân đăng ký khai tử trong 15 ngày kể từ ngày mất; một hồ sơ làm luôn xóa "
-            "thường trú và mai táng phí."
+            "Người thân đăng ký khai tử trong 15 ngày kể từ ngày mất; một hồ sơ làm luôn "
+            "xóa thường trú, và mai táng phí nếu người mất được hưởng."
         ),
         "synonyms": [
             "BAOTU",
@@ -220,18 +228,18 @@ PROCEDURES = [
         ],
         "steps": [
             (
-                "Trong vòng 15 ngày kể từ ngày mất, người thân đến Ủy ban nhân dân xã nơi người "
-                "mất cư trú cuối cùng."
+                "Trong vòng 15 ngày kể từ ngày mất, người thân đến Ủy ban nhân dân xã nơi "
+                "người mất cư trú cuối cùng."
             ),
             (
-                "Nộp giấy báo tử do bệnh viện hoặc Ủy ban nhân dân xã cấp, cùng thẻ căn cước của "
-                "người đi khai."
+                "Nộp giấy báo tử do bệnh viện hoặc Ủy ban nhân dân xã cấp, cùng thẻ căn "
+                "cước của người đi khai."
             ),
             (
-                "Một hồ sơ liên thông làm luôn khai tử, xóa đăng ký thường trú và trợ cấp mai táng "
-                "phí."
+                "Một hồ sơ liên thông làm luôn khai tử, xóa đăng ký thường trú và trợ cấp "
+                "mai táng phí, nếu người mất thuộc diện được hưởng."
             ),
-            "Cũng có thể nộp trực tuyến trên ứng dụng VNeID hoặc Cổng dịch vụ công quốc gia.",
+            ("Cũng có thể nộp trực tuyến trên ứng dụng VNeID hoặc Cổng dịch vụ công quốc gia."),
         ],
         "documents": [
             "Giấy báo tử do bệnh viện hoặc Ủy ban nhân dân xã cấp",
@@ -244,15 +252,15 @@ PROCEDURES = [
             "VNeID."
         ),
         "sms_steps": (
-            "Khai tử: người thân làm trong 15 ngày từ ngày mất, tại UBND xã nơi cư trú cuối. Miễn "
-            "phí nếu đúng hạn. Làm luôn mai táng phí."
+            "Khai tử: người thân làm trong 15 ngày từ ngày mất, tại UBND xã nơi cư trú "
+            "cuối. Miễn phí nếu đúng hạn. Mai táng phí nếu người mất được hưởng."
         ),
         "sms_documents": (
             "Mang theo: giấy báo tử của bệnh viện hoặc UBND xã, thẻ căn cước của người đi khai."
         ),
         "sms_steps_en": (
             "Death: a relative registers within 15 days at the commune office of the last "
-            "residence. Free if on time. Includes funeral allowance."
+            "residence. Free if on time. Funeral allowance if entitled."
         ),
         "sms_documents_en": (
             "Bring: death notice from the hospital or commune office, and the ID card of the "
@@ -288,28 +296,29 @@ PROCEDURES = [
             ),
         ],
         "documents": [
+            "Tờ khai đăng ký kết hôn",
             "Thẻ căn cước của cả hai người",
-            "Giấy xác nhận tình trạng hôn nhân, nếu không cư trú tại xã",
+            ("Giấy xác nhận tình trạng hôn nhân, nếu không cư trú tại xã"),
             "Bản sao quyết định ly hôn, nếu đã ly hôn",
         ],
         "fee_note": "Miễn lệ phí cho công dân Việt Nam cư trú trong nước.",
         "deadline_note": "",
         "where_note": "Ủy ban nhân dân xã nơi một trong hai người cư trú; cả hai phải có mặt.",
         "sms_steps": (
-            "Kết hôn: cả hai cùng đến UBND xã nơi 1 trong 2 người cư trú, ký sổ và nhận giấy kết "
-            "hôn. Miễn phí."
+            "Kết hôn: cả hai cùng đến UBND xã nơi 1 trong 2 người cư trú, ký vào sổ hộ "
+            "tịch và nhận giấy kết hôn. Miễn phí."
         ),
         "sms_documents": (
-            "Mang theo: căn cước của cả hai; xác nhận tình trạng hôn nhân nếu không ở xã; quyết "
-            "định ly hôn nếu đã ly hôn."
+            "Mang theo: tờ khai đăng ký kết hôn, căn cước của cả hai; xác nhận tình trạng "
+            "hôn nhân nếu không ở xã; quyết định ly hôn nếu có."
         ),
         "sms_steps_en": (
-            "Marriage: both go to the commune office where one of you lives, sign the register and "
-            "get the certificate. Free."
+            "Marriage: both go to the commune office where one of you lives, sign the "
+            "civil status register and get the certificate. Free."
         ),
         "sms_documents_en": (
-            "Bring: both ID cards; marital status certificate if not living in the commune; "
-            "divorce decision if divorced."
+            "Bring: the marriage registration form, both ID cards; marital status "
+            "certificate if not living here; divorce decision if any."
         ),
         "verified_as_of": VERIFIED_AS_OF,
     },
@@ -349,10 +358,10 @@ PROCEDURES = [
         "documents": [
             "Tờ khai thay đổi thông tin cư trú, mẫu CT01",
             (
-                "Giấy tờ chứng minh chỗ ở hợp pháp, ví dụ sổ đỏ, hoặc văn bản đồng ý của chủ hộ, "
-                "chủ nhà"
+                "Giấy tờ chứng minh chỗ ở hợp pháp, ví dụ giấy chứng nhận quyền sử dụng "
+                "đất (sổ đỏ), hoặc văn bản đồng ý của chủ hộ, chủ nhà"
             ),
-            "Giấy khai sinh hoặc giấy chứng nhận kết hôn, nếu nhập về ở với người thân",
+            ("Giấy khai sinh hoặc giấy chứng nhận kết hôn, nếu nhập về ở với người thân"),
         ],
         "fee_note": "Chưa rõ lệ phí, hỏi cán bộ Công an xã.",
         "deadline_note": "Có kết quả trong 7 ngày làm việc.",
@@ -480,15 +489,15 @@ PROCEDURES = [
             "công chứng."
         ),
         "sms_steps": (
-            "Sao y: tại UBND xã, nhận trong ngày (nộp sau 15h thì hôm sau). Phí 2.000d/trang cho "
-            "trang 1-2, 1.000d/trang từ trang 3, tối đa 200.000d."
+            "Sao y: tại UBND xã, nhận trong ngày; nộp sau 15h thì nhận ngày làm việc sau. "
+            "Phí 2.000d/trang 1-2, 1.000d/trang từ trang 3, tối đa 200.000d."
         ),
         "sms_documents": (
             "Mang theo: bản chính (không rách, không tẩy xóa) và bản photo tất cả các trang."
         ),
         "sms_steps_en": (
-            "Certified copy: at the commune office, same day (after 15h: next day). Fee "
-            "2.000d/page for pages 1-2, 1.000d/page after, max 200.000d."
+            "Certified copy: at the commune office, same day (after 15h: next working "
+            "day). Fee 2.000d/page for pages 1-2, 1.000d/page after, max 200.000d."
         ),
         "sms_documents_en": (
             "Bring: the original (not torn, not altered) and photocopies of all pages."
@@ -532,10 +541,10 @@ PROCEDURES = [
             ),
         ],
         "documents": [
-            "Bản chính sổ đỏ hoặc sổ hồng",
-            "Hợp đồng hoặc văn bản thừa kế đã công chứng, chứng thực",
+            ("Bản chính giấy chứng nhận quyền sử dụng đất (sổ đỏ, sổ hồng)"),
+            ("Hợp đồng hoặc văn bản thừa kế đã công chứng, chứng thực"),
             "Thẻ căn cước của tất cả các bên",
-            "Đơn đăng ký biến động đất đai, hỏi cán bộ để lấy đúng mẫu",
+            ("Đơn đăng ký biến động đất đai, hỏi cán bộ để lấy đúng mẫu"),
         ],
         "fee_note": "Có thuế và lệ phí; chưa rõ số tiền, hỏi cán bộ địa chính xã.",
         "deadline_note": "Chưa rõ thời gian giải quyết tại địa phương, hỏi cán bộ địa chính xã.",
@@ -548,8 +557,8 @@ PROCEDURES = [
             "chính công xã. Thuế, phí, thời hạn: hỏi địa chính xã."
         ),
         "sms_documents": (
-            "Mang theo: sổ đỏ hoặc sổ hồng bản chính, hợp đồng hoặc văn bản thừa kế đã công chứng, "
-            "căn cước của các bên."
+            "Mang theo: giấy chứng nhận đất (sổ đỏ) bản chính, hợp đồng hoặc văn bản thừa "
+            "kế đã công chứng, căn cước của các bên."
         ),
         "sms_steps_en": (
             "Land transfer: notarise the contract or inheritance paper, then file at the commune "
@@ -607,8 +616,9 @@ PROCEDURES = [
         ),
         "where_note": "Ủy ban nhân dân xã Phú Lâm (Trung tâm Phục vụ hành chính công xã).",
         "sms_steps": (
-            "Tiền già: từ 75 tuổi không có lương hưu, hoặc 70-74 tuổi hộ nghèo, cận nghèo. Nộp đơn "
-            "Mẫu 01 tại UBND xã, trả lời trong 10 ngày làm việc."
+            "Trợ cấp người cao tuổi: từ 75 tuổi không lương hưu, hoặc 70-74 tuổi hộ "
+            "nghèo, cận nghèo. Nộp đơn Mẫu 01 tại UBND xã, trả lời trong 10 ngày làm "
+            "việc."
         ),
         "sms_documents": (
             "Mang theo: thẻ căn cước. Đơn Mẫu 01 có sẵn tại UBND xã. Mức tiền và cách nhận tiền: "
@@ -665,8 +675,8 @@ PROCEDURES = [
             "tế hộ gia đình qua điểm thu tại xã, hỏi cán bộ xã địa điểm."
         ),
         "sms_steps": (
-            "BHYT: đi khám dùng căn cước gắn chip hoặc VNeID mức 2 thay thẻ giấy. Người hưởng tiền "
-            "già được cấp thẻ miễn phí. Mức đóng: hỏi cán bộ xã."
+            "BHYT: đi khám dùng căn cước gắn chip hoặc VNeID mức 2 thay thẻ giấy. Người "
+            "hưởng trợ cấp người cao tuổi được thẻ miễn phí. Mức đóng: hỏi xã."
         ),
         "sms_documents": "Mang theo: thẻ căn cước; thẻ BHYT cũ hoặc mã số BHXH nếu có.",
         "sms_steps_en": (
@@ -697,10 +707,14 @@ PROCEDURES = [
             "TRICHLUCHOTICH",
         ],
         "steps": [
-            "Đến Ủy ban nhân dân xã nơi trước đây đã đăng ký khai sinh, kết hôn hoặc khai tử.",
-            "Cho cán bộ biết họ tên, ngày sinh và nơi đăng ký của người cần xin bản sao.",
+            ("Đến Ủy ban nhân dân xã nơi trước đây đã đăng ký khai sinh, kết hôn hoặc khai tử."),
+            (
+                "Sổ hộ tịch của xã Long Hòa và xã Phú Long cũ được lưu tại Ủy ban nhân "
+                "dân xã Phú Lâm."
+            ),
+            ("Cho cán bộ biết họ tên, ngày sinh và nơi đăng ký của người cần xin bản sao."),
             "Xuất trình thẻ căn cước và nộp lệ phí theo quy định.",
-            "Nếu muốn nộp trực tuyến trên ứng dụng VNeID, hãy hỏi cán bộ xã trước.",
+            ("Nếu muốn nộp trực tuyến trên ứng dụng VNeID, hãy hỏi cán bộ xã trước."),
         ],
         "documents": [
             "Thẻ căn cước",
@@ -708,17 +722,21 @@ PROCEDURES = [
         ],
         "fee_note": "Có thu lệ phí; chưa rõ số tiền, hỏi cán bộ xã.",
         "deadline_note": "",
-        "where_note": "Ủy ban nhân dân xã nơi đã đăng ký hộ tịch trước đây.",
+        "where_note": (
+            "Ủy ban nhân dân xã nơi đã đăng ký hộ tịch trước đây. Sổ hộ tịch của xã Long "
+            "Hòa và xã Phú Long cũ lưu tại Ủy ban nhân dân xã Phú Lâm."
+        ),
         "sms_steps": (
-            "Trích lục (bản sao khai sinh, kết hôn, khai tử): xin tại UBND xã nơi đã đăng ký. Có "
-            "thu lệ phí, số tiền hỏi cán bộ xã."
+            "Trích lục (bản sao khai sinh, kết hôn, khai tử): xin tại UBND xã nơi đã đăng "
+            "ký; sổ của xã Long Hòa, Phú Long cũ giữ tại UBND xã Phú Lâm. Có lệ phí."
         ),
         "sms_documents": (
             "Mang theo: thẻ căn cước; họ tên, ngày sinh, nơi đăng ký của người cần bản sao."
         ),
         "sms_steps_en": (
-            "Extract copy (birth, marriage, death): at the commune office where it was registered. "
-            "A fee is charged; ask staff for the amount."
+            "Extract copy (birth, marriage, death): at the commune office where "
+            "registered; old Long Hoa and Phu Long records are at Phu Lam. A fee is "
+            "charged."
         ),
         "sms_documents_en": (
             "Bring: ID card; full name, date of birth and place of registration of the person "
@@ -727,3 +745,185 @@ PROCEDURES = [
         "verified_as_of": VERIFIED_AS_OF,
     },
 ]
+
+
+# Earlier seed texts that misled an elderly reader or were wrong (issue 19, §5). `flask seed`
+# replaces a stored field that still holds its earlier text, and keeps any staff edit.
+SUPERSEDED = {
+    "CANCUOC": {
+        "sms_steps": (
+            "Căn cước: làm tại Công an xã, chụp ảnh, lấy vân tay tại chỗ. CMND cũ hết giá "
+            "trị từ 1/1/2025. Thẻ cấp từ 58 tuổi dùng suốt đời."
+        ),
+        "sms_steps_en": (
+            "ID card: at the commune police; photo and fingerprints on site. Old CMND "
+            "invalid since 1/1/2025. Cards issued at 58 or older last for life."
+        ),
+        "steps": [
+            (
+                "Đến Công an xã Phú Lâm, mang theo thẻ căn cước công dân hoặc chứng minh "
+                "nhân dân cũ."
+            ),
+            (
+                "Cán bộ kiểm tra thông tin trong cơ sở dữ liệu dân cư; nếu thông tin bị "
+                "sai, ông bà nộp thêm giấy khai sinh hoặc giấy chứng nhận kết hôn."
+            ),
+            "Cán bộ chụp ảnh và lấy vân tay ngay tại chỗ.",
+            "Hỏi cán bộ ngày trả thẻ và cách nhận thẻ.",
+            (
+                "Thẻ phải đổi khi đủ 14, 25, 40 và 60 tuổi; thẻ cấp khi từ 58 tuổi trở "
+                "lên thì dùng suốt đời."
+            ),
+        ],
+    },
+    "KHAISINH": {
+        "sms_documents": (
+            "Mang theo: tờ khai, giấy chứng sinh bản chính, căn cước của cha hoặc mẹ, "
+            "giấy kết hôn nếu có."
+        ),
+        "sms_documents_en": (
+            "Bring: declaration form, original hospital birth notice, ID card of the "
+            "parent declaring, marriage certificate if any."
+        ),
+        "steps": [
+            (
+                "Trong vòng 60 ngày kể từ ngày sinh, cha hoặc mẹ đến Ủy ban nhân dân xã, "
+                "hoặc nộp trực tuyến trên ứng dụng VNeID hay Cổng dịch vụ công quốc gia."
+            ),
+            (
+                "Điền tờ khai và nộp giấy chứng sinh bản chính của bệnh viện; nếu không "
+                "có, nộp văn bản của người làm chứng hoặc giấy cam đoan."
+            ),
+            (
+                "Một hồ sơ liên thông làm luôn khai sinh, đăng ký thường trú và thẻ bảo "
+                "hiểm y tế cho trẻ dưới 6 tuổi."
+            ),
+            (
+                "Nộp trực tuyến thì nhận giấy khai sinh điện tử trong ngày, cả quy trình "
+                "khoảng 3 ngày làm việc; nộp hồ sơ giấy thì tối đa 20 ngày làm việc."
+            ),
+        ],
+        "documents": [
+            "Tờ khai đăng ký khai sinh",
+            (
+                "Giấy chứng sinh bản chính của bệnh viện, hoặc văn bản người làm chứng, "
+                "giấy cam đoan nếu không có giấy chứng sinh"
+            ),
+            "Thẻ căn cước của cha hoặc mẹ đi khai",
+            "Giấy chứng nhận kết hôn của cha mẹ, nếu có",
+        ],
+    },
+    "KHAITU": {
+        "sms_steps": (
+            "Khai tử: người thân làm trong 15 ngày từ ngày mất, tại UBND xã nơi cư trú "
+            "cuối. Miễn phí nếu đúng hạn. Làm luôn mai táng phí."
+        ),
+        "sms_steps_en": (
+            "Death: a relative registers within 15 days at the commune office of the last "
+            "residence. Free if on time. Includes funeral allowance."
+        ),
+        "steps": [
+            (
+                "Trong vòng 15 ngày kể từ ngày mất, người thân đến Ủy ban nhân dân xã nơi "
+                "người mất cư trú cuối cùng."
+            ),
+            (
+                "Nộp giấy báo tử do bệnh viện hoặc Ủy ban nhân dân xã cấp, cùng thẻ căn "
+                "cước của người đi khai."
+            ),
+            (
+                "Một hồ sơ liên thông làm luôn khai tử, xóa đăng ký thường trú và trợ cấp "
+                "mai táng phí."
+            ),
+            ("Cũng có thể nộp trực tuyến trên ứng dụng VNeID hoặc Cổng dịch vụ công quốc gia."),
+        ],
+        "summary": (
+            "Người thân đăng ký khai tử trong 15 ngày kể từ ngày mất; một hồ sơ làm luôn "
+            "xóa thường trú và mai táng phí."
+        ),
+    },
+    "KETHON": {
+        "sms_steps": (
+            "Kết hôn: cả hai cùng đến UBND xã nơi 1 trong 2 người cư trú, ký sổ và nhận "
+            "giấy kết hôn. Miễn phí."
+        ),
+        "sms_documents": (
+            "Mang theo: căn cước của cả hai; xác nhận tình trạng hôn nhân nếu không ở xã; "
+            "quyết định ly hôn nếu đã ly hôn."
+        ),
+        "sms_steps_en": (
+            "Marriage: both go to the commune office where one of you lives, sign the "
+            "register and get the certificate. Free."
+        ),
+        "sms_documents_en": (
+            "Bring: both ID cards; marital status certificate if not living in the "
+            "commune; divorce decision if divorced."
+        ),
+        "documents": [
+            "Thẻ căn cước của cả hai người",
+            ("Giấy xác nhận tình trạng hôn nhân, nếu không cư trú tại xã"),
+            "Bản sao quyết định ly hôn, nếu đã ly hôn",
+        ],
+    },
+    "SAOY": {
+        "sms_steps": (
+            "Sao y: tại UBND xã, nhận trong ngày (nộp sau 15h thì hôm sau). Phí "
+            "2.000d/trang cho trang 1-2, 1.000d/trang từ trang 3, tối đa 200.000d."
+        ),
+        "sms_steps_en": (
+            "Certified copy: at the commune office, same day (after 15h: next day). Fee "
+            "2.000d/page for pages 1-2, 1.000d/page after, max 200.000d."
+        ),
+    },
+    "SANGTEN": {
+        "sms_documents": (
+            "Mang theo: sổ đỏ hoặc sổ hồng bản chính, hợp đồng hoặc văn bản thừa kế đã "
+            "công chứng, căn cước của các bên."
+        ),
+        "documents": [
+            "Bản chính sổ đỏ hoặc sổ hồng",
+            ("Hợp đồng hoặc văn bản thừa kế đã công chứng, chứng thực"),
+            "Thẻ căn cước của tất cả các bên",
+            ("Đơn đăng ký biến động đất đai, hỏi cán bộ để lấy đúng mẫu"),
+        ],
+    },
+    "HUUTRI": {
+        "sms_steps": (
+            "Tiền già: từ 75 tuổi không có lương hưu, hoặc 70-74 tuổi hộ nghèo, cận "
+            "nghèo. Nộp đơn Mẫu 01 tại UBND xã, trả lời trong 10 ngày làm việc."
+        ),
+    },
+    "BHYT": {
+        "sms_steps": (
+            "BHYT: đi khám dùng căn cước gắn chip hoặc VNeID mức 2 thay thẻ giấy. Người "
+            "hưởng tiền già được cấp thẻ miễn phí. Mức đóng: hỏi cán bộ xã."
+        ),
+    },
+    "TRICHLUC": {
+        "sms_steps": (
+            "Trích lục (bản sao khai sinh, kết hôn, khai tử): xin tại UBND xã nơi đã đăng "
+            "ký. Có thu lệ phí, số tiền hỏi cán bộ xã."
+        ),
+        "sms_steps_en": (
+            "Extract copy (birth, marriage, death): at the commune office where it was "
+            "registered. A fee is charged; ask staff for the amount."
+        ),
+        "steps": [
+            ("Đến Ủy ban nhân dân xã nơi trước đây đã đăng ký khai sinh, kết hôn hoặc khai tử."),
+            ("Cho cán bộ biết họ tên, ngày sinh và nơi đăng ký của người cần xin bản sao."),
+            "Xuất trình thẻ căn cước và nộp lệ phí theo quy định.",
+            ("Nếu muốn nộp trực tuyến trên ứng dụng VNeID, hãy hỏi cán bộ xã trước."),
+        ],
+        "where_note": "Ủy ban nhân dân xã nơi đã đăng ký hộ tịch trước đây.",
+    },
+    "THUONGTRU": {
+        "documents": [
+            "Tờ khai thay đổi thông tin cư trú, mẫu CT01",
+            (
+                "Giấy tờ chứng minh chỗ ở hợp pháp, ví dụ sổ đỏ, hoặc văn bản đồng ý của "
+                "chủ hộ, chủ nhà"
+            ),
+            ("Giấy khai sinh hoặc giấy chứng nhận kết hôn, nếu nhập về ở với người thân"),
+        ],
+    },
+}

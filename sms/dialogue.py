@@ -449,7 +449,7 @@ def _guide(db, resident, inbound, parsed, language):
         inner = keywords.parse(parsed.rest, vocab=_vocabulary(db))
         if inner.intent == PROCEDURE:
             return _guidance(guidance.get(db, inner.code), language)
-    return _show_menu(db, resident["phone"], MENU_GUIDE, _procedure_items(db), language)
+    return _show_menu(db, resident["phone"], MENU_GUIDE, _procedure_items(db, language), language)
 
 
 def _procedure(db, resident, inbound, parsed, language):
@@ -481,9 +481,12 @@ def _hamlet_items(db):
     return [(n, row["name"], row["id"]) for n, row in enumerate(hamlets.active(db), start=1)]
 
 
-def _procedure_items(db):
-    """Menu items for the active procedures, numbered by their menu position."""
-    return [(row["menu_number"], row["code"], row["code"]) for row in guidance.all_procedures(db)]
+def _procedure_items(db, language="vi"):
+    """Menu items for the active procedures: plain short names, not internal codes."""
+    return [
+        (row["menu_number"], guidance.spoken_name(row, language), row["code"])
+        for row in guidance.all_procedures(db)
+    ]
 
 
 def _show_menu(db, phone, menu, items, language, page=0, **extra):
@@ -520,7 +523,9 @@ def _pick(db, resident, inbound, menu, data, number):
         procedure = guidance.get(db, chosen)
         if procedure:
             return _guidance(procedure, language)
-        return _show_menu(db, resident["phone"], MENU_GUIDE, _procedure_items(db), language)
+        return _show_menu(
+            db, resident["phone"], MENU_GUIDE, _procedure_items(db, language), language
+        )
     state.clear(db, resident["phone"])
     hamlet = hamlets.get(db, chosen)
     if not hamlet:
