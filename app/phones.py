@@ -43,6 +43,10 @@ _OLD_MOBILE = re.compile(r"^(01(?:2[0-9]|6[2-9]|8[68]|99))(\d{7})$")
 # A SIP or tel URI as it arrives in a SIP INVITE's From header (RFC 3261 §20.20, RFC 3966),
 # with or without a display name and angle brackets: only the user part can be a number.
 _SIP_URI = re.compile(r"(?:^|<|\s)(?:sips?|tel):([^@;>\s]+)", re.IGNORECASE)
+# A sender written only with digits and the usual separators, and an E.164 shape.
+_PLAIN_NUMBER = re.compile(r"\+?[\d\s().-]+")
+_PLAUSIBLE_E164 = re.compile(r"\+[1-9]\d{8,14}")
+MIN_SENDER_DIGITS, MAX_SENDER_DIGITS = 9, 15
 # Visual separators RFC 3966 allows inside a telephone-subscriber.
 _SEPARATORS = re.compile(r"[-.() ]")
 
@@ -91,6 +95,42 @@ def parse(raw):
 def normalise(raw):
     """Return RAW as E.164 ("+84912345678"), or raise InvalidPhone."""
     return phonenumbers.format_number(parse(raw), PhoneNumberFormat.E164)
+
+
+def sender(raw):
+    """Return an SMS sender as E.164 when it looks like a person's number, or raise InvalidPhone.
+
+    phonenumbers knows only the ranges in force at its release, so a plausible number in a
+    range opened since (+84 992…) is still a person who must get an answer: any numeric
+    sender of 9 to 15 digits, national or international, counts. Short codes ("191") and
+    alphanumeric sender IDs ("Viettel") do not; they cannot be answered.
+    """
+    try:
+        return normalise(raw)
+    except InvalidPhone:
+        pass
+    text = strip_diacritics(str(raw or "")).strip()
+    if not _PLAIN_NUMBER.fullmatch(text):
+        raise InvalidPhone(f"not a numeric sender: {raw!r}")
+    digits = re.sub(r"\D", "", text)
+    if not MIN_SENDER_DIGITS <= len(digits) <= MAX_SENDER_DIGITS:
+        raise InvalidPhone(f"a short code or too long: {raw!r}")
+    if text.startswith("+"):
+        e164 = "+" + digits
+    elif digits.startswith("00"):
+        e164 = "+" + digits[2:]
+    elif digits.startswith("84") and len(digits) >= 11:
+        e164 = "+" + digits
+    else:
+        e164 = "+84" + digits.removeprefix("0")
+    if not is_plausible(e164):
+        raise InvalidPhone(f"not a phone number: {raw!r}")
+    return e164
+
+
+def is_plausible(e164):
+    """Tell whether E164 has the shape of a phone number (+, then 9 to 15 digits)."""
+    return bool(_PLAUSIBLE_E164.fullmatch(str(e164 or "")))
 
 
 def from_caller_id(raw):

@@ -16,9 +16,9 @@ def by_phone(db, phone):
 
 def find_or_create(db, phone, raw=None, **fields):
     """Return the resident for PHONE (E.164 or any written form), creating them if new."""
-    e164 = (
-        phone if str(phone).startswith("+") and phones.is_valid(phone) else phones.normalise(phone)
-    )
+    # An SMS sender in a range phonenumbers does not know yet arrives already in E.164.
+    plain = str(phone).startswith("+") and (phones.is_valid(phone) or phones.is_plausible(phone))
+    e164 = phone if plain else phones.normalise(phone)
     existing = by_phone(db, e164)
     if existing:
         return existing

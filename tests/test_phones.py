@@ -98,3 +98,27 @@ def test_a_caller_id_from_a_phone_or_a_sip_uri_gives_the_number(raw, e164):
 )
 def test_a_withheld_or_unparseable_caller_id_is_an_unknown_caller(raw):
     assert phones.from_caller_id(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [
+        ("+84992123456", "+84992123456"),  # a range phonenumbers does not know yet
+        ("0992 123 456", "+84992123456"),
+        ("84992123456", "+84992123456"),
+        ("0084992123456", "+84992123456"),
+        ("+1 415 555 0100", "+14155550100"),
+        ("0912345678", "+84912345678"),
+    ],
+)
+def test_any_numeric_sender_of_nine_to_fifteen_digits_is_a_person(raw, e164):
+    assert phones.sender(raw) == e164
+    assert phones.is_plausible(e164)
+
+
+@pytest.mark.parametrize(
+    "raw", ["191", "5656", "12345678", "Viettel", "XAPHULAM", "", "+" + "9" * 16]
+)
+def test_short_codes_and_alphanumeric_senders_are_not_people(raw):
+    with pytest.raises(phones.InvalidPhone):
+        phones.sender(raw)
