@@ -486,3 +486,11 @@ def nlu_corrections(db):
         foreign_keys=[("message_id", "messages", "id")],
     )
     db["nlu_corrections"].create_index(["message_id"], unique=True)
+
+
+@migrations(name="0011_request_attention")
+def request_attention(db):
+    """Why a person must read a request: an emergency, a plea, or a long message."""
+    db["requests"].add_column("attention", str)  # emergency | distress | long | NULL
+    db["requests"].add_column("attention_at", str)
+    db["requests"].create_index(["attention", "attention_at"])

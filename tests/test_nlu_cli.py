@@ -1,7 +1,8 @@
 """`flask nlu train` and `flask nlu export`, and training the model at first start."""
 
+from app import corrections
 from db import first
-from sms.nlu import corpus, corrections, runtime
+from sms.nlu import corpus, runtime
 from sms.nlu.model import Model
 
 
@@ -64,7 +65,7 @@ def test_a_second_correction_of_a_message_replaces_the_first(app, db):
     message = _inbound(db, "thoi khoi nghen")
     corrections.record(db, message, intent="visit", actor="lan")
     corrections.record(db, message, intent="cancel", actor="lan")
-    assert [example.intent for example in corrections.examples(db)] == ["cancel"]
+    assert [row["intent"] for row in corrections.labelled(db)] == ["cancel"]
 
 
 def test_the_model_is_trained_at_first_start_when_missing(app, tmp_path):

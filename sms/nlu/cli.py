@@ -6,8 +6,15 @@ import sys
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from app import corrections
 from db import get_db, transaction
-from sms.nlu import corpus, corrections, runtime
+from sms.nlu import corpus, runtime
+
+
+def _corrections(db):
+    """The staff corrections as corpus Examples."""
+    return [corpus.Example(**row) for row in corrections.labelled(db)]
+
 
 nlu_cli = AppGroup("nlu", help="Train the message classifier and export staff corrections.")
 
@@ -24,7 +31,7 @@ def train_command(if_missing):
         click.echo(f"Classifier present: {path}")
         return
     db = get_db()
-    extra = corrections.examples(db)
+    extra = _corrections(db)
     fitted = training.train(path, extra)
     with transaction(db):
         # Changing a settings row bumps the catalogue version: every worker reloads the model.
@@ -44,7 +51,7 @@ def train_command(if_missing):
 @with_appcontext
 def export_command(path):
     """Write the staff corrections as corpus lines (to PATH, or to standard output)."""
-    rows = [corpus.line(example) for example in corrections.examples(get_db())]
+    rows = [corpus.line(example) for example in _corrections(get_db())]
     text = "\n".join([corpus.header(), *rows]) + "\n"
     if path:
         with open(path, "w", encoding="utf-8") as handle:

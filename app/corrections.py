@@ -1,8 +1,11 @@
-"""Staff corrections of what a message meant: stored, then learned from at the next training."""
+"""Staff corrections of what a message meant: stored, then learned from at the next training.
+
+Each correction is a labelled message in the corpus format (tests/data/nlu/README.md):
+`flask nlu train` adds them to the dev split and `flask nlu export` writes them out.
+"""
 
 from app import clock
 from db import first, insert, rows
-from sms.nlu.corpus import Example
 
 INTENTS = (
     "visit",
@@ -46,10 +49,10 @@ def for_message(db, message_id):
     return first(db, "SELECT * FROM nlu_corrections WHERE message_id = ?", [message_id])
 
 
-def examples(db):
-    """Every correction as a corpus Example, oldest first."""
+def labelled(db):
+    """Every correction with words, oldest first, as corpus fields (intent ... text)."""
     return [
-        Example(row["intent"], row["hamlet"], row["procedure"], row["urgency"], row["text"])
+        {key: row[key] for key in ("intent", "hamlet", "procedure", "urgency", "text")}
         for row in rows(db, "SELECT * FROM nlu_corrections ORDER BY id")
         if (row["text"] or "").strip()
     ]
