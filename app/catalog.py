@@ -162,6 +162,36 @@ MESSAGES = {
         "vi": "Đã bật lại tin nhắc lịch của xã. Soạn TUCHOI gửi số này để ngừng.",
         "en": "Reminders are back on. Text STOP to stop them.",
     },
+    # The understanding step (sms/nlu): emergencies, a one-key question, a handover.
+    "sms_emergency": {
+        "vi": "Nếu nguy cấp, gọi ngay 115 (cấp cứu), 114 (cháy), 113 (công an). "
+        "Cán bộ xã đã nhận tin của ông bà và sẽ liên lạc.",
+        "en": "In danger? Call 115 (ambulance), 114 (fire) or 113 (police) now. "
+        "Commune staff have your message and will contact you.",
+    },
+    "sms_confirm_visit": {
+        "vi": "Ông bà muốn cán bộ đến nhà? Trả lời 1 = Có, 2 = Không",
+        "en": "Do you want staff to visit your home? Reply 1 = Yes, 2 = No",
+    },
+    "sms_confirm_cancel": {
+        "vi": "Ông bà muốn hủy hẹn cán bộ đến nhà? Trả lời 1 = Có, 2 = Không",
+        "en": "Cancel your home visit? Reply 1 = Yes, 2 = No",
+    },
+    "sms_handover": {
+        "vi": "Đã chuyển tin cho cán bộ, cán bộ sẽ trả lời. Hoặc soạn gửi số này: {hints}. "
+        "Cán bộ không hỏi mã OTP.",
+        "en": "Your message went to staff, who will reply. Or text: {hints}. "
+        "Staff never ask for an OTP.",
+    },
+    "sms_hint_visit": {"vi": "HEN: xin đến nhà", "en": "VISIT for a home visit"},
+    "sms_hint_schedule": {"vi": "LICH: lịch tổ", "en": "SCHEDULE for team days"},
+    "sms_hint_guidance": {"vi": "HD: thủ tục", "en": "GUIDE for procedures"},
+    "sms_hint_status": {"vi": "XEM: yêu cầu", "en": "STATUS for your requests"},
+    "sms_hint_cancel": {"vi": "HUY: hủy hẹn", "en": "CANCEL to cancel a visit"},
+    "sms_hint_opt_out": {"vi": "TUCHOI: ngừng tin nhắc lịch", "en": "STOP to end reminders"},
+    "sms_hint_opt_in": {"vi": "BATDAU: bật tin nhắc lịch", "en": "START for reminders"},
+    "sms_hint_help": {"vi": "?: các từ khóa", "en": "HELP for the keywords"},
+    "sms_hint_language": {"vi": "ENGLISH cho tiếng Anh", "en": "VI for Vietnamese"},
     "sms_language": {
         "vi": "Từ nay xã trả lời bằng tiếng Việt. Soạn ENGLISH gửi số này cho tiếng Anh.",
         "en": "Replies will now be in English. Text VI for Vietnamese.",

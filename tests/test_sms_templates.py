@@ -42,7 +42,13 @@ def _worst_values(db, language):
         "office": "0296 3 123 456",  # an An Giang landline, as admins enter it
         "items": "; ".join([status_item] * 3),
         "menu": replies.menu_line([(n, "Phu Thuan A") for n in range(1, 8)]),
+        "hints": ", ".join(sorted(_hints(language), key=len)[-2:]),
     }
+
+
+def _hints(language):
+    """The keyword hints a handover can suggest, in LANGUAGE."""
+    return [catalog.text(key, language) for key in catalog.MESSAGES if key.startswith("sms_hint_")]
 
 
 def _check(body):
