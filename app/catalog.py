@@ -84,11 +84,11 @@ MESSAGES = {
         "again. Text CANCEL {ref} to cancel.",
     },
     "sms_ask_hamlet": {
-        "vi": "Ông bà ở ấp nào? Trả lời bằng số: {menu}",
+        "vi": "Nhà ở ấp nào? Trả lời bằng số: {menu}",
         "en": "Which hamlet? Reply a number: {menu}",
     },
     "sms_ask_hamlet_schedule": {
-        "vi": "Xem lịch ấp nào? Trả lời bằng số: {menu}",
+        "vi": "Lịch ấp nào? Trả lời bằng số: {menu}",
         "en": "Schedule for which hamlet? Reply a number: {menu}",
     },
     "sms_guide_menu": {

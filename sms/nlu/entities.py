@@ -1,38 +1,17 @@
 """Entities in a resident's words: the hamlet, the procedure, a reference code, urgency.
 
-Hamlet names and procedure words are matched with rapidfuzz over windows of words with the
-spaces taken out, so "phu hao a", "phuthuan b" and "Long Hâu" are found. A hamlet's suffix
-(the A/B of Phú Hòa A, the 1 of Long Hòa 1) must match exactly, never fuzzily
-(vietnam-domain.md §1.5), and the names of the old communes and the district are never
-taken for a hamlet.
+Procedure words are matched with rapidfuzz over windows of words with the spaces taken out,
+as hamlet names are (app.hamlets.HamletIndex), so "khai sing", "tamtru" and "can coc" are
+found.
 """
 
 import re
-from dataclasses import dataclass
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from app.hamlets import MAX_WINDOW, MIN_FUZZY_LENGTH, Found, HamletIndex  # noqa: F401
 from app.texts import compact
-
-# Places that are not hamlets but sit one letter away from one: Phú Tân (the old district)
-# vs Phú Tây, Phú Long (an old commune) vs Phú Đông.
-NOT_HAMLETS = {
-    "PHULAM",
-    "PHULONG",
-    "LONGHOA",
-    "PHUTAN",
-    "PHUTHANH",
-    "HONGNGU",
-    "ANGIANG",
-    "CHODOC",
-    "SAIGON",
-    "BINHDUONG",
-    "PHUHOA",
-    "PHUTHUAN",
-}
-MAX_WINDOW = 5
-MIN_FUZZY_LENGTH = 6
 
 # Everyday words per procedure beyond the catalogue's synonyms (vietnam-domain.md §6.3);
 # folded, without spaces. The catalogue's own synonyms are added when the index is built.
@@ -185,84 +164,6 @@ DISTRESS = [
 ]
 URGENT_ACCENTED = re.compile(r"\bgấp\b", re.IGNORECASE)
 REF_WORD = re.compile(r"^(?:\d{5}|[ACDEFGHJKMNPQRTUVWXY34679]{5})$")
-
-
-@dataclass(frozen=True)
-class Found:
-    """An entity found in the words: its value and the word span [start, end) it covers."""
-
-    value: str
-    start: int
-    end: int
-
-
-def _split_suffix(code):
-    """Split a hamlet code into its base and its exact suffix ("PHUHOAA" → "PHUHOA", "A")."""
-    match = re.match(r"^(.*?)(\d+|[A-Z])$", code)
-    return match.groups() if match else (code, "")
-
-
-class HamletIndex:
-    """The active hamlets, ready to be found in free text."""
-
-    def __init__(self, hamlets):
-        # HAMLETS: [(code, folded name)], e.g. ("PHUHOAA", "PHU HOA A"). A code is its base
-        # and its suffix run together (PHUHOA + A), so a suffix stuck to a correctly spelt
-        # name ("phuhoaa") is an exact match.
-        self.exact = {}
-        self.plain = {}  # length of what was typed -> [(base, code)] for names without suffix
-        self.suffixed = {}  # suffix -> length -> [(base, code)]
-        for code, name in hamlets:
-            words = name.split()
-            self.exact[code] = code
-            has_suffix = len(words) > 1 and (len(words[-1]) == 1 or words[-1].isdigit())
-            base = code[: -len(words[-1])] if has_suffix else code
-            if len(base) < MIN_FUZZY_LENGTH:
-                continue
-            table = self.suffixed.setdefault(words[-1], {}) if has_suffix else self.plain
-            for length in (len(base) - 1, len(base), len(base) + 1):
-                table.setdefault(length, []).append((base, code))
-        self.longest = max((len(code) for code in self.exact), default=0)
-
-    def find(self, tokens):
-        """Return the hamlet named in TOKENS as a Found, or None.
-
-        An exact name wins over a typo; a longer window wins over a shorter one.
-        """
-        best = None
-        for start in range(len(tokens)):
-            joined = ""
-            for end in range(start + 1, min(start + MAX_WINDOW, len(tokens)) + 1):
-                joined += tokens[end - 1]
-                if len(joined) > self.longest + 1:
-                    break
-                score = self._score(joined, tokens[end - 1])
-                if score is None:
-                    continue
-                code, distance = score
-                key = (distance, -(end - start), start)
-                if best is None or key < best[0]:
-                    best = (key, Found(code, start, end))
-        return best[1] if best else None
-
-    def _score(self, joined, last_word):
-        """Return (code, edit distance) for a window, or None when it names no hamlet.
-
-        The suffix must be typed exactly, as its own word ("phu hao a": the name may have a
-        typo), never as the last letter of the name itself ("Phu Hoa" is not Phú Hòa A).
-        """
-        code = self.exact.get(joined)
-        if code:
-            return code, 0
-        by_length = self.suffixed.get(last_word)
-        stem = joined[: -len(last_word)] if by_length is not None else joined
-        candidates = (by_length if by_length is not None else self.plain).get(len(stem))
-        if not candidates or stem in NOT_HAMLETS:
-            return None
-        hit = process.extractOne(
-            stem, [base for base, _code in candidates], scorer=OSA.distance, score_cutoff=1
-        )
-        return (candidates[hit[2]][1], hit[1]) if hit else None
 
 
 class ProcedureIndex:
