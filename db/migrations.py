@@ -488,7 +488,7 @@ def nlu_corrections(db):
     db["nlu_corrections"].create_index(["message_id"], unique=True)
 
 
-@migrations(name="0011_request_attention")
+@migrations(name="0012_request_attention")
 def request_attention(db):
     """Why a person must read a request: an emergency, a plea, or a long message."""
     db["requests"].add_column("attention", str)  # emergency | distress | long | NULL
