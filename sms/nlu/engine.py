@@ -96,11 +96,11 @@ SOFT_KEYWORDS = {
     "INFO",
     "KIEMTRA",
     "TINHTRANG",
-    "HOI",
-    "XEM",
-    "LICH",
-    "HEN",
 }
+# The short keywords of the README: a sentence after them is usually their argument
+# ("HEN Phu Loi can lam can cuoc"), so only another sure action overrules them, never a
+# handover ("HEN lich to luu dong" still asks about the schedule).
+SHORT_KEYWORDS = {"HOI", "XEM", "LICH", "HEN"}
 KEYWORD_INTENTS = {
     keywords.VISIT: "visit",
     keywords.CANCEL: "cancel",
@@ -266,12 +266,15 @@ def _keyword_decides(parsed, scores):
         return trailing in (["HEN"], ["YEU", "CAU"], ["LICH", "HEN"])
     if parsed.keyword == "HOI" and trailing[:1] == ["THAM"]:
         return False  # "Hỏi thăm…" is a polite opening, not the HOI keyword
-    soft = parsed.keyword in SOFT_KEYWORDS or parsed.intent == keywords.PROCEDURE
+    short = parsed.keyword in SHORT_KEYWORDS
+    soft = short or parsed.keyword in SOFT_KEYWORDS or parsed.intent == keywords.PROCEDURE
     if not soft or not trailing or scores is None:
         return True
     # A natural word with a sentence after it: the classifier may overrule it when sure.
     keyword_intent = _keyword_intent(parsed).split(":", 1)[0]
     best, probability = scores.intents[0]
+    if short and best == "question":
+        return True
     if keyword_intent == "guidance" and dict(scores.intents).get("question", 0) >= QUESTION_VETO:
         return False  # "tro cap khuyet tat", "tien gia thang nay chua co": maybe not ours
     return best == keyword_intent or probability < ACT_AT
