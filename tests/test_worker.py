@@ -72,7 +72,7 @@ def test_the_reminder_goes_out_once_across_two_worker_runs(app, db, clock_at):
     assert reminder["dedupe_key"] == f"reminder:{request['id']}:{request['trip_id']}"
     assert reminder["status"] == "sent"
     assert reminder["body"] == (
-        f"Xa Phu Lam: Nhac lich: to luu dong den ap Phu Hoa A Thu 3 02/03, tu 7h30 "
+        f"Xa Phu Lam: Nhac lich: to luu dong den ap Phu Hoa A vao Thu 3 02/03, tu 7h30 "
         f"(ma {request['ref']}). Xin ong ba o nha, de san giay to."
     )
     assert db["messages"].count_where("intent = 'reminder'") == 1

@@ -51,6 +51,8 @@ ACTION_LABELS = {
     "recording_failed": _l("Voice message could not be recorded"),
     "resident_wrote": _l("Resident wrote again"),
     "resident_updated": _l("Resident profile edited"),
+    "attention": _l("Marked for an officer to read"),
+    "attention_cleared": _l("Read by an officer"),
     "callback_answered": _l("Call back answered"),
     "callback_failed": _l("Call back not answered"),
     "field_note": _l("Note from the field team"),
