@@ -107,6 +107,14 @@ def test_the_timeline_names_who_acted_in_vietnamese(staff_client, db):
     assert "(resident)" not in page and "(system)" not in page
 
 
+def test_system_notes_on_the_timeline_read_in_vietnamese_with_dd_mm_dates(staff_client, db):
+    request = open_visit(db)
+    day = db.execute("SELECT date FROM trips WHERE id = ?", [request["trip_id"]]).fetchone()[0]
+    page = page_of(staff_client, f"/requests/{request['id']}")
+    assert f"trip {day}" not in page
+    assert f"chuyến thứ Ba {day[8:10]}/{day[5:7]} · buổi sáng" in page
+
+
 def test_the_trip_csv_has_vietnamese_headers_and_values(staff_client, db):
     request = open_visit(db, age_75_plus=1)
     response = staff_client.get(f"/trips/{request['trip_id']}.csv")

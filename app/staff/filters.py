@@ -1,6 +1,7 @@
 """Template filters and globals for the console: local times, phones and status labels."""
 
 import datetime as dt
+import re
 import unicodedata
 
 from flask_babel import get_locale, lazy_pgettext
@@ -175,6 +176,66 @@ def nearby(value):
     date = dt.date.fromisoformat(value) if isinstance(value, str) else value
     offset = (date - clock.local_today()).days
     return {0: str(_l("today")), 1: str(_l("tomorrow"))}.get(offset, "")
+
+
+# Notes the system writes on a request's timeline, in English, read back in the officer's words.
+TRIP_NOTE = re.compile(
+    r"^trip (\d{4}-\d{2}-\d{2})(?: (morning|afternoon))?(?: (cancelled)(?:: (.*))?)?$"
+)
+SYSTEM_NOTES = {
+    "hamlet not served": _l("the trip no longer goes to this hamlet"),
+    "capacity reduced": _l("the trip has fewer places now"),
+    "schedule changed": _l("the schedule changed"),
+    "no trip with room: waiting for a date": _l("no trip has room: waiting for a date"),
+    "trip changed": _l("trip changed"),
+}
+PRIORITY_NOTE = re.compile(r"^place given to priority request (\w+)$")
+SIZE_NOTE = re.compile(r"^(\d+) s$")
+
+
+def _note_part(part):
+    """Reword one part of a system note, or return it as it is."""
+    if part in SYSTEM_NOTES:
+        return str(SYSTEM_NOTES[part])
+    if match := TRIP_NOTE.match(part):
+        date, session, cancelled, why = match.groups()
+        words = _l("trip of %(day)s", day=day(date))
+        if session:
+            words = f"{words} · {label(session, 'session')}"
+        if cancelled:
+            words = _l("trip of %(day)s cancelled", day=day(date))
+            if why:
+                words = f"{words}: {_note_part(why)}"
+        return str(words)
+    if match := PRIORITY_NOTE.match(part):
+        return str(_l("place given to priority request %(ref)s", ref=match.group(1)))
+    if match := SIZE_NOTE.match(part):
+        return str(_l("%(seconds)s seconds", seconds=match.group(1)))
+    return part
+
+
+# The resident's fields a "resident_updated" event names.
+PROFILE_FIELDS = {
+    "name": _l("name"),
+    "hamlet_id": _l("hamlet"),
+    "language": _l("SMS language"),
+    "birth_year": _l("year of birth"),
+    "notes": _l("notes"),
+    "landmark": _l("how to find the house"),
+    "age_75_plus": _l("75 or older"),
+    "lives_alone": _l("lives alone"),
+    "limited_mobility": _l("limited mobility"),
+}
+
+
+@bp.app_template_filter("note")
+def note(text, action=None):
+    """Show a timeline note in the officer's language: system notes reworded, dates dd/mm."""
+    if not text:
+        return ""
+    if action == "resident_updated":
+        return ", ".join(str(PROFILE_FIELDS.get(f.strip(), f)) for f in str(text).split(","))
+    return "; ".join(_note_part(part) for part in str(text).split("; "))
 
 
 @bp.app_template_filter("label")
