@@ -148,7 +148,7 @@ def test_messages_held_by_quiet_hours_are_listed_and_the_reschedule_flash_says_w
 
 @pytest.mark.parametrize(
     ("written", "stored"),
-    [("7h30", "07:30"), ("07:30", "07:30"), ("17.00", "17:00"), ("6h", "06:00")],
+    [("7h30", "07:30"), ("07:30", "07:30"), ("18.15", "18:15"), ("6h", "06:00")],
 )
 def test_settings_accept_24_hour_times_as_officers_write_them(admin_client, db, written, stored):
     admin_client.post(

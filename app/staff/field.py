@@ -7,6 +7,7 @@ from flask_wtf.csrf import generate_csrf
 from app import clock, field, lifecycle
 from app.staff import bp
 from app.staff.common import actor
+from app.staff.filters import label
 from app.staff.trip_sheet import load_trip
 from db import get_db, transaction
 
@@ -47,6 +48,7 @@ def describe(row):
         "reason": row["reason"],
         "repeated": row.get("repeated", False),
         "status": status,
+        "status_label": label(status),
         "message": message,
     }
 

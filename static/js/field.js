@@ -76,6 +76,13 @@
     else if (item.state === "refused") { text += words.refused + " " + (item.message || ""); }
     else { text += item.message || words.sent; }
     line.textContent = text;
+    if (item.status_label) {
+      var badge = card.querySelector(".server-status .badge");
+      if (badge) {
+        badge.textContent = item.status_label;
+        badge.className = "badge status-" + item.status;
+      }
+    }
     card.classList.toggle("unsent", item.state === "unsent");
     card.classList.toggle("kept", item.outcome === "kept_as_note");
     if (item.result !== "note") {
@@ -185,6 +192,8 @@
           item.state = "sent";
           item.outcome = body.outcome;
           item.message = body.message;
+          item.status = body.status;
+          item.status_label = body.status_label;
         } else {
           // Refused for good (unreadable, unknown visit): kept and shown, never retried.
           item.state = "refused";

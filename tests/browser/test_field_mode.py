@@ -55,6 +55,8 @@ def test_results_recorded_offline_survive_a_reload_and_reach_the_server_exactly_
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(sync_line).to_contain_text("Đã gửi hết", timeout=15000)
+    expect(first.locator(".server-status .badge")).to_have_text("Đã đến")
+    expect(second.locator(".server-status .badge")).to_have_text("Không gặp ở nhà")
     page.screenshot(path=str(artifacts / f"field-synced-{sized.name}.png"), full_page=True)
     # A second sync (another online event, a reload) sends nothing again.
     page.evaluate("window.dispatchEvent(new Event('online'))")
