@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 import time_machine
@@ -197,3 +198,13 @@ def test_the_numbers_page_legend_and_table_line_up(staff_client):
     page = page_of(staff_client, "/stats")
     assert 'class="swatch"' in page
     assert 'data-label="Đã đặt"' in page
+
+
+def test_after_a_wrong_password_the_focus_is_on_the_password_with_no_resident_warning(app, client):
+    app.config["WTF_CSRF_ENABLED"] = False
+    page = client.get("/login").get_data(as_text=True)
+    assert "OTP" not in page
+    wrong = client.post("/login", data={"username": "lan", "password": "sai-mat-khau"})
+    page = wrong.get_data(as_text=True)
+    assert re.search(r'id="password"[^>]*autofocus', page)
+    assert not re.search(r'id="username"[^>]*autofocus', page)
