@@ -85,6 +85,11 @@
     updateCounter(field, output);
   });
 
+  // A chart wider than the phone shows its latest weeks first; older ones are a swipe away.
+  document.querySelectorAll(".chart-scroll").forEach(function (box) {
+    box.scrollLeft = box.scrollWidth;
+  });
+
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
