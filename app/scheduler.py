@@ -8,7 +8,7 @@ reminder:<request>:<trip>, and the daily job's last run is kept in the jobs tabl
 import datetime as dt
 import logging
 
-from app import callbacks, clock, outbox, trips
+from app import callbacks, clock, trips
 from db import cache, transaction
 
 log = logging.getLogger(__name__)
@@ -66,23 +66,8 @@ def queue_reminders(db):
             day_before = dt.date.fromisoformat(trip["date"]) - dt.timedelta(days=1)
             if clock.at_local(day_before, at) > now:
                 continue
-            for request in trips._on_trip(db, trip["id"]):
-                key = f"reminder:{request['id']}:{trip['id']}"
-                if outbox.by_dedupe_key(db, key):
-                    continue
-                phone = db.execute(
-                    "SELECT phone FROM residents WHERE id = ?", [request["resident_id"]]
-                ).fetchone()[0]
-                outbox.enqueue(
-                    db,
-                    phone,
-                    trips.reminder_sms(db, request),
-                    kind="reminder",
-                    request_id=request["id"],
-                    trip_id=trip["id"],
-                    dedupe_key=key,
-                )
-                queued += 1
+            for request in trips.on_trip(db, trip["id"]):
+                queued += trips.queue_reminder(db, request)
     return queued
 
 

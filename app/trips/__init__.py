@@ -1,0 +1,58 @@
+"""Trips: the team's schedule of hamlet visits and the assignment of requests to them.
+
+The modules build on each other in one direction: schedule (trips, rules, generation) ←
+notices (what the resident is told) ← assignment (booking and bumping) ← changes (what staff
+do to the schedule); sheet is what the console shows. Callers use the names below.
+"""
+
+from app.trips.assignment import BOOKABLE, assign_to_trip, assign_waiting, on_trip
+from app.trips.changes import add_extra_trip, cancel_trip, move_to_trip, save_rule
+from app.trips.notices import notify_schedule, queue_reminder
+from app.trips.schedule import (
+    HHMM,
+    SESSIONS,
+    TripError,
+    TripFull,
+    booked,
+    ensure_trips,
+    get,
+    get_rule,
+    hamlet_ids,
+    list_rules,
+    next_trip_for,
+    public_holidays,
+    skipped_holidays,
+    upcoming_for_hamlet,
+    weeks_ahead,
+)
+from app.trips.sheet import capacity_summary, trip_sheet
+
+__all__ = [
+    "BOOKABLE",
+    "HHMM",
+    "SESSIONS",
+    "TripError",
+    "TripFull",
+    "add_extra_trip",
+    "assign_to_trip",
+    "assign_waiting",
+    "booked",
+    "cancel_trip",
+    "capacity_summary",
+    "ensure_trips",
+    "get",
+    "get_rule",
+    "hamlet_ids",
+    "list_rules",
+    "move_to_trip",
+    "next_trip_for",
+    "notify_schedule",
+    "on_trip",
+    "public_holidays",
+    "queue_reminder",
+    "save_rule",
+    "skipped_holidays",
+    "trip_sheet",
+    "upcoming_for_hamlet",
+    "weeks_ahead",
+]

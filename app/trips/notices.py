@@ -1,0 +1,84 @@
+"""What a resident is told about their visit date: the confirmation, a change, the reminder."""
+
+from app import catalog, clock, hamlets, outbox, residents
+from app.texts import sms_day, sms_time
+from app.trips.schedule import get
+
+
+def _trip_words(db, request, language):
+    """Return the day, time and hamlet name of a request's trip for an SMS."""
+    trip = get(db, request["trip_id"])
+    start = clock.to_local(trip["starts_at"])
+    hamlet = hamlets.get(db, request["hamlet_id"])
+    return {
+        "day": sms_day(start.date(), language),
+        "time": sms_time(start),
+        "hamlet": hamlet["name"] if hamlet else "",
+    }
+
+
+def notify_schedule(db, request, *, had_trip):
+    """Queue the SMS that tells a resident their visit date (new, changed, or none yet)."""
+    resident = residents.get(db, request["resident_id"])
+    if resident is None:
+        return
+    language = resident["language"] or "vi"
+    last_event = db.execute(
+        "SELECT max(id) FROM request_events WHERE request_id = ?", [request["id"]]
+    ).fetchone()[0]
+    if request["status"] == "scheduled" and request["trip_id"]:
+        words = _trip_words(db, request, language)
+        if had_trip:
+            kind = "rescheduled"
+            body = catalog.sms("visit_rescheduled", language, ref=request["ref"], **words)
+            # An older, unsent notice about a previous date would only confuse.
+            outbox.cancel_pending(
+                db, request_id=request["id"], kind="rescheduled", reason="superseded"
+            )
+        else:
+            kind = "confirmation"
+            body = catalog.sms(
+                "visit_confirmed",
+                language,
+                ref=request["ref"],
+                hamlet=words["hamlet"],
+                day=words["day"],
+            )
+    else:
+        kind = "rescheduled"
+        body = catalog.sms("visit_postponed", language, ref=request["ref"])
+    outbox.enqueue(
+        db,
+        resident["phone"],
+        body,
+        kind=kind,
+        request_id=request["id"],
+        trip_id=request["trip_id"],
+        dedupe_key=f"{kind}:{request['id']}:{last_event}",
+    )
+
+
+def reminder_sms(db, request):
+    """Return the reminder SMS for a scheduled request."""
+    resident = residents.get(db, request["resident_id"])
+    language = (resident["language"] if resident else None) or "vi"
+    words = _trip_words(db, request, language)
+    return catalog.sms("visit_reminder", language, ref=request["ref"], **words)
+
+
+def queue_reminder(db, request):
+    """Queue the "see you tomorrow" SMS for a scheduled request once; return 1 if queued."""
+    key = f"reminder:{request['id']}:{request['trip_id']}"
+    resident = residents.get(db, request["resident_id"])
+    if resident is None or outbox.by_dedupe_key(db, key):
+        return 0
+    outbox.enqueue(
+        db,
+        resident["phone"],
+        reminder_sms(db, request),
+        kind="reminder",
+        request_id=request["id"],
+        trip_id=request["trip_id"],
+        dedupe_key=key,
+    )
+    return 1
