@@ -1,12 +1,14 @@
 """Time: the database stores UTC text; people see the commune's local time."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
 UTC = dt.UTC
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")  # a local time of day, 24-hour
 
 
 def now():

@@ -1,11 +1,15 @@
-"""Commune settings that admins edit: office phone, reminder time, quiet hours, limits."""
+"""Commune settings that admins edit: office phone, reminder time, quiet hours, limits.
+
+This is the one home of their defaults: the rest of the app reads a setting through the
+readers below, which fall back to the default when a value is unset or unusable.
+"""
 
 import re
 
 from app import phones
+from app.clock import HHMM
 from app.texts import N_
-from app.trips import HHMM
-from db import rows
+from db import cache, rows
 
 # key: (default shown when unset, what it means)
 DEFAULTS = {
@@ -27,6 +31,52 @@ class SettingError(ValueError):
         self.template = template
         self.params = params
         super().__init__(template % params if params else template)
+
+
+def value(db, key):
+    """Return setting KEY as stored (through the per-process cache), or its default."""
+    return cache.setting(db, key, DEFAULTS[key])
+
+
+def office_phone(db):
+    """Return the office number residents may call, or "" until an admin sets one."""
+    return value(db, "office_phone")
+
+
+def _time_of_day(db, key):
+    """Return a HH:MM setting, or its default when the stored value is not a time."""
+    stored = value(db, key)
+    return stored if HHMM.match(stored) else DEFAULTS[key]
+
+
+def reminder_time(db):
+    """Return the local HH:MM when reminders for the next day's trips go out."""
+    return _time_of_day(db, "reminder_time")
+
+
+def quiet_hours(db):
+    """Return (start, end) as local HH:MM: no proactive SMS from start until end."""
+    return _time_of_day(db, "quiet_start"), _time_of_day(db, "quiet_end")
+
+
+def sms_rate_limit(db):
+    """Return (messages, seconds): more inbound SMS than this from one phone pauses replies."""
+    for raw in (value(db, "sms_rate_limit"), DEFAULTS["sms_rate_limit"]):
+        try:
+            count, seconds = (int(part) for part in raw.split("/"))
+        except ValueError:
+            continue
+        if count > 0 and seconds > 0:
+            return count, seconds
+    raise AssertionError("the default SMS limit is not valid")
+
+
+def weeks_ahead(db):
+    """Return how many weeks of trips to keep generated."""
+    try:
+        return max(1, int(value(db, "trip_weeks_ahead")))
+    except ValueError:
+        return int(DEFAULTS["trip_weeks_ahead"])
 
 
 def current(db):

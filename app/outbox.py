@@ -20,9 +20,9 @@ import os
 import secrets
 import socket
 
-from app import clock, messages, residents, transports
+from app import clock, commune_settings, messages, residents, transports
 from app.transports import TransportError
-from db import cache, first, insert, transaction
+from db import first, insert, transaction
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,6 @@ LEASE_SECONDS = 90
 # A send may take up to a transport timeout (10–15 s); never start one this close to the
 # end of the lease, or another worker could lease the row while it is in flight.
 SEND_MARGIN_SECONDS = 30
-QUIET_START, QUIET_END = "20:00", "07:00"
 # Answers to something the resident has just done (an SMS to the gateway, a key pressed
 # for an SMS copy). They are not proactive, so quiet hours and opt-out do not hold them,
 # just as an inline TwiML reply is not held.
@@ -199,8 +198,7 @@ def describe(row):
 def is_quiet(db, moment=None):
     """Tell whether MOMENT (default now) falls in local quiet hours (20:00–07:00)."""
     local = clock.to_local(moment or clock.now())
-    start = cache.setting(db, "quiet_start", QUIET_START)
-    end = cache.setting(db, "quiet_end", QUIET_END)
+    start, end = commune_settings.quiet_hours(db)
     hhmm = local.strftime("%H:%M")
     if start <= end:
         return start <= hhmm < end

@@ -8,11 +8,10 @@ reminder:<request>:<trip>, and the daily job's last run is kept in the jobs tabl
 import datetime as dt
 import logging
 
-from app import callbacks, clock, trips
-from db import cache, transaction
+from app import callbacks, clock, commune_settings, trips
+from db import transaction
 
 log = logging.getLogger(__name__)
-DEFAULT_REMINDER_TIME = "17:00"
 
 
 def _last_run(db, name):
@@ -40,12 +39,6 @@ def generate_trips(db):
     return {"created": created, "booked": booked}
 
 
-def reminder_time(db):
-    """Return the local HH:MM when reminders for the next day's trips go out."""
-    value = cache.setting(db, "reminder_time", DEFAULT_REMINDER_TIME)
-    return value if trips.HHMM.match(value) else DEFAULT_REMINDER_TIME
-
-
 def queue_reminders(db):
     """Queue one reminder per request per trip, from reminder_time the day before the trip.
 
@@ -53,7 +46,7 @@ def queue_reminders(db):
     trip's start. Returns how many reminders were queued now.
     """
     now = clock.now()
-    at = reminder_time(db)
+    at = commune_settings.reminder_time(db)
     tomorrow = clock.local_today() + dt.timedelta(days=1)
     queued = 0
     with transaction(db):

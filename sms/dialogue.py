@@ -11,7 +11,18 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from app import catalog, clock, guidance, hamlets, messages, outbox, phones, residents, trips
+from app import (
+    catalog,
+    clock,
+    commune_settings,
+    guidance,
+    hamlets,
+    messages,
+    outbox,
+    phones,
+    residents,
+    trips,
+)
 from app import requests as queue
 from app.texts import fits_one_sms, sms_day, sms_time
 from db import cache, transaction
@@ -34,7 +45,6 @@ from sms.keywords import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RATE_LIMIT = (10, 600)
 RATE_FLAG = "SMS rate limit: {count} messages in {minutes} minutes, replies paused"
 MENU_VISIT_HAMLET, MENU_SCHEDULE_HAMLET, MENU_GUIDE = "visit_hamlet", "schedule_hamlet", "guide"
 MENU_KEYS = {
@@ -74,16 +84,6 @@ def _load_vocabulary(db):
 def _vocabulary(db):
     """The keyword table, rebuilt only when the procedure catalogue changes."""
     return cache.cached(db, "sms.vocabulary", _load_vocabulary)
-
-
-def rate_limit(db):
-    """Return (messages, seconds) from the sms_rate_limit setting ("10/600")."""
-    raw = cache.setting(db, "sms_rate_limit", "")
-    try:
-        count, seconds = (int(part) for part in raw.split("/"))
-    except (AttributeError, ValueError):
-        return DEFAULT_RATE_LIMIT
-    return (count, seconds) if count > 0 and seconds > 0 else DEFAULT_RATE_LIMIT
 
 
 def handle_sms(
@@ -222,7 +222,7 @@ def converse(db, resident, inbound, body, opt_out_type=None):
     if kind == "HELP":
         return Answer("help")
 
-    limit, seconds = rate_limit(db)
+    limit, seconds = commune_settings.sms_rate_limit(db)
     since = clock.now() - dt.timedelta(seconds=seconds)
     count = messages.inbound_count_since(db, phone, since)
     if count > limit:
@@ -379,7 +379,7 @@ def _schedule(db, resident, hamlet, language):
     """Reply with the next planned trip to HAMLET, or the office number when none."""
     trip = trips.next_trip_for(db, hamlet["id"])
     if not trip:
-        office = cache.setting(db, "office_phone", "")
+        office = commune_settings.office_phone(db)
         if office:
             body = catalog.sms("sms_schedule_none", language, hamlet=hamlet["name"], office=office)
         else:

@@ -3,7 +3,7 @@
 from flask import current_app, request, url_for
 from werkzeug.exceptions import HTTPException, NotFound
 
-from app import apikeys
+from app import apikeys, commune_settings
 from app.open311 import bp, georeport
 from app.open311.serialize import error, render
 from db import get_db, transaction
@@ -72,10 +72,10 @@ def _attributes():
 def discovery(fmt):
     """Describe this endpoint, its formats and how to get a key."""
     base = current_app.config["PUBLIC_BASE_URL"] + url_for("open311.discovery", fmt=fmt)
-    row = get_db().execute("SELECT value FROM settings WHERE key = 'office_phone'").fetchone()
+    office = commune_settings.office_phone(get_db())
     body = {
         "changeset": georeport.CHANGESET,
-        "contact": f"{georeport.AGENCY}, {row[0] if row else ''}".strip(", "),
+        "contact": f"{georeport.AGENCY}, {office}".strip(", "),
         "key_service": "API keys are issued by the commune's administrators.",
         "endpoints": [
             {

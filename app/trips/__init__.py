@@ -9,7 +9,6 @@ from app.trips.assignment import BOOKABLE, assign_to_trip, assign_waiting, on_tr
 from app.trips.changes import add_extra_trip, cancel_trip, move_to_trip, save_rule
 from app.trips.notices import notify_schedule, queue_reminder
 from app.trips.schedule import (
-    HHMM,
     SESSIONS,
     TripError,
     TripFull,
@@ -23,13 +22,11 @@ from app.trips.schedule import (
     public_holidays,
     skipped_holidays,
     upcoming_for_hamlet,
-    weeks_ahead,
 )
 from app.trips.sheet import capacity_summary, trip_sheet
 
 __all__ = [
     "BOOKABLE",
-    "HHMM",
     "SESSIONS",
     "TripError",
     "TripFull",
@@ -54,5 +51,4 @@ __all__ = [
     "skipped_holidays",
     "trip_sheet",
     "upcoming_for_hamlet",
-    "weeks_ahead",
 ]

@@ -1,17 +1,14 @@
 """The trip calendar: trips, the weekly schedule rules and the trips generated from them."""
 
 import datetime as dt
-import re
 
 import holidays
 
-from app import clock, hamlets
+from app import clock, commune_settings, hamlets
 from app.texts import N_
-from db import cache, first, rows
+from db import first, rows
 
 SESSIONS = ("morning", "afternoon")
-DEFAULT_WEEKS_AHEAD = 8
-HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class TripError(ValueError):
@@ -29,14 +26,6 @@ class TripError(ValueError):
 
 class TripFull(TripError):
     """Raised when staff move a request onto a trip that has no room left."""
-
-
-def weeks_ahead(db):
-    """Return how many weeks of trips to keep generated (settings key trip_weeks_ahead)."""
-    try:
-        return max(1, int(cache.setting(db, "trip_weeks_ahead", DEFAULT_WEEKS_AHEAD)))
-    except ValueError:
-        return DEFAULT_WEEKS_AHEAD
 
 
 def get(db, trip_id):
@@ -96,7 +85,7 @@ def public_holidays(years):
 
 def skipped_holidays(db, weeks=None):
     """Return (date, holiday name) for rule days in the coming weeks that get no trip."""
-    weeks = weeks or weeks_ahead(db)
+    weeks = weeks or commune_settings.weeks_ahead(db)
     start = clock.local_today()
     end = start + dt.timedelta(weeks=weeks)
     weekdays = {rule["weekday"] for rule in list_rules(db) if rule["active"]}
@@ -140,7 +129,7 @@ def get_rule(db, rule_id):
 def check_times(start_time, end_time):
     """Refuse hours that are not HH:MM or that end before they start."""
     for value in (start_time, end_time):
-        if not HHMM.match(str(value or "")):
+        if not clock.HHMM.match(str(value or "")):
             raise TripError(N_("time %(value)s is not HH:MM (24-hour)"), value=repr(value))
     if end_time <= start_time:
         raise TripError(
@@ -178,7 +167,7 @@ def ensure_trips(db, weeks=None, start=None):
     Public holidays (Tết included) get no trip. A rule trip that staff cancelled stays
     cancelled: it is never generated again.
     """
-    weeks = weeks or weeks_ahead(db)
+    weeks = weeks or commune_settings.weeks_ahead(db)
     start = start or clock.local_today()
     end = start + dt.timedelta(weeks=weeks)
     days_off = public_holidays(range(start.year, end.year + 1))
