@@ -1,8 +1,9 @@
 """The SMS log: every inbound and outbound message, with provider ids and delivery status."""
 
+import datetime as dt
 import sqlite3
 
-from app import clock
+from app import clock, commune_settings, residents
 from db import first, insert_returning, rows, update_returning
 from db import update as update_row
 
@@ -18,6 +19,7 @@ STATUS_RANK = {
     "failed": 4,
 }
 FINAL_FAILURES = {"undelivered", "failed"}
+RATE_FLAG = "SMS rate limit: {count} messages in {minutes} minutes, replies paused"
 
 
 def get(db, message_id):
@@ -155,6 +157,18 @@ def inbound_count_since(db, phone, since):
         "SELECT count(*) FROM messages WHERE phone = ? AND direction = 'in' AND created_at >= ?",
         [phone, clock.iso(since)],
     ).fetchone()[0]
+
+
+def over_rate_limit(db, resident):
+    """Tell whether RESIDENT sent more SMS than the commune's limit; flag them for staff once."""
+    limit, seconds = commune_settings.sms_rate_limit(db)
+    count = inbound_count_since(db, resident["phone"], clock.now() - dt.timedelta(seconds=seconds))
+    if count <= limit:
+        return False
+    if not resident["flagged_at"]:
+        reason = RATE_FLAG.format(count=count, minutes=seconds // 60)
+        residents.flag(db, resident["id"], reason)
+    return True
 
 
 def attach_provider_id(db, message_id, *, provider, provider_id):

@@ -48,6 +48,14 @@ class OutboxError(ValueError):
     """Raised when a staff action on an outbox row is not possible."""
 
 
+def bodies_replying_to(db, message_id):
+    """Return the bodies of the replies queued for an inbound message, in order."""
+    cursor = db.conn.execute(
+        "SELECT body FROM outbox WHERE reply_to_id = ? ORDER BY id", [message_id]
+    )
+    return [body for (body,) in cursor]
+
+
 def enqueue(
     db,
     phone,

@@ -1,7 +1,18 @@
 """Reply building: numbered menus that fit one SMS, and the anti-scam line where it fits."""
 
+from dataclasses import dataclass, field
+
 from app import catalog
 from app.texts import fits_one_sms, sms_text
+
+
+@dataclass
+class Answer:
+    """The dialogue's decision about one inbound SMS, before it is stored."""
+
+    intent: str
+    replies: list = field(default_factory=list)
+    request: dict | None = None
 
 
 def menu_line(items):

@@ -1,4 +1,4 @@
-"""SMS webhooks: parse the provider's request, call the dialogue engine, render the answer."""
+"""SMS webhooks: parse the provider's request, hand it to the inbox, render the answer."""
 
 import logging
 
@@ -10,7 +10,7 @@ from app.web.responses import twiml
 from app.web.signatures import require_twilio_signature
 from db import get_db, transaction
 from sms import bp, gateway
-from sms.dialogue import handle_sms
+from sms.inbox import handle_sms
 
 log = logging.getLogger(__name__)
 

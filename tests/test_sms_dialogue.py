@@ -7,7 +7,7 @@ import time_machine
 from app import clock, trips
 from app import requests as queue
 from app.texts import fits_one_sms, sms_day
-from sms import dialogue, state
+from sms import dialogue, inbox, state
 
 PHONE = "+84912000111"
 
@@ -239,7 +239,7 @@ def test_inbound_is_stored_even_when_answering_fails(db, app, monkeypatch):
 
     monkeypatch.setattr(dialogue, "converse", broken)
     with app.test_request_context():
-        outcome = dialogue.handle_sms(
+        outcome = inbox.handle_sms(
             db, phone=PHONE, body="HEN", provider="twilio", provider_id="SM1", dedupe_key="t:SM1"
         )
     assert outcome.intent == "error" and "HEN" in outcome.replies[0]

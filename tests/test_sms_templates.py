@@ -8,7 +8,7 @@ import pytest
 
 from app import catalog, guidance, hamlets
 from app.texts import fits_one_sms, sms_day, sms_time
-from sms import dialogue, replies
+from sms import menus, replies
 
 WORST_REF = "KMWXY"  # any five characters: GSM-7 letters all count one
 WORST_TIME = sms_time(dt.datetime(2026, 12, 1, 10, 30))
@@ -79,10 +79,10 @@ def test_guidance_steps_and_documents_fit_one_segment_each(db, language):
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
-@pytest.mark.parametrize("menu", sorted(dialogue.MENU_KEYS))
+@pytest.mark.parametrize("menu", sorted(menus.MENU_KEYS))
 def test_real_menus_fit_and_long_menus_split_into_pages(db, language, menu):
-    key = dialogue.MENU_KEYS[menu]
-    real = dialogue._hamlet_items(db) if "hamlet" in menu else dialogue._procedure_items(db)
+    key = menus.MENU_KEYS[menu]
+    real = menus.hamlet_items(db) if "hamlet" in menu else menus.procedure_items(db)
     for page in replies.menu_pages(key, language, [(n, label) for n, label, _v in real]):
         _check(page)
     # Staff may add many hamlets with long names: every page must still fit.

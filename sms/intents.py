@@ -1,0 +1,280 @@
+"""What each keyword does: one handler per intent, each returning an Answer (nothing sent).
+
+Every request goes through the queue (app.requests), so an SMS opens, cancels and reports
+on requests exactly as voice, staff and the API do.
+"""
+
+import re
+
+from app import catalog, clock, commune_settings, guidance, hamlets, residents, trips
+from app import requests as queue
+from app.texts import fits_one_sms, sms_day, sms_time
+from db import cache
+from sms import keywords, replies
+from sms.keywords import (
+    CANCEL,
+    GUIDE,
+    HELP,
+    LANG_EN,
+    LANG_VI,
+    OPT_IN,
+    OPT_OUT,
+    PROCEDURE,
+    QUESTION,
+    SCHEDULE,
+    STATUS,
+    VISIT,
+)
+from sms.menus import (
+    MENU_GUIDE,
+    MENU_SCHEDULE_HAMLET,
+    MENU_VISIT_HAMLET,
+    hamlet_items,
+    procedure_items,
+    show_menu,
+)
+from sms.replies import Answer
+
+REF_SHAPE = re.compile(r"^[A-Z0-9]{5}$")
+MAX_STATUS_ITEMS = 4
+
+
+def _load_vocabulary(db):
+    """The keyword table for the active procedures."""
+    return keywords.Vocabulary(guidance.all_procedures(db))
+
+
+def vocabulary(db):
+    """The keyword table, rebuilt only when the procedure catalogue changes."""
+    return cache.cached(db, "sms.vocabulary", _load_vocabulary)
+
+
+def unknown(db, resident, inbound, body, language):
+    """Queue the raw text for staff as a question and send the help text: nothing is lost."""
+    request, _created = queue.open_request(
+        db,
+        phone=resident["phone"],
+        kind=queue.QUESTION,
+        channel="sms",
+        description=body.strip() or None,
+        source_key=inbound["dedupe_key"],
+    )
+    return Answer("unknown", [catalog.sms("sms_unknown", language)], request)
+
+
+def _help(db, resident, inbound, parsed, language):
+    return Answer("help", [catalog.sms("sms_help", language)])
+
+
+def _visit(db, resident, inbound, parsed, language):
+    """Open a home-visit request, or say the open one stands, or ask for the hamlet."""
+    current = queue.open_visit_for(db, resident["id"])
+    if current:
+        if parsed.rest:
+            queue.record_event(
+                db,
+                current["id"],
+                "resident_wrote",
+                actor_type="resident",
+                actor=resident["phone"],
+                channel="sms",
+                note=parsed.rest,
+            )
+        return Answer("visit_exists", [_exists_reply(db, current, language)], current)
+    hamlet, _rest = hamlets.find_in_text(db, parsed.rest) if parsed.rest else (None, "")
+    hamlet_id = hamlet["id"] if hamlet else resident["hamlet_id"]
+    description = parsed.rest or None
+    if not hamlet_id:
+        return show_menu(
+            db,
+            resident["phone"],
+            MENU_VISIT_HAMLET,
+            hamlet_items(db),
+            language,
+            description=description,
+        )
+    return open_visit(db, resident, inbound, hamlet_id, description)
+
+
+def open_visit(db, resident, inbound, hamlet_id, description):
+    """Open the visit through the queue and confirm it with its reference and day."""
+    request, created = queue.open_request(
+        db,
+        phone=resident["phone"],
+        kind=queue.VISIT,
+        channel="sms",
+        description=description,
+        hamlet_id=hamlet_id,
+        source_key=inbound["dedupe_key"],
+    )
+    resident = residents.get(db, resident["id"])
+    language = resident["language"] or "vi"
+    if not created:
+        return Answer("visit_exists", [_exists_reply(db, request, language)], request)
+    body = replies.with_no_otp(queue.confirmation_sms(db, request), language)
+    return Answer("visit", [body], request)
+
+
+def _exists_reply(db, request, language):
+    """Tell the resident that their earlier visit request stands."""
+    trip = trips.get(db, request["trip_id"]) if request["trip_id"] else None
+    if trip:
+        day = sms_day(clock.to_local(trip["starts_at"]).date(), language)
+        return catalog.sms("sms_visit_exists_day", language, ref=request["ref"], day=day)
+    return catalog.sms("sms_visit_exists", language, ref=request["ref"])
+
+
+def _cancel(db, resident, inbound, parsed, language):
+    """Cancel the resident's open visit, or the request whose reference follows HUY."""
+    words = parsed.words
+    if words and REF_SHAPE.match(words[0]):
+        request = queue.by_ref(db, words[0])
+        if not request or request["resident_id"] != resident["id"]:
+            body = catalog.sms("sms_cancel_not_found", language, ref=words[0])
+            return Answer("cancel_not_found", [body])
+    elif len(words) > 2:
+        # "Huy day, con ba Nam...": Huy is also a given name, so a sentence goes to staff.
+        return unknown(db, resident, inbound, inbound["body"], language)
+    else:
+        request = queue.open_visit_for(db, resident["id"])
+        if not request:
+            return Answer("cancel_none", [catalog.sms("sms_cancel_none", language)])
+    if request["status"] in queue.CLOSED_STATUSES:
+        body = catalog.sms("sms_cancel_closed", language, ref=request["ref"])
+        return Answer("cancel_closed", [body], request)
+    # The reply below confirms it, so the queue sends no separate notice.
+    request = queue.cancel_request(
+        db,
+        request["id"],
+        actor_type="resident",
+        actor=resident["phone"],
+        channel="sms",
+        note="cancelled by SMS",
+    )
+    return Answer("cancel", [catalog.sms("sms_cancelled", language, ref=request["ref"])], request)
+
+
+def _schedule_intent(db, resident, inbound, parsed, language):
+    """Answer when the team next comes to the named hamlet or the resident's own."""
+    hamlet, _rest = hamlets.find_in_text(db, parsed.rest) if parsed.rest else (None, "")
+    hamlet = hamlet or hamlets.get(db, resident["hamlet_id"])
+    if not hamlet:
+        return show_menu(db, resident["phone"], MENU_SCHEDULE_HAMLET, hamlet_items(db), language)
+    return schedule(db, resident, hamlet, language)
+
+
+def schedule(db, resident, hamlet, language):
+    """Reply with the next planned trip to HAMLET, or the office number when none."""
+    trip = trips.next_trip_for(db, hamlet["id"])
+    if not trip:
+        office = commune_settings.office_phone(db)
+        if office:
+            body = catalog.sms("sms_schedule_none", language, hamlet=hamlet["name"], office=office)
+        else:
+            # Never print a made-up number: until an admin sets one, promise a message instead.
+            body = catalog.sms("sms_schedule_none_no_office", language, hamlet=hamlet["name"])
+        return Answer("schedule", [body])
+    start = clock.to_local(trip["starts_at"])
+    body = catalog.sms(
+        "sms_schedule",
+        language,
+        hamlet=hamlet["name"],
+        day=sms_day(start.date(), language),
+        time=sms_time(start),
+    )
+    return Answer("schedule", [replies.with_no_otp(body, language)])
+
+
+def _status(db, resident, inbound, parsed, language):
+    """List the resident's open requests with their reference and day."""
+    open_requests = queue.open_requests_for(db, resident["id"])
+    if not open_requests:
+        return Answer("status", [catalog.sms("sms_status_none", language)])
+    items = [_status_item(db, request, language) for request in open_requests]
+    items = items[:MAX_STATUS_ITEMS]
+    while True:
+        body = catalog.sms("sms_status", language, items="; ".join(items))
+        if fits_one_sms(body) or len(items) == 1:
+            return Answer("status", [body])
+        items.pop()
+
+
+def _status_item(db, request, language):
+    """One request in the status reply: "K4C7A den nha Thu 3 02/12"."""
+    if request["kind"] == queue.QUESTION:
+        return catalog.text("sms_status_question", language, ref=request["ref"])
+    trip = trips.get(db, request["trip_id"]) if request["trip_id"] else None
+    if trip:
+        day = sms_day(clock.to_local(trip["starts_at"]).date(), language)
+        return catalog.text("sms_status_visit_day", language, ref=request["ref"], day=day)
+    return catalog.text("sms_status_visit", language, ref=request["ref"])
+
+
+def _question(db, resident, inbound, parsed, language):
+    """Queue the text after HOI as a question for staff."""
+    if not parsed.rest:
+        return Answer("question_prompt", [catalog.sms("sms_question_prompt", language)])
+    request, _created = queue.open_request(
+        db,
+        phone=resident["phone"],
+        kind=queue.QUESTION,
+        channel="sms",
+        description=parsed.rest,
+        source_key=inbound["dedupe_key"],
+    )
+    body = catalog.sms("sms_question_received", language, ref=request["ref"])
+    return Answer("question", [body], request)
+
+
+def _guide(db, resident, inbound, parsed, language):
+    """HD alone shows the numbered procedure menu; HD with a code or number answers it."""
+    if parsed.words:
+        number = keywords.menu_pick(parsed.rest)
+        if number is not None:
+            procedure = guidance.by_menu_number(db, number)
+            if procedure:
+                return guidance_answer(procedure, language)
+        inner = keywords.parse(parsed.rest, vocab=vocabulary(db))
+        if inner.intent == PROCEDURE:
+            return guidance_answer(guidance.get(db, inner.code), language)
+    return show_menu(db, resident["phone"], MENU_GUIDE, procedure_items(db, language), language)
+
+
+def _procedure(db, resident, inbound, parsed, language):
+    return guidance_answer(guidance.get(db, parsed.code), language)
+
+
+def guidance_answer(procedure, language):
+    """Two one-segment SMS: the steps, then the documents to bring."""
+    bodies = [guidance.sms_steps(procedure, language), guidance.sms_documents(procedure, language)]
+    return Answer("guidance", bodies)
+
+
+def _opt_out(db, resident, inbound, parsed, language):
+    residents.opt_out(db, resident["id"])
+    return Answer("opt_out", [catalog.sms("sms_opted_out", language)])
+
+
+def _opt_in(db, resident, inbound, parsed, language):
+    residents.opt_in(db, resident["id"])
+    return Answer("opt_in", [catalog.sms("sms_opted_in", language)])
+
+
+def _language(db, resident, inbound, parsed, language):
+    return Answer("language", [catalog.sms("sms_language", language)])
+
+
+HANDLERS = {
+    VISIT: _visit,
+    CANCEL: _cancel,
+    HELP: _help,
+    GUIDE: _guide,
+    SCHEDULE: _schedule_intent,
+    STATUS: _status,
+    QUESTION: _question,
+    OPT_OUT: _opt_out,
+    OPT_IN: _opt_in,
+    LANG_EN: _language,
+    LANG_VI: _language,
+    PROCEDURE: _procedure,
+}
