@@ -11,6 +11,7 @@ from app import requests as queue
 from app.texts import spoken_day
 from db import transaction
 from tests.conftest import PUBLIC_BASE_URL
+from voice import engine as voice_engine
 from voice import menu as voice_menu
 from voice.prompts import PROMPTS, prompt, spell_ref
 
@@ -416,7 +417,7 @@ def test_an_invalid_key_in_the_main_menu_is_named_and_the_menu_repeated(twilio_p
 def test_a_call_that_runs_too_long_is_wound_down_to_a_message(twilio_post, path):
     call = Call(twilio_post)
     separator = "&" if "?" in path else "?"
-    root = call.request(f"{path}{separator}n={voice_menu.MAX_STEPS}", "9")
+    root = call.request(f"{path}{separator}n={voice_engine.MAX_STEPS}", "9")
     assert root.find("Gather") is None
     assert root.find("Record") is not None
     assert call.hears(prompt("long_call_to_message"))

@@ -22,7 +22,7 @@ from tests.test_voice import (
     relative,
     step_number,
 )
-from voice.menu import MAX_STEPS
+from voice.engine import MAX_STEPS
 
 KEYS = list("0123456789*#")
 STATE_LIMIT = 400  # the menu graph is finite; the crawl must finish well inside this

@@ -1,219 +1,33 @@
-"""The voice menu as data: each menu says its options, maps keys to actions, and handles silence.
+"""The voice menus: the main menu, a home visit, the choice of hamlet and the schedule.
 
-Elderly-first rules live here, once, for every menu:
-- every <Gather> waits GATHER_TIMEOUT seconds and is followed by a <Redirect>, the no-input
-  path; the first silence repeats the options, the second leaves the menu (to the voice
-  message, or to a goodbye once the caller already has what they came for);
-- a key that is not on the list is named as such and the options are repeated;
-- every URL carries n, the count of steps so far, which only grows; past MAX_STEPS the call
-  is wound down to the voice message, so no path can loop forever;
-- every answer ends in a <Redirect>, a <Record> or a <Hangup>, so a call never goes silent.
+Each menu is data for the engine (voice.engine): the words it says, its key table and
+where silence leads. The procedure menus are in voice.procedure_menus.
 """
 
 import math
-import os
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cached_property
 
-from flask import current_app, url_for
-from twilio.twiml.voice_response import VoiceResponse
-
-from app import clock, guidance, hamlets, phones, residents, trips
+from app import clock, hamlets, phones, residents, trips
 from app import requests as queue
-from app.texts import spoken_day, strip_diacritics
+from app.texts import spoken_day
 from voice import actions, calls
+from voice.engine import Menu, commune_spoken, leave_message, say, say_all, show, with_common_keys
+from voice.procedure_menus import guidance_menu
 from voice.prompts import (
-    DEFAULT_SPOKEN_COMMUNE,
-    KEY_BACK,
     KEY_BOOK,
     KEY_CONFIRM,
     KEY_GUIDANCE,
     KEY_LANGUAGE,
     KEY_MESSAGE,
-    KEY_MORE_PROCEDURES,
     KEY_OTHER_HAMLET,
     KEY_REPEAT,
     KEY_SCHEDULE,
-    KEY_SEND_SMS,
     KEY_VISIT,
     SESSIONS,
-    prompt,
     spell_ref,
 )
 
-GATHER_TIMEOUT = 10  # seconds; elderly callers need time to find the key
-RECORD_MAX_SECONDS = 120
-RECORD_SILENCE_SECONDS = 10  # a pause to think does not end the message
-MAX_SILENCES = 2  # the second no-input leaves the menu
-MAX_STEPS = 24  # a normal call needs fewer than 10
 HAMLET_CHOICES = 8  # keys 1-8; 9 stays "repeat" everywhere
-PROCEDURE_CHOICES = 5
-SPEECH_RATE = "slow"
-SAY_LANGUAGES = {"vi": "vi-VN", "en": "en-US"}
-DEFAULT_EN_VOICE = "Google.en-US-Standard-C"
-RECORDING_EXTENSIONS = ("mp3", "wav")
 PURPOSES = ("visit", "schedule")
-
-
-@dataclass
-class Turn:
-    """One step of a call: who is calling, in which language, and how many steps so far."""
-
-    db: object
-    call_sid: str
-    phone: str | None  # E.164, or None when the number is withheld or unusable
-    lang: str = "vi"
-    step: int = 0
-    mode: str = "inbound"  # inbound | callback
-
-    def url(self, endpoint, **params):
-        """Absolute URL of a next step, carrying the language and the grown step count."""
-        params = {key: value for key, value in params.items() if value is not None}
-        if self.lang != "vi":
-            params["lang"] = self.lang
-        params["n"] = self.step + 1
-        return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **params)
-
-    @cached_property
-    def resident(self):
-        """The caller's resident record, if the number is known."""
-        return residents.by_phone(self.db, self.phone) if self.phone else None
-
-    def name(self, text):
-        """A place or procedure name as this call's voice can say it."""
-        return text if self.lang == "vi" else strip_diacritics(text)
-
-
-def voice_for(lang):
-    """Return the configured text-to-speech voice for a language."""
-    if lang == "en":
-        return current_app.config.get("TWILIO_VOICE_EN") or DEFAULT_EN_VOICE
-    return current_app.config["TWILIO_VOICE"]
-
-
-# Folder -> (its mtime, the file names in it). One stat per prompt instead of a lookup per
-# prompt and extension; a recording added or removed changes the folder's mtime.
-_recordings = {}
-# A folder changed this recently may change again within its mtime's granularity unseen.
-SETTLED_NS = 2_000_000_000
-
-
-def recorded_files(folder):
-    """Return the names of the files in FOLDER (empty when it does not exist)."""
-    try:
-        stamp = os.stat(folder).st_mtime_ns
-    except OSError:
-        return frozenset()
-    entry = _recordings.get(folder)
-    if entry is not None and entry[0] == stamp:
-        return entry[1]
-    names = frozenset(item.name for item in os.scandir(folder) if item.is_file())
-    if time.time_ns() - stamp > SETTLED_NS:
-        _recordings[folder] = (stamp, names)
-    return names
-
-
-def recorded_prompt_url(key, lang):
-    """Return the URL of the commune's recording of prompt KEY, if there is one."""
-    names = recorded_files(os.path.join(current_app.static_folder, "prompts", lang))
-    for extension in RECORDING_EXTENSIONS:
-        if f"{key}.{extension}" in names:
-            path = url_for("static", filename=f"prompts/{lang}/{key}.{extension}")
-            return current_app.config["PUBLIC_BASE_URL"] + path
-    return None
-
-
-def speak(container, turn, text):
-    """Say TEXT slowly in the call's language and voice."""
-    say = container.say(language=SAY_LANGUAGES[turn.lang], voice=voice_for(turn.lang))
-    say.prosody(text, rate=SPEECH_RATE)
-
-
-def say(container, turn, name, /, **values):
-    """Speak prompt NAME: the commune's recording when one exists, else text-to-speech."""
-    url = recorded_prompt_url(name, turn.lang)
-    if url:
-        container.play(url)
-    else:
-        speak(container, turn, prompt(name, turn.lang, **values))
-
-
-def commune_spoken(turn):
-    """Return the commune's name as the voice should say it (accented in Vietnamese)."""
-    config = current_app.config
-    name = config.get("COMMUNE_NAME_SPOKEN") or config["COMMUNE_NAME"]
-    # COMMUNE_NAME is the unaccented SMS prefix; a vi-VN voice needs the tone marks back.
-    if name == strip_diacritics(DEFAULT_SPOKEN_COMMUNE):
-        name = DEFAULT_SPOKEN_COMMUNE
-    return turn.name(name)
-
-
-@dataclass
-class Menu:
-    """A keypad menu: its options, its key table, and where silence leads."""
-
-    endpoint: str
-    options: Callable  # (container) -> None; said every time the menu is shown
-    keys: dict = field(default_factory=dict)  # key -> () -> VoiceResponse
-    intro: Callable | None = None  # said on entry and on "repeat", not on re-prompts
-    params: dict = field(default_factory=dict)
-    on_silence: str = "message"  # message | goodbye
-
-
-def show(turn, menu, *, before=(), intro=True, silence=0):
-    """Render MENU: a <Gather> holding the words, then the no-input <Redirect>."""
-    response = VoiceResponse()
-    gather = response.gather(
-        action=turn.url(menu.endpoint, **menu.params),
-        method="POST",
-        input="dtmf",
-        num_digits=1,
-        timeout=GATHER_TIMEOUT,
-        finish_on_key="",  # "#" is a key like the others, not a submit button
-    )
-    for key in before:
-        say(gather, turn, key)
-    if intro and menu.intro:
-        menu.intro(gather)
-    menu.options(gather)
-    response.redirect(turn.url(menu.endpoint, silence=silence + 1, **menu.params), method="POST")
-    return response
-
-
-def answer(turn, menu, digits, silence=0):
-    """Act on a key press in MENU, or on its silence (DIGITS None)."""
-    if turn.step >= MAX_STEPS:
-        return leave_message(turn, reason="long_call_to_message")
-    if digits is None:
-        if silence >= MAX_SILENCES:
-            if menu.on_silence == "goodbye":
-                return goodbye(turn)
-            return leave_message(turn, reason="silence_to_message")
-        return show(turn, menu, before=["no_input"], intro=False, silence=silence)
-    action = menu.keys.get(digits)
-    if action is None:
-        return show(turn, menu, before=["invalid_key"], intro=False)
-    return action()
-
-
-def with_common_keys(turn, menu, back=None):
-    """Give a sub-menu the keys every menu has: 9 repeat, 0 message, * back."""
-    menu.keys.setdefault(KEY_REPEAT, lambda: show(turn, menu))
-    menu.keys.setdefault(KEY_MESSAGE, lambda: leave_message(turn))
-    menu.keys.setdefault(KEY_BACK, back or (lambda: show(turn, main_menu(turn))))
-    return menu
-
-
-def say_all(turn, *keys):
-    """Return an options callable that speaks prompt KEYS in order."""
-
-    def options(container):
-        for key in keys:
-            say(container, turn, key)
-
-    return options
 
 
 # The main menu.
@@ -504,149 +318,4 @@ def schedule_menu_for(turn, hamlet_id):
     return schedule_menu(turn, hamlet) if hamlet and hamlet["active"] else None
 
 
-# Procedure guidance.
-
-
-def procedure_pages(procedures):
-    """Split procedures into even groups of at most PROCEDURE_CHOICES (12 -> 4, 4, 4)."""
-    if not procedures:
-        return []
-    count = math.ceil(len(procedures) / PROCEDURE_CHOICES)
-    size = math.ceil(len(procedures) / count)
-    return [procedures[start : start + size] for start in range(0, len(procedures), size)]
-
-
-def procedure_name(turn, procedure):
-    """A procedure's name in the call's language."""
-    if turn.lang == "en":
-        return procedure["name_en"] or strip_diacritics(procedure["name"])
-    return procedure["name"]
-
-
-def guidance_menu(turn, page):
-    """One group of procedures, one key each, and a key for the other groups."""
-    pages = procedure_pages(guidance.all_procedures(turn.db))
-    if not pages:
-        return None
-    page = page % len(pages)
-
-    def options(container):
-        say(container, turn, "choose_procedure")
-        for key, procedure in enumerate(pages[page], start=1):
-            say(container, turn, "procedure_option", name=procedure_name(turn, procedure), key=key)
-        if len(pages) > 1:
-            say(container, turn, "more_procedures")
-        say(container, turn, "menu_repeat")
-        say(container, turn, "back_to_start")
-
-    menu = Menu("voice.guidance", options, params={"page": page})
-    for key, procedure in enumerate(pages[page], start=1):
-        menu.keys[str(key)] = lambda procedure=procedure: show(
-            turn, procedure_menu(turn, procedure)
-        )
-    if len(pages) > 1:
-        menu.keys[KEY_MORE_PROCEDURES] = lambda: show(turn, guidance_menu(turn, page + 1))
-    return with_common_keys(turn, menu)
-
-
-def page_of(turn, procedure):
-    """Return the guidance page that lists PROCEDURE."""
-    for index, page in enumerate(procedure_pages(guidance.all_procedures(turn.db))):
-        if any(item["code"] == procedure["code"] for item in page):
-            return index
-    return 0
-
-
-def procedure_menu(turn, procedure):
-    """A procedure's steps read out, then a key to get them by SMS."""
-
-    def intro(container):
-        say(container, turn, "procedure_title", name=procedure_name(turn, procedure))
-        if turn.lang == "en":
-            speak(container, turn, procedure["sms_steps_en"] or "")
-            say(container, turn, "procedure_documents", documents=procedure["sms_documents_en"])
-            return
-        for step in procedure["steps"]:
-            speak(container, turn, step)
-        if procedure["documents"]:
-            documents = "; ".join(procedure["documents"])
-            say(container, turn, "procedure_documents", documents=documents)
-
-    def options(container):
-        if turn.phone:
-            say(container, turn, "procedure_sms_offer")
-        for key in ("hear_again", "procedure_other", "may_hang_up"):
-            say(container, turn, key)
-
-    menu = Menu(
-        "voice.procedure",
-        options,
-        intro=intro,
-        params={"code": procedure["code"]},
-        on_silence="goodbye",
-    )
-    if turn.phone:
-        menu.keys[KEY_SEND_SMS] = lambda: send_guidance(turn, menu, procedure)
-    back = lambda: show(turn, guidance_menu(turn, page_of(turn, procedure)))  # noqa: E731
-    return with_common_keys(turn, menu, back=back)
-
-
-def procedure_menu_for(turn, code):
-    """The menu of an active procedure by code, or None."""
-    procedure = guidance.get(turn.db, code)
-    return procedure_menu(turn, procedure) if procedure and procedure["active"] else None
-
-
-def send_guidance(turn, menu, procedure):
-    """Key 1 after the steps: queue them by SMS and say so."""
-    sent = actions.send_guidance(
-        turn.db, phone=turn.phone, call_sid=turn.call_sid, procedure=procedure, language=turn.lang
-    )
-    return show(turn, menu, before=["sms_sent" if sent else "sms_not_mobile"], intro=False)
-
-
 # Voice message and endings.
-
-
-def leave_message(turn, reason=None):
-    """Explain, then <Record> up to two minutes; the <Redirect> after it catches silence."""
-    response = VoiceResponse()
-    if not turn.phone:
-        # Without a number the message could never be answered; say how to reach staff.
-        say(response, turn, "no_number")
-        return goodbye(turn, response)
-    if reason:
-        say(response, turn, reason)
-    say(response, turn, "message_intro")
-    base = current_app.config["PUBLIC_BASE_URL"]
-    response.record(
-        action=turn.url("voice.record"),
-        method="POST",
-        max_length=RECORD_MAX_SECONDS,
-        timeout=RECORD_SILENCE_SECONDS,
-        play_beep=True,
-        finish_on_key="#",
-        recording_status_callback=base + url_for("voice.recording_status"),
-        recording_status_callback_method="POST",
-        recording_status_callback_event="completed absent",
-    )
-    # Twilio skips the action when nothing was said, and goes on to this.
-    response.redirect(turn.url("voice.goodbye", reason="empty"), method="POST")
-    return response
-
-
-def message_saved(turn):
-    """The thank-you after a voice message, then hang up."""
-    response = VoiceResponse()
-    say(response, turn, "message_thanks")
-    return goodbye(turn, response)
-
-
-def goodbye(turn, response=None, before=()):
-    """Say goodbye and hang up."""
-    response = response or VoiceResponse()
-    for key in before:
-        say(response, turn, key)
-    say(response, turn, "goodbye")
-    response.hangup()
-    return response

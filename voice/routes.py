@@ -9,7 +9,7 @@ from app import callbacks, phones, recordings
 from app.web.responses import twiml
 from app.web.signatures import require_twilio_signature
 from db import get_db, transaction
-from voice import bp, calls, menu
+from voice import bp, calls, engine, menu, procedure_menus
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,10 @@ def _turn(db):
     phone, direction = _caller(request.form)
     lang = request.args.get("lang")
     mode = "callback" if request.args.get("mode") == "callback" else "inbound"
-    turn = menu.Turn(db, call_sid, phone, lang=lang or "vi", step=_int_arg("n"), mode=mode)
-    if lang not in menu.SAY_LANGUAGES:
+    turn = engine.Turn(
+        db, call_sid, phone, lang=lang or "vi", step=_int_arg("n"), mode=mode, home=menu.main_menu
+    )
+    if lang not in engine.SAY_LANGUAGES:
         turn.lang = "vi"
         if request.args.get("n") is None and turn.resident and turn.resident["language"] == "en":
             turn.lang = "en"  # the first step follows the resident's own language
@@ -79,8 +81,8 @@ def menu_step(builder):
     def build(turn, digits):
         current = builder(turn)
         if current is None:
-            return menu.show(turn, menu.main_menu(turn))
-        return menu.answer(turn, current, digits, _int_arg("silence"))
+            return engine.show(turn, menu.main_menu(turn))
+        return engine.answer(turn, current, digits, _int_arg("silence"))
 
     return run_step(build)
 
@@ -89,7 +91,7 @@ def menu_step(builder):
 @require_twilio_signature
 def incoming():
     """A call starts (or a call-back is answered): greeting, then the main menu."""
-    return run_step(lambda turn, _digits: menu.show(turn, menu.main_menu(turn, greet=True)))
+    return run_step(lambda turn, _digits: engine.show(turn, menu.main_menu(turn, greet=True)))
 
 
 @bp.post("/menu", endpoint="menu")
@@ -138,21 +140,21 @@ def schedule(hamlet_id):
 @require_twilio_signature
 def guidance():
     """Choose a procedure, a group of at most five at a time."""
-    return menu_step(lambda turn: menu.guidance_menu(turn, _int_arg("page")))
+    return menu_step(lambda turn: procedure_menus.guidance_menu(turn, _int_arg("page")))
 
 
 @bp.post("/guidance/<code>")
 @require_twilio_signature
 def procedure(code):
     """A procedure's steps, with a key to get them by SMS."""
-    return menu_step(lambda turn: menu.procedure_menu_for(turn, code))
+    return menu_step(lambda turn: procedure_menus.procedure_menu_for(turn, code))
 
 
 @bp.post("/message")
 @require_twilio_signature
 def message():
     """Leave a voice message for staff."""
-    return run_step(lambda turn, _digits: menu.leave_message(turn))
+    return run_step(lambda turn, _digits: engine.leave_message(turn))
 
 
 @bp.post("/record")
@@ -163,7 +165,7 @@ def record():
     def build(turn, _digits):
         url = request.form.get("RecordingUrl")
         if not url or not turn.phone:
-            return menu.goodbye(turn, before=["message_empty"])
+            return engine.goodbye(turn, before=["message_empty"])
         recordings.save_voice_message(
             turn.db,
             phone=turn.phone,
@@ -172,7 +174,7 @@ def record():
             recording_sid=request.form.get("RecordingSid"),
             duration=_duration(request.form.get("RecordingDuration")),
         )
-        return menu.message_saved(turn)
+        return engine.message_saved(turn)
 
     return run_step(build)
 
@@ -182,7 +184,7 @@ def record():
 def goodbye():
     """End the call; after an empty recording, say that nothing was heard."""
     before = ["message_empty"] if request.args.get("reason") == "empty" else []
-    return run_step(lambda turn, _digits: menu.goodbye(turn, before=before))
+    return run_step(lambda turn, _digits: engine.goodbye(turn, before=before))
 
 
 @bp.post("/recording-status")

@@ -1,0 +1,109 @@
+"""The procedure menus: the catalogue a group of five at a time, and one procedure's steps."""
+
+import math
+
+from app import guidance
+from app.texts import strip_diacritics
+from voice import actions
+from voice.engine import Menu, say, show, speak, with_common_keys
+from voice.prompts import KEY_MORE_PROCEDURES, KEY_SEND_SMS
+
+PROCEDURE_CHOICES = 5
+
+
+def procedure_pages(procedures):
+    """Split procedures into even groups of at most PROCEDURE_CHOICES (12 -> 4, 4, 4)."""
+    if not procedures:
+        return []
+    count = math.ceil(len(procedures) / PROCEDURE_CHOICES)
+    size = math.ceil(len(procedures) / count)
+    return [procedures[start : start + size] for start in range(0, len(procedures), size)]
+
+
+def procedure_name(turn, procedure):
+    """A procedure's name in the call's language."""
+    if turn.lang == "en":
+        return procedure["name_en"] or strip_diacritics(procedure["name"])
+    return procedure["name"]
+
+
+def guidance_menu(turn, page):
+    """One group of procedures, one key each, and a key for the other groups."""
+    pages = procedure_pages(guidance.all_procedures(turn.db))
+    if not pages:
+        return None
+    page = page % len(pages)
+
+    def options(container):
+        say(container, turn, "choose_procedure")
+        for key, procedure in enumerate(pages[page], start=1):
+            say(container, turn, "procedure_option", name=procedure_name(turn, procedure), key=key)
+        if len(pages) > 1:
+            say(container, turn, "more_procedures")
+        say(container, turn, "menu_repeat")
+        say(container, turn, "back_to_start")
+
+    menu = Menu("voice.guidance", options, params={"page": page})
+    for key, procedure in enumerate(pages[page], start=1):
+        menu.keys[str(key)] = lambda procedure=procedure: show(
+            turn, procedure_menu(turn, procedure)
+        )
+    if len(pages) > 1:
+        menu.keys[KEY_MORE_PROCEDURES] = lambda: show(turn, guidance_menu(turn, page + 1))
+    return with_common_keys(turn, menu)
+
+
+def page_of(turn, procedure):
+    """Return the guidance page that lists PROCEDURE."""
+    for index, page in enumerate(procedure_pages(guidance.all_procedures(turn.db))):
+        if any(item["code"] == procedure["code"] for item in page):
+            return index
+    return 0
+
+
+def procedure_menu(turn, procedure):
+    """A procedure's steps read out, then a key to get them by SMS."""
+
+    def intro(container):
+        say(container, turn, "procedure_title", name=procedure_name(turn, procedure))
+        if turn.lang == "en":
+            speak(container, turn, procedure["sms_steps_en"] or "")
+            say(container, turn, "procedure_documents", documents=procedure["sms_documents_en"])
+            return
+        for step in procedure["steps"]:
+            speak(container, turn, step)
+        if procedure["documents"]:
+            documents = "; ".join(procedure["documents"])
+            say(container, turn, "procedure_documents", documents=documents)
+
+    def options(container):
+        if turn.phone:
+            say(container, turn, "procedure_sms_offer")
+        for key in ("hear_again", "procedure_other", "may_hang_up"):
+            say(container, turn, key)
+
+    menu = Menu(
+        "voice.procedure",
+        options,
+        intro=intro,
+        params={"code": procedure["code"]},
+        on_silence="goodbye",
+    )
+    if turn.phone:
+        menu.keys[KEY_SEND_SMS] = lambda: send_guidance(turn, menu, procedure)
+    back = lambda: show(turn, guidance_menu(turn, page_of(turn, procedure)))  # noqa: E731
+    return with_common_keys(turn, menu, back=back)
+
+
+def procedure_menu_for(turn, code):
+    """The menu of an active procedure by code, or None."""
+    procedure = guidance.get(turn.db, code)
+    return procedure_menu(turn, procedure) if procedure and procedure["active"] else None
+
+
+def send_guidance(turn, menu, procedure):
+    """Key 1 after the steps: queue them by SMS and say so."""
+    sent = actions.send_guidance(
+        turn.db, phone=turn.phone, call_sid=turn.call_sid, procedure=procedure, language=turn.lang
+    )
+    return show(turn, menu, before=["sms_sent" if sent else "sms_not_mobile"], intro=False)
