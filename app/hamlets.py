@@ -31,6 +31,11 @@ def active(db):
     return list(cached(db, "hamlets", _load)[1])
 
 
+def every(db):
+    """Return every hamlet, active or not, in route order (shared rows: do not modify them)."""
+    return list(cached(db, "hamlets", _load)[0].values())
+
+
 def get(db, hamlet_id):
     """Return a hamlet row by id, or None (a shared row: do not modify it)."""
     if isinstance(hamlet_id, str):

@@ -11,7 +11,11 @@ VISIT, QUESTION = "visit", "question"
 VISIT_SERVICE_CODE = "VISIT"
 QUESTION_SERVICE_CODE = "QUESTION"
 
+KINDS = (VISIT, QUESTION)
+
+# The one home of request statuses: every list of them elsewhere is derived from these.
 OPEN_STATUSES = {VISIT: ("new", "scheduled"), QUESTION: ("open",)}
+ALL_OPEN_STATUSES = OPEN_STATUSES[VISIT] + OPEN_STATUSES[QUESTION]
 INITIAL_STATUS = {VISIT: "new", QUESTION: "open"}
 TRANSITIONS = {
     VISIT: {
@@ -28,6 +32,26 @@ TRANSITIONS = {
     },
 }
 CLOSED_STATUSES = {"visited", "cancelled", "unreachable", "answered", "closed"}
+# Every status, in the order the console lists them.
+ALL_STATUSES = (
+    "new",
+    "scheduled",
+    "visited",
+    "unreachable",
+    "cancelled",
+    "open",
+    "answered",
+    "closed",
+)
+# A visit in one of these is on its trip's sheet: booked, or done one way or the other.
+ON_TRIP_STATUSES = ("scheduled", "visited", "unreachable")
+# Statuses a visit can be (re)booked onto a trip from.
+BOOKABLE = ("new", "scheduled", "unreachable")
+
+
+def sql_list(statuses):
+    """Render STATUSES as an SQL list, ('new', 'scheduled'); they are constants, never input."""
+    return "(" + ", ".join(f"'{status}'" for status in statuses) + ")"
 
 
 class InvalidTransition(ValueError):

@@ -217,7 +217,7 @@ def quiet_until(db, moment=None):
     """Return the local "HH:MM" at which quiet hours end if MOMENT is in them, else None."""
     if not is_quiet(db, moment):
         return None
-    return cache.setting(db, "quiet_end", QUIET_END)
+    return commune_settings.quiet_hours(db)[1]
 
 
 def waiting(db, *, phone=None, limit=50):

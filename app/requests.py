@@ -10,8 +10,11 @@ import secrets
 
 from app import catalog, clock, hamlets, outbox, residents, trips
 from app.lifecycle import (  # noqa: F401  (the queue's vocabulary, used as requests.X)
+    ALL_OPEN_STATUSES,
+    BOOKABLE,
     CLOSED_STATUSES,
     INITIAL_STATUS,
+    KINDS,
     OPEN_STATUSES,
     QUESTION,
     QUESTION_SERVICE_CODE,
@@ -23,6 +26,7 @@ from app.lifecycle import (  # noqa: F401  (the queue's vocabulary, used as requ
     events,
     get,
     record_event,
+    sql_list,
     transition,
 )
 from app.texts import N_, sms_day
@@ -82,7 +86,7 @@ def open_visit_for(db, resident_id):
     return first(
         db,
         "SELECT * FROM requests WHERE resident_id = ? AND kind = ?"
-        " AND status IN ('new', 'scheduled') ORDER BY id LIMIT 1",
+        f" AND status IN {sql_list(OPEN_STATUSES[VISIT])} ORDER BY id LIMIT 1",
         [resident_id, VISIT],
     )
 
@@ -92,7 +96,7 @@ def open_requests_for(db, resident_id):
     return rows(
         db,
         "SELECT * FROM requests WHERE resident_id = ?"
-        " AND status IN ('new', 'scheduled', 'open') ORDER BY id",
+        f" AND status IN {sql_list(ALL_OPEN_STATUSES)} ORDER BY id",
         [resident_id],
     )
 

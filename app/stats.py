@@ -7,6 +7,7 @@ no JavaScript and no chart library, so it works offline and under a strict CSP.
 import datetime as dt
 
 from app import clock
+from app.lifecycle import ON_TRIP_STATUSES, sql_list
 
 # Colour-blind-safe palette (Okabe-Ito first, then Tol's muted); cycles after 12 hamlets.
 PALETTE = [
@@ -164,22 +165,22 @@ def completion(db, weeks=8):
     mondays = week_starts(weeks)
     today = clock.local_today().isoformat()
     rows = db.execute(
-        """
+        f"""
         SELECT date(t.date, '-6 days', 'weekday 1') AS week, r.status, count(*)
         FROM trips t JOIN requests r ON r.trip_id = t.id
         WHERE t.date >= ? AND t.date < ?
-          AND r.status IN ('scheduled', 'visited', 'unreachable')
+          AND r.status IN {sql_list(ON_TRIP_STATUSES)}
         GROUP BY week, r.status
         """,
         [mondays[0].isoformat(), today],
     ).fetchall()
     by_week = {}
     for week, status, count in rows:
-        by_week.setdefault(week, {"scheduled": 0, "visited": 0, "unreachable": 0})[status] = count
+        by_week.setdefault(week, dict.fromkeys(ON_TRIP_STATUSES, 0))[status] = count
     result = []
     total_booked = total_visited = 0
     for monday in mondays:
-        item = by_week.get(monday.isoformat(), {"scheduled": 0, "visited": 0, "unreachable": 0})
+        item = by_week.get(monday.isoformat(), dict.fromkeys(ON_TRIP_STATUSES, 0))
         booked = sum(item.values())
         total_booked += booked
         total_visited += item["visited"]

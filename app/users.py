@@ -17,6 +17,16 @@ def get(db, user_id):
     return rows[0] if rows else None
 
 
+def all_users(db):
+    """Return every staff account (without password hashes), by username."""
+    return list(
+        db.query(
+            "SELECT id, username, display_name, role, active, language, created_at,"
+            " last_login_at FROM staff_users ORDER BY username"
+        )
+    )
+
+
 def by_username(db, username):
     """Return a staff user by username (case-insensitive), or None."""
     rows = list(db["staff_users"].rows_where("lower(username) = lower(?)", [username]))

@@ -1,18 +1,14 @@
 """What GeoReport v2 fixes for this endpoint: its identity, public statuses and caller errors."""
 
+from app import lifecycle
+
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-01T00:00:00+07:00"
 AGENCY = "UBND xã Phú Lâm"
 
 PUBLIC_STATUS = {
-    "new": "open",
-    "scheduled": "open",
-    "open": "open",
-    "visited": "closed",
-    "cancelled": "closed",
-    "unreachable": "closed",
-    "answered": "closed",
-    "closed": "closed",
+    status: "closed" if status in lifecycle.CLOSED_STATUSES else "open"
+    for status in lifecycle.ALL_STATUSES
 }
 INTERNAL_STATUSES = {
     public: tuple(sorted(s for s, p in PUBLIC_STATUS.items() if p == public))

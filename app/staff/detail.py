@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from app import catalog, clock, field, guidance, hamlets, messages, outbox, residents, trips
 from app import requests as queue
-from app.staff import bp, queries
+from app.staff import bp, queries, trip_queries
 from app.staff.common import actor, back, form_int, refused, trip_error_text
 from app.texts import segments, sms_text
 from db import get_db, transaction
@@ -46,7 +46,7 @@ def request_detail(request_id, preview=None, draft=""):
         procedure=procedure,
         events=queue.events(db, request_id),
         thread=messages.thread(db, row["phone"], limit=100) if row["phone"] else [],
-        move_trips=queries.trip_requests_for_move(db, row),
+        move_trips=trip_queries.trip_requests_for_move(db, row),
         hamlets=hamlets.active(db),
         open_statuses=queue.OPEN_STATUSES[row["kind"]],
         trip_day_reached=bool(row["trip_date"])
@@ -55,6 +55,7 @@ def request_detail(request_id, preview=None, draft=""):
         waiting=outbox.waiting(db, phone=row["phone"]) if row["phone"] else [],
         quiet_until=outbox.quiet_until(db),
         reactive_kinds=outbox.REACTIVE_KINDS,
+        bookable_statuses=queue.BOOKABLE,
         preview=preview,
         draft=draft,
     )

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from app import outbox
 from app import requests as queue
-from app.staff import bp, queries
+from app.staff import bp, log_queries, queries
 from app.staff.common import actor, arg_int, back, refused
 from db import get_db, transaction
 
@@ -17,7 +17,7 @@ def message_list():
     direction = request.args.get("direction", "")
     failed_only = request.args.get("failed") == "1"
     page = max(arg_int("page", 1), 1)
-    rows, has_next = queries.messages_page(db, direction, failed_only, page=page)
+    rows, has_next = log_queries.messages_page(db, direction, failed_only, page=page)
     return render_template(
         "staff/messages.html",
         rows=rows,
@@ -26,7 +26,7 @@ def message_list():
         direction=direction,
         failed_only=failed_only,
         failed=queries.failed_outbox(db, limit=50),
-        counts=queries.outbox_counts(db),
+        counts=log_queries.outbox_counts(db),
         waiting=outbox.waiting(db),
         quiet_until=outbox.quiet_until(db),
         reactive_kinds=outbox.REACTIVE_KINDS,
@@ -37,7 +37,7 @@ def message_list():
 def outbox_retry(outbox_id):
     """Put a failed outbound message back in the queue for the worker to send."""
     db = get_db()
-    row = queries.outbox_row(db, outbox_id)
+    row = log_queries.outbox_row(db, outbox_id)
     if row is None:
         abort(404)
     try:

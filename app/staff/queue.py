@@ -2,8 +2,8 @@
 
 from flask import render_template, request
 
-from app import field, hamlets
-from app.staff import bp, queries
+from app import field, hamlets, lifecycle
+from app.staff import bp, queries, trip_queries
 from app.staff.common import arg_int
 from db import get_db
 
@@ -40,10 +40,10 @@ def queue():
         filters=filters,
         attention=queries.needs_attention(db) if plain else None,
         kept_notes=field.kept_as_notes(db) if plain else [],
-        trips=queries.coming_trips(db) if plain else None,
+        trips=trip_queries.coming_trips(db) if plain else None,
         hamlets=hamlets.active(db),
-        trip_choices=queries.trip_choices(db),
-        statuses=queries.ALL_STATUSES,
-        kinds=queries.KINDS,
+        trip_choices=trip_queries.trip_choices(db),
+        statuses=lifecycle.ALL_STATUSES,
+        kinds=lifecycle.KINDS,
         channels=queries.CHANNELS,
     )

@@ -4,8 +4,8 @@ from flask import flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import apikeys, audit, commune_settings, formats, trips, users
-from app.staff import admin, bp, queries
+from app import apikeys, audit, commune_settings, formats, hamlets, trips, users
+from app.staff import admin, bp, trip_queries
 from app.staff.common import (
     actor,
     admin_required,
@@ -27,11 +27,10 @@ def render_settings(new_key=None, status=200):
     db = get_db()
     return render_template(
         "staff/settings.html",
-        hamlets=queries.all_hamlets(db),
+        hamlets=hamlets.every(db),
         rules=trips.list_rules(db),
-        rule_hamlets=queries.rule_hamlet_ids(db),
-        coming=queries.coming_trips(db, limit=16),
-        users=queries.all_users(db),
+        coming=trip_queries.coming_trips(db, limit=16),
+        users=users.all_users(db),
         keys=apikeys.all_keys(db),
         commune=commune_settings.current(db),
         changes=audit.recent(db),

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from app import field, trips
 from app import requests as queue
-from app.staff import bp, queries
+from app.staff import bp, trip_queries
 from app.staff.common import actor, back, refused
 from app.staff.filters import day, label
 from db import get_db, transaction
@@ -26,7 +26,7 @@ def load_trip(db, trip_id):
     trip = trips.get(db, trip_id)
     if trip is None:
         abort(404)
-    return queries.trips_with_load(db, [trip])[0]
+    return trip_queries.trips_with_load(db, [trip])[0]
 
 
 @bp.get("/trips")
@@ -35,8 +35,8 @@ def trip_list():
     db = get_db()
     return render_template(
         "staff/trips.html",
-        coming=queries.coming_trips(db, limit=20),
-        recent=queries.recent_trips(db),
+        coming=trip_queries.coming_trips(db, limit=20),
+        recent=trip_queries.recent_trips(db),
     )
 
 

@@ -19,7 +19,7 @@ def walk_in():
     form = request.form if request.method == "POST" else request.args
     errors = {}
     if request.method == "POST":
-        kind = form.get("kind") if form.get("kind") in queue.OPEN_STATUSES else queue.VISIT
+        kind = form.get("kind") if form.get("kind") in queue.KINDS else queue.VISIT
         hamlet_id = form_int("hamlet_id")
         service_code = form.get("service_code") or None
         name = (form.get("name") or "").strip()[:200] or None

@@ -9,12 +9,10 @@ bumped: once the team has confirmed the visit for tomorrow, the date holds.
 """
 
 from app import lifecycle, outbox
+from app.lifecycle import BOOKABLE
 from app.trips.notices import notify_schedule
 from app.trips.schedule import ensure_trips, upcoming_for_hamlet
 from db import first, rows
-
-# Statuses a visit can be (re)booked from.
-BOOKABLE = ("new", "scheduled", "unreachable")
 
 
 def _scheduled_on(db, trip_ids):

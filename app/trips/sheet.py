@@ -3,6 +3,7 @@
 import datetime as dt
 
 from app import clock, guidance, phones
+from app.lifecycle import ON_TRIP_STATUSES, sql_list
 from app.trips.schedule import booked
 
 
@@ -13,14 +14,14 @@ def trip_sheet(db, trip_id):
     (with the reasons), priority and status.
     """
     found = db.query(
-        """
+        f"""
         SELECT requests.*, residents.name AS resident_name, residents.phone AS phone,
                residents.age_75_plus, residents.lives_alone, residents.limited_mobility,
                hamlets.name AS hamlet_name, hamlets.route_order
         FROM requests
         JOIN residents ON residents.id = requests.resident_id
         LEFT JOIN hamlets ON hamlets.id = requests.hamlet_id
-        WHERE requests.trip_id = ? AND requests.status IN ('scheduled', 'visited', 'unreachable')
+        WHERE requests.trip_id = ? AND requests.status IN {sql_list(ON_TRIP_STATUSES)}
         ORDER BY hamlets.route_order, hamlets.id, requests.priority DESC,
                  requests.requested_at, requests.id
         """,
