@@ -8,7 +8,7 @@ import datetime as dt
 import re
 import secrets
 
-from app import catalog, clock, hamlets, outbox, residents, trips
+from app import catalog, clock, days, hamlets, outbox, residents, trips
 from app.lifecycle import (  # noqa: F401  (the queue's vocabulary, used as requests.X)
     ALL_OPEN_STATUSES,
     BOOKABLE,
@@ -29,7 +29,7 @@ from app.lifecycle import (  # noqa: F401  (the queue's vocabulary, used as requ
     sql_list,
     transition,
 )
-from app.texts import N_, sms_day
+from app.texts import N_
 from db import first, insert, rows
 from db import update as update_row
 
@@ -167,12 +167,7 @@ def open_request(
         trips.assign_to_trip(db, request_id)
     request = get(db, request_id)
     if notify:
-        if kind == VISIT:
-            body = confirmation_sms(db, request)
-        else:
-            body = catalog.sms(
-                "question_received", resident["language"] or "vi", ref=request["ref"]
-            )
+        body = confirmation_sms(db, request)
         outbox.enqueue(
             db,
             resident["phone"],
@@ -185,17 +180,26 @@ def open_request(
 
 
 def confirmation_sms(db, request):
-    """Return the SMS that confirms a home-visit request, with its day when known."""
-    resident = residents.get(db, request["resident_id"])
-    language = resident["language"] if resident else "vi"
+    """Return the SMS that confirms a new request: a visit with its day when known."""
     trip = trips.get(db, request["trip_id"]) if request["trip_id"] else None
     hamlet = hamlets.get(db, request["hamlet_id"])
-    if trip:
-        day = sms_day(clock.to_local(trip["starts_at"]).date(), language)
-        return catalog.sms(
-            "visit_confirmed", language, ref=request["ref"], hamlet=hamlet["name"], day=day
-        )
-    return catalog.sms("visit_queued", language, ref=request["ref"])
+    return confirmation_text(
+        request["kind"],
+        _resident_language(db, request),
+        request["ref"],
+        hamlet_name=hamlet["name"] if hamlet else None,
+        starts_at=trip["starts_at"] if trip else None,
+    )
+
+
+def confirmation_text(kind, language, ref, *, hamlet_name=None, starts_at=None):
+    """The confirmation of a request from plain values (the API shows it as service_notice)."""
+    if kind != VISIT:
+        return catalog.sms("question_received", language, ref=ref)
+    if starts_at:
+        day = days.sms_day_of(starts_at, language)
+        return catalog.sms("visit_confirmed", language, ref=ref, hamlet=hamlet_name, day=day)
+    return catalog.sms("visit_queued", language, ref=ref)
 
 
 def _resident_language(db, request):

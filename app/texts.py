@@ -1,4 +1,4 @@
-"""Text toolkit: diacritics folding, GSM-7 detection, segment counts and date wording."""
+"""Text toolkit: diacritics folding, GSM-7 detection and segment counts."""
 
 import re
 import unicodedata
@@ -95,47 +95,6 @@ def fits_one_sms(text):
     """Tell whether TEXT is GSM-7 and fits a single 160-character segment."""
     info = segments(text)
     return info.encoding == "GSM-7" and info.count <= 1
-
-
-WEEKDAYS_VI = [
-    "thứ Hai",
-    "thứ Ba",
-    "thứ Tư",
-    "thứ Năm",
-    "thứ Sáu",
-    "thứ Bảy",
-    "Chủ nhật",
-]
-WEEKDAYS_EN = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-]
-# In unaccented SMS "Ba" could be bà or ba, so weekdays are written as numbers: "Thu 3".
-WEEKDAYS_SMS_VI = ["Thu 2", "Thu 3", "Thu 4", "Thu 5", "Thu 6", "Thu 7", "CN"]
-WEEKDAYS_SMS_EN = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-
-
-def sms_day(day, language="vi"):
-    """Short SMS form of a date: "Thu 3 02/12" (Vietnamese) or "Tue 02/12"."""
-    names = WEEKDAYS_SMS_EN if language == "en" else WEEKDAYS_SMS_VI
-    return f"{names[day.weekday()]} {day:%d/%m}"
-
-
-def spoken_day(day, language="vi"):
-    """Spoken form of a date: "thứ Ba, ngày 2 tháng 12" or "Tuesday, 2 December"."""
-    if language == "en":
-        return f"{WEEKDAYS_EN[day.weekday()]}, {day.day} {day:%B}"
-    return f"{WEEKDAYS_VI[day.weekday()]}, ngày {day.day} tháng {day.month}"
-
-
-def sms_time(moment):
-    """Short SMS form of a local time: "7h30", "14h"."""
-    return f"{moment.hour}h{moment.minute:02d}" if moment.minute else f"{moment.hour}h"
 
 
 def N_(template):

@@ -6,9 +6,9 @@ on requests exactly as voice, staff and the API do.
 
 import re
 
-from app import catalog, clock, commune_settings, guidance, hamlets, residents, trips
+from app import catalog, commune_settings, days, guidance, hamlets, residents, trips
 from app import requests as queue
-from app.texts import fits_one_sms, sms_day, sms_time
+from app.texts import fits_one_sms
 from db import cache
 from sms import keywords, replies
 from sms.keywords import (
@@ -119,7 +119,7 @@ def _exists_reply(db, request, language):
     """Tell the resident that their earlier visit request stands."""
     trip = trips.get(db, request["trip_id"]) if request["trip_id"] else None
     if trip:
-        day = sms_day(clock.to_local(trip["starts_at"]).date(), language)
+        day = days.sms_day_of(trip["starts_at"], language)
         return catalog.sms("sms_visit_exists_day", language, ref=request["ref"], day=day)
     return catalog.sms("sms_visit_exists", language, ref=request["ref"])
 
@@ -174,14 +174,8 @@ def schedule(db, resident, hamlet, language):
             # Never print a made-up number: until an admin sets one, promise a message instead.
             body = catalog.sms("sms_schedule_none_no_office", language, hamlet=hamlet["name"])
         return Answer("schedule", [body])
-    start = clock.to_local(trip["starts_at"])
-    body = catalog.sms(
-        "sms_schedule",
-        language,
-        hamlet=hamlet["name"],
-        day=sms_day(start.date(), language),
-        time=sms_time(start),
-    )
+    words = days.sms_words_of(trip["starts_at"], language)
+    body = catalog.sms("sms_schedule", language, hamlet=hamlet["name"], **words)
     return Answer("schedule", [replies.with_no_otp(body, language)])
 
 
@@ -205,7 +199,7 @@ def _status_item(db, request, language):
         return catalog.text("sms_status_question", language, ref=request["ref"])
     trip = trips.get(db, request["trip_id"]) if request["trip_id"] else None
     if trip:
-        day = sms_day(clock.to_local(trip["starts_at"]).date(), language)
+        day = days.sms_day_of(trip["starts_at"], language)
         return catalog.text("sms_status_visit_day", language, ref=request["ref"], day=day)
     return catalog.text("sms_status_visit", language, ref=request["ref"])
 

@@ -6,7 +6,8 @@ import time_machine
 
 from app import clock, trips
 from app import requests as queue
-from app.texts import fits_one_sms, sms_day
+from app.days import sms_day
+from app.texts import fits_one_sms
 from sms import dialogue, inbox, state
 
 PHONE = "+84912000111"

@@ -7,7 +7,8 @@ import string
 import pytest
 
 from app import catalog, guidance, hamlets
-from app.texts import fits_one_sms, sms_day, sms_time
+from app.days import sms_day, sms_time
+from app.texts import fits_one_sms
 from sms import menus, replies
 
 WORST_REF = "KMWXY"  # any five characters: GSM-7 letters all count one

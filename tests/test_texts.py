@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from app import texts
+from app import days, texts
 
 
 @pytest.mark.parametrize(
@@ -101,9 +101,9 @@ def test_one_accented_letter_switches_the_whole_message_to_ucs2():
 
 def test_dates_use_numbered_weekdays_in_sms_and_words_in_speech():
     tuesday = dt.date(2026, 12, 1)
-    assert texts.sms_day(tuesday) == "Thu 3 01/12"
-    assert texts.sms_day(tuesday, "en") == "Tue 01/12"
-    assert texts.spoken_day(tuesday) == "thứ Ba, ngày 1 tháng 12"
-    assert texts.spoken_day(dt.date(2026, 12, 6)) == "Chủ nhật, ngày 6 tháng 12"
-    assert texts.sms_time(dt.time(7, 30)) == "7h30"
-    assert texts.sms_time(dt.time(14, 0)) == "14h"
+    assert days.sms_day(tuesday) == "Thu 3 01/12"
+    assert days.sms_day(tuesday, "en") == "Tue 01/12"
+    assert days.spoken_day(tuesday) == "thứ Ba, ngày 1 tháng 12"
+    assert days.spoken_day(dt.date(2026, 12, 6)) == "Chủ nhật, ngày 6 tháng 12"
+    assert days.sms_time(dt.time(7, 30)) == "7h30"
+    assert days.sms_time(dt.time(14, 0)) == "14h"

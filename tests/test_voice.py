@@ -8,7 +8,7 @@ import pytest
 
 from app import clock, guidance, hamlets, residents, trips
 from app import requests as queue
-from app.texts import spoken_day
+from app.days import spoken_day
 from db import transaction
 from tests.conftest import PUBLIC_BASE_URL
 from voice import engine as voice_engine

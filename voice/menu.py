@@ -6,9 +6,8 @@ where silence leads. The procedure menus are in voice.procedure_menus.
 
 import math
 
-from app import clock, hamlets, phones, residents, trips
+from app import days, hamlets, phones, residents, trips
 from app import requests as queue
-from app.texts import spoken_day
 from voice import actions, calls
 from voice.engine import Menu, commune_spoken, leave_message, say, say_all, show, with_common_keys
 from voice.procedure_menus import guidance_menu
@@ -164,11 +163,10 @@ def visit_done_menu_for(turn, request_id):
 
 def trip_words(turn, trip, hamlet):
     """The words for a trip: hamlet, session and the day as spoken ("thứ Ba, ngày 2 tháng 12")."""
-    local = clock.to_local(trip["starts_at"])
     return {
         "hamlet": turn.name(hamlet["name"]),
         "session": SESSIONS[turn.lang].get(trip["session"], SESSIONS[turn.lang]["morning"]),
-        "day": spoken_day(local.date(), turn.lang),
+        "day": days.spoken_day_of(trip["starts_at"], turn.lang),
     }
 
 

@@ -1,10 +1,9 @@
 """A request as Open311 shows it: public status, notes, the notice sent and the resident's name."""
 
-from app import catalog, clock
+from app import clock, days
 from app import requests as queue
 from app.open311.services import QUESTION_SERVICE, VISIT_SERVICE
 from app.open311.spec import AGENCY, PUBLIC_STATUS
-from app.texts import WEEKDAYS_EN, sms_day
 
 
 def _local(text):
@@ -21,8 +20,7 @@ def expected_datetime(row):
 def status_notes(row):
     """Explain a request's internal status in plain words."""
     start = row["trip_starts_at"] or row["expected_datetime"]
-    local = clock.to_local(start) if start else None
-    day = f"{WEEKDAYS_EN[local.weekday()]} {local:%d/%m}" if local else None
+    day = days.api_day_of(start) if start else None
     notes = {
         "new": "waiting for a trip",
         "scheduled": f"scheduled for {day}" if day else "scheduled",
@@ -38,15 +36,13 @@ def status_notes(row):
 
 def service_notice(row):
     """The text sent (or read) back to the resident about this request."""
-    language = row["language"] or "vi"
-    if row["kind"] == queue.VISIT:
-        if row["trip_starts_at"]:
-            day = sms_day(clock.to_local(row["trip_starts_at"]).date(), language)
-            return catalog.sms(
-                "visit_confirmed", language, ref=row["ref"], hamlet=row["hamlet_name"], day=day
-            )
-        return catalog.sms("visit_queued", language, ref=row["ref"])
-    return catalog.sms("question_received", language, ref=row["ref"])
+    return queue.confirmation_text(
+        row["kind"],
+        row["language"] or "vi",
+        row["ref"],
+        hamlet_name=row["hamlet_name"],
+        starts_at=row["trip_starts_at"],
+    )
 
 
 def service_name(row):

@@ -8,9 +8,9 @@ from flask_babel import get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app import catalog, clock, field, phones
+from app import catalog, clock, days, field, phones
+from app.days import WEEKDAYS_EN, WEEKDAYS_VI
 from app.staff import bp
-from app.texts import WEEKDAYS_EN, WEEKDAYS_VI
 
 STATUS_LABELS = {
     "new": _l("Waiting for a trip"),
@@ -164,8 +164,7 @@ def day(value):
     if not value:
         return ""
     date = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    names = WEEKDAY_NAMES.get(ui_language(), WEEKDAYS_VI)
-    return f"{names[date.weekday()]} {date:%d/%m}"
+    return days.staff_day(date, ui_language())
 
 
 @bp.app_template_filter("nearby")

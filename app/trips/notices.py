@@ -1,18 +1,15 @@
 """What a resident is told about their visit date: the confirmation, a change, the reminder."""
 
-from app import catalog, clock, hamlets, outbox, residents
-from app.texts import sms_day, sms_time
+from app import catalog, days, hamlets, outbox, residents
 from app.trips.schedule import get
 
 
 def _trip_words(db, request, language):
     """Return the day, time and hamlet name of a request's trip for an SMS."""
     trip = get(db, request["trip_id"])
-    start = clock.to_local(trip["starts_at"])
     hamlet = hamlets.get(db, request["hamlet_id"])
     return {
-        "day": sms_day(start.date(), language),
-        "time": sms_time(start),
+        **days.sms_words_of(trip["starts_at"], language),
         "hamlet": hamlet["name"] if hamlet else "",
     }
 
