@@ -106,6 +106,16 @@ KEYWORDS = {
     "VI": (LANG_VI, "vi"),
 }
 
+
+def keywords_for(intent, language="vi"):
+    """Return the keywords that mean INTENT in LANGUAGE, in table order ("HEN", "HENGAP", …)."""
+    return [
+        word
+        for word, (meaning, said_in) in KEYWORDS.items()
+        if (meaning, said_in) == (intent, language)
+    ]
+
+
 # Phrases recognised anywhere in a sentence ("toi muon xin den nha"), as whole words only.
 ANYWHERE = {"DENNHA", "XINDENNHA", "HUYHEN"}
 # Short words that mean something else at the start of a sentence ("vì", "gấp", "đặt"):

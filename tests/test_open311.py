@@ -9,6 +9,7 @@ import pytest
 from app import apikeys, guidance, hamlets, trips
 from app import requests as queue
 from db import transaction
+from sms import keywords
 from tests.conftest import on_trip_day
 
 BASE = "/open311/v2"
@@ -155,6 +156,16 @@ def test_services_are_the_home_visit_a_question_and_every_procedure(client, db):
         assert service["service_name"] == procedure["name"]
         assert service["keywords"].split(",") == procedure["synonyms"]
         assert service["group"] == "Thủ tục"
+
+
+@pytest.mark.parametrize(("code", "words"), [("VISIT", {"HEN", "DENNHA"}), ("QUESTION", {"HOI"})])
+def test_the_visit_and_question_services_list_the_sms_keywords(client, code, words):
+    body = client.get(f"{BASE}/services.json").get_json()
+    service = next(s for s in body if s["service_code"] == code)
+    listed = service["keywords"].split(",")
+    assert words <= set(listed)
+    for word in listed:
+        assert keywords.parse(word).intent == code.lower()
 
 
 def test_services_xml_uses_the_spec_element_names(client):

@@ -2,6 +2,7 @@
 
 from app import guidance, hamlets
 from app import requests as queue
+from sms import keywords
 
 VISIT_SERVICE = {
     "service_code": queue.VISIT_SERVICE_CODE,
@@ -10,7 +11,8 @@ VISIT_SERVICE = {
         "Tổ lưu động của xã đến nhà người cao tuổi trong chuyến kế tiếp tới ấp để giúp làm thủ "
         "tục. Home visit by the commune's mobile team on its next trip to the hamlet."
     ),
-    "keywords": "HEN,DENNHA,XINDENNHA,GAP,TOLUUDONG",
+    # The words residents text for it, so the API's tags are the SMS keywords.
+    "keywords": ",".join(keywords.keywords_for(keywords.VISIT)),
     "group": "Đến nhà",
 }
 QUESTION_SERVICE = {
@@ -20,7 +22,7 @@ QUESTION_SERVICE = {
         "Câu hỏi hoặc lời nhắn để cán bộ xã gọi lại hoặc nhắn tin trả lời. "
         "A question that commune staff answer by phone or SMS."
     ),
-    "keywords": "HOI,CAUHOI",
+    "keywords": ",".join(keywords.keywords_for(keywords.QUESTION)),
     "group": "Hỏi đáp",
 }
 PROCEDURE_GROUP = "Thủ tục"
