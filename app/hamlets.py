@@ -17,6 +17,10 @@ from db import rows
 from db.cache import cached
 
 
+class HamletError(ValueError):
+    """Raised when a hamlet cannot be saved; the message is a code (name, duplicate)."""
+
+
 def _load(db):
     """Every hamlet by id, the active ones in route order, by code, and their finder."""
     every = rows(db, "SELECT * FROM hamlets ORDER BY route_order, id")
@@ -159,3 +163,22 @@ class HamletIndex:
             stem, [base for base, _code in candidates], scorer=OSA.distance, score_cutoff=1
         )
         return (candidates[hit[2]][1], hit[1]) if hit else None
+
+
+def save(db, hamlet_id, *, name, route_order, active):
+    """Create (HAMLET_ID None) or update a hamlet's name, route order and active flag."""
+    name = (name or "").strip()
+    if not name:
+        raise HamletError("name")
+    code = code_for(name)
+    clash = db.execute(
+        "SELECT id FROM hamlets WHERE code = ? AND id IS NOT ?", [code, hamlet_id]
+    ).fetchone()
+    if clash:
+        raise HamletError("duplicate")
+    record = {"name": name, "code": code, "route_order": route_order or 0, "active": active}
+    if hamlet_id is None:
+        hamlet_id = db["hamlets"].insert({**record, "source": "staff"}).last_pk
+    else:
+        db["hamlets"].update(hamlet_id, record)
+    return get(db, hamlet_id)

@@ -11,6 +11,10 @@ class UserExists(ValueError):
     """Raised when a username is already taken."""
 
 
+class AccountError(ValueError):
+    """Raised when an account change is refused; the message is a code (role, self, …)."""
+
+
 def get(db, user_id):
     """Return a staff user by id, or None."""
     rows = list(db["staff_users"].rows_where("id = ?", [user_id]))
@@ -68,3 +72,28 @@ def check_password(db, username, password):
 def set_password(db, user_id, password):
     """Replace a user's password."""
     db["staff_users"].update(user_id, {"password_hash": generate_password_hash(password)})
+
+
+def update_user(db, user_id, *, acting_user_id, role=None, active=None, password=None):
+    """Change a staff account's role, active flag or password; admins cannot lock themselves out."""
+    user = get(db, user_id)
+    if not user:
+        raise AccountError("missing")
+    changes = {}
+    if role is not None:
+        if role not in ROLES:
+            raise AccountError("role")
+        if user_id == acting_user_id and role != "admin":
+            raise AccountError("self")
+        changes["role"] = role
+    if active is not None:
+        if user_id == acting_user_id and not active:
+            raise AccountError("self")
+        changes["active"] = 1 if active else 0
+    if changes:
+        db["staff_users"].update(user_id, changes)
+    if password:
+        if len(password) < 8:
+            raise AccountError("password")
+        set_password(db, user_id, password)
+    return get(db, user_id)

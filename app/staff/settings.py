@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import apikeys, audit, commune_settings, formats, hamlets, trips, users
-from app.staff import admin, bp, trip_queries
+from app.staff import bp, trip_queries
 from app.staff.common import (
     actor,
     admin_required,
@@ -68,7 +68,7 @@ def attempt(change, done_message, *, action, target=None):
             audit.record(db, actor=actor(), action=action, target=target)
     except (trips.TripError, commune_settings.SettingError) as exc:
         refused(_("Not saved: %(reason)s", reason=trip_error_text(exc)))
-    except admin.AdminError as exc:
+    except (hamlets.HamletError, users.AccountError) as exc:
         reasons = {
             "name": _("the name cannot be empty"),
             "duplicate": _("that name is already used"),
@@ -112,32 +112,14 @@ def hamlet_save(hamlet_id):
             rule_ids.append(int(value))
 
     def change(db):
-        hamlet = admin.save_hamlet(
+        hamlet = hamlets.save(
             db,
             hamlet_id,
             name=request.form.get("name"),
             route_order=form_int("route_order", 0),
             active=form_flag("active"),
         )
-        # Which trip days serve the hamlet is part of each rule; the rule's trips follow it.
-        for rule in trips.list_rules(db):
-            served = set(rule["hamlet_ids"])
-            wanted = (
-                (served | {hamlet["id"]}) if rule["id"] in rule_ids else (served - {hamlet["id"]})
-            )
-            if wanted != served:
-                trips.save_rule(
-                    db,
-                    rule_id=rule["id"],
-                    weekday=rule["weekday"],
-                    session=rule["session"],
-                    start_time=rule["start_time"],
-                    end_time=rule["end_time"],
-                    hamlet_ids=sorted(wanted),
-                    capacity=rule["capacity"],
-                    active=bool(rule["active"]),
-                    actor=actor(),
-                )
+        trips.serve_hamlet(db, hamlet["id"], rule_ids, actor=actor())
 
     return attempt(
         change,
@@ -236,7 +218,7 @@ def user_save(user_id):
             target=username,
         )
     return attempt(
-        lambda db: admin.update_user(
+        lambda db: users.update_user(
             db,
             user_id,
             acting_user_id=current_user.id,

@@ -6,7 +6,7 @@ do to the schedule); sheet is what the console shows. Callers use the names belo
 """
 
 from app.trips.assignment import BOOKABLE, assign_to_trip, assign_waiting, on_trip
-from app.trips.changes import add_extra_trip, cancel_trip, move_to_trip, save_rule
+from app.trips.changes import add_extra_trip, cancel_trip, move_to_trip, save_rule, serve_hamlet
 from app.trips.notices import notify_schedule, queue_reminder
 from app.trips.schedule import (
     SESSIONS,
@@ -48,6 +48,7 @@ __all__ = [
     "public_holidays",
     "queue_reminder",
     "save_rule",
+    "serve_hamlet",
     "skipped_holidays",
     "trip_sheet",
     "upcoming_for_hamlet",

@@ -23,6 +23,7 @@ from app.trips.schedule import (
     get_rule,
     hamlet_ids,
     insert_trip,
+    list_rules,
 )
 
 
@@ -83,6 +84,26 @@ def save_rule(
     _apply_rule(db, rule, actor)
     ensure_trips(db)
     return get_rule(db, rule_id)
+
+
+def serve_hamlet(db, hamlet_id, rule_ids, *, actor):
+    """Make exactly the rules RULE_IDS serve a hamlet; each changed rule's trips follow it."""
+    for rule in list_rules(db):
+        served = set(rule["hamlet_ids"])
+        wanted = (served | {hamlet_id}) if rule["id"] in rule_ids else (served - {hamlet_id})
+        if wanted != served:
+            save_rule(
+                db,
+                rule_id=rule["id"],
+                weekday=rule["weekday"],
+                session=rule["session"],
+                start_time=rule["start_time"],
+                end_time=rule["end_time"],
+                hamlet_ids=sorted(wanted),
+                capacity=rule["capacity"],
+                active=bool(rule["active"]),
+                actor=actor,
+            )
 
 
 def _apply_rule(db, rule, actor):
