@@ -317,8 +317,12 @@ def set_hamlet(db, request_id, hamlet_id, *, actor_type, actor=None, channel=Non
     return get(db, request_id)
 
 
-def update_resident(db, resident_id, changes, *, actor):
-    """Save staff edits to a resident; note them on open requests and refresh their priority."""
+def update_resident(db, resident_id, changes, *, actor, actor_type="staff", channel="staff"):
+    """Change a resident's profile; note it on their open requests and refresh their priority.
+
+    Every channel that learns something about a resident (the console, a walk-in, the API)
+    changes it here, so the trip sheet's order never goes stale.
+    """
     before = residents.get(db, resident_id)
     after = residents.update(db, resident_id, **changes)
     changed = sorted(key for key in changes if before[key] != after[key])
@@ -333,9 +337,9 @@ def update_resident(db, resident_id, changes, *, actor):
             db,
             request["id"],
             "resident_updated",
-            actor_type="staff",
+            actor_type=actor_type,
             actor=actor,
-            channel="staff",
+            channel=channel,
             note=", ".join(changed),
         )
     return after

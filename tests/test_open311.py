@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from app import apikeys, guidance, hamlets, trips
+from app import apikeys, guidance, hamlets, residents, trips
 from app import requests as queue
 from db import transaction
 from sms import keywords
@@ -166,6 +166,17 @@ def test_the_visit_and_question_services_list_the_sms_keywords(client, code, wor
     assert words <= set(listed)
     for word in listed:
         assert keywords.parse(word).intent == code.lower()
+
+
+def test_an_earlier_open_request_keeps_a_priority_that_agrees_with_the_resident(post, db):
+    earlier, _ = queue.open_request(
+        db, phone="+84912345678", kind=queue.QUESTION, channel="sms", description="Hỏi"
+    )
+    assert earlier["priority"] == 0
+    post(**visit_form(**{"attribute[lives_alone]": "yes"}))
+    resident = db["residents"].get(earlier["resident_id"])
+    expected = 1 if residents.is_vulnerable(resident) else 0
+    assert queue.get(db, earlier["id"])["priority"] == expected
 
 
 def test_services_xml_uses_the_spec_element_names(client):

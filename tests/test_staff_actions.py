@@ -257,6 +257,15 @@ def test_walk_in_for_a_resident_with_an_open_visit_points_to_it(staff_client, db
     assert response.headers["Location"] == f"/requests/{visit['id']}"
 
 
+def test_a_walk_in_that_marks_the_resident_vulnerable_raises_their_open_visit(staff_client, db):
+    visit = open_visit(db)
+    assert visit["priority"] == 0
+    staff_client.post("/requests/new", data={"kind": "visit", "phone": HOA, "lives_alone": "1"})
+    assert residents.by_phone(db, HOA)["lives_alone"] == 1
+    assert queue.get(db, visit["id"])["priority"] == 1
+    assert last_event(db, visit["id"])["action"] == "resident_updated"
+
+
 def test_resident_profile_edit_and_flag_clearing(staff_client, db):
     visit = open_visit(db)
     resident_id = visit["resident_id"]

@@ -92,7 +92,7 @@ def create(db, params, attributes, key, idempotency_key=None):
         existing = queue.by_source_key(db, source_key)
         if existing:
             return find(db, existing["ref"]), False
-    _update_resident(db, phone, name, flags)
+    _update_resident(db, phone, name, flags, actor=key["name"])
     request, created = queue.open_request(
         db,
         phone=phone,
@@ -110,11 +110,13 @@ def create(db, params, attributes, key, idempotency_key=None):
     return find(db, request["ref"]), created
 
 
-def _update_resident(db, phone, name, flags):
+def _update_resident(db, phone, name, flags, *, actor):
     """Record what the caller told us about the resident; never clears a staff-set flag."""
     resident = residents.find_or_create(db, phone, name=name or None)
     changes = {flag: 1 for flag, value in flags.items() if value and not resident[flag]}
     if name and not resident["name"]:
         changes["name"] = name
     if changes:
-        residents.update(db, resident["id"], **changes)
+        queue.update_resident(
+            db, resident["id"], changes, actor=actor, actor_type="api", channel="api"
+        )

@@ -40,7 +40,7 @@ def walk_in():
                 existing = residents.by_phone(db, phone)
                 if existing and (name or flags):
                     changes = {"name": name} if name else {}
-                    residents.update(db, existing["id"], **changes, **flags)
+                    queue.update_resident(db, existing["id"], {**changes, **flags}, actor=actor())
                 result, created = queue.open_request(
                     db,
                     phone=phone,
