@@ -184,6 +184,21 @@ def with_common_keys(turn, menu, back=None):
     return menu
 
 
+def reading_menu(turn, endpoint, intro, params, offer, closing):
+    """A menu that reads INTRO out, then says OFFER (to a caller with a number) and CLOSING.
+
+    The caller already has what they came for, so silence ends the call with a goodbye.
+    """
+
+    def options(container):
+        if turn.phone:
+            say(container, turn, offer)
+        for key in closing:
+            say(container, turn, key)
+
+    return Menu(endpoint, options, intro=intro, params=params, on_silence="goodbye")
+
+
 def say_all(turn, *keys):
     """Return an options callable that speaks prompt KEYS in order."""
 

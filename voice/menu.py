@@ -9,7 +9,16 @@ import math
 from app import days, hamlets, phones, residents, trips
 from app import requests as queue
 from voice import actions, calls
-from voice.engine import Menu, commune_spoken, leave_message, say, say_all, show, with_common_keys
+from voice.engine import (
+    Menu,
+    commune_spoken,
+    leave_message,
+    reading_menu,
+    say,
+    say_all,
+    show,
+    with_common_keys,
+)
 from voice.procedure_menus import guidance_menu
 from voice.prompts import (
     KEY_BOOK,
@@ -292,18 +301,13 @@ def schedule_menu(turn, hamlet):
         else:
             say(container, turn, "schedule_none", hamlet=turn.name(hamlet["name"]))
 
-    def options(container):
-        if turn.phone:
-            say(container, turn, "schedule_book")
-        for key in ("hear_again", "back_to_start", "may_hang_up"):
-            say(container, turn, key)
-
-    menu = Menu(
+    menu = reading_menu(
+        turn,
         "voice.schedule",
-        options,
-        intro=intro,
-        params={"hamlet_id": hamlet["id"]},
-        on_silence="goodbye",
+        intro,
+        {"hamlet_id": hamlet["id"]},
+        offer="schedule_book",
+        closing=("hear_again", "back_to_start", "may_hang_up"),
     )
     if turn.phone:
         menu.keys[KEY_BOOK] = lambda: book(turn, hamlet["id"])

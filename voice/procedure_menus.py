@@ -5,7 +5,7 @@ import math
 from app import guidance
 from app.texts import strip_diacritics
 from voice import actions
-from voice.engine import Menu, say, show, speak, with_common_keys
+from voice.engine import Menu, reading_menu, say, show, speak, with_common_keys
 from voice.prompts import KEY_MORE_PROCEDURES, KEY_SEND_SMS
 
 PROCEDURE_CHOICES = 5
@@ -76,18 +76,13 @@ def procedure_menu(turn, procedure):
             documents = "; ".join(procedure["documents"])
             say(container, turn, "procedure_documents", documents=documents)
 
-    def options(container):
-        if turn.phone:
-            say(container, turn, "procedure_sms_offer")
-        for key in ("hear_again", "procedure_other", "may_hang_up"):
-            say(container, turn, key)
-
-    menu = Menu(
+    menu = reading_menu(
+        turn,
         "voice.procedure",
-        options,
-        intro=intro,
-        params={"code": procedure["code"]},
-        on_silence="goodbye",
+        intro,
+        {"code": procedure["code"]},
+        offer="procedure_sms_offer",
+        closing=("hear_again", "procedure_other", "may_hang_up"),
     )
     if turn.phone:
         menu.keys[KEY_SEND_SMS] = lambda: send_guidance(turn, menu, procedure)
