@@ -100,6 +100,18 @@ def record_event(
     )
 
 
+def notice_key(db, kind, request_id):
+    """The outbox dedupe key of a notice about the request's latest change.
+
+    It names the event that caused the notice, so a retry of the same change queues nothing
+    new, while two changes in the same second each get their notice.
+    """
+    latest = db.execute(
+        "SELECT max(id) FROM request_events WHERE request_id = ?", [request_id]
+    ).fetchone()[0]
+    return f"{kind}:{request_id}:{latest}"
+
+
 def events(db, request_id):
     """Return a request's history, oldest first."""
     return rows(db, "SELECT * FROM request_events WHERE request_id = ? ORDER BY id", [request_id])

@@ -25,6 +25,7 @@ from app.lifecycle import (  # noqa: F401  (the queue's vocabulary, used as requ
     RequestNotFound,
     events,
     get,
+    notice_key,
     record_event,
     sql_list,
     transition,
@@ -218,7 +219,7 @@ def _notify(db, request, kind, body):
             body,
             kind=kind,
             request_id=request["id"],
-            dedupe_key=f"{kind}:{request['id']}:{request['updated_at']}",
+            dedupe_key=notice_key(db, kind, request["id"]),
         )
 
 

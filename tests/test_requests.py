@@ -89,6 +89,20 @@ def test_answering_a_question_sends_the_answer_unaccented(app, db):
     assert queue.get(db, question["id"])["status"] == "answered"
 
 
+def test_two_answers_within_one_second_both_reach_the_resident(app, db, time_machine):
+    time_machine.move_to("2027-03-01 03:00:00+00:00", tick=False)
+    with app.app_context():
+        with transaction(db):
+            question, _ = queue.open_request(
+                db, phone="0912345678", kind=queue.QUESTION, channel="sms", description="Hỏi?"
+            )
+        queue.answer_question(db, question["id"], "Mang căn cước.", actor="lan")
+        queue.transition(db, question["id"], "open", actor_type="staff", actor="lan")
+        queue.answer_question(db, question["id"], "Mang cả sổ hộ khẩu.", actor="lan")
+    bodies = [row["body"] for row in db["outbox"].rows_where("kind = 'answer'", order_by="id")]
+    assert bodies == ["Xa Phu Lam: Mang can cuoc.", "Xa Phu Lam: Mang ca so ho khau."]
+
+
 def test_staff_and_api_channels_get_a_confirmation_sms(app, db):
     with app.app_context():
         request, _ = open_visit(db, notify=True)

@@ -1,6 +1,6 @@
 """What a resident is told about their visit date: the confirmation, a change, the reminder."""
 
-from app import catalog, days, hamlets, outbox, residents
+from app import catalog, days, hamlets, lifecycle, outbox, residents
 from app.trips.schedule import get
 
 
@@ -20,9 +20,6 @@ def notify_schedule(db, request, *, had_trip):
     if resident is None:
         return
     language = resident["language"] or "vi"
-    last_event = db.execute(
-        "SELECT max(id) FROM request_events WHERE request_id = ?", [request["id"]]
-    ).fetchone()[0]
     if request["status"] == "scheduled" and request["trip_id"]:
         words = _trip_words(db, request, language)
         if had_trip:
@@ -51,7 +48,7 @@ def notify_schedule(db, request, *, had_trip):
         kind=kind,
         request_id=request["id"],
         trip_id=request["trip_id"],
-        dedupe_key=f"{kind}:{request['id']}:{last_event}",
+        dedupe_key=lifecycle.notice_key(db, kind, request["id"]),
     )
 
 
