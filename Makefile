@@ -59,7 +59,7 @@ format: $(VENV)/.installed-dev
 # Staff console UI strings: extract, merge into the Vietnamese catalogue, compile the .mo
 # (the compiled .mo is committed so a fresh clone works with pip alone).
 translations: $(VENV)/.installed-dev
-	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k N_ -k lazy_pgettext:1c,2 --no-location --omit-header \
+	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k N_ -k NC_:1c,2 -k lazy_pgettext:1c,2 --no-location --omit-header \
 		--sort-output -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d translations --statistics

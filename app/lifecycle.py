@@ -1,10 +1,13 @@
-"""Request lifecycle: statuses, allowed transitions and the event trail of every change.
+"""Lifecycles: request statuses and their transitions, the event trail, and status wording.
 
 The queue (app.requests) and the trip engine (app.trips) both move requests; this module is
-what they share, so neither has to import the other to change a status.
+what they share, so neither has to import the other to change a status. It is also the one
+place that says, in words, what each status of a request or an SMS means: the console, the
+simulator and the API all show these.
 """
 
 from app import clock
+from app.texts import N_, NC_
 from db import first, insert, rows, update_returning
 
 VISIT, QUESTION = "visit", "question"
@@ -47,6 +50,46 @@ ALL_STATUSES = (
 ON_TRIP_STATUSES = ("scheduled", "visited", "unreachable")
 # Statuses a visit can be (re)booked onto a trip from.
 BOOKABLE = ("new", "scheduled", "unreachable")
+
+# What each status means, in the English the API speaks; the console and the simulator
+# translate them (N_ marks them for the catalogue).
+STATUS_WORDS = {
+    "new": N_("Waiting for a trip"),
+    "scheduled": N_("Scheduled"),
+    "visited": N_("Visited"),
+    "unreachable": N_("Not found at home"),
+    "cancelled": N_("Cancelled"),
+    "open": N_("Open"),
+    "answered": N_("Answered"),
+    "closed": N_("Closed"),
+}
+
+# SMS: the message log's statuses (inbound, then delivery), and the outbox's.
+MESSAGE_STATUS_WORDS = {
+    # An inbound SMS: stored, then answered by the automatic reply, or left unanswered.
+    "received": NC_("message status", "Received"),
+    "replied": NC_("message status", "Auto-replied"),
+    "ignored": NC_("message status", "Not answered"),
+    # An outbound SMS, as its provider reports it.
+    "queued": NC_("message status", "Queued"),
+    "accepted": NC_("message status", "Queued"),
+    "sending": NC_("message status", "Sending"),
+    "sent": NC_("message status", "Sent"),
+    "delivered": NC_("message status", "Delivered"),
+    "read": NC_("message status", "Read"),
+    "undelivered": NC_("message status", "Not delivered"),
+    "failed": NC_("message status", "Failed"),
+}
+OUTBOX_STATUS_WORDS = {
+    "pending": N_("Waiting to send"),
+    "leased": N_("Sending"),
+    "sent": N_("Sent"),
+    "failed": N_("Failed"),
+    "cancelled": N_("Not sent"),
+}
+# An outbound SMS in one of these has not left yet, or will never arrive.
+SMS_WAITING = ("pending", "leased")
+SMS_FAILED = ("failed", "undelivered")
 
 
 def sql_list(statuses):

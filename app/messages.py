@@ -3,7 +3,7 @@
 import datetime as dt
 import sqlite3
 
-from app import clock, commune_settings, residents
+from app import clock, commune_settings, lifecycle, residents
 from db import first, insert_returning, rows, update_returning
 from db import update as update_row
 
@@ -18,7 +18,7 @@ STATUS_RANK = {
     "undelivered": 4,
     "failed": 4,
 }
-FINAL_FAILURES = {"undelivered", "failed"}
+FINAL_FAILURES = set(lifecycle.SMS_FAILED)
 RATE_FLAG = "SMS rate limit: {count} messages in {minutes} minutes, replies paused"
 
 

@@ -48,6 +48,13 @@ class OutboxError(ValueError):
     """Raised when a staff action on an outbox row is not possible."""
 
 
+def for_phone(db, phone, statuses):
+    """Return the outbox rows to PHONE in one of STATUSES, oldest first."""
+    marks = ", ".join("?" for _ in statuses)
+    sql = f"SELECT * FROM outbox WHERE phone = ? AND status IN ({marks}) ORDER BY id"
+    return list(db.query(sql, [phone, *statuses]))
+
+
 def bodies_replying_to(db, message_id):
     """Return the bodies of the replies queued for an inbound message, in order."""
     cursor = db.conn.execute(

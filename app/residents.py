@@ -1,7 +1,7 @@
 """Residents: who is writing or calling, their hamlet, language, vulnerability and opt-out."""
 
 from app import clock, phones
-from db import first, insert_returning, update_returning
+from db import first, insert_returning, rows, update_returning
 
 
 def get(db, resident_id):
@@ -34,6 +34,18 @@ def find_or_create(db, phone, raw=None, **fields):
     # INSERT OR IGNORE: two first messages from one new number may race.
     created = insert_returning(db, "residents", record, ignore=True)
     return created or by_phone(db, e164)
+
+
+def named(db, limit=50):
+    """Return residents who have a name, oldest first, each with its hamlet's name."""
+    return rows(
+        db,
+        "SELECT residents.*, hamlets.name AS hamlet_name FROM residents"
+        " LEFT JOIN hamlets ON hamlets.id = residents.hamlet_id"
+        " WHERE residents.name IS NOT NULL AND residents.name != ''"
+        " ORDER BY residents.id LIMIT ?",
+        [limit],
+    )
 
 
 def update(db, resident_id, **fields):

@@ -100,3 +100,8 @@ def fits_one_sms(text):
 def N_(template):
     """Mark an English message template for translation where it is shown (the staff UI)."""
     return template
+
+
+def NC_(context, template):
+    """Mark an English label for translation in CONTEXT, where one word has two meanings."""
+    return (context, template)

@@ -22,5 +22,13 @@ def test_open311_calls_open_exactly_what_the_lifecycle_calls_open():
     assert set(PUBLIC_STATUS) == set(lifecycle.ALL_STATUSES)
 
 
+def test_every_sms_status_the_log_can_hold_has_words():
+    from tests.test_staff_pages import SMS_STATUSES
+
+    assert sorted(lifecycle.MESSAGE_STATUS_WORDS) == sorted(SMS_STATUSES)
+    assert set(lifecycle.SMS_FAILED) <= set(SMS_STATUSES)
+    assert set(lifecycle.SMS_WAITING) <= set(lifecycle.OUTBOX_STATUS_WORDS)
+
+
 def test_a_status_list_renders_as_sql_constants():
     assert lifecycle.sql_list(("new", "scheduled")) == "('new', 'scheduled')"

@@ -185,6 +185,27 @@ def test_the_thread_shows_later_outbox_messages_once_whether_waiting_or_sent(
     assert reminders[0]["status"] not in ("pending", "leased")
 
 
+def test_the_thread_notes_waiting_and_undelivered_sms_in_the_lifecycle_words(app, sim, db):
+    from app import messages
+
+    sim.sms("LICH")
+    outbox.enqueue(db, NEW_E164, "Xa Phu Lam: nhac lich", kind="reminder", dedupe_key="r:2")
+    messages.record_outbound(
+        db,
+        provider="twilio",
+        provider_id="SMlost",
+        phone=NEW_E164,
+        body="Xa Phu Lam: lost",
+        status="sent",
+    )
+    messages.update_delivery(db, provider="twilio", provider_id="SMlost", status="undelivered")
+    thread = app.test_client().get(f"/simulator/api/thread?phone={NEW_E164}").get_json()
+    notes = {m["body"]: m["note"] for m in thread["messages"]}
+    assert notes["Xa Phu Lam: nhac lich"] == "Chờ gửi / waiting to send"
+    assert notes["Xa Phu Lam: lost"] == "Không đến được / not delivered"
+    assert notes["LICH"] == ""
+
+
 # --- TwiML player -------------------------------------------------------------------------
 
 

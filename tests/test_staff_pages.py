@@ -223,6 +223,30 @@ def test_the_messages_page_lists_the_log_and_failures(staff_client, db):
     assert "HOI" not in text_of(staff_client.get("/messages?direction=out"))
 
 
+SMS_STATUSES = ("received", "replied", "ignored", "queued", "accepted", "sending", "sent")
+SMS_STATUSES += ("delivered", "read", "undelivered", "failed")
+
+
+def test_every_sms_status_in_the_message_log_is_shown_in_words(staff_client, db):
+    from app import messages
+
+    for number, status in enumerate(SMS_STATUSES, start=1):
+        row, _ = messages.record_inbound(
+            db,
+            provider="twilio",
+            provider_id=f"SM{number}",
+            dedupe_key=f"twilio:SM{number}",
+            phone=HOA,
+            body=f"tin {number}",
+        )
+        db["messages"].update(row["id"], {"status": status})
+    page = text_of(staff_client.get("/messages"))
+    shown = re.findall(r'<span class="delivery status-(\w+)">([^<]*)</span>', page)
+    assert {status for status, _words in shown} == set(SMS_STATUSES)
+    assert all(words != status for status, words in shown), shown
+    assert ("ignored", "Không trả lời") in shown
+
+
 def test_the_numbers_page_draws_an_svg_chart(staff_client, db):
     open_visit(db)
     page = text_of(staff_client.get("/stats"))

@@ -1,8 +1,23 @@
 """What the simulated phone's screen shows: the SMS thread with one number."""
 
-from app import clock, messages, phones, residents
+from flask_babel import force_locale, gettext, pgettext
 
-OUTBOX_SHOWN = ("pending", "leased", "failed", "sent")
+from app import clock, lifecycle, messages, outbox, phones, residents
+
+OUTBOX_SHOWN = (*lifecycle.SMS_WAITING, "failed", "sent")
+
+
+def delivery_note(words, status):
+    """The screen's note on an SMS not sent yet or never to arrive: "Chờ gửi / waiting to send".
+
+    WORDS is the lifecycle's wording for where the status comes from (message log or outbox).
+    """
+    if status not in lifecycle.SMS_WAITING + lifecycle.SMS_FAILED:
+        return ""
+    context, english = words[status] if isinstance(words[status], tuple) else (None, words[status])
+    with force_locale("vi"):
+        vietnamese = pgettext(context, english) if context else gettext(english)
+    return f"{vietnamese} / {english.lower()}"
 
 
 def _local(stamp):
@@ -30,16 +45,13 @@ def thread(db, phone):
                 "direction": row["direction"],
                 "body": row["body"] or "",
                 "status": row["status"] or "",
+                "note": delivery_note(lifecycle.MESSAGE_STATUS_WORDS, row["status"]),
                 "kind": "reply" if row["reply_to_id"] else (row["intent"] or ""),
                 "at": row["created_at"],
                 "time": _local(row["created_at"]),
             }
         )
-    placeholders = ", ".join("?" for _ in OUTBOX_SHOWN)
-    outbox = db["outbox"].rows_where(
-        f"phone = ? AND status IN ({placeholders})", [phone, *OUTBOX_SHOWN], order_by="id"
-    )
-    for row in outbox:
+    for row in outbox.for_phone(db, phone, OUTBOX_SHOWN):
         if row["id"] in logged_outbox or row["message_id"] in logged_ids:
             continue
         items.append(
@@ -48,6 +60,7 @@ def thread(db, phone):
                 "direction": "out",
                 "body": row["body"],
                 "status": row["status"],
+                "note": delivery_note(lifecycle.OUTBOX_STATUS_WORDS, row["status"]),
                 "kind": row["kind"] or "",
                 "at": row["next_attempt_at"] or row["created_at"],
                 "time": _local(row["next_attempt_at"] or row["created_at"]),
@@ -60,19 +73,14 @@ def thread(db, phone):
 
 def demo_residents(db, limit=50):
     """Residents to pick from in the number field: named ones first, with their hamlet."""
-    rows = db.execute(
-        """
-        SELECT residents.phone, residents.name, hamlets.name AS hamlet
-        FROM residents LEFT JOIN hamlets ON hamlets.id = residents.hamlet_id
-        WHERE residents.name IS NOT NULL AND residents.name != ''
-        ORDER BY residents.id
-        LIMIT ?
-        """,
-        [limit],
-    ).fetchall()
     return [
-        {"phone": phone, "display": phones.display(phone), "name": name, "hamlet": hamlet or ""}
-        for phone, name, hamlet in rows
+        {
+            "phone": row["phone"],
+            "display": phones.display(row["phone"]),
+            "name": row["name"],
+            "hamlet": row["hamlet_name"] or "",
+        }
+        for row in residents.named(db, limit)
     ]
 
 

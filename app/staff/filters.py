@@ -8,19 +8,25 @@ from flask_babel import get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app import catalog, clock, days, field, phones
+from app import catalog, clock, days, field, lifecycle, phones
 from app.days import WEEKDAYS_EN, WEEKDAYS_VI
 from app.staff import bp
 
+
+def _translated(words):
+    """The console's labels for a table of lifecycle wording, translated when shown.
+
+    A word with two meanings comes as (context, text), so each meaning has its translation.
+    """
+    return {
+        code: lazy_pgettext(*text) if isinstance(text, tuple) else _l(text)
+        for code, text in words.items()
+    }
+
+
+# Statuses are worded once, in app.lifecycle; trips add their own two.
 STATUS_LABELS = {
-    "new": _l("Waiting for a trip"),
-    "scheduled": _l("Scheduled"),
-    "visited": _l("Visited"),
-    "unreachable": _l("Not found at home"),
-    "cancelled": _l("Cancelled"),
-    "open": _l("Open"),
-    "answered": _l("Answered"),
-    "closed": _l("Closed"),
+    **_translated(lifecycle.STATUS_WORDS),
     "planned": _l("Planned"),
     "done": _l("Done"),
 }
@@ -33,14 +39,12 @@ CHANNEL_LABELS = {
 }
 SESSION_LABELS = {"morning": _l("morning"), "afternoon": _l("afternoon")}
 ACTION_LABELS = {
+    # A change of status is named after the status it leads to.
+    **{action: STATUS_LABELS[action] for action in ("scheduled", "visited", "unreachable")},
+    **{action: STATUS_LABELS[action] for action in ("cancelled", "answered")},
     "opened": _l("Opened"),
     "assigned": _l("Put on a trip"),
     "moved": _l("Moved to a trip"),
-    "scheduled": _l("Scheduled"),
-    "visited": _l("Visited"),
-    "unreachable": _l("Not found at home"),
-    "cancelled": _l("Cancelled"),
-    "answered": _l("Answered"),
     "hamlet_set": _l("Hamlet set"),
     "callback_requested": _l("Call back requested"),
     "trip_cancelled": _l("Trip cancelled, moved"),
@@ -73,26 +77,8 @@ AUDIT_LABELS = {
     "api_key_revoked": _l("API key revoked"),
     "procedure_saved": _l("Procedure saved"),
 }
-OUTBOX_LABELS = {
-    "pending": _l("Waiting to send"),
-    "leased": _l("Sending"),
-    "sent": _l("Sent"),
-    "failed": _l("Failed"),
-    "cancelled": _l("Not sent"),
-}
-MESSAGE_STATUS_LABELS = {
-    # An inbound SMS: stored, then answered by the automatic reply (its question may be open).
-    "received": lazy_pgettext("message status", "Received"),
-    "replied": lazy_pgettext("message status", "Auto-replied"),
-    "queued": _l("Queued"),
-    "accepted": _l("Queued"),
-    "sending": _l("Sending"),
-    "sent": _l("Sent"),
-    "delivered": _l("Delivered"),
-    "read": _l("Read"),
-    "undelivered": _l("Not delivered"),
-    "failed": _l("Failed"),
-}
+OUTBOX_LABELS = _translated(lifecycle.OUTBOX_STATUS_WORDS)
+MESSAGE_STATUS_LABELS = _translated(lifecycle.MESSAGE_STATUS_WORDS)
 # Why a resident goes first, as the trip sheet lists it: short enough for a badge.
 REASON_LABELS = {
     "75+": _l("75+"),

@@ -1,7 +1,6 @@
 """Read queries behind the message log: the SMS log and the outbox, newest first."""
 
-from app.lifecycle import sql_list
-from app.messages import FINAL_FAILURES
+from app.lifecycle import SMS_FAILED, sql_list
 from app.staff.queries import PER_PAGE
 
 
@@ -12,7 +11,7 @@ def messages_page(db, direction=None, failed_only=False, phone=None, page=1, per
         where.append("m.direction = ?")
         params.append(direction)
     if failed_only:
-        where.append(f"m.status IN {sql_list(sorted(FINAL_FAILURES))}")
+        where.append(f"m.status IN {sql_list(SMS_FAILED)}")
     if phone:
         where.append("m.phone = ?")
         params.append(phone)

@@ -76,9 +76,8 @@
       const body = document.createElement("p");
       body.textContent = message.body;
       const meta = document.createElement("small");
-      const waiting = ["pending", "leased"].includes(message.status);
-      meta.textContent = message.time + (waiting ? " · chờ gửi / queued" : "") +
-        (message.status === "failed" ? " · lỗi / failed" : "");
+      // The server words a delivery status (from app.lifecycle); the page only shows it.
+      meta.textContent = message.time + (message.note ? " · " + message.note : "");
       item.append(body, meta);
       ui.thread.append(item);
     }
