@@ -20,7 +20,7 @@ import os
 import secrets
 import socket
 
-from app import clock, commune_settings, messages, residents, transports
+from app import clock, commune_settings, lifecycle, messages, residents, transports
 from app.transports import TransportError
 from db import first, insert, transaction
 
@@ -129,7 +129,7 @@ def cancel_pending(db, *, reason, request_id=None, trip_id=None, kind=None):
 def backlog(db):
     """Count messages waiting to be sent (pending or leased)."""
     return db.execute(
-        "SELECT count(*) FROM outbox WHERE status IN ('pending', 'leased')"
+        f"SELECT count(*) FROM outbox WHERE status IN {lifecycle.sql_list(lifecycle.SMS_WAITING)}"
     ).fetchone()[0]
 
 
@@ -140,7 +140,7 @@ def failed_count(db):
 
 def _sending_window_start(db, now):
     """Return when the current sending window opened (the last end of quiet hours)."""
-    end = cache.setting(db, "quiet_end", QUIET_END)
+    end = commune_settings.quiet_hours(db)[1]
     today = clock.to_local(now).date()
     opened = clock.at_local(today, end)
     return opened if opened <= now else clock.at_local(today - dt.timedelta(days=1), end)

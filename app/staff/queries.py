@@ -2,7 +2,7 @@
 
 import re
 
-from app import phones
+from app import outbox, phones
 from app import requests as queue
 from app.lifecycle import ALL_OPEN_STATUSES, ALL_STATUSES, KINDS, OPEN_STATUSES, VISIT, sql_list
 from app.texts import fold
@@ -155,7 +155,7 @@ def needs_attention(db, limit=10):
             limit=limit,
         ),
     }
-    failed_count = db.execute("SELECT count(*) FROM outbox WHERE status = 'failed'").fetchone()[0]
+    failed_count = outbox.failed_count(db)
     sections["failed"] = {
         "count": failed_count,
         "rows": failed_outbox(db, limit) if failed_count else [],
