@@ -15,12 +15,11 @@ import requests as http
 from flask import current_app
 from twilio.base.exceptions import TwilioException
 
-from app import clock, outbox, phones
+from app import clock, commune_settings, outbox, phones
 from app import requests as queue
-from app.commune_settings import DEFAULTS
 from app.config import LOCAL_ACCOUNT_SID
 from app.twilio_rest import rest_client
-from db import cache, transaction
+from db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,7 @@ def into_window(db, moment):
     """Return MOMENT, or the end of the commune's quiet hours when it falls inside them."""
     if not outbox.is_quiet(db, moment):
         return moment.astimezone(clock.UTC)
-    ends = cache.setting(db, "quiet_end", DEFAULTS["quiet_end"])
+    _starts, ends = commune_settings.quiet_hours(db)
     day = clock.to_local(moment).date()
     allowed = clock.at_local(day, ends)
     if allowed <= moment:
