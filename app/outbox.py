@@ -227,27 +227,6 @@ def quiet_until(db, moment=None):
     return commune_settings.quiet_hours(db)[1]
 
 
-def waiting(db, *, phone=None, limit=50):
-    """Return messages not sent yet (waiting, or being sent), oldest first.
-
-    Until it is sent a message has no row in the SMS log, so this is where staff see it.
-    """
-    where = "o.status IN ('pending', 'leased')"
-    params = []
-    if phone:
-        where += " AND o.phone = ?"
-        params.append(phone)
-    cursor = db.conn.execute(
-        "SELECT o.*, res.name AS resident_name, res.id AS resident_id, r.ref FROM outbox o"
-        " LEFT JOIN residents res ON res.phone = o.phone"
-        f" LEFT JOIN requests r ON r.id = o.request_id WHERE {where}"
-        " ORDER BY o.id LIMIT ?",
-        [*params, limit],
-    )
-    keys = [column[0] for column in cursor.description]
-    return [dict(zip(keys, row, strict=True)) for row in cursor]
-
-
 # Sending ----------------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from app import catalog, clock, field, guidance, hamlets, messages, outbox, residents, trips
 from app import requests as queue
-from app.staff import bp, queries, trip_queries
+from app.staff import bp, log_queries, queries, trip_queries
 from app.staff.common import actor, back, form_int, refused, trip_error_text
 from app.texts import segments, sms_text
 from db import get_db, transaction
@@ -52,7 +52,7 @@ def request_detail(request_id, preview=None, draft=""):
         trip_day_reached=bool(row["trip_date"])
         and row["trip_date"] <= clock.local_today().isoformat(),
         field_results=field.results_for(db, request_id),
-        waiting=outbox.waiting(db, phone=row["phone"]) if row["phone"] else [],
+        waiting=log_queries.waiting_outbox(db, phone=row["phone"]) if row["phone"] else [],
         quiet_until=outbox.quiet_until(db),
         reactive_kinds=outbox.REACTIVE_KINDS,
         bookable_statuses=queue.BOOKABLE,

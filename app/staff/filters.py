@@ -93,8 +93,8 @@ ACTOR_LABELS = {
     "api": _l("partner (API)"),
 }
 FIELD_RESULT_LABELS = {
-    "visited": _l("Visited"),
-    "unreachable": _l("Not found at home"),
+    "visited": STATUS_LABELS["visited"],
+    "unreachable": STATUS_LABELS["unreachable"],
     "note": _l("Note"),
 }
 SMS_FIELD_LABELS = {

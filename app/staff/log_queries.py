@@ -1,6 +1,6 @@
 """Read queries behind the message log: the SMS log and the outbox, newest first."""
 
-from app.lifecycle import SMS_FAILED, sql_list
+from app.lifecycle import SMS_FAILED, SMS_WAITING, sql_list
 from app.staff.queries import PER_PAGE
 
 
@@ -38,3 +38,24 @@ def outbox_row(db, outbox_id):
     """Return one outbox row, or None."""
     rows = list(db.query("SELECT * FROM outbox WHERE id = ?", [outbox_id]))
     return rows[0] if rows else None
+
+
+def waiting_outbox(db, *, phone=None, limit=50):
+    """Return messages not sent yet (waiting, or being sent), oldest first.
+
+    Until it is sent a message has no row in the SMS log, so this is where staff see it.
+    """
+    where = f"o.status IN {sql_list(SMS_WAITING)}"
+    params = []
+    if phone:
+        where += " AND o.phone = ?"
+        params.append(phone)
+    cursor = db.conn.execute(
+        "SELECT o.*, res.name AS resident_name, res.id AS resident_id, r.ref FROM outbox o"
+        " LEFT JOIN residents res ON res.phone = o.phone"
+        f" LEFT JOIN requests r ON r.id = o.request_id WHERE {where}"
+        " ORDER BY o.id LIMIT ?",
+        [*params, limit],
+    )
+    keys = [column[0] for column in cursor.description]
+    return [dict(zip(keys, row, strict=True)) for row in cursor]

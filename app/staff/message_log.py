@@ -27,7 +27,7 @@ def message_list():
         failed_only=failed_only,
         failed=queries.failed_outbox(db, limit=50),
         counts=log_queries.outbox_counts(db),
-        waiting=outbox.waiting(db),
+        waiting=log_queries.waiting_outbox(db),
         quiet_until=outbox.quiet_until(db),
         reactive_kinds=outbox.REACTIVE_KINDS,
     )
