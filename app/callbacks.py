@@ -15,7 +15,7 @@ import requests as http
 from flask import current_app
 from twilio.base.exceptions import TwilioException
 
-from app import clock, commune_settings, outbox, phones
+from app import clock, phones, quiet_hours
 from app import requests as queue
 from app.config import LOCAL_ACCOUNT_SID
 from app.twilio_rest import rest_client
@@ -37,14 +37,7 @@ FINAL_INBOUND = {"completed", "busy", "no-answer", "canceled", "failed"}
 
 def into_window(db, moment):
     """Return MOMENT, or the end of the commune's quiet hours when it falls inside them."""
-    if not outbox.is_quiet(db, moment):
-        return moment.astimezone(clock.UTC)
-    _starts, ends = commune_settings.quiet_hours(db)
-    day = clock.to_local(moment).date()
-    allowed = clock.at_local(day, ends)
-    if allowed <= moment:
-        allowed = clock.at_local(day + dt.timedelta(days=1), ends)
-    return allowed
+    return quiet_hours.next_allowed(db, moment)
 
 
 def get(db, callback_id):

@@ -20,7 +20,7 @@ import os
 import secrets
 import socket
 
-from app import clock, commune_settings, lifecycle, messages, residents, transports
+from app import clock, lifecycle, messages, quiet_hours, residents, transports
 from app.transports import TransportError
 from db import first, insert, transaction
 
@@ -138,14 +138,6 @@ def failed_count(db):
     return db.execute("SELECT count(*) FROM outbox WHERE status = 'failed'").fetchone()[0]
 
 
-def _sending_window_start(db, now):
-    """Return when the current sending window opened (the last end of quiet hours)."""
-    end = commune_settings.quiet_hours(db)[1]
-    today = clock.to_local(now).date()
-    opened = clock.at_local(today, end)
-    return opened if opened <= now else clock.at_local(today - dt.timedelta(days=1), end)
-
-
 def oldest_due_wait(db, now=None):
     """Return how long (seconds) the longest-waiting due message has waited, or None.
 
@@ -168,8 +160,8 @@ def oldest_due_wait(db, now=None):
         {"now": stamp},
     ).fetchone()
     since = [clock.parse(reactive)] if reactive else []
-    if proactive and not is_quiet(db, now):
-        since.append(max(clock.parse(proactive), _sending_window_start(db, now)))
+    if proactive and not quiet_hours.is_quiet(db, now):
+        since.append(max(clock.parse(proactive), quiet_hours.last_opened(db, now)))
     if not since:
         return None
     return max(0.0, (now - min(since)).total_seconds())
@@ -207,26 +199,6 @@ def describe(row):
     return f"outbox #{row['id']} {row['kind']} to {row['phone']}"
 
 
-# Quiet hours ------------------------------------------------------------------------------
-
-
-def is_quiet(db, moment=None):
-    """Tell whether MOMENT (default now) falls in local quiet hours (20:00–07:00)."""
-    local = clock.to_local(moment or clock.now())
-    start, end = commune_settings.quiet_hours(db)
-    hhmm = local.strftime("%H:%M")
-    if start <= end:
-        return start <= hhmm < end
-    return hhmm >= start or hhmm < end
-
-
-def quiet_until(db, moment=None):
-    """Return the local "HH:MM" at which quiet hours end if MOMENT is in them, else None."""
-    if not is_quiet(db, moment):
-        return None
-    return commune_settings.quiet_hours(db)[1]
-
-
 # Sending ----------------------------------------------------------------------------------
 
 
@@ -243,7 +215,7 @@ def lease(db, owner, *, limit=50, lease_seconds=LEASE_SECONDS):
     """
     now = clock.now()
     quiet_clause = ""
-    if is_quiet(db, now):
+    if quiet_hours.is_quiet(db, now):
         kinds = ", ".join(f"'{kind}'" for kind in sorted(REACTIVE_KINDS))
         quiet_clause = f"AND kind IN ({kinds})"
     with transaction(db):

@@ -33,13 +33,13 @@ class FrozenHour:
         """At night, check that nothing queued is due yet, then move the clock to 07:00."""
         if not self.is_night:
             return
-        from app import outbox
+        from app import outbox, quiet_hours
 
-        assert outbox.is_quiet(db)
+        assert quiet_hours.is_quiet(db)
         # Only proactive messages are queued where this is called, so quiet hours hold them all.
         assert outbox.lease(db, "night-probe") == []
         self.traveller.move_to(self.start.replace(hour=7, minute=0))
-        assert not outbox.is_quiet(db)
+        assert not quiet_hours.is_quiet(db)
 
 
 def on_trip_day(db, request_id):

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from app import commune_settings, outbox
+from app import commune_settings, quiet_hours
 from app.clock import at_local
 
 
@@ -35,5 +35,5 @@ def test_an_unusable_stored_value_gives_the_default(db, key, stored, reader, exp
 def test_quiet_hours_follow_the_setting(db):
     db["settings"].upsert({"key": "quiet_start", "value": "21:30"}, pk="key")
     day = dt.date(2027, 3, 1)
-    assert not outbox.is_quiet(db, at_local(day, "21:00"))
-    assert outbox.is_quiet(db, at_local(day, "21:45"))
+    assert not quiet_hours.is_quiet(db, at_local(day, "21:00"))
+    assert quiet_hours.is_quiet(db, at_local(day, "21:45"))

@@ -3,7 +3,18 @@
 from flask import Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 
-from app import catalog, clock, field, guidance, hamlets, messages, outbox, residents, trips
+from app import (
+    catalog,
+    clock,
+    field,
+    guidance,
+    hamlets,
+    messages,
+    outbox,
+    quiet_hours,
+    residents,
+    trips,
+)
 from app import requests as queue
 from app.staff import bp, log_queries, queries, trip_queries
 from app.staff.common import actor, back, form_int, refused, trip_error_text
@@ -53,7 +64,7 @@ def request_detail(request_id, preview=None, draft=""):
         and row["trip_date"] <= clock.local_today().isoformat(),
         field_results=field.results_for(db, request_id),
         waiting=log_queries.waiting_outbox(db, phone=row["phone"]) if row["phone"] else [],
-        quiet_until=outbox.quiet_until(db),
+        quiet_until=quiet_hours.held_until(db),
         reactive_kinds=outbox.REACTIVE_KINDS,
         bookable_statuses=queue.BOOKABLE,
         preview=preview,
@@ -91,7 +102,7 @@ def move_request(request_id):
         refused(_("Choose a trip."))
         return back("staff.request_detail", request_id=request_id)
     done = _("The request is on the chosen trip. The resident gets an SMS with the new date.")
-    held_until = outbox.quiet_until(get_db())
+    held_until = quiet_hours.held_until(get_db())
     if held_until:
         done += " " + _("Quiet hours: the SMS is sent at %(time)s.", time=held_until)
     return act(

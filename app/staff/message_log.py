@@ -3,7 +3,7 @@
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 
-from app import outbox
+from app import outbox, quiet_hours
 from app import requests as queue
 from app.staff import bp, log_queries, queries
 from app.staff.common import actor, arg_int, back, refused
@@ -28,7 +28,7 @@ def message_list():
         failed=queries.failed_outbox(db, limit=50),
         counts=log_queries.outbox_counts(db),
         waiting=log_queries.waiting_outbox(db),
-        quiet_until=outbox.quiet_until(db),
+        quiet_until=quiet_hours.held_until(db),
         reactive_kinds=outbox.REACTIVE_KINDS,
     )
 
