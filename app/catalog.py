@@ -15,9 +15,12 @@ LANGUAGES = ("vi", "en")
 
 # Channels and domain modules add their own keys here; every key has "vi" and "en".
 MESSAGES = {
+    # With the time of day, as the reminder, LICH and the voice menu say it.
     "visit_confirmed": {
-        "vi": "Đã nhận yêu cầu đến nhà, mã {ref}. Tổ lưu động đến ấp {hamlet} vào {day}.",
-        "en": "Home visit request received, ref {ref}. The team visits {hamlet} on {day}.",
+        "vi": "Đã nhận yêu cầu đến nhà, mã {ref}. Tổ lưu động đến ấp {hamlet} vào {day}, "
+        "từ {time}.",
+        "en": "Home visit request received, ref {ref}. The team visits {hamlet} on {day} "
+        "from {time}.",
     },
     "visit_queued": {
         "vi": "Đã nhận yêu cầu đến nhà, mã {ref}. Cán bộ sẽ báo ngày đến sớm.",
@@ -100,6 +103,18 @@ MESSAGES = {
         "vi": "Tổ lưu động đến ấp {hamlet} vào {day}, từ {time}. "
         "Soạn HEN gửi số này để xin đến nhà.",
         "en": "The mobile team visits {hamlet} on {day} at {time}. Text VISIT for a home visit.",
+    },
+    "sms_schedule_booked": {
+        "vi": "Tổ lưu động đến nhà ông bà {day}, từ {time} (mã {ref}, đã hẹn). "
+        "Không cần gửi HEN lại.",
+        "en": "The mobile team comes to your home on {day} from {time} (ref {ref}, booked). "
+        "No need to send VISIT again.",
+    },
+    "sms_schedule_has_visit": {
+        "vi": "Tổ lưu động đến ấp {hamlet} vào {day}, từ {time}. Ông bà đã có yêu cầu đến "
+        "nhà, mã {ref}.",
+        "en": "The mobile team visits {hamlet} on {day} at {time}. You already have a home "
+        "visit request, ref {ref}.",
     },
     "sms_schedule_none": {
         "vi": "Chưa có lịch tổ lưu động đến ấp {hamlet}. Xin gọi xã số {office}.",

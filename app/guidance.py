@@ -1,6 +1,7 @@
 """Procedure guidance: the catalogue of procedures and their short texts."""
 
 import json
+import math
 
 from app import catalog
 from db import rows
@@ -75,3 +76,25 @@ def save(db, procedure):
     for field in JSON_FIELDS:
         record[field] = json.dumps(record.get(field) or [], ensure_ascii=False)
     db["procedures"].upsert(record, pk="code")
+
+
+# The phone menu reads the catalogue a group at a time: keys 1-5, and a key for the next group.
+PROCEDURE_CHOICES = 5
+
+
+def procedure_pages(procedures):
+    """Split procedures into even groups of at most PROCEDURE_CHOICES (12 -> 4, 4, 4)."""
+    if not procedures:
+        return []
+    count = math.ceil(len(procedures) / PROCEDURE_CHOICES)
+    size = math.ceil(len(procedures) / count)
+    return [procedures[start : start + size] for start in range(0, len(procedures), size)]
+
+
+def phone_keys(procedures, more_key):
+    """Return {code: the keys a caller presses to reach it}, e.g. ["6", "2"] in group two."""
+    keys = {}
+    for page, group in enumerate(procedure_pages(procedures)):
+        for key, procedure in enumerate(group, start=1):
+            keys[procedure["code"]] = [more_key] * page + [str(key)]
+    return keys

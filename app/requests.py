@@ -198,8 +198,8 @@ def confirmation_text(kind, language, ref, *, hamlet_name=None, starts_at=None):
     if kind != VISIT:
         return catalog.sms("question_received", language, ref=ref)
     if starts_at:
-        day = days.sms_day_of(starts_at, language)
-        return catalog.sms("visit_confirmed", language, ref=ref, hamlet=hamlet_name, day=day)
+        words = days.sms_words_of(starts_at, language)
+        return catalog.sms("visit_confirmed", language, ref=ref, hamlet=hamlet_name, **words)
     return catalog.sms("visit_queued", language, ref=ref)
 
 

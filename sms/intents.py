@@ -176,6 +176,15 @@ def schedule(db, resident, hamlet, language):
         return Answer("schedule", [body])
     words = days.sms_words_of(trip["starts_at"], language)
     body = catalog.sms("sms_schedule", language, hamlet=hamlet["name"], **words)
+    # A resident who already has a visit is not told to ask for one again.
+    visit = queue.open_visit_for(db, resident["id"]) if resident else None
+    if visit and visit["trip_id"] and visit["hamlet_id"] == hamlet["id"]:
+        own = days.sms_words_of(trips.get(db, visit["trip_id"])["starts_at"], language)
+        body = catalog.sms("sms_schedule_booked", language, ref=visit["ref"], **own)
+    elif visit:
+        body = catalog.sms(
+            "sms_schedule_has_visit", language, hamlet=hamlet["name"], ref=visit["ref"], **words
+        )
     return Answer("schedule", [replies.with_no_otp(body, language)])
 
 

@@ -209,3 +209,11 @@ def test_after_a_wrong_password_the_focus_is_on_the_password_with_no_resident_wa
     page = wrong.get_data(as_text=True)
     assert re.search(r'id="password"[^>]*autofocus', page)
     assert not re.search(r'id="username"[^>]*autofocus', page)
+
+
+def test_the_catalogue_gives_the_phone_keys_a_caller_presses_and_the_sms_number(staff_client):
+    page = page_of(staff_client, "/catalogue")
+    assert ">1</td>" in page  # first group: the key alone
+    assert "6, rồi 1" in page  # second group: "more", then the key
+    assert "HD 1" in page
+    assert ">10<" not in page and ">12<" not in page  # no key numbers the phone never offers

@@ -1,23 +1,11 @@
 """The procedure menus: the catalogue a group of five at a time, and one procedure's steps."""
 
-import math
-
 from app import guidance
+from app.guidance import procedure_pages
 from app.texts import strip_diacritics
 from voice import actions
 from voice.engine import Menu, reading_menu, say, show, speak, with_common_keys
 from voice.prompts import KEY_MORE_PROCEDURES, KEY_SEND_SMS
-
-PROCEDURE_CHOICES = 5
-
-
-def procedure_pages(procedures):
-    """Split procedures into even groups of at most PROCEDURE_CHOICES (12 -> 4, 4, 4)."""
-    if not procedures:
-        return []
-    count = math.ceil(len(procedures) / PROCEDURE_CHOICES)
-    size = math.ceil(len(procedures) / count)
-    return [procedures[start : start + size] for start in range(0, len(procedures), size)]
 
 
 def procedure_name(turn, procedure):

@@ -8,6 +8,7 @@ from app.staff import bp
 from app.staff.common import actor, back, form_flag
 from app.texts import segments
 from db import get_db, transaction
+from voice.prompts import KEY_MORE_PROCEDURES
 
 TEXT_FIELDS = (
     "name",
@@ -84,9 +85,13 @@ def catalogue():
     """List the procedures with the SMS length of each."""
     db = get_db()
     procedures = guidance.all_procedures(db, include_inactive=True)
+    # The phone menu reads only active procedures, a group at a time (voice.procedure_menus).
+    keys = guidance.phone_keys(guidance.all_procedures(db), KEY_MORE_PROCEDURES)
     return render_template(
         "staff/catalogue.html",
         procedures=[(item, sms_previews(item)) for item in procedures],
+        phone_keys=keys,
+        more_key=KEY_MORE_PROCEDURES,
     )
 
 

@@ -153,6 +153,14 @@ def day(value):
     return days.staff_day(date, ui_language())
 
 
+@bp.app_template_filter("reasons")
+def reasons_of(row):
+    """Return why a request's resident goes first, as the codes REASON_LABELS words."""
+    flags = (("age_75_plus", "75+"), ("lives_alone", "lives alone"))
+    flags += (("limited_mobility", "limited mobility"),)
+    return [code for field, code in flags if row.get(field)]
+
+
 @bp.app_template_filter("nearby")
 def nearby(value):
     """Say "today" or "tomorrow" for a local date that is one of them, else ""."""

@@ -16,6 +16,7 @@ REQUEST_COLUMNS = """
     r.requested_at, r.updated_at, r.recording_url, r.recording_duration, r.trip_id,
     r.hamlet_id, r.resident_id, r.status_notes, r.expected_datetime,
     res.phone, res.name AS resident_name, res.flagged_at,
+    res.age_75_plus, res.lives_alone, res.limited_mobility,
     h.name AS hamlet_name, t.date AS trip_date, t.session AS trip_session,
     t.status AS trip_status
 """
@@ -114,20 +115,56 @@ def queue_page(db, filters, page=1, per_page=PER_PAGE):
     sql = f"SELECT {REQUEST_COLUMNS} {REQUEST_JOINS}"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    # Open work is a small set: fetch it by status and sort it ("+" keeps SQLite off the
-    # requested_at index, which would walk the whole closed history to reach page 20).
-    # Closed statuses are most of the table, so the requested_at index serves them best.
-    order = "+r.requested_at" if status in OPEN_FILTERS else "r.requested_at"
-    sql += f" ORDER BY {order} DESC, r.id DESC LIMIT ? OFFSET ?"
+    if status in OPEN_FILTERS:
+        sql += f" ORDER BY {open_work_order(db)}, r.id LIMIT ? OFFSET ?"
+    else:
+        # Closed statuses are most of the table: the requested_at index serves them best.
+        sql += " ORDER BY r.requested_at DESC, r.id DESC LIMIT ? OFFSET ?"
     # One extra row tells whether a next page exists without counting the whole table.
     params.extend([per_page + 1, (max(page, 1) - 1) * per_page])
     rows = list(db.query(sql, params))
     return rows[:per_page], len(rows) > per_page
 
 
+# A home visit booked by a caller the system knows nothing about: no name, no need said.
+UNKNOWN_CALLER = (
+    "r.kind = 'visit' AND r.service_code = 'VISIT' AND res.name IS NULL"
+    " AND coalesce(r.description, '') = '' AND r.recording_url IS NULL"
+)
+NEEDS_A_PERSON = (
+    "(r.kind = 'question' AND r.status = 'open')"
+    f" OR (r.hamlet_id IS NULL AND r.status IN {sql_list(OPEN_STATUSES[VISIT])})"
+    f" OR ({UNKNOWN_CALLER} AND r.status IN {sql_list(OPEN_STATUSES[VISIT])})"
+)
+
+
+def open_work_order(db):
+    """ORDER BY for open work: urgent first, then what needs a person, then visits without a
+    trip, then by trip date (soonest first) and priority, then first come.
+
+    The urgent flag is the requests.attention column of the understanding step; until a
+    database has it, nothing is urgent.
+    """
+    urgent = "0"
+    if db.execute(
+        "SELECT 1 FROM pragma_table_info('requests') WHERE name = 'attention'"
+    ).fetchone():
+        urgent = "r.attention IS NOT NULL"
+    # "+" keeps SQLite off the requested_at index: open work is a small set, sorted in memory.
+    return (
+        f"CASE WHEN {urgent} THEN 0 WHEN {NEEDS_A_PERSON} THEN 1"
+        " WHEN r.kind = 'visit' AND r.trip_id IS NULL THEN 2 ELSE 3 END,"
+        " t.starts_at IS NULL, t.starts_at, r.priority DESC, +r.requested_at"
+    )
+
+
 def _section(db, where, params=(), limit=10, order="r.requested_at"):
     """Return {"count", "rows"} for one "needs attention" list."""
-    count = db.execute(f"SELECT count(*) FROM requests r WHERE {where}", list(params)).fetchone()[0]
+    count = db.execute(
+        f"SELECT count(*) FROM requests r LEFT JOIN residents res ON res.id = r.resident_id"
+        f" WHERE {where}",
+        list(params),
+    ).fetchone()[0]
     rows = []
     if count:
         rows = list(
@@ -153,6 +190,9 @@ def needs_attention(db, limit=10):
             db,
             "r.status = 'new' AND r.hamlet_id IS NOT NULL AND r.trip_id IS NULL",
             limit=limit,
+        ),
+        "unknown_callers": _section(
+            db, f"{UNKNOWN_CALLER} AND r.status IN {sql_list(OPEN_STATUSES[VISIT])}", limit=limit
         ),
     }
     failed_count = outbox.failed_count(db)

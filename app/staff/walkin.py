@@ -23,6 +23,7 @@ def walk_in():
         hamlet_id = form_int("hamlet_id")
         service_code = form.get("service_code") or None
         name = (form.get("name") or "").strip()[:200] or None
+        landmark = (form.get("landmark") or "").strip()[:300] or None
         try:
             phone = phones.normalise(form.get("phone") or "")
         except phones.InvalidPhone:
@@ -35,12 +36,14 @@ def walk_in():
         if kind == queue.QUESTION and not description:
             errors["description"] = _("Write the question down.")
         if not errors:
-            flags = {flag: 1 for flag in VULNERABILITY_FLAGS if form.get(flag)}
+            profile = {flag: 1 for flag in VULNERABILITY_FLAGS if form.get(flag)}
+            if landmark:
+                profile["landmark"] = landmark
             with transaction(db):
                 existing = residents.by_phone(db, phone)
-                if existing and (name or flags):
+                if existing and (name or profile):
                     changes = {"name": name} if name else {}
-                    queue.update_resident(db, existing["id"], {**changes, **flags}, actor=actor())
+                    queue.update_resident(db, existing["id"], {**changes, **profile}, actor=actor())
                 result, created = queue.open_request(
                     db,
                     phone=phone,
@@ -52,7 +55,7 @@ def walk_in():
                     actor_type="staff",
                     actor=actor(),
                     notify=True,
-                    resident_fields={"name": name, "raw": form.get("phone"), **flags},
+                    resident_fields={"name": name, "raw": form.get("phone"), **profile},
                 )
             if created:
                 flash(_("Request %(ref)s opened.", ref=result["ref"]), "success")

@@ -37,6 +37,7 @@ def notify_schedule(db, request, *, had_trip):
                 ref=request["ref"],
                 hamlet=words["hamlet"],
                 day=words["day"],
+                time=words["time"],
             )
     else:
         kind = "rescheduled"

@@ -1,0 +1,66 @@
+"""The queue puts the urgent work first and shows why a resident goes first."""
+
+import re
+
+from app import lifecycle, residents
+from app import requests as queue
+from tests.test_staff_pages import open_question, open_visit
+
+
+def refs_in_order(page, refs):
+    listing = page[page.index('id="list-h"') :]
+    found = {ref: listing.index(ref) for ref in refs}
+    return sorted(refs, key=found.get)
+
+
+def test_the_queue_lists_what_needs_a_person_then_visits_without_a_trip_then_by_trip_date(
+    staff_client, db
+):
+    booked = open_visit(db, phone="+84912000001", name="Bà Một")
+    question = open_question(db)
+    no_hamlet = open_visit(db, phone="+84912000002", hamlet=None, name="Ông Hai")
+    waiting = open_visit(db, phone="+84912000003", name="Bà Ba")
+    lifecycle.transition(
+        db, waiting["id"], "new", actor_type="staff", trip_id=None, expected_datetime=None
+    )
+    page = staff_client.get("/").get_data(as_text=True)
+    order = refs_in_order(page, [booked["ref"], question["ref"], no_hamlet["ref"], waiting["ref"]])
+    assert order[:2] == sorted([question["ref"], no_hamlet["ref"]], key=order.index)
+    assert order[2:] == [waiting["ref"], booked["ref"]]
+
+
+def test_a_visit_booked_by_an_unknown_caller_is_in_needs_attention(staff_client, db):
+    request, _ = queue.open_request(db, phone="+84912000009", kind=queue.VISIT, channel="voice")
+    page = staff_client.get("/").get_data(as_text=True)
+    attention = page[page.index('id="attention-h"') : page.index('id="trips-h"')]
+    assert "Gọi lại: đã hẹn, chưa rõ tên hay nhu cầu" in attention
+    assert request["ref"] in attention and 'href="tel:+84912000009"' in attention
+
+
+def test_priority_reasons_are_short_labels_not_a_star(staff_client, db):
+    visit = open_visit(db, age_75_plus=1, lives_alone=1, limited_mobility=1)
+    page = staff_client.get("/").get_data(as_text=True)
+    row = page[page.index(visit["ref"]) :][:600]
+    assert re.search(r">75\+<.*>một mình<.*>đi lại khó<", row, re.S)
+    assert "★" not in page
+
+
+def test_tomorrows_trip_is_marked_tomorrow(staff_client, db, time_machine):
+    visit = open_visit(db)
+    trip = db["trips"].get(visit["trip_id"])
+    time_machine.move_to(f"{trip['date']}T00:00:00+07:00", tick=False)
+    time_machine.shift(-86400 + 8 * 3600)  # 08:00 the day before
+    from tests.conftest import signed_in_client  # noqa: PLC0415  a session at the new time
+
+    client = signed_in_client(staff_client.application, "lan2", "staff")
+    page = client.get("/").get_data(as_text=True)
+    assert "ngày mai" in page
+
+
+def test_walk_in_records_how_to_find_the_house(staff_client, db):
+    staff_client.post(
+        "/requests/new",
+        data={"kind": "visit", "phone": "0912 000 777", "landmark": "hẻm cạnh tiệm tạp hóa"},
+    )
+    resident = residents.by_phone(db, "+84912000777")
+    assert resident["landmark"] == "hẻm cạnh tiệm tạp hóa"
