@@ -22,33 +22,19 @@ def data(call):
 def note(db, call_sid, *, phone, direction, language, resident_id=None):
     """Record that a call reached a step; create the row on its first step."""
     stamp = clock.iso(clock.now())
-    insert(
-        db,
-        "calls",
-        {
-            "call_sid": call_sid,
-            "phone": phone,
-            "resident_id": resident_id,
-            "direction": direction,
-            "status": "in-progress",
-            "language": language,
-            "data": json.dumps({"steps": 0}),
-            "started_at": stamp,
-            "updated_at": stamp,
-        },
-        ignore=True,
+    # One statement: the first step creates the row, each later one counts itself.
+    cursor = db.conn.execute(
+        "INSERT INTO calls (call_sid, phone, resident_id, direction, status, language, data,"
+        " started_at, updated_at) VALUES (?, ?, ?, ?, 'in-progress', ?, ?, ?, ?)"
+        " ON CONFLICT (call_sid) DO UPDATE SET language = excluded.language,"
+        " data = json_set(coalesce(data, '{}'), '$.steps',"
+        " coalesce(json_extract(data, '$.steps'), 0) + 1), updated_at = excluded.updated_at"
+        " RETURNING *",
+        [call_sid, phone, resident_id, direction, language, json.dumps({"steps": 1}), stamp, stamp],
     )
-    call = get(db, call_sid)
-    state = data(call)
-    state["steps"] = state.get("steps", 0) + 1
-    update_row(
-        db,
-        "calls",
-        "call_sid",
-        call_sid,
-        {"language": language, "data": json.dumps(state), "updated_at": stamp},
-    )
-    return get(db, call_sid)
+    keys = [column[0] for column in cursor.description]
+    # fetchall: the statement must run to its end before the transaction can commit.
+    return dict(zip(keys, cursor.fetchall()[0], strict=True))
 
 
 def note_status(db, call_sid, status, *, phone=None, direction=None):
