@@ -1,5 +1,6 @@
 """Vietnamese phone numbers: any common written form to E.164, via phonenumbers."""
 
+import functools
 import re
 from urllib.parse import unquote
 
@@ -92,6 +93,9 @@ def parse(raw):
     return number
 
 
+# A webhook meets the same number three or four times (sender, resident, queue); parsing
+# it once saves about 0.1 ms each time. Failures are not cached: they raise.
+@functools.lru_cache(maxsize=4096)
 def normalise(raw):
     """Return RAW as E.164 ("+84912345678"), or raise InvalidPhone."""
     return phonenumbers.format_number(parse(raw), PhoneNumberFormat.E164)
@@ -182,6 +186,7 @@ def find_in_text(text):
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def is_valid(e164):
     """Tell whether an E.164 string is a valid number."""
     try:
