@@ -178,12 +178,15 @@ def first(db, sql, params=()):
 
 
 @functools.cache
-def _insert_sql(table, columns, ignore):
-    """The INSERT statement for TABLE and COLUMNS, built once per shape."""
+def _insert_sql(table, columns, ignore, rows=1, on_conflict_do_nothing=None):
+    """The INSERT statement for TABLE and COLUMNS (ROWS rows), built once per shape."""
     verb = "INSERT OR IGNORE" if ignore else "INSERT"
     names = ", ".join(f'"{name}"' for name in columns)
-    marks = ", ".join("?" for _ in columns)
-    return f'{verb} INTO "{table}" ({names}) VALUES ({marks})'
+    marks = "(" + ", ".join("?" for _ in columns) + ")"
+    sql = f'{verb} INTO "{table}" ({names}) VALUES ' + ", ".join([marks] * rows)
+    if on_conflict_do_nothing:
+        sql += f' ON CONFLICT ("{on_conflict_do_nothing}") DO NOTHING'
+    return sql
 
 
 def insert(db, table, record, *, ignore=False):
@@ -195,10 +198,35 @@ def insert(db, table, record, *, ignore=False):
     return db.conn.execute(sql, list(record.values())).lastrowid
 
 
-def insert_returning(db, table, record, *, ignore=False):
-    """Insert RECORD into TABLE and return the stored row (with defaults), or None if ignored."""
-    sql = _insert_sql(table, tuple(record), ignore) + " RETURNING *"
+def insert_returning(db, table, record, *, ignore=False, on_conflict_do_nothing=None):
+    """Insert RECORD into TABLE and return the stored row (with defaults), or None if skipped.
+
+    ON_CONFLICT_DO_NOTHING names a unique column whose conflict skips the row (any other
+    constraint still fails), where IGNORE skips on any constraint.
+    """
+    sql = _insert_sql(table, tuple(record), ignore, 1, on_conflict_do_nothing) + " RETURNING *"
     return _returned(db.conn.execute(sql, list(record.values())))
+
+
+def insert_many(db, table, records):
+    """Insert RECORDS (dicts with the same keys) into TABLE in one statement."""
+    if records:
+        columns = tuple(records[0])
+        sql = _insert_sql(table, columns, False, len(records))
+        db.conn.execute(sql, [record[name] for record in records for name in columns])
+
+
+def insert_many_returning(db, table, records):
+    """Insert RECORDS in one statement; return their rows in order (TABLE has an id key)."""
+    if not records:
+        return []
+    columns = tuple(records[0])
+    sql = _insert_sql(table, columns, False, len(records)) + " RETURNING *"
+    cursor = db.conn.execute(sql, [record[name] for record in records for name in columns])
+    found = cursor.fetchall()
+    keys = [column[0] for column in cursor.description]
+    # SQLite does not promise the order of RETURNING rows; rowids follow the VALUES order.
+    return sorted((dict(zip(keys, row, strict=True)) for row in found), key=lambda r: r["id"])
 
 
 def _returned(cursor):
@@ -283,7 +311,7 @@ def transaction(db):
     """Run a block in a BEGIN IMMEDIATE transaction (a savepoint when nested)."""
     if db.conn.in_transaction:
         # A savepoint inside the open transaction, which already holds the writer lock.
-        with db.atomic():
+        with _savepoint(db):
             yield db
         return
     with _writer_turn(db):
@@ -298,6 +326,29 @@ def transaction(db):
             raise
         else:
             db.conn.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def _savepoint(db):
+    """Run a block in a savepoint, rolled back to if the block raises."""
+    # Named by depth, not at random (as sqlite-utils' atomic() does), so the few statements
+    # stay in the kept connection's statement cache instead of pushing others out.
+    depth = getattr(db, "savepoint_depth", 0) + 1
+    name = f"nested_{depth}"
+    db.savepoint_depth = depth
+    db.conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        # A RAISE(ROLLBACK) trigger can end the whole transaction, savepoints included.
+        if db.conn.in_transaction:
+            db.conn.execute(f"ROLLBACK TO {name}")
+            db.conn.execute(f"RELEASE {name}")
+        raise
+    else:
+        db.conn.execute(f"RELEASE {name}")
+    finally:
+        db.savepoint_depth = depth - 1
 
 
 def migrate(path):

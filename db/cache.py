@@ -6,15 +6,44 @@ at; every lookup reads the token (one indexed row) and reloads when it differs. 
 change the token in the same transaction as any edit of those tables (migration 0007), so
 an edit in one gunicorn worker is seen by the next message in every other one.
 
+Inside `pinned(db)` (an inbound message's write transaction) the token is read once.
+
 Cached values are shared: callers must treat them as read-only.
 """
+
+import contextlib
 
 _entries = {}
 
 
 def version(db):
-    """Return the database's current catalog_version token."""
+    """Return the database's current catalog_version token (once per pinned block)."""
+    pin = getattr(db, "catalog_pin", None)
+    if pin is None:
+        return _read_version(db)
+    if not pin:
+        pin.append(_read_version(db))
+    return pin[0]
+
+
+def _read_version(db):
+    """Read the catalog_version token."""
     return db.conn.execute("SELECT version FROM catalog_version WHERE id = 1").fetchone()[0]
+
+
+@contextlib.contextmanager
+def pinned(db):
+    """Read the catalogue token at most once inside the block.
+
+    For a write transaction that edits no hamlet, procedure or setting: it holds the
+    write lock, so no other connection can change the token until it ends.
+    """
+    previous = getattr(db, "catalog_pin", None)
+    db.catalog_pin = []  # filled by the first version() inside the block
+    try:
+        yield
+    finally:
+        db.catalog_pin = previous
 
 
 def cached(db, name, load):
