@@ -1,10 +1,9 @@
 """The SMS log: every inbound and outbound message, with provider ids and delivery status."""
 
 import datetime as dt
-import sqlite3
 
 from app import clock, commune_settings, lifecycle, residents
-from db import first, insert_returning, rows, update_returning
+from db import first, insert_many_returning, insert_returning, rows, update_returning
 from db import update as update_row
 
 # Delivery statuses in the order they can happen; a late callback never moves a message back.
@@ -38,29 +37,22 @@ def record_inbound(db, *, provider, provider_id, dedupe_key, phone, body, reside
     A provider retry carries the same DEDUPE_KEY and gets the first row back with
     is_new False, so the caller can replay the stored reply instead of acting again.
     """
-    existing = by_dedupe_key(db, dedupe_key)
-    if existing:
-        return existing, False
     stamp = clock.iso(clock.now())
-    try:
-        row = insert_returning(
-            db,
-            "messages",
-            {
-                "direction": "in",
-                "provider": provider,
-                "provider_id": provider_id,
-                "dedupe_key": dedupe_key,
-                "phone": phone,
-                "resident_id": resident_id,
-                "body": body,
-                "status": "received",
-                "created_at": stamp,
-                "updated_at": stamp,
-            },
-        )
-    except sqlite3.IntegrityError:
-        # A concurrent retry won the race between our lookup and insert.
+    record = {
+        "direction": "in",
+        "provider": provider,
+        "provider_id": provider_id,
+        "dedupe_key": dedupe_key,
+        "phone": phone,
+        "resident_id": resident_id,
+        "body": body,
+        "status": "received",
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    # One statement for a new message; a retry finds the first row instead.
+    row = insert_returning(db, "messages", record, on_conflict_do_nothing="dedupe_key")
+    if row is None:
         return by_dedupe_key(db, dedupe_key), False
     return row, True
 
@@ -80,26 +72,72 @@ def record_outbound(
     intent=None,
 ):
     """Store an outbound SMS (an inline reply or a send from the outbox); return its row."""
-    stamp = clock.iso(clock.now())
     return insert_returning(
         db,
         "messages",
-        {
-            "direction": "out",
-            "provider": provider,
-            "provider_id": provider_id,
-            "phone": phone,
-            "resident_id": resident_id,
-            "body": body,
-            "intent": intent,
-            "status": status,
-            "request_id": request_id,
-            "reply_to_id": reply_to_id,
-            "outbox_id": outbox_id,
-            "created_at": stamp,
-            "updated_at": stamp,
-        },
+        _outbound(
+            provider=provider,
+            phone=phone,
+            body=body,
+            status=status,
+            reply_to_id=reply_to_id,
+            request_id=request_id,
+            resident_id=resident_id,
+            provider_id=provider_id,
+            outbox_id=outbox_id,
+            intent=intent,
+        ),
     )
+
+
+def record_replies(db, bodies, *, provider, phone, reply_to_id, request_id, resident_id, intent):
+    """Store the inline replies to an inbound message, in one statement; return their rows."""
+    records = [
+        _outbound(
+            provider=provider,
+            phone=phone,
+            body=body,
+            status="queued",
+            reply_to_id=reply_to_id,
+            request_id=request_id,
+            resident_id=resident_id,
+            intent=intent,
+        )
+        for body in bodies
+    ]
+    return insert_many_returning(db, "messages", records)
+
+
+def _outbound(
+    *,
+    provider,
+    phone,
+    body,
+    status,
+    reply_to_id=None,
+    request_id=None,
+    resident_id=None,
+    provider_id=None,
+    outbox_id=None,
+    intent=None,
+):
+    """The row of an outbound SMS, stamped now."""
+    stamp = clock.iso(clock.now())
+    return {
+        "direction": "out",
+        "provider": provider,
+        "provider_id": provider_id,
+        "phone": phone,
+        "resident_id": resident_id,
+        "body": body,
+        "intent": intent,
+        "status": status,
+        "request_id": request_id,
+        "reply_to_id": reply_to_id,
+        "outbox_id": outbox_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
 
 
 def replies_to(db, inbound_id):

@@ -16,23 +16,25 @@ def by_phone(db, phone):
 
 def find_or_create(db, phone, raw=None, **fields):
     """Return the resident for PHONE (E.164 or any written form), creating them if new."""
-    # An SMS sender in a range phonenumbers does not know yet arrives already in E.164.
-    plain = str(phone).startswith("+") and (phones.is_valid(phone) or phones.is_plausible(phone))
-    e164 = phone if plain else phones.normalise(phone)
-    existing = by_phone(db, e164)
-    if existing:
-        return existing
+    e164 = (
+        phone if str(phone).startswith("+") and phones.is_valid(phone) else phones.normalise(phone)
+    )
+    return by_phone(db, e164) or create(db, e164, raw=raw or str(phone), **fields)
+
+
+def create(db, e164, raw=None, **fields):
+    """Add the resident with the E.164 number E164 and return their row."""
     stamp = clock.iso(clock.now())
     record = {
         "phone": e164,
-        "phone_raw": raw or str(phone),
+        "phone_raw": raw or e164,
         "language": "vi",
         "created_at": stamp,
         "updated_at": stamp,
     }
     record.update({key: value for key, value in fields.items() if value is not None})
-    # INSERT OR IGNORE: two first messages from one new number may race.
-    created = insert_returning(db, "residents", record, ignore=True)
+    # Two first messages from one new number may race: the second finds the first's row.
+    created = insert_returning(db, "residents", record, on_conflict_do_nothing="phone")
     return created or by_phone(db, e164)
 
 
