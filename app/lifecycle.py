@@ -8,7 +8,7 @@ simulator and the API all show these.
 
 from app import clock
 from app.texts import N_, NC_
-from db import first, insert, rows, update_returning
+from db import first, insert_many, rows, update_returning
 
 VISIT, QUESTION = "visit", "question"
 VISIT_SERVICE_CODE = "VISIT"
@@ -126,21 +126,51 @@ def record_event(
     note=None,
 ):
     """Append an event to a request's history."""
-    insert(
+    record_events(
         db,
-        "request_events",
-        {
-            "request_id": request_id,
-            "at": clock.iso(clock.now()),
-            "actor_type": actor_type,
-            "actor": actor,
-            "channel": channel,
-            "action": action,
-            "from_status": from_status,
-            "to_status": to_status,
-            "note": note,
-        },
+        [
+            event_row(
+                request_id,
+                action,
+                actor_type=actor_type,
+                actor=actor,
+                channel=channel,
+                from_status=from_status,
+                to_status=to_status,
+                note=note,
+            )
+        ],
     )
+
+
+def event_row(
+    request_id,
+    action,
+    *,
+    actor_type,
+    actor=None,
+    channel=None,
+    from_status=None,
+    to_status=None,
+    note=None,
+):
+    """The history row of one event, stamped now (record_events stores it)."""
+    return {
+        "request_id": request_id,
+        "at": clock.iso(clock.now()),
+        "actor_type": actor_type,
+        "actor": actor,
+        "channel": channel,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "note": note,
+    }
+
+
+def record_events(db, events):
+    """Append EVENTS (rows from event_row) to the history in one statement."""
+    insert_many(db, "request_events", events)
 
 
 def notice_key(db, kind, request_id):

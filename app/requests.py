@@ -7,8 +7,9 @@ assignment, notifications and history behave the same whichever channel was used
 import datetime as dt
 import re
 import secrets
+import sqlite3
 
-from app import catalog, clock, days, hamlets, outbox, residents, trips
+from app import catalog, clock, days, hamlets, lifecycle, outbox, residents, trips
 from app.lifecycle import (  # noqa: F401  (the queue's vocabulary, used as requests.X)
     ALL_OPEN_STATUSES,
     BOOKABLE,
@@ -31,7 +32,7 @@ from app.lifecycle import (  # noqa: F401  (the queue's vocabulary, used as requ
     transition,
 )
 from app.texts import N_
-from db import first, insert, rows
+from db import first, insert_returning, rows
 from db import update as update_row
 
 # New codes are five digits (DESIGN.md principle 11): a caller reads them out and a feature
@@ -60,9 +61,26 @@ class VisitBeforeTrip(InvalidTransition):
 def new_ref(db):
     """Return a five-digit reference code that no request, old or new, uses yet."""
     while True:
-        ref = str(REF_FIRST + secrets.randbelow(REF_LAST - REF_FIRST + 1))
+        ref = _random_ref()
         if not db.execute("SELECT 1 FROM requests WHERE ref = ?", [ref]).fetchone():
             return ref
+
+
+def _random_ref():
+    """A five-digit reference code, not yet checked against the ones in use."""
+    return str(REF_FIRST + secrets.randbelow(REF_LAST - REF_FIRST + 1))
+
+
+def _insert_request(db, row):
+    """Insert ROW under a fresh reference; return it, or None if its source_key is taken."""
+    while True:
+        row["ref"] = _random_ref()
+        try:
+            # The unique index on ref, not a lookup first, tells a code already in use.
+            return insert_returning(db, "requests", row, on_conflict_do_nothing="source_key")
+        except sqlite3.IntegrityError as exc:
+            if "requests.ref" not in str(exc):
+                raise
 
 
 def is_ref(text):
@@ -116,6 +134,7 @@ def open_request(
     actor=None,
     notify=False,
     resident_fields=None,
+    resident=None,
 ):
     """Open a request for the resident at PHONE and queue it; return (request, created).
 
@@ -123,50 +142,64 @@ def open_request(
     home-visit request while one is open returns the open one, with created False, and
     changes neither it nor the resident's hamlet.
     NOTIFY enqueues an SMS confirmation (with the reference) for channels that do not reply
-    inline: staff entry, the Open311 API.
+    inline: staff entry, the Open311 API. RESIDENT, when the caller has the row already,
+    saves looking it up again.
     """
-    existing = by_source_key(db, source_key)
-    if existing:
-        return existing, False
-    resident = residents.find_or_create(db, phone, **(resident_fields or {}))
+    if resident is None:
+        resident = residents.find_or_create(db, phone, **(resident_fields or {}))
     if kind == VISIT:
         current = open_visit_for(db, resident["id"])
         if current:
             # Asking again, even naming another hamlet, neither moves the open visit nor
             # the resident's home away from it; staff move a visit (set_hamlet).
             return current, False
-    if hamlet_id and resident["hamlet_id"] != hamlet_id:
-        resident = residents.update(db, resident["id"], hamlet_id=hamlet_id)
+    hamlet_id = hamlet_id or resident["hamlet_id"]
+    priority = 1 if residents.is_vulnerable(resident) else 0
+    # The usual case is booked as it is stored. A priority request, which may take another's
+    # place on a full trip, and one finding no trip generated yet go the long way, below.
+    trip, any_trip = None, False
+    if kind == VISIT and hamlet_id and not priority:
+        trip, any_trip = trips.first_with_room(db, hamlet_id)
     stamp = clock.iso(clock.now())
     status = INITIAL_STATUS[kind]
     row = {
-        "ref": new_ref(db),
         "kind": kind,
         "service_code": service_code
         or (VISIT_SERVICE_CODE if kind == VISIT else QUESTION_SERVICE_CODE),
         "resident_id": resident["id"],
-        "hamlet_id": resident["hamlet_id"],
+        "hamlet_id": hamlet_id,
         "channel": channel,
-        "status": status,
+        "status": "scheduled" if trip else status,
         "description": (description or "").strip() or None,
-        "priority": 1 if residents.is_vulnerable(resident) else 0,
+        "priority": priority,
         "source_key": source_key,
         "requested_at": stamp,
         "updated_at": stamp,
     }
-    request_id = insert(db, "requests", row)
-    record_event(
-        db,
-        request_id,
+    if trip:
+        row.update(trips.booking_fields(trip))
+    request = _insert_request(db, row)
+    if request is None:
+        return by_source_key(db, source_key), False
+    if hamlet_id != resident["hamlet_id"]:
+        resident = residents.update(db, resident["id"], hamlet_id=hamlet_id)
+    opened = lifecycle.event_row(
+        request["id"],
         "opened",
         actor_type=actor_type,
         actor=actor or resident["phone"],
         channel=channel,
         to_status=status,
     )
-    if kind == VISIT and resident["hamlet_id"]:
-        trips.assign_to_trip(db, request_id)
-    request = get(db, request_id)
+    if trip:
+        booked = trips.booking_event(request, trip, from_status=status)
+        lifecycle.record_events(db, [opened, booked])
+    else:
+        lifecycle.record_events(db, [opened])
+        # Every trip full (ANY_TRIP) leaves the request waiting, as assign_to_trip would.
+        if kind == VISIT and hamlet_id and not any_trip:
+            trips.assign_to_trip(db, request["id"])
+            request = get(db, request["id"])
     if notify:
         body = confirmation_sms(db, request)
         outbox.enqueue(
@@ -174,22 +207,27 @@ def open_request(
             resident["phone"],
             body,
             kind="confirmation",
-            request_id=request_id,
-            dedupe_key=f"confirmation:{request_id}",
+            request_id=request["id"],
+            dedupe_key=f"confirmation:{request['id']}",
         )
     return request, True
 
 
-def confirmation_sms(db, request):
-    """Return the SMS that confirms a new request: a visit with its day when known."""
-    trip = trips.get(db, request["trip_id"]) if request["trip_id"] else None
+def confirmation_sms(db, request, *, language=None):
+    """Return the SMS that confirms a new request: a visit with its day when known.
+
+    LANGUAGE, when the caller knows the resident's, saves looking it up.
+    """
     hamlet = hamlets.get(db, request["hamlet_id"])
+    # A booked request's expected time is its trip's start: booking and any change of the
+    # trip's time keep the two equal.
+    starts_at = request["expected_datetime"] if request["trip_id"] else None
     return confirmation_text(
         request["kind"],
-        _resident_language(db, request),
+        language or _resident_language(db, request),
         request["ref"],
         hamlet_name=hamlet["name"] if hamlet else None,
-        starts_at=trip["starts_at"] if trip else None,
+        starts_at=starts_at,
     )
 
 

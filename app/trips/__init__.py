@@ -5,7 +5,15 @@ notices (what the resident is told) ← assignment (booking and bumping) ← cha
 do to the schedule); sheet is what the console shows. Callers use the names below.
 """
 
-from app.trips.assignment import BOOKABLE, assign_to_trip, assign_waiting, on_trip
+from app.trips.assignment import (
+    BOOKABLE,
+    assign_to_trip,
+    assign_waiting,
+    booking_event,
+    booking_fields,
+    first_with_room,
+    on_trip,
+)
 from app.trips.changes import add_extra_trip, cancel_trip, move_to_trip, save_rule, serve_hamlet
 from app.trips.notices import notify_schedule, queue_reminder
 from app.trips.schedule import (
@@ -34,9 +42,12 @@ __all__ = [
     "assign_to_trip",
     "assign_waiting",
     "booked",
+    "booking_event",
+    "booking_fields",
     "cancel_trip",
     "capacity_summary",
     "ensure_trips",
+    "first_with_room",
     "get",
     "get_rule",
     "hamlet_ids",

@@ -8,7 +8,7 @@ date. A request whose reminder ("see you tomorrow") has already been queued is n
 bumped: once the team has confirmed the visit for tomorrow, the date holds.
 """
 
-from app import lifecycle, outbox
+from app import clock, lifecycle, outbox
 from app.lifecycle import BOOKABLE
 from app.trips.notices import notify_schedule
 from app.trips.schedule import ensure_trips, upcoming_for_hamlet
@@ -114,6 +114,56 @@ def assign_to_trip(
     return None
 
 
+def first_with_room(db, hamlet_id):
+    """Find where assign_to_trip would put a request that takes no one's place, in one query.
+
+    Returns (trip, any_trip): the next planned trip to HAMLET_ID with a free place, or None
+    when they are all full; ANY_TRIP is False when no trip is generated yet (assign_to_trip
+    then generates them).
+    """
+    found = first(
+        db,
+        """
+        SELECT trips.*, (SELECT count(*) FROM requests WHERE requests.trip_id = trips.id
+                         AND requests.status = 'scheduled') < trips.capacity AS has_room
+        FROM trips JOIN trip_hamlets ON trip_hamlets.trip_id = trips.id
+        WHERE trip_hamlets.hamlet_id = ? AND trips.status = 'planned' AND trips.starts_at > ?
+        ORDER BY has_room DESC, trips.starts_at, trips.id LIMIT 1
+        """,
+        [hamlet_id, clock.iso(clock.now())],
+    )
+    if found is None:
+        return None, False
+    has_room = found.pop("has_room")
+    return (found if has_room else None), True
+
+
+def _booking_note(trip):
+    """The status note of a request booked onto TRIP."""
+    return f"trip {trip['date']} {trip['session']}"
+
+
+def booking_fields(trip):
+    """The columns of a request booked onto TRIP, for one stored booked from the start."""
+    return {
+        "trip_id": trip["id"],
+        "expected_datetime": trip["starts_at"],
+        "status_notes": _booking_note(trip),
+    }
+
+
+def booking_event(request, trip, *, from_status):
+    """The history row of REQUEST's booking onto TRIP, as book() records it."""
+    return lifecycle.event_row(
+        request["id"],
+        "assigned",
+        actor_type="system",
+        from_status=from_status,
+        to_status="scheduled",
+        note=_booking_note(trip),
+    )
+
+
 def book(db, request, trip, *, actor_type, actor, action, note):
     """Move REQUEST onto TRIP (scheduled, expected at the trip's start)."""
     if request["trip_id"] and request["trip_id"] != trip["id"]:
@@ -127,7 +177,7 @@ def book(db, request, trip, *, actor_type, actor, action, note):
         actor_type=actor_type,
         actor=actor,
         action=action,
-        note=note or f"trip {trip['date']} {trip['session']}",
+        note=note or _booking_note(trip),
         trip_id=trip["id"],
         expected_datetime=trip["starts_at"],
     )
