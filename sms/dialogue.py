@@ -25,8 +25,12 @@ from sms.menus import (
 from sms.replies import Answer
 
 
-def converse(db, resident, inbound, body, opt_out_type=None):
-    """Decide the answer to BODY from RESIDENT; return an Answer (nothing stored yet)."""
+def converse(db, resident, inbound, body, opt_out_type=None, *, first_message=False):
+    """Decide the answer to BODY from RESIDENT; return an Answer (nothing stored yet).
+
+    FIRST_MESSAGE says RESIDENT was created for this message: a first message can be
+    neither over the SMS limit nor an answer to a menu, so neither is looked up.
+    """
     phone = resident["phone"]
     language = resident["language"] or "vi"
     # Twilio Advanced Opt-Out has already answered STOP/START/HELP itself.
@@ -40,7 +44,7 @@ def converse(db, resident, inbound, body, opt_out_type=None):
     if kind == "HELP":
         return Answer("help")
 
-    if messages.over_rate_limit(db, resident):
+    if not first_message and messages.over_rate_limit(db, resident):
         return Answer("rate_limited")
 
     parsed = keywords.parse(body, vocab=vocabulary(db))
@@ -49,7 +53,7 @@ def converse(db, resident, inbound, body, opt_out_type=None):
         language = parsed.language
     elif not parsed.intent and parsed.language:
         language = parsed.language  # English-looking text: answer in English this once
-    menu, data = state.get(db, phone)
+    menu, data = (None, {}) if first_message else state.get(db, phone)
 
     if parsed.intent == DIGIT:
         if menu:
@@ -67,8 +71,8 @@ def converse(db, resident, inbound, body, opt_out_type=None):
             return Answer("empty", [catalog.sms("sms_help", language)])
         return unknown(db, resident, inbound, body, language)
 
-    if parsed.intent not in (GUIDE, PROCEDURE):
-        state.clear(db, phone)
+    if parsed.intent not in (GUIDE, PROCEDURE) and menu:
+        state.clear(db, phone)  # an expired menu needs no clearing: it is never read
     handler = HANDLERS[parsed.intent]
     return handler(db, resident, inbound, parsed, language)
 

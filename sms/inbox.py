@@ -1,9 +1,12 @@
 """The SMS inbox: every inbound message is stored before it is answered, and answered once.
 
-`handle_sms` stores the message first, then answers it in a second transaction, so a crash
-while answering never loses what the resident wrote. A provider retry (the same dedupe key)
-gets the replies stored the first time and changes nothing. It never touches flask.request:
-both webhooks (and any future channel) call it with plain values.
+`handle_sms` stores the message and answers it in one write transaction, with a savepoint
+around the answer: if answering fails, the answer's half-done work is rolled back, the
+stored message still commits, and it goes to staff as a question (DESIGN.md principle 8).
+A crash before the commit stores nothing, and the provider, which got no reply, sends the
+message again. A provider retry (the same dedupe key) gets the replies stored the first
+time and changes nothing. It never touches flask.request: both webhooks (and any future
+channel) call it with plain values.
 """
 
 import logging
@@ -11,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from app import catalog, messages, outbox, phones, residents
-from db import transaction
+from app import requests as queue
+from db import cache, transaction
 from sms import dialogue
 from sms.replies import Answer
 
@@ -27,6 +31,8 @@ class Outcome:
     intent: str = ""
     request: dict | None = None
     duplicate: bool = False
+    # The stored rows of inline replies, when this delivery stored them (the TwiML needs ids).
+    reply_rows: list | None = None
 
 
 def handle_sms(
@@ -51,8 +57,12 @@ def handle_sms(
         e164 = phones.normalise(phone)
     except phones.InvalidPhone:
         e164 = None
-    with transaction(db):
-        resident = residents.find_or_create(db, e164, raw=phone) if e164 else None
+    # Nothing in here edits the catalogue, so its version token is read once.
+    with transaction(db), cache.pinned(db):
+        resident = residents.by_phone(db, e164) if e164 else None
+        first_message = e164 is not None and resident is None
+        if first_message:
+            resident = residents.create(db, e164, raw=phone)
         inbound, is_new = messages.record_inbound(
             db,
             provider=provider,
@@ -62,38 +72,50 @@ def handle_sms(
             body=body,
             resident_id=resident["id"] if resident else None,
         )
-        if resident is None and inbound["intent"] is None:
+        if inbound["intent"] is not None:
+            return _replayed(db, inbound)
+        if resident is None:
             # Short codes and alphanumeric senders (carrier promotions) cannot be answered.
             inbound = messages.classify(db, inbound["id"], intent="bad_sender", status="ignored")
-    if inbound["intent"] is not None:
-        return _replayed(db, inbound, is_new)
+            return Outcome(inbound, [], inbound["intent"])
+        # A message stored but never answered (by a version that answered in a second
+        # transaction, cut short by a crash) is answered now, like a new one.
+        try:
+            with transaction(db):  # a savepoint: a failed answer leaves no half-done work
+                answer = dialogue.converse(
+                    db, resident, inbound, body, opt_out_type, first_message=first_message
+                )
+                inbound, reply_rows = _store(db, resident, inbound, answer, provider, reply_via)
+        except Exception:
+            log.exception("SMS %s could not be answered; handing it to staff", inbound["id"])
+            answer = _handed_to_staff(db, resident, inbound, body)
+            inbound, reply_rows = _store(db, resident, inbound, answer, provider, reply_via)
+    return Outcome(inbound, answer.replies, answer.intent, answer.request, reply_rows=reply_rows)
+
+
+def _handed_to_staff(db, resident, inbound, body):
+    """The answer when answering failed: the text goes to staff as a question, if it can."""
+    language = resident["language"] or "vi"
     try:
         with transaction(db):
-            # A copy of this delivery (a provider retry arriving at once, or one after a crash
-            # between the two transactions) may have answered it since it was stored: whoever
-            # holds the write lock first answers, the others send the same replies.
-            if messages.get(db, inbound["id"])["intent"] is not None:
-                answer = None
-            else:
-                answer = dialogue.converse(db, resident, inbound, body, opt_out_type)
-                inbound = _store(db, resident, inbound, answer, provider, reply_via)
+            request, _created = queue.open_request(
+                db,
+                phone=resident["phone"],
+                resident=resident,
+                kind=queue.QUESTION,
+                channel="sms",
+                description=body.strip() or None,
+                source_key=inbound["dedupe_key"],
+            )
     except Exception:
-        log.exception("SMS %s could not be answered; sending help", inbound["id"])
-        answer = Answer("error", [catalog.sms("sms_help", resident["language"] or "vi")])
-        with transaction(db):
-            if messages.get(db, inbound["id"])["intent"] is not None:
-                answer = None
-            else:
-                inbound = _store(db, resident, inbound, answer, provider, reply_via)
-    if answer is None:
-        return _replayed(db, messages.get(db, inbound["id"]), False)
-    return Outcome(inbound, answer.replies, answer.intent, answer.request)
+        # Even the queue failed: the stored message is all staff get (the message log).
+        log.exception("SMS %s could not be queued for staff either", inbound["id"])
+        return Answer("error", [catalog.sms("sms_help", language)])
+    return Answer("error", [catalog.sms("sms_unknown", language)], request)
 
 
-def _replayed(db, inbound, is_new):
+def _replayed(db, inbound):
     """The Outcome of a message already answered: the replies stored the first time."""
-    if is_new:  # answered in the storing transaction (a sender that cannot be answered)
-        return Outcome(inbound, [], inbound["intent"])
     stored = stored_replies(db, inbound)
     return Outcome(inbound, stored, inbound["intent"] or "", duplicate=True)
 
@@ -110,10 +132,14 @@ def stored_replies(db, inbound):
 
 
 def _store(db, resident, inbound, answer, provider, reply_via):
-    """Store the replies (and queue them when they cannot go inline); classify the message."""
+    """Store the replies (queued when they cannot go inline) and classify the message.
+
+    Returns the classified message and the stored inline reply rows (None via the outbox).
+    """
     request_id = answer.request["id"] if answer.request else None
-    for number, body in enumerate(answer.replies):
-        if reply_via == "outbox":
+    reply_rows = None
+    if reply_via == "outbox":
+        for number, body in enumerate(answer.replies):
             # The outbox row is the stored reply; the sender logs it as a message when it
             # leaves, with the gateway's id, so delivery reports find it.
             outbox.enqueue(
@@ -125,13 +151,12 @@ def _store(db, resident, inbound, answer, provider, reply_via):
                 dedupe_key=_reply_key(inbound, number),
                 reply_to_id=inbound["id"],
             )
-            continue
-        messages.record_outbound(
+    else:
+        reply_rows = messages.record_replies(
             db,
+            answer.replies,
             provider=provider,
             phone=resident["phone"],
-            body=body,
-            status="queued",
             reply_to_id=inbound["id"],
             request_id=request_id,
             resident_id=resident["id"],
@@ -140,6 +165,7 @@ def _store(db, resident, inbound, answer, provider, reply_via):
     status = "replied" if answer.replies else "received"
     if answer.intent in ("rate_limited",):
         status = "ignored"
-    return messages.classify(
+    inbound = messages.classify(
         db, inbound["id"], intent=answer.intent, status=status, request_id=request_id
     )
+    return inbound, reply_rows

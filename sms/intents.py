@@ -54,6 +54,7 @@ def unknown(db, resident, inbound, body, language):
     request, _created = queue.open_request(
         db,
         phone=resident["phone"],
+        resident=resident,
         kind=queue.QUESTION,
         channel="sms",
         description=body.strip() or None,
@@ -68,32 +69,40 @@ def _help(db, resident, inbound, parsed, language):
 
 def _visit(db, resident, inbound, parsed, language):
     """Open a home-visit request, or say the open one stands, or ask for the hamlet."""
-    current = queue.open_visit_for(db, resident["id"])
-    if current:
-        if parsed.rest:
-            queue.record_event(
-                db,
-                current["id"],
-                "resident_wrote",
-                actor_type="resident",
-                actor=resident["phone"],
-                channel="sms",
-                note=parsed.rest,
-            )
-        return Answer("visit_exists", [_exists_reply(db, current, language)], current)
     hamlet, _rest = hamlets.find_in_text(db, parsed.rest) if parsed.rest else (None, "")
     hamlet_id = hamlet["id"] if hamlet else resident["hamlet_id"]
-    description = parsed.rest or None
-    if not hamlet_id:
-        return show_menu(
+    if hamlet_id:
+        # The queue itself finds a visit already open (one check, not two).
+        answer = open_visit(db, resident, inbound, hamlet_id, parsed.rest or None)
+        if answer.intent == "visit_exists":
+            _note_resident_wrote(db, resident, answer.request, parsed.rest)
+        return answer
+    current = queue.open_visit_for(db, resident["id"])
+    if current:
+        _note_resident_wrote(db, resident, current, parsed.rest)
+        return Answer("visit_exists", [_exists_reply(db, current, language)], current)
+    return show_menu(
+        db,
+        resident["phone"],
+        MENU_VISIT_HAMLET,
+        hamlet_items(db),
+        language,
+        description=parsed.rest or None,
+    )
+
+
+def _note_resident_wrote(db, resident, request, text):
+    """Add what the resident wrote about their open visit to its history."""
+    if text:
+        queue.record_event(
             db,
-            resident["phone"],
-            MENU_VISIT_HAMLET,
-            hamlet_items(db),
-            language,
-            description=description,
+            request["id"],
+            "resident_wrote",
+            actor_type="resident",
+            actor=resident["phone"],
+            channel="sms",
+            note=text,
         )
-    return open_visit(db, resident, inbound, hamlet_id, description)
 
 
 def open_visit(db, resident, inbound, hamlet_id, description):
@@ -101,17 +110,17 @@ def open_visit(db, resident, inbound, hamlet_id, description):
     request, created = queue.open_request(
         db,
         phone=resident["phone"],
+        resident=resident,
         kind=queue.VISIT,
         channel="sms",
         description=description,
         hamlet_id=hamlet_id,
         source_key=inbound["dedupe_key"],
     )
-    resident = residents.get(db, resident["id"])
     language = resident["language"] or "vi"
     if not created:
         return Answer("visit_exists", [_exists_reply(db, request, language)], request)
-    body = replies.with_no_otp(queue.confirmation_sms(db, request), language)
+    body = replies.with_no_otp(queue.confirmation_sms(db, request, language=language), language)
     return Answer("visit", [body], request)
 
 
@@ -220,6 +229,7 @@ def _question(db, resident, inbound, parsed, language):
     request, _created = queue.open_request(
         db,
         phone=resident["phone"],
+        resident=resident,
         kind=queue.QUESTION,
         channel="sms",
         description=parsed.rest,

@@ -43,7 +43,10 @@ def twilio_inbound():
         opt_out_type=request.form.get("OptOutType"),
     )
     response = MessagingResponse()
-    for reply in messages.replies_to(db, outcome.inbound["id"]):
+    stored = outcome.reply_rows
+    if stored is None:  # a retry: the replies stored the first time
+        stored = messages.replies_to(db, outcome.inbound["id"])
+    for reply in stored:
         response.message(reply["body"], action=_status_url(reply["id"]), method="POST")
     return twiml(response)
 
