@@ -98,6 +98,14 @@ def children_of(pid):
     return sorted(found)
 
 
+def cpu_seconds(pid):
+    """Return the user + system CPU seconds PID has used, from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as handle:
+        stat = handle.read()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid):
     """Return the resident set size of PID in MB, from /proc/PID/status VmRSS."""
     with open(f"/proc/{pid}/status") as handle:
@@ -194,6 +202,10 @@ class Service:
         if self.process is None or self.process.poll() is not None:
             return []
         return children_of(self.process.pid)
+
+    def workers_cpu_seconds(self):
+        """The CPU seconds the gunicorn workers have used so far, together."""
+        return sum(cpu_seconds(pid) for pid in self.worker_pids())
 
     def worker_rss_mb(self):
         """The resident set size (MB) of each gunicorn worker."""

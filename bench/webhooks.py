@@ -155,9 +155,15 @@ def summarise(name, results, baseline=None):
         "p95_ms": round(max(r.p95_ms for r in results), 1),
         "p99_ms": round(max(r.p99_ms for r in results), 1),
         "generator_cpu": round(max(r.generator_cpu for r in results), 2),
+        # What each request cost the gunicorn workers in CPU: less swayed by other load on
+        # the machine than requests a second are.
+        "cpu_ms": round(1000 * sum(r.server_cpu for r in results) / requests, 2)
+        if requests
+        else 0.0,
     }
     if baseline:
         row["ratio"] = round(row["rps"] / baseline["rps"], 2) if baseline["rps"] else 0.0
+        row["cpu_ratio"] = round(baseline["cpu_ms"] / row["cpu_ms"], 2) if row["cpu_ms"] else 0.0
     if name == "sms":
         row["x_national_peak"] = round(row["rps"] / NATIONAL_PEAK_PER_SECOND, 1)
     return row
@@ -198,6 +204,7 @@ def run(rounds=ROUNDS, seconds=ROUND_SECONDS, workers=WORKERS):
                 nonlocal best_rps, served
                 server, requests = build(name, round_seconds)
                 before = stored(service.db_path)
+                cpu_before = server.workers_cpu_seconds()
                 result = wrk.run(
                     server.port,
                     wrk.split(requests),
@@ -205,6 +212,7 @@ def run(rounds=ROUNDS, seconds=ROUND_SECONDS, workers=WORKERS):
                     seconds=round_seconds,
                     allow_repeats=server is baseline,
                 )
+                result.server_cpu = server.workers_cpu_seconds() - cpu_before
                 if server is service:
                     check_round(name, before, service.db_path, result)
                     best_rps = max(best_rps, result.rps)
@@ -271,15 +279,19 @@ def verdicts(figures):
 def print_table(figures):
     """Print the figures as a plain text table."""
     columns = ["scenario", "requests", "errors", "rps", "ratio", "p50_ms", "p95_ms", "p99_ms"]
-    columns.append("generator_cpu")
+    columns += ["cpu_ms", "cpu_ratio", "generator_cpu"]
     print(
         f"Webhooks: wrk, {figures['connections']} kept-alive connections, "
         f"{figures['rounds']} alternating rounds of {figures['seconds']} s; gunicorn "
         f"{figures['workers']} workers ({' '.join(_settings())}); {os.cpu_count()} CPUs"
     )
-    print("  ".join(f"{c:>13}" for c in columns))
+    print("  ".join(f"{c:>10}" for c in columns))
     for row in figures["rows"]:
-        print("  ".join(f"{row.get(c, ''):>13}" for c in columns))
+        print("  ".join(f"{row.get(c, ''):>10}" for c in columns))
+    print(
+        "cpu_ms: gunicorn workers' CPU per request; cpu_ratio: the baseline's cpu_ms over the "
+        "scenario's (the throughput ratio the CPU cost alone allows)"
+    )
     sms = next(row for row in figures["rows"] if row["scenario"] == "sms")
     print(
         f"SMS: {sms['rps']} webhooks/s = {sms['x_national_peak']}x the national peak "

@@ -35,6 +35,7 @@ class WrkResult:
     max_ms: float
     generator_cpu: float
     wrapped: int
+    server_cpu: float = 0.0  # CPU seconds the server used, when the caller measured it
 
     @property
     def rps(self):
