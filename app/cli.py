@@ -9,6 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from app import apikeys, users
 from db import connect, get_db, transaction
+from db.files import private_database
 
 
 @click.command("seed")
@@ -86,7 +87,8 @@ def worker_command(once):
 def backup_command(path):
     """Copy the live database to PATH with SQLite's online backup API."""
     source = connect(current_app.config["DATABASE_PATH"])
-    target = sqlite3.connect(path)
+    # The copy holds the same personal data as the live file: owner-only from the start.
+    target = sqlite3.connect(private_database(path))
     try:
         source.conn.backup(target)
         ok = target.execute("PRAGMA integrity_check").fetchone()[0]

@@ -4,6 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
+from db.files import private_dir
+
 # A syntactically valid Account SID for the embedded default; no real account behind it.
 LOCAL_ACCOUNT_SID = "AC" + "0" * 32
 LOCAL_FROM_NUMBER = "+84000000000"
@@ -13,7 +15,6 @@ def instance_secret(instance_path, name):
     """Return a secret stored in instance/NAME, generating it on first use."""
     path = Path(instance_path) / name
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Write a private temp file, then link it into place: link() fails if the name
         # exists, so when several gunicorn workers start together exactly one secret wins
         # and nobody ever reads a half-written file.
@@ -33,6 +34,8 @@ def instance_secret(instance_path, name):
 def from_environment(instance_path, env=None):
     """Build the config mapping from environment variables and instance secrets."""
     env = os.environ if env is None else env
+    # instance/ holds the secrets and, by default, the database: owner-only.
+    private_dir(instance_path)
     port = env.get("PORT", "8000")
     transport = env.get("SMS_TRANSPORT", "console")
     return {

@@ -353,12 +353,15 @@ def _savepoint(db):
 
 def migrate(path):
     """Apply pending migrations to the database at PATH; return the names applied."""
+    from db.files import private_database, private_file
     from db.migrations import migrations
 
     # A file lock makes two init-db runs started together take turns instead of
     # both trying to create the same tables.
-    with open(f"{path}.migrate-lock", "w") as lock:
+    with open(private_file(f"{path}.migrate-lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        # Created owner-only before SQLite opens it; the WAL and -shm files copy its mode.
+        private_database(path)
         db = connect(path)
         try:
             pending = [m.name for m in migrations.pending(db)]

@@ -17,6 +17,7 @@ from flask import current_app
 from twilio.request_validator import RequestValidator
 
 from app import phones, texts
+from db.files import private_dir, write_private
 
 SMS_WEBHOOK = "/sms/twilio"
 VOICE_INCOMING = "/voice/incoming"
@@ -174,9 +175,8 @@ def record(call_sid, phone, step, clip, extension, duration=None):
     is on, so staff can play it back just like a fetched Twilio recording.
     """
     recording_sid = new_sid("RE")
-    path = recordings_dir() / f"{recording_sid}.{extension}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(clip)
+    path = private_dir(recordings_dir()) / f"{recording_sid}.{extension}"
+    write_private(path, clip)
     if duration is None:
         duration = clip_seconds(path)
     recording = {
