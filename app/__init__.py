@@ -1,6 +1,7 @@
 """Application factory for Hamlet Line."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(overrides=None):
@@ -26,6 +27,11 @@ def create_app(overrides=None):
     from sms import bp as sms_bp
     from voice import bp as voice_bp
 
+    if app.config.get("TRUSTED_PROXIES"):
+        # Only a configured number of proxies may tell us the client's address and scheme;
+        # without them X-Forwarded-* headers from any client are ignored.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     db.init_app(app)
     extensions.init_app(app)
     cli.init_app(app)

@@ -38,6 +38,9 @@ def create_user_command(name, role, password):
             users.create_user(db, name, password, role=role)
     except users.UserExists:
         raise click.ClickException(f"user {name!r} already exists") from None
+    except users.WeakPassword as exc:
+        # The same policy as the settings page, in English like the rest of the CLI.
+        raise click.ClickException(f"not created: {exc}") from None
     click.echo(f"Created {role} {name}.")
 
 
@@ -53,8 +56,16 @@ def ensure_admin_command():
             )
             return
         password = secrets.token_urlsafe(9)
-        users.create_user(db, "admin", password, role="admin", display_name="Quản trị")
-    click.echo(f"Admin login (shown only now): admin / {password}")
+        # Printed on a terminal (and maybe in a scrollback or a log): changed at first sign-in.
+        users.create_user(
+            db,
+            "admin",
+            password,
+            role="admin",
+            display_name="Quản trị",
+            must_change_password=True,
+        )
+    click.echo(f"Admin login (shown only now, change it at first sign-in): admin / {password}")
 
 
 api_key_group = AppGroup("api-key", help="Manage Open311 API keys.")

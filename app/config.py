@@ -31,6 +31,14 @@ def instance_secret(instance_path, name):
     return path.read_text().strip()
 
 
+def trusted_proxies(raw):
+    """Parse TRUSTED_PROXIES: how many proxy hops in front may set X-Forwarded-* (default 0)."""
+    text = (raw or "0").strip()
+    if not text.isdigit() or int(text) > 5:
+        raise ValueError(f"TRUSTED_PROXIES must be a number of proxy hops, 0 to 5, not {raw!r}")
+    return int(text)
+
+
 def from_environment(instance_path, env=None):
     """Build the config mapping from environment variables and instance secrets."""
     env = os.environ if env is None else env
@@ -61,5 +69,6 @@ def from_environment(instance_path, env=None):
         "PORT": int(port),
         # Scrapers send it as a bearer token; without one /metrics answers only local requests.
         "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        "TRUSTED_PROXIES": trusted_proxies(env.get("TRUSTED_PROXIES")),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }

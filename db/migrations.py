@@ -494,3 +494,14 @@ def request_attention(db):
     db["requests"].add_column("attention", str)  # emergency | distress | long | NULL
     db["requests"].add_column("attention_at", str)
     db["requests"].create_index(["attention", "attention_at"])
+
+
+@migrations(name="0013_staff_sessions")
+def staff_sessions(db):
+    """Session versions, a forced password change, and sign-in throttling per name and device."""
+    # A saved session cookie carries the version it was issued under; logout, a password
+    # change or deactivation bumps it, so every older cookie stops working at once.
+    db["staff_users"].add_column("session_version", int, not_null_default=0)
+    db["staff_users"].add_column("must_change_password", int, not_null_default=0)
+    db["login_attempts"].add_column("device", str)
+    db["login_attempts"].create_index(["username", "at"])

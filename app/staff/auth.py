@@ -1,6 +1,6 @@
-"""Sign-in, sign-out, the language switch, the login guard and security headers."""
+"""Sign-in, sign-out, password change, the language switch, the login guard and headers."""
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -14,6 +14,9 @@ from db import get_db, transaction
 PUBLIC_BLUEPRINTS = {"health", "metrics", "sms", "voice", "open311", "simulator"}
 # The field service worker is a static script; it holds no data and must load to go offline.
 PUBLIC_ENDPOINTS = {"static", "staff.login", "staff.language", "staff.field_service_worker"}
+# What an officer who must first choose a new password may still reach.
+BEFORE_NEW_PASSWORD = {"static", "staff.password", "staff.logout", "staff.language"}
+HSTS = "max-age=31536000"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -38,13 +41,16 @@ SECURITY_HEADERS = {
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    """Rebuild the officer from the session; a deactivated account is signed out."""
+def load_user(session_id):
+    """Rebuild the officer from the session; a deactivated account or an old cookie is out."""
+    user_id, _sep, version = str(session_id).partition(":")
     try:
         row = users.get(get_db(), int(user_id))
     except (TypeError, ValueError):
         return None
-    return StaffUser(row) if row and row["active"] else None
+    if not row or not row["active"] or str(row["session_version"]) != version:
+        return None
+    return StaffUser(row)
 
 
 def is_public(endpoint, blueprint):
@@ -60,6 +66,8 @@ def require_login():
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
+    if current_user.must_change_password and endpoint not in BEFORE_NEW_PASSWORD:
+        return redirect(url_for("staff.password"))
     return None
 
 
@@ -70,7 +78,14 @@ def security_headers(response):
         response.headers.setdefault(name, value)
     if request.blueprint == "staff" and request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["PUBLIC_BASE_URL"].startswith("https://"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
+
+
+def _login_page(target, status=200, **values):
+    """Render the sign-in form with the officer's next page kept."""
+    return render_template("staff/login.html", next=target, **values), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -80,41 +95,93 @@ def login():
         return redirect(url_for("staff.queue"))
     target = request.values.get("next", "")
     if request.method == "GET":
-        return render_template("staff/login.html", next=target)
+        return _login_page(target)
     username = (request.form.get("username") or "").strip()
     password = request.form.get("password") or ""
+    # The client's own address: ProxyFix rewrites it from X-Forwarded-For only when
+    # TRUSTED_PROXIES says a proxy is in front, so a client cannot choose it.
     address = request.remote_addr or ""
+    secret = current_app.config["SECRET_KEY"]
+    device = logins.trusted_device(secret, request.cookies.get(logins.DEVICE_COOKIE), username)
     db = get_db()
-    if logins.is_locked(db, address, username):
+    if logins.is_locked(db, address, username, device):
         message = _("Too many failed sign-ins. Wait 15 minutes, then try again.")
-        page = render_template("staff/login.html", next=target, error=message, username=username)
-        return page, 429, {"Retry-After": str(int(logins.WINDOW.total_seconds()))}
+        page, status = _login_page(target, 429, error=message, username=username)
+        return page, status, {"Retry-After": str(int(logins.WINDOW.total_seconds()))}
     row = users.check_password(db, username, password) if username and password else None
     with transaction(db):
-        logins.record(db, address, username, ok=bool(row), user_id=row["id"] if row else None)
+        logins.record(
+            db, address, username, ok=bool(row), user_id=row["id"] if row else None, device=device
+        )
         # Each attempt also clears the month-old ones, so the table stays small.
         logins.prune(db)
     if not row:
-        message = _("Wrong username or password.")
-        return render_template(
-            "staff/login.html", next=target, error=message, username=username
-        ), 401
+        return _login_page(target, 401, error=_("Wrong username or password."), username=username)
     # A fresh session on sign-in, so a planted cookie cannot ride along.
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
     login_user(StaffUser(row))
-    return redirect(safe_next(target))
+    if row["must_change_password"]:
+        response = redirect(url_for("staff.password"))
+    else:
+        response = redirect(safe_next(target))
+    if not device:
+        response.set_cookie(
+            logins.DEVICE_COOKIE,
+            logins.new_device_token(secret, row["username"]),
+            max_age=logins.DEVICE_COOKIE_DAYS * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out and go back to the login page."""
+    """Sign out: this cookie and any copy of it stop working, then back to the login page."""
+    if current_user.is_authenticated:
+        db = get_db()
+        with transaction(db):
+            users.end_sessions(db, current_user.id)
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("staff.login"))
+
+
+def _password_error():
+    """Check the change-password form; return what is wrong, or None."""
+    current = request.form.get("current_password") or ""
+    new = request.form.get("new_password") or ""
+    if not users.check_password(get_db(), current_user.username, current):
+        return _("The current password is not right.")
+    if new != (request.form.get("confirm_password") or ""):
+        return _("The two new passwords are not the same.")
+    if new == current:
+        return _("Choose a password different from the current one.")
+    problem = users.password_problem(new, current_user.username)
+    return _(problem) if problem else None
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password():
+    """Let the signed-in officer choose a new password (required after a given one)."""
+    if request.method == "POST":
+        error = _password_error()
+        if error:
+            return render_template("staff/password.html", error=error), 400
+        db = get_db()
+        with transaction(db):
+            users.set_password(db, current_user.id, request.form["new_password"])
+            row = users.get(db, current_user.id)
+        # Every other session of the account has ended; this one carries on.
+        login_user(StaffUser(row))
+        flash(_("Password changed. Other sessions of this account are signed out."), "success")
+        return redirect(url_for("staff.queue"))
+    return render_template("staff/password.html")
 
 
 @bp.post("/language")

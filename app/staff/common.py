@@ -1,6 +1,7 @@
 """Helpers shared by the console views: the signed-in user, roles and form parsing."""
 
 import functools
+from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -16,6 +17,12 @@ class StaffUser(UserMixin):
         self.display_name = row["display_name"] or row["username"]
         self.role = row["role"]
         self.language = row["language"] or "vi"
+        self.session_version = row["session_version"]
+        self.must_change_password = bool(row["must_change_password"])
+
+    def get_id(self):
+        # Flask-Login keeps this in the session: the version makes old cookies useless.
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_admin(self):
@@ -62,11 +69,23 @@ def form_flag(name):
     return 1 if request.form.get(name) else 0
 
 
+def is_local_path(target):
+    """Tell whether TARGET is a path on this site: no scheme, no host, nothing a browser rewrites.
+
+    Browsers drop tabs and newlines and read a backslash as a slash, so a slash, a tab and
+    "/evil.example" would leave the site: anything but printable ASCII is refused.
+    """
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return False
+    if any(not 0x21 <= ord(char) <= 0x7E for char in target) or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and parts.path.startswith("/")
+
+
 def safe_next(target, fallback="staff.queue"):
     """Return TARGET if it is a path on this site, else the FALLBACK page."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for(fallback)
+    return target if is_local_path(target) else url_for(fallback)
 
 
 def back(endpoint, **values):

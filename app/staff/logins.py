@@ -1,51 +1,94 @@
-"""Sign-in throttling: failed attempts per address and username, kept in login_attempts."""
+"""Sign-in throttling: failures per address and username, per username, and per trusted device.
+
+Counting per (address, username) stops one machine guessing one account; counting per
+username stops guesses spread over many addresses. Neither counts failures for other names,
+so random usernames from one address (or from everyone behind one proxy) lock nobody out.
+A browser where the officer signed in before carries a signed device cookie (OWASP's "device
+cookies"); its attempts count only against that cookie, so an attacker who locks a username
+from everywhere else still does not lock its owner out of their own browser.
+"""
 
 import datetime as dt
+import secrets
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app import clock
 
 WINDOW = dt.timedelta(minutes=15)
-MAX_FAILURES = 5  # per address and username within WINDOW
-MAX_FAILURES_PER_ADDRESS = 20  # any username, so guessing many names is slowed too
+MAX_FAILURES = 5  # per address and username, or per trusted device, within WINDOW
+MAX_FAILURES_PER_USERNAME = 20  # from any address without the device cookie
+DEVICE_COOKIE = "hl_device"
+DEVICE_COOKIE_DAYS = 30
 
 
-def record(db, remote_addr, username, ok, user_id=None):
+def name_key(username):
+    """The form a username is counted under."""
+    return (username or "").strip().lower()[:100]
+
+
+def _serializer(secret_key):
+    return URLSafeTimedSerializer(secret_key, salt="hamlet-line.device")
+
+
+def new_device_token(secret_key, username):
+    """Return a signed device cookie value for USERNAME (after a successful sign-in)."""
+    return _serializer(secret_key).dumps({"u": name_key(username), "d": secrets.token_hex(8)})
+
+
+def trusted_device(secret_key, token, username):
+    """Return the device id of a valid cookie TOKEN issued to USERNAME, else None."""
+    if not token:
+        return None
+    try:
+        data = _serializer(secret_key).loads(token, max_age=DEVICE_COOKIE_DAYS * 86400)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("u") != name_key(username):
+        return None
+    device = data.get("d")
+    return device if isinstance(device, str) else None
+
+
+def record(db, remote_addr, username, ok, user_id=None, device=None):
     """Store one sign-in attempt; a success also stamps the account's last sign-in."""
     if ok and user_id:
         db["staff_users"].update(user_id, {"last_login_at": clock.iso(clock.now())})
     db["login_attempts"].insert(
         {
-            "username": (username or "").strip().lower()[:100],
+            "username": name_key(username),
             "remote_addr": remote_addr or "",
             "at": clock.iso(clock.now()),
             "ok": 1 if ok else 0,
+            "device": device,
         }
     )
 
 
-def is_locked(db, remote_addr, username):
-    """Tell whether this address may not try again yet (too many recent failures)."""
-    since = clock.iso(clock.now() - WINDOW)
-    name = (username or "").strip().lower()[:100]
-    addr = remote_addr or ""
-    # Failures before the last success for this name no longer count.
+def _failures_since_success(db, where, params, since):
+    """Count failures matching WHERE in the window, after the last success matching it."""
     last_ok = db.execute(
-        "SELECT max(at) FROM login_attempts WHERE remote_addr = ? AND username = ? AND ok = 1",
-        [addr, name],
+        f"SELECT max(at) FROM login_attempts WHERE {where} AND ok = 1", params
     ).fetchone()[0]
     start = max(since, last_ok or "")
-    for_name = db.execute(
-        "SELECT count(*) FROM login_attempts"
-        " WHERE remote_addr = ? AND at > ? AND username = ? AND ok = 0",
-        [addr, start, name],
+    return db.execute(
+        f"SELECT count(*) FROM login_attempts WHERE {where} AND ok = 0 AND at > ?",
+        [*params, start],
     ).fetchone()[0]
-    if for_name >= MAX_FAILURES:
+
+
+def is_locked(db, remote_addr, username, device=None):
+    """Tell whether this attempt must wait (too many recent failures for the account)."""
+    since = clock.iso(clock.now() - WINDOW)
+    name = name_key(username)
+    if device:
+        where, params = "username = ? AND device = ?", [name, device]
+        return _failures_since_success(db, where, params, since) >= MAX_FAILURES
+    where, params = "username = ? AND remote_addr = ?", [name, remote_addr or ""]
+    if _failures_since_success(db, where, params, since) >= MAX_FAILURES:
         return True
-    for_address = db.execute(
-        "SELECT count(*) FROM login_attempts WHERE remote_addr = ? AND at > ? AND ok = 0",
-        [addr, since],
-    ).fetchone()[0]
-    return for_address >= MAX_FAILURES_PER_ADDRESS
+    where, params = "username = ? AND device IS NULL", [name]
+    return _failures_since_success(db, where, params, since) >= MAX_FAILURES_PER_USERNAME
 
 
 def prune(db, older_than=dt.timedelta(days=30)):

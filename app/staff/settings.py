@@ -2,11 +2,12 @@
 
 from flask import flash, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from app import apikeys, audit, commune_settings, formats, hamlets, trips, users
 from app.staff import bp, trip_queries
 from app.staff.common import (
+    StaffUser,
     actor,
     admin_required,
     back,
@@ -74,12 +75,13 @@ def attempt(change, done_message, *, action, target=None):
             "duplicate": _("that name is already used"),
             "role": _("unknown role"),
             "self": _("you cannot remove your own admin access"),
-            "password": _("the password needs at least 8 characters"),
             "missing": _("no such account"),
         }
         refused(_("Not saved: %(reason)s", reason=reasons.get(str(exc), str(exc))))
     except users.UserExists:
         refused(_("Not saved: %(reason)s", reason=_("that username is taken")))
+    except users.WeakPassword as exc:
+        refused(_("Not saved: %(reason)s", reason=_(str(exc))))
     else:
         flash(done_message, "success")
     return back("staff.settings")
@@ -202,7 +204,7 @@ def user_save(user_id):
     password = request.form.get("password") or ""
     if user_id is None:
         username = (request.form.get("username") or "").strip()
-        if not username or len(password) < 8 or role not in users.ROLES:
+        if not username or role not in users.ROLES:
             refused(_("Give a username, a role and a password of at least 8 characters."))
             return back("staff.settings")
         return attempt(
@@ -212,12 +214,14 @@ def user_save(user_id):
                 password,
                 role=role,
                 display_name=(request.form.get("display_name") or "").strip() or None,
+                # The admin chose it, so the new officer picks their own at first sign-in.
+                must_change_password=True,
             ),
             _("Account created."),
             action="account_created",
             target=username,
         )
-    return attempt(
+    response = attempt(
         lambda db: users.update_user(
             db,
             user_id,
@@ -230,6 +234,10 @@ def user_save(user_id):
         action="account_saved",
         target=f"account {user_id}",
     )
+    if password and user_id == current_user.id:
+        # A new password ends the account's sessions; keep the admin's own one going.
+        login_user(StaffUser(users.get(get_db(), user_id)))
+    return response
 
 
 @bp.post("/settings/api-keys")
