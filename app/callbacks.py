@@ -52,6 +52,14 @@ def by_call_sid(db, call_sid):
     return rows[0] if rows else None
 
 
+def by_missed_call(db, call_sid):
+    """Return the call-back a missed inbound call CALL_SID asked for, or None."""
+    if not call_sid:
+        return None
+    found = list(db["callbacks"].rows_where("missed_call_sid = ?", [call_sid], limit=1))
+    return found[0] if found else None
+
+
 def pending_for(db, phone):
     """Return the phone's call-back that is still waiting or ringing, or None."""
     rows = list(
@@ -62,11 +70,14 @@ def pending_for(db, phone):
     return rows[0] if rows else None
 
 
-def request_callback(db, phone, *, request_id=None, requested_by):
-    """Queue a call-back to PHONE at the next allowed time; one per phone at a time."""
+def request_callback(db, phone, *, request_id=None, requested_by, missed_call_sid=None):
+    """Queue a call-back to PHONE at the next allowed time; one per phone at a time.
+
+    MISSED_CALL_SID is the inbound call that asked for it: one call-back per such call, ever.
+    """
     e164 = phones.normalise(phone)
     with transaction(db):
-        existing = pending_for(db, e164)
+        existing = pending_for(db, e164) or by_missed_call(db, missed_call_sid)
         if existing:
             return existing
         stamp = clock.now()
@@ -77,6 +88,7 @@ def request_callback(db, phone, *, request_id=None, requested_by):
                     "phone": e164,
                     "request_id": request_id,
                     "requested_by": requested_by,
+                    "missed_call_sid": missed_call_sid,
                     "status": "pending",
                     "attempts": 0,
                     "next_attempt_at": clock.iso(into_window(db, stamp)),
@@ -244,6 +256,9 @@ def callback_for_missed_call(db, call_sid, phone, status, duration=None):
     """
     if status not in FINAL_INBOUND or not phone or not phones.is_mobile(phone):
         return None
+    # A replayed (or retried) status callback of the same call must not ring again.
+    if by_missed_call(db, call_sid):
+        return None
     if duration is not None and duration >= MISSED_CALL_SECONDS:
         return None
     steps = db.execute("SELECT count(*) FROM call_steps WHERE call_sid = ?", [call_sid])
@@ -260,4 +275,4 @@ def callback_for_missed_call(db, call_sid, phone, status, duration=None):
     ).fetchone()
     if recent:
         return None
-    return request_callback(db, phone, requested_by="missed-call")
+    return request_callback(db, phone, requested_by="missed-call", missed_call_sid=call_sid)

@@ -505,3 +505,13 @@ def staff_sessions(db):
     db["staff_users"].add_column("must_change_password", int, not_null_default=0)
     db["login_attempts"].add_column("device", str)
     db["login_attempts"].create_index(["username", "at"])
+
+
+@migrations(name="0014_callback_per_missed_call")
+def callback_per_missed_call(db):
+    """At most one call-back per missed inbound call, however often its status is replayed."""
+    db["callbacks"].add_column("missed_call_sid", str)
+    db.execute(
+        "CREATE UNIQUE INDEX idx_callbacks_missed_call_sid ON callbacks (missed_call_sid)"
+        " WHERE missed_call_sid IS NOT NULL"
+    )
