@@ -4,11 +4,28 @@ import json
 import math
 
 from app import catalog
+from app.text_rules import UnsafeText, check_resident_text
 from db import rows
 from db.cache import cached
 
 JSON_FIELDS = ("synonyms", "steps", "documents")
 SPOKEN_FIELDS = ("spoken_name", "spoken_summary", "spoken_name_en", "spoken_summary_en")
+# Everything residents read by SMS, hear in the voice menu or see through the API.
+RESIDENT_TEXT_FIELDS = (
+    "name",
+    "name_en",
+    "summary",
+    "fee_note",
+    "deadline_note",
+    "where_note",
+    "sms_steps",
+    "sms_documents",
+    "sms_steps_en",
+    "sms_documents_en",
+    "steps",
+    "documents",
+    *SPOKEN_FIELDS,
+)
 
 
 def _decode(row):
@@ -70,8 +87,21 @@ def spoken_summary(procedure, language="vi"):
     return procedure.get("spoken_summary") or procedure.get("summary") or ""
 
 
+def check_texts(db, procedure):
+    """Raise UnsafeText (with .field set) if any text residents get breaks the rule."""
+    for field in RESIDENT_TEXT_FIELDS:
+        value = procedure.get(field) or ""
+        for text in value if isinstance(value, list) else [value]:
+            try:
+                check_resident_text(db, text)
+            except UnsafeText as exc:
+                exc.field = field
+                raise
+
+
 def save(db, procedure):
-    """Insert or update a procedure from a dict with list fields."""
+    """Insert or update a procedure from a dict with list fields (its texts checked first)."""
+    check_texts(db, procedure)
     record = dict(procedure)
     for field in JSON_FIELDS:
         record[field] = json.dumps(record.get(field) or [], ensure_ascii=False)

@@ -9,7 +9,7 @@ import re
 import secrets
 import sqlite3
 
-from app import catalog, clock, days, hamlets, lifecycle, outbox, residents, trips
+from app import catalog, clock, days, hamlets, lifecycle, outbox, residents, text_rules, trips
 from app.lifecycle import (  # noqa: F401  (the queue's vocabulary, used as requests.X)
     ALL_OPEN_STATUSES,
     BOOKABLE,
@@ -323,7 +323,8 @@ def cancel_request(
 
 
 def answer_question(db, request_id, answer, *, actor):
-    """Answer a resident's question by SMS and mark it answered."""
+    """Answer a resident's question by SMS and mark it answered (UnsafeText if it may not go)."""
+    text_rules.check_resident_text(db, answer)
     request = transition(
         db, request_id, "answered", actor_type="staff", actor=actor, channel="staff", note=answer
     )

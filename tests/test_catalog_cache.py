@@ -46,7 +46,7 @@ def test_a_hamlet_added_on_the_settings_page_is_offered_by_the_next_sms(admin_cl
     assert hamlet_of_visit(db, "+84912000203") == "PHUMY"
 
 
-def test_a_synonym_saved_in_the_catalogue_is_understood_by_the_next_sms(staff_client, db, text_in):
+def test_a_synonym_saved_in_the_catalogue_is_understood_by_the_next_sms(admin_client, db, text_in):
     [unknown] = text_in("NHANBAN", phone="+84912000204")
     assert unknown.startswith("Xa Phu Lam: ") and "NHANBAN" not in unknown
     procedure = guidance.get(db, "SAOY")
@@ -61,7 +61,7 @@ def test_a_synonym_saved_in_the_catalogue_is_understood_by_the_next_sms(staff_cl
         "active": "1",
         "action": "save",
     }
-    staff_client.post("/catalogue/SAOY", data=form)
+    admin_client.post("/catalogue/SAOY", data=form)
     steps, documents = text_in("NHANBAN", phone="+84912000205")
     saved = guidance.get(db, "SAOY")
     assert (steps, documents) == (guidance.sms_steps(saved), guidance.sms_documents(saved))

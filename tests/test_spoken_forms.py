@@ -53,7 +53,7 @@ def test_the_seed_fills_missing_spoken_forms_and_keeps_an_admins_edit(app, db):
     assert guidance.get(db, "SANGTEN")["spoken_name"] == "Làm sổ đỏ"
 
 
-def test_an_officer_edits_the_spoken_form_and_sees_its_length_and_misreadings(staff_client, db):
+def test_an_admin_edits_the_spoken_form_and_sees_its_length_and_misreadings(admin_client, db):
     procedure = guidance.get(db, "THUONGTRU")
     form = {
         "name": procedure["name"],
@@ -63,11 +63,11 @@ def test_an_officer_edits_the_spoken_form_and_sees_its_length_and_misreadings(st
         "spoken_summary_en": "Bring form C T zero one.",
         "action": "preview",
     }
-    page = staff_client.post("/catalogue/THUONGTRU", data=form).get_data(as_text=True)
+    page = admin_client.post("/catalogue/THUONGTRU", data=form).get_data(as_text=True)
     assert "Giọng đọc có thể đọc sai: CT01" in page
     assert "Khoảng 5 giây trên điện thoại" in page
     assert guidance.get(db, "THUONGTRU")["spoken_summary"] == procedure["spoken_summary"]
-    staff_client.post("/catalogue/THUONGTRU", data={**form, "action": "save"})
+    admin_client.post("/catalogue/THUONGTRU", data={**form, "action": "save"})
     saved = guidance.get(db, "THUONGTRU")
     assert (saved["spoken_name"], saved["spoken_summary"], saved["spoken_name_en"]) == (
         "Đăng ký thường trú",
@@ -76,9 +76,9 @@ def test_an_officer_edits_the_spoken_form_and_sees_its_length_and_misreadings(st
     )
 
 
-def test_a_catalogue_form_without_the_phone_fields_keeps_them(staff_client, db):
+def test_a_catalogue_form_without_the_phone_fields_keeps_them(admin_client, db):
     before = guidance.get(db, "SAOY")
-    staff_client.post(
+    admin_client.post(
         "/catalogue/SAOY", data={"name": before["name"], "sms_steps": "Mang.", "action": "save"}
     )
     after = guidance.get(db, "SAOY")

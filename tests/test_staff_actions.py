@@ -297,7 +297,7 @@ def test_resident_profile_edit_and_flag_clearing(staff_client, db):
     assert residents.get(db, resident_id)["flagged_at"] is None
 
 
-def test_catalogue_save_updates_the_procedure(staff_client, db):
+def test_catalogue_save_updates_the_procedure(admin_client, db):
     procedure = guidance.get(db, "SAOY")
     form = {
         "name": procedure["name"],
@@ -309,7 +309,7 @@ def test_catalogue_save_updates_the_procedure(staff_client, db):
         "active": "1",
         "action": "save",
     }
-    staff_client.post("/catalogue/SAOY", data=form)
+    admin_client.post("/catalogue/SAOY", data=form)
     saved = guidance.get(db, "SAOY")
     assert (saved["summary"], saved["steps"], saved["documents"], saved["synonyms"]) == (
         "Tóm tắt mới",
@@ -319,13 +319,13 @@ def test_catalogue_save_updates_the_procedure(staff_client, db):
     )
 
 
-def test_catalogue_warns_before_saving_an_sms_longer_than_one_segment(staff_client, db):
+def test_catalogue_warns_before_saving_an_sms_longer_than_one_segment(admin_client, db):
     procedure = guidance.get(db, "SAOY")
     form = {"name": procedure["name"], "sms_steps": "Mang giấy tờ đến xã. " * 10, "action": "save"}
-    page = staff_client.post("/catalogue/SAOY", data=form).get_data(as_text=True)
+    page = admin_client.post("/catalogue/SAOY", data=form).get_data(as_text=True)
     assert "Vẫn lưu" in page and "Có tin nhắn dài hơn một tin" in page
     assert guidance.get(db, "SAOY")["sms_steps"] == procedure["sms_steps"]
-    staff_client.post("/catalogue/SAOY", data={**form, "confirm_long": "1"})
+    admin_client.post("/catalogue/SAOY", data={**form, "confirm_long": "1"})
     assert guidance.get(db, "SAOY")["sms_steps"] == form["sms_steps"].strip()
 
 
@@ -588,9 +588,9 @@ def test_admin_changes_are_in_the_change_log_with_the_officer(admin_client, db):
     assert "Nhật ký thay đổi" in page and "Đã tạo khóa API" in page
 
 
-def test_a_procedure_save_is_in_the_change_log(staff_client, db):
+def test_a_procedure_save_is_in_the_change_log(admin_client, db):
     procedure = guidance.get(db, "SAOY")
-    staff_client.post(
+    admin_client.post(
         "/catalogue/SAOY",
         data={
             "name": procedure["name"],
@@ -605,4 +605,4 @@ def test_a_procedure_save_is_in_the_change_log(staff_client, db):
         },
     )
     [row] = db.query("SELECT actor, action, target FROM audit_log")
-    assert row == {"actor": "lan", "action": "procedure_saved", "target": "SAOY"}
+    assert row == {"actor": "minh", "action": "procedure_saved", "target": "SAOY"}

@@ -2,10 +2,13 @@
 
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app import audit, catalog, guidance, speech
 from app.staff import bp
 from app.staff.common import actor, back, form_flag
+from app.text_rules import UnsafeText
 from app.texts import segments
 from db import get_db, transaction
 from voice.prompts import KEY_MORE_PROCEDURES
@@ -45,6 +48,26 @@ def spoken_previews(procedure):
     return previews
 
 
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "name_en": _l("Name in English"),
+    "summary": _l("Summary"),
+    "steps": _l("Steps, one per line"),
+    "documents": _l("Documents to bring, one per line"),
+    "fee_note": _l("Fee"),
+    "deadline_note": _l("Deadline"),
+    "where_note": _l("Where"),
+    "sms_steps": _l("SMS: steps"),
+    "sms_documents": _l("SMS: documents"),
+    "sms_steps_en": _l("SMS: steps (English)"),
+    "sms_documents_en": _l("SMS: documents (English)"),
+    "spoken_name": _l("Short name"),
+    "spoken_summary": _l("Summary"),
+    "spoken_name_en": _l("Short name (English)"),
+    "spoken_summary_en": _l("Summary (English)"),
+}
+
+
 def sms_previews(procedure):
     """Return, per SMS field, the body as sent, its segment count and whether it fits one."""
     previews = {}
@@ -80,6 +103,20 @@ def procedure_from_form(existing):
     return procedure
 
 
+def unsafe_text(db, procedure):
+    """Say which text may not go to residents and why, or None when all may."""
+    try:
+        guidance.check_texts(db, procedure)
+    except UnsafeText as exc:
+        return _(
+            "Not saved: the field \u201c%(field)s\u201d cannot go to residents, because "
+            "%(reason)s.",
+            field=FIELD_LABELS.get(exc.field, exc.field),
+            reason=_(exc.template, **exc.params),
+        )
+    return None
+
+
 @bp.get("/catalogue")
 def catalogue():
     """List the procedures with the SMS length of each."""
@@ -103,15 +140,22 @@ def procedure_edit(code):
     if existing is None:
         abort(404)
     procedure = existing
+    status = 200
     if request.method == "POST":
+        saving = request.form.get("action") == "save"
+        if saving and not current_user.is_admin:
+            # Every resident who asks gets these texts: only admins change them.
+            abort(403)
         procedure = procedure_from_form(existing)
         previews = sms_previews(procedure)
         too_long = [field for field, info in previews.items() if not info["fits"]]
+        unsafe = unsafe_text(db, procedure)
         if not procedure["name"]:
             flash(_("The name cannot be empty."), "error")
-        elif request.form.get("action") == "save" and (
-            not too_long or request.form.get("confirm_long")
-        ):
+        elif unsafe:
+            flash(unsafe, "error")
+            status = 400
+        elif saving and (not too_long or request.form.get("confirm_long")):
             with transaction(db):
                 guidance.save(db, procedure)
                 audit.record(
@@ -125,7 +169,7 @@ def procedure_edit(code):
             if too_long:
                 flash(_("Saved with SMS texts longer than one segment."), "warning")
             return back("staff.procedure_edit", code=existing["code"])
-        elif too_long and request.form.get("action") == "save":
+        elif too_long and saving:
             flash(
                 _(
                     "Some SMS texts are longer than one segment. Shorten them, or tick the box "
@@ -141,4 +185,4 @@ def procedure_edit(code):
         spoken=spoken_previews(procedure),
         spoken_limit=SPOKEN_SUMMARY_SECONDS,
         too_long=[field for field, info in previews.items() if not info["fits"]],
-    )
+    ), status

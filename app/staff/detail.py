@@ -13,6 +13,7 @@ from app import (
     outbox,
     quiet_hours,
     residents,
+    text_rules,
     trips,
 )
 from app import requests as queue
@@ -188,6 +189,12 @@ def answer(request_id):
         return back("staff.request_detail", request_id=request_id)
     if request.form.get("action") == "preview":
         return request_detail(request_id, preview=sms_preview(text), draft=text)
+    try:
+        text_rules.check_resident_text(get_db(), text)
+    except text_rules.UnsafeText as exc:
+        # The draft stays on the page, so the officer can rewrite it.
+        refused(_("Not sent, because %(reason)s.", reason=_(exc.template, **exc.params)))
+        return request_detail(request_id, draft=text), 400
     preview = sms_preview(text)
     response = act(
         request_id,
