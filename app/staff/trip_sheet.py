@@ -14,6 +14,14 @@ from app.staff.filters import day, label
 from db import get_db, transaction
 
 RESULTS = ("visited", "unreachable")
+# A cell starting with one of these is a formula in Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Return VALUE for a CSV cell, with a formula defused by a leading apostrophe (OWASP)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def sheet_lines(db, trip_id):
@@ -56,7 +64,7 @@ def trip_csv(trip_id):
     trip = load_trip(db, trip_id)
     lines = sheet_lines(db, trip_id)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     # Headers and values in the officer's language: the sheet is read in a spreadsheet.
     writer.writerow(
         [
@@ -73,20 +81,20 @@ def trip_csv(trip_id):
         ]
     )
     for line in lines:
-        writer.writerow(
-            [
-                line["number"],
-                line["hamlet"],
-                line["ref"],
-                line["resident"],
-                line["phone_display"],
-                line["landmark"],
-                line["need"],
-                "; ".join(line["documents"]),
-                ", ".join(label(reason, "reason") for reason in line["vulnerable_reasons"]),
-                label(line["status"]),
-            ]
-        )
+        # Names, landmarks and needs come from residents (SMS, Open311): never a live formula.
+        cells = [
+            line["number"],
+            line["hamlet"],
+            line["ref"],
+            line["resident"],
+            line["phone_display"],
+            line["landmark"],
+            line["need"],
+            "; ".join(line["documents"]),
+            ", ".join(label(reason, "reason") for reason in line["vulnerable_reasons"]),
+            label(line["status"]),
+        ]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     filename = f"trip-{trip['date']}-{trip['session']}.csv"
     return Response(
         "\ufeff" + buffer.getvalue(),
