@@ -18,6 +18,11 @@ def create_app(overrides=None):
     if overrides:
         app.config.from_mapping(overrides)
 
+    from app.web.converters import SqliteIdConverter
+
+    # Before any blueprint registers a route, so every <int:id> gets the bounded converter.
+    app.url_map.converters["int"] = SqliteIdConverter
+
     import db
     from app import cli, extensions, health
     from app.open311 import bp as open311_bp

@@ -31,6 +31,24 @@ def instance_secret(instance_path, name):
     return path.read_text().strip()
 
 
+# Any of these means a real provider can reach or be reached by this server.
+PROVIDER_CREDENTIALS = (
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "SMS_GATEWAY_URL",
+    "SMS_GATEWAY_USERNAME",
+    "SMS_GATEWAY_PASSWORD",
+    "SMS_GATEWAY_SIGNING_KEY",
+)
+
+
+def simulator_on(env, transport):
+    """The phone simulator runs in the embedded demo only (console, no provider), or SIMULATOR=1."""
+    if env.get("SIMULATOR") in ("0", "1"):
+        return env["SIMULATOR"] == "1"
+    return transport == "console" and not any(env.get(name) for name in PROVIDER_CREDENTIALS)
+
+
 def trusted_proxies(raw):
     """Parse TRUSTED_PROXIES: how many proxy hops in front may set X-Forwarded-* (default 0)."""
     text = (raw or "0").strip()
@@ -65,7 +83,7 @@ def from_environment(instance_path, env=None):
         "SMS_GATEWAY_SIGNING_KEY": env.get("SMS_GATEWAY_SIGNING_KEY", ""),
         "COMMUNE_NAME": env.get("COMMUNE_NAME", "Xa Phu Lam"),
         "TIMEZONE": env.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
-        "SIMULATOR": env.get("SIMULATOR") == "1" or transport == "console",
+        "SIMULATOR": simulator_on(env, transport),
         "PORT": int(port),
         # Scrapers send it as a bearer token; without one /metrics answers only local requests.
         "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),

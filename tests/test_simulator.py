@@ -9,7 +9,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from app import config, outbox, residents
 from app.simulator import phone
-from tests.conftest import PUBLIC_BASE_URL
+from tests.conftest import PUBLIC_BASE_URL, signed_in_client
 
 # Every test here runs at a frozen day hour and at a frozen night (quiet) hour.
 pytestmark = pytest.mark.usefixtures("any_hour")
@@ -27,6 +27,14 @@ OFF_ROUTES = [
     ("post", "/simulator/api/call/hangup"),
     ("get", "/simulator/recordings/RE" + "0" * 32),
 ]
+
+
+@pytest.fixture
+def client(app):
+    """A browser signed in as an officer: the simulator is for staff only."""
+    officer = signed_in_client(app, "lan", "staff")
+    app.config["WTF_CSRF_ENABLED"] = True
+    return officer
 
 
 @pytest.fixture
@@ -75,12 +83,13 @@ def test_the_page_is_on_in_the_embedded_default_and_may_use_the_microphone(clien
         ({"SMS_TRANSPORT": "console"}, True),
         ({"SMS_TRANSPORT": "twilio"}, False),
         ({"SMS_TRANSPORT": "gateway"}, False),
+        ({"SMS_TRANSPORT": "console", "TWILIO_AUTH_TOKEN": "real"}, False),
+        ({"SMS_TRANSPORT": "console", "SMS_GATEWAY_SIGNING_KEY": "k"}, False),
         ({"SMS_TRANSPORT": "twilio", "SIMULATOR": "1"}, True),
+        ({"SIMULATOR": "0"}, False),
     ],
 )
-def test_the_simulator_is_on_only_with_the_console_transport_or_when_forced(
-    tmp_path, env, expected
-):
+def test_the_simulator_is_on_only_in_the_embedded_demo_or_when_forced(tmp_path, env, expected):
     assert config.from_environment(str(tmp_path), env=env)["SIMULATOR"] is expected
 
 
@@ -178,7 +187,11 @@ def test_the_thread_shows_later_outbox_messages_once_whether_waiting_or_sent(
     with app.app_context():
         any_hour.morning(db)
         outbox.send_due(db)
-    thread = app.test_client().get(f"/simulator/api/thread?phone={NEW_E164}").get_json()
+    thread = (
+        signed_in_client(app, "lan", "staff")
+        .get(f"/simulator/api/thread?phone={NEW_E164}")
+        .get_json()
+    )
     reminders = [m for m in thread["messages"] if m["body"] == "Xa Phu Lam: nhac lich"]
     assert len(reminders) == 1
     assert reminders[0]["direction"] == "out"

@@ -8,7 +8,7 @@ from app import users
 from app.staff import auth
 from tests.conftest import STAFF_PASSWORD, signed_in_client
 
-# Routes anyone may reach: sign-in, the webhooks, health, metrics, the simulator and Open311.
+# Routes anyone may reach: sign-in, the webhooks, health, metrics and Open311.
 # /metrics guards itself: a bearer token, or a direct local request only.
 PUBLIC_PREFIXES = (
     "/login",
@@ -17,7 +17,6 @@ PUBLIC_PREFIXES = (
     "/voice/",
     "/healthz",
     "/metrics",
-    "/simulator",
     "/open311/",
 )
 

@@ -11,8 +11,8 @@ from app.simulator import bp, phone
 # A menu that never hangs up must not keep the terminal forever.
 MAX_LEGS = 60
 OFF_MESSAGE = (
-    "The phone simulator is off: it runs with SMS_TRANSPORT=console (the default) "
-    "or when SIMULATOR=1 is set."
+    "The phone simulator is off: it runs in the embedded demo (SMS_TRANSPORT=console and no "
+    "Twilio or gateway credentials) or when SIMULATOR=1 is set."
 )
 
 

@@ -26,6 +26,9 @@ VOICE_PREFIX = "/voice/"
 RECORDINGS_PATH = "/simulator/recordings/"
 SAMPLE_CLIP = Path(__file__).resolve().parent.parent.parent / "static/audio/sample-message.wav"
 MAX_BODY = 1600  # Twilio's limit for one inbound message
+# Two minutes of browser audio (Opus) is well under 2 MB; the folder keeps at most 200 clips.
+MAX_CLIP_BYTES = 2 * 1024 * 1024
+MAX_RECORDINGS = 200
 CALL_SID = re.compile(r"^CA[0-9a-f]{32}$")
 RECORDING_SID = re.compile(r"^RE[0-9a-f]{32}$")
 CLIP_TYPES = {
@@ -48,6 +51,14 @@ CLIP_MIMETYPES = {
 
 class SimulatorError(Exception):
     """The app answered the simulated provider with something a phone cannot use."""
+
+
+class RecordingRefused(Exception):
+    """A clip too big, or one clip too many for the folder; STATUS is the HTTP answer."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -174,8 +185,17 @@ def record(call_sid, phone, step, clip, extension, duration=None):
     given a RecordingUrl under /simulator/recordings/, which the app serves while the simulator
     is on, so staff can play it back just like a fetched Twilio recording.
     """
+    if len(clip) > MAX_CLIP_BYTES:
+        raise RecordingRefused(f"a recording has at most {MAX_CLIP_BYTES // 1024} KB", 413)
+    folder = private_dir(recordings_dir())
+    if sum(1 for _ in folder.glob("RE*")) >= MAX_RECORDINGS:
+        raise RecordingRefused(
+            f"the simulator keeps at most {MAX_RECORDINGS} recordings; delete old ones "
+            "from recordings/ beside the database",
+            429,
+        )
     recording_sid = new_sid("RE")
-    path = private_dir(recordings_dir()) / f"{recording_sid}.{extension}"
+    path = folder / f"{recording_sid}.{extension}"
     write_private(path, clip)
     if duration is None:
         duration = clip_seconds(path)

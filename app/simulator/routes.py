@@ -1,5 +1,7 @@
 """Simulator routes: the phone page and the JSON endpoints its script calls."""
 
+import math
+
 from flask import abort, current_app, jsonify, render_template, request, send_file
 
 from app import phones
@@ -8,6 +10,10 @@ from db import get_db
 
 INVALID_PHONE = "Số điện thoại không hợp lệ. / Not a valid phone number."
 MAX_CLIP_SECONDS = 120
+
+
+class BadField(ValueError):
+    """A field the page sent is not what the simulator takes; the message says which."""
 
 
 def hidden_when_off():
@@ -36,6 +42,16 @@ def invalid_phone(_exc):
     return jsonify(error=INVALID_PHONE), 400
 
 
+@bp.errorhandler(BadField)
+def bad_field(exc):
+    return jsonify(error=str(exc)), 400
+
+
+@bp.errorhandler(phone.RecordingRefused)
+def recording_refused(exc):
+    return jsonify(error=str(exc)), exc.status
+
+
 @bp.errorhandler(phone.SimulatorError)
 def simulator_error(exc):
     # The webhook refused or broke; show it on the phone rather than failing the page.
@@ -43,20 +59,47 @@ def simulator_error(exc):
 
 
 def _fields():
-    """The request's fields, whether the script sent JSON or a form."""
-    return request.get_json(silent=True) or request.form
+    """The request's fields, whether the script sent JSON (an object) or a form."""
+    fields = request.get_json(silent=True)
+    if fields is None:
+        return request.form
+    if not isinstance(fields, dict):
+        raise BadField("send a JSON object")
+    return fields
+
+
+def _text(fields, name, default=""):
+    """A text field; a number, a list or null where text belongs is refused."""
+    value = fields.get(name, default)
+    if not isinstance(value, str):
+        raise BadField(f"{name} must be text")
+    return value
+
+
+def _seconds(fields, name):
+    """A duration in seconds (0 to an hour), or None when not given; inf and nan are refused."""
+    raw = fields.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        seconds = float(raw)
+    except (TypeError, ValueError):
+        raise BadField(f"{name} must be a number of seconds") from None
+    if not math.isfinite(seconds) or not 0 <= seconds <= 3600:
+        raise BadField(f"{name} must be between 0 and 3600 seconds")
+    return seconds
 
 
 def _phone(fields):
     """The E.164 number of the simulated phone, normalised from whatever was typed."""
-    return phones.normalise(fields.get("phone", ""))
+    return phones.normalise(_text(fields, "phone"))
 
 
 def _call_sid(fields):
     """The call's SID, which the page got from /api/call; anything else is refused."""
-    call_sid = fields.get("call_sid", "")
+    call_sid = _text(fields, "call_sid")
     if not phone.CALL_SID.match(call_sid):
-        abort(400)
+        raise BadField("call_sid is not a call this phone made")
     return call_sid
 
 
@@ -97,7 +140,7 @@ def send_sms():
     """Text the service from the simulated phone; answer with the reply and the thread."""
     fields = _fields()
     number = _phone(fields)
-    body = str(fields.get("body", ""))
+    body = _text(fields, "body")
     replies = phone.send_sms(number, body)
     return jsonify(replies=replies, **_thread_payload(number))
 
@@ -116,11 +159,16 @@ def call_step():
     fields = _fields()
     number, call_sid = _phone(fields), _call_sid(fields)
     digits = fields.get("digits")
+    if digits is not None and not isinstance(digits, str | int):
+        raise BadField("digits must be keypad keys")
+    method = _text(fields, "method", "POST").upper()
+    if method not in ("GET", "POST"):
+        raise BadField("method must be GET or POST")
     leg = phone.follow(
         call_sid,
         number,
-        fields.get("path", ""),
-        method=fields.get("method", "POST"),
+        _text(fields, "path"),
+        method=method,
         digits=None if digits is None else str(digits),
     )
     return jsonify(_leg_payload(call_sid, number, leg))
@@ -137,19 +185,19 @@ def call_record():
         extension = phone.CLIP_TYPES.get(mimetype)
         if not extension:
             return jsonify(error=f"unsupported audio type {mimetype!r}"), 400
-        clip = upload.read()
-        seconds = fields.get("duration", type=float)
+        clip = upload.read(phone.MAX_CLIP_BYTES + 1)
+        seconds = _seconds(fields, "duration")
         duration = max(1, min(round(seconds), MAX_CLIP_SECONDS)) if seconds else None
     else:
         clip, extension, duration = phone.sample_clip(), "wav", None
     if not clip:
         return jsonify(error="empty recording"), 400
     step = {
-        "action": fields.get("action", ""),
-        "method": fields.get("method", "POST"),
-        "max_length": fields.get("max_length", type=int) or 3600,
-        "status_callback": fields.get("status_callback", ""),
-        "status_callback_method": fields.get("status_callback_method", "POST"),
+        "action": _text(fields, "action"),
+        "method": _text(fields, "method", "POST"),
+        "max_length": max(1, min(fields.get("max_length", type=int) or 3600, 3600)),
+        "status_callback": _text(fields, "status_callback"),
+        "status_callback_method": _text(fields, "status_callback_method", "POST"),
     }
     recording_sid, leg = phone.record(call_sid, number, step, clip, extension, duration)
     return jsonify(recording_sid=recording_sid, **_leg_payload(call_sid, number, leg))
@@ -160,12 +208,7 @@ def call_hangup():
     """The resident hung up: send the call status callback."""
     fields = _fields()
     number, call_sid = _phone(fields), _call_sid(fields)
-    seconds = fields.get("duration") or 0
-    try:
-        seconds = int(float(seconds))
-    except (TypeError, ValueError):
-        seconds = 0
-    status = phone.hang_up(call_sid, number, seconds)
+    status = phone.hang_up(call_sid, number, int(_seconds(fields, "duration") or 0))
     return jsonify(call_sid=call_sid, status_callback=status)
 
 

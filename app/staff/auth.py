@@ -11,7 +11,8 @@ from app.staff.common import StaffUser, safe_next
 from db import get_db, transaction
 
 # Blueprints that prove themselves another way (signature, API key) or are public by design.
-PUBLIC_BLUEPRINTS = {"health", "metrics", "sms", "voice", "open311", "simulator"}
+# The simulator is not among them: it reads any number's thread and texts as anyone.
+PUBLIC_BLUEPRINTS = {"health", "metrics", "sms", "voice", "open311"}
 # The field service worker is a static script; it holds no data and must load to go offline.
 PUBLIC_ENDPOINTS = {"static", "staff.login", "staff.language", "staff.field_service_worker"}
 # What an officer who must first choose a new password may still reach.

@@ -7,6 +7,8 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user
 
+from app.web.converters import SQLITE_INT_MAX
+
 
 class StaffUser(UserMixin):
     """A signed-in commune officer, built from a staff_users row."""
@@ -46,22 +48,23 @@ def admin_required(view):
     return wrapped
 
 
-def form_int(name, default=None):
-    """Read an integer form field; blank or malformed gives DEFAULT."""
-    value = (request.form.get(name) or "").strip()
+def parse_int(value, default=None):
+    """Parse a whole number SQLite can store; blank, malformed or out of range gives DEFAULT."""
     try:
-        return int(value)
+        number = int(str(value or "").strip())
     except ValueError:
         return default
+    return number if -SQLITE_INT_MAX - 1 <= number <= SQLITE_INT_MAX else default
+
+
+def form_int(name, default=None):
+    """Read an integer form field; blank, malformed or out of range gives DEFAULT."""
+    return parse_int(request.form.get(name), default)
 
 
 def arg_int(name, default=None):
-    """Read an integer query argument; blank or malformed gives DEFAULT."""
-    value = (request.args.get(name) or "").strip()
-    try:
-        return int(value)
-    except ValueError:
-        return default
+    """Read an integer query argument; blank, malformed or out of range gives DEFAULT."""
+    return parse_int(request.args.get(name), default)
 
 
 def form_flag(name):

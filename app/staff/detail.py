@@ -74,7 +74,7 @@ def request_detail(request_id, preview=None, draft=""):
 
 
 def act(request_id, change, done_message):
-    """Run CHANGE(db) in a transaction, flash the outcome and go back to the request."""
+    """Run CHANGE(db) in a transaction; flash the outcome and go back, or say why not (400)."""
     db = get_db()
     load(db, request_id)
     try:
@@ -92,7 +92,13 @@ def act(request_id, change, done_message):
         refused(str(exc))
     else:
         flash(done_message, "success")
-    return back("staff.request_detail", request_id=request_id)
+        return back("staff.request_detail", request_id=request_id)
+    return not_done(request_id)
+
+
+def not_done(request_id):
+    """The request page again, with the flashed reason, as a 400 (nothing was changed)."""
+    return request_detail(request_id), 400
 
 
 @bp.post("/requests/<int:request_id>/trip")
@@ -101,7 +107,7 @@ def move_request(request_id):
     trip_id = form_int("trip_id")
     if not trip_id:
         refused(_("Choose a trip."))
-        return back("staff.request_detail", request_id=request_id)
+        return not_done(request_id)
     done = _("The request is on the chosen trip. The resident gets an SMS with the new date.")
     held_until = quiet_hours.held_until(get_db())
     if held_until:
@@ -118,7 +124,7 @@ def set_request_hamlet(request_id):
     db = get_db()
     if not hamlet_id or not hamlets.get(db, hamlet_id):
         refused(_("Choose a hamlet."))
-        return back("staff.request_detail", request_id=request_id)
+        return not_done(request_id)
     return act(
         request_id,
         lambda db: queue.set_hamlet(
@@ -186,7 +192,7 @@ def answer(request_id):
     text = (request.form.get("answer") or "").strip()[:1000]
     if not text:
         refused(_("Write the answer first."))
-        return back("staff.request_detail", request_id=request_id)
+        return not_done(request_id)
     if request.form.get("action") == "preview":
         return request_detail(request_id, preview=sms_preview(text), draft=text)
     try:

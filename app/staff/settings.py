@@ -1,6 +1,6 @@
 """Settings (admins only): hamlets, schedule rules, trips, staff accounts and API keys."""
 
-from flask import flash, render_template, request
+from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
@@ -13,6 +13,7 @@ from app.staff.common import (
     back,
     form_flag,
     form_int,
+    parse_int,
     refused,
     trip_error_text,
 )
@@ -21,6 +22,7 @@ from db import get_db, transaction
 
 WEEKDAYS = range(7)
 TIME_FIELDS = ("reminder_time", "quiet_start", "quiet_end")
+MAX_ROUTE_ORDER = 9999
 
 
 def render_settings(new_key=None, status=200):
@@ -51,13 +53,8 @@ def settings():
 
 def hamlet_ids_field():
     """The hamlet checkboxes of a rule or trip form, as ints."""
-    ids = []
-    for value in request.form.getlist("hamlet_ids"):
-        try:
-            ids.append(int(value))
-        except ValueError:
-            continue
-    return ids
+    parsed = (parse_int(value) for value in request.form.getlist("hamlet_ids"))
+    return [hamlet_id for hamlet_id in parsed if hamlet_id is not None]
 
 
 def attempt(change, done_message, *, action, target=None):
@@ -84,7 +81,9 @@ def attempt(change, done_message, *, action, target=None):
         refused(_("Not saved: %(reason)s", reason=_(str(exc))))
     else:
         flash(done_message, "success")
-    return back("staff.settings")
+        return back("staff.settings")
+    # Refused: the page again, with why, as a 400 (nothing was changed).
+    return render_settings(status=400)
 
 
 @bp.post("/settings/commune")
@@ -108,17 +107,21 @@ def commune_save():
 @admin_required
 def hamlet_save(hamlet_id):
     """Add a hamlet or change its name, route order, active flag and serving rules."""
-    rule_ids = []
-    for value in request.form.getlist("rule_ids"):
-        if value.isdigit():
-            rule_ids.append(int(value))
+    if hamlet_id is not None and not hamlets.get(get_db(), hamlet_id):
+        abort(404)
+    route_order = form_int("route_order") if request.form.get("route_order", "").strip() else 0
+    if route_order is None or not 0 <= route_order <= MAX_ROUTE_ORDER:
+        refused(_("Not saved: the route order is a whole number from 0 to 9999."))
+        return render_settings(status=400)
+    parsed = (parse_int(value) for value in request.form.getlist("rule_ids"))
+    rule_ids = [rule_id for rule_id in parsed if rule_id is not None]
 
     def change(db):
         hamlet = hamlets.save(
             db,
             hamlet_id,
             name=request.form.get("name"),
-            route_order=form_int("route_order", 0),
+            route_order=route_order,
             active=form_flag("active"),
         )
         trips.serve_hamlet(db, hamlet["id"], rule_ids, actor=actor())
@@ -136,6 +139,9 @@ def hamlet_save(hamlet_id):
 @admin_required
 def rule_save(rule_id):
     """Add a schedule rule or change one; its planned trips follow."""
+    known = {rule["id"] for rule in trips.list_rules(get_db())}
+    if rule_id is not None and rule_id not in known:
+        abort(404)
     weekday = form_int("weekday")
 
     def change(db):
@@ -164,6 +170,8 @@ def rule_save(rule_id):
 @admin_required
 def trip_cancel(trip_id):
     """Cancel a planned trip; its requests move to the next trip and residents are told."""
+    if not trips.get(get_db(), trip_id):
+        abort(404)
     note = (request.form.get("note") or "").strip()[:500] or None
     return attempt(
         lambda db: trips.cancel_trip(db, trip_id, actor=actor(), note=note),
@@ -200,6 +208,8 @@ def trip_extra():
 @admin_required
 def user_save(user_id):
     """Create a staff account, or change one's role, active flag or password."""
+    if user_id is not None and not users.get(get_db(), user_id):
+        abort(404)
     role = request.form.get("role")
     password = request.form.get("password") or ""
     if user_id is None:
@@ -260,6 +270,8 @@ def api_key_create():
 @admin_required
 def api_key_revoke(key_id):
     """Revoke an API key."""
+    if not any(key["id"] == key_id for key in apikeys.all_keys(get_db())):
+        abort(404)
     return attempt(
         lambda db: apikeys.revoke(db, key_id),
         _("Key revoked."),

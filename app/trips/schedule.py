@@ -150,6 +150,9 @@ def check_hamlets(db, hamlet_ids_):
     return ids
 
 
+MAX_CAPACITY = 200  # home visits on one trip; far above a morning's work, far below overflow
+
+
 def check_capacity(capacity):
     """Refuse a capacity that is not a positive whole number."""
     try:
@@ -158,6 +161,8 @@ def check_capacity(capacity):
         raise TripError(N_("capacity %(value)s is not a number"), value=repr(capacity)) from None
     if value < 1:
         raise TripError(N_("capacity must be at least 1 home visit"))
+    if value > MAX_CAPACITY:
+        raise TripError(N_("capacity can be at most %(most)s home visits"), most=MAX_CAPACITY)
     return value
 
 

@@ -13,8 +13,18 @@ KNOWN_NUMBER = "+84909111222"
 TIMEOUT_MS = 15_000
 
 
-def open_simulator(page, live_server, number=None, resident=None):
-    page.goto(live_server.url + "/simulator")
+def sign_in(page, live_server, credentials, then="/"):
+    """Sign in to the staff console (the simulator is for officers) and land on THEN."""
+    username, password = credentials
+    page.goto(live_server.url + "/login?next=" + then)
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.locator("form[action$='/login'] button[type=submit]").click()
+    page.wait_for_url(live_server.url + then)
+
+
+def open_simulator(page, live_server, credentials, number=None, resident=None):
+    sign_in(page, live_server, credentials, then="/simulator")
     if resident:
         page.select_option("#resident", resident)
     else:
@@ -52,14 +62,9 @@ def requests_for(live_server, phone, kind):
         database.conn.close()
 
 
-def find_on_staff_queue(page, live_server, credentials, ref):
-    """Sign in to the staff console and find REF with the queue's search."""
-    username, password = credentials
-    page.goto(live_server.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.locator("form[action$='/login'] button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/(\?.*)?$"))
+def find_on_staff_queue(page, live_server, ref):
+    """Find REF with the staff queue's search (the officer signed in to use the simulator)."""
+    page.goto(live_server.url + "/")
     page.fill("#q", ref)
     page.press("#q", "Enter")
     expect(page.locator("main")).to_contain_text(ref, timeout=TIMEOUT_MS)
@@ -68,7 +73,7 @@ def find_on_staff_queue(page, live_server, credentials, ref):
 def test_a_text_from_the_simulator_gets_its_reply_in_the_thread(
     page, live_server, admin_login, artifacts
 ):
-    open_simulator(page, live_server, number=NEW_NUMBER)
+    open_simulator(page, live_server, admin_login, number=NEW_NUMBER)
     reply = text(page, "HOI nha toi o xa, can bo co den duoc khong?")
 
     assert reply.startswith("Xa Phu Lam")
@@ -77,13 +82,13 @@ def test_a_text_from_the_simulator_gets_its_reply_in_the_thread(
     (question,) = requests_for(live_server, NEW_E164, "question")
     assert question[1] == "sms"
     page.screenshot(path=str(artifacts / "simulator-sms.png"), full_page=True)
-    find_on_staff_queue(page, live_server, admin_login, question[0])
+    find_on_staff_queue(page, live_server, question[0])
 
 
 def test_booking_a_home_visit_by_sms_answers_with_the_reference_and_day(
     page, live_server, admin_login, artifacts
 ):
-    open_simulator(page, live_server, number=NEW_NUMBER)
+    open_simulator(page, live_server, admin_login, number=NEW_NUMBER)
     reply = text(page, "HEN")
     if "1=" in reply:  # a new number is asked for its hamlet first
         reply = text(page, "1")
@@ -94,7 +99,7 @@ def test_booking_a_home_visit_by_sms_answers_with_the_reference_and_day(
     assert re.search(r"\d{2}/\d{2}", reply), reply
     page.set_viewport_size({"width": 360, "height": 800})
     page.screenshot(path=str(artifacts / "simulator-sms-360.png"), full_page=True)
-    find_on_staff_queue(page, live_server, admin_login, ref)
+    find_on_staff_queue(page, live_server, ref)
 
 
 def press(page, keys):
@@ -107,7 +112,7 @@ def press(page, keys):
 def test_a_call_walked_with_the_keypad_books_a_home_visit(
     page, live_server, admin_login, artifacts
 ):
-    open_simulator(page, live_server, resident=KNOWN_NUMBER)
+    open_simulator(page, live_server, admin_login, resident=KNOWN_NUMBER)
     page.click("#call")
     expect(page.locator("#call-log li.say").first).to_be_visible(timeout=TIMEOUT_MS)
     press(page, "1")  # main menu: home visit
@@ -123,12 +128,14 @@ def test_a_call_walked_with_the_keypad_books_a_home_visit(
     page.screenshot(path=str(artifacts / "simulator-call-360.png"), full_page=True)
     page.click("#hangup")
     expect(page.locator("#call-log li.end")).to_be_visible()
-    find_on_staff_queue(page, live_server, admin_login, ref)
+    find_on_staff_queue(page, live_server, ref)
 
 
-def test_a_silent_caller_hears_the_countdown_and_the_menu_follows_the_redirect(page, live_server):
+def test_a_silent_caller_hears_the_countdown_and_the_menu_follows_the_redirect(
+    page, live_server, admin_login
+):
     page.clock.install()
-    open_simulator(page, live_server, resident=KNOWN_NUMBER)
+    open_simulator(page, live_server, admin_login, resident=KNOWN_NUMBER)
     page.click("#call")
     expect(page.locator("main.sim")).to_have_class(re.compile(r"\blistening\b"), timeout=TIMEOUT_MS)
     expect(page.locator("#countdown")).to_contain_text("giây")
@@ -141,7 +148,7 @@ def test_a_silent_caller_hears_the_countdown_and_the_menu_follows_the_redirect(p
 def test_a_voice_message_from_the_sample_clip_reaches_staff_as_a_question(
     page, live_server, admin_login
 ):
-    open_simulator(page, live_server, number=NEW_NUMBER)
+    open_simulator(page, live_server, admin_login, number=NEW_NUMBER)
     page.click("#call")
     press(page, "0")  # leave a voice message
     expect(page.locator("#record-panel")).to_be_visible(timeout=TIMEOUT_MS)
@@ -160,4 +167,4 @@ def test_a_voice_message_from_the_sample_clip_reaches_staff_as_a_question(
     assert recording_url.startswith(live_server.url + "/simulator/recordings/RE")
     audio = page.request.get(recording_url)
     assert audio.ok and audio.body()[:4] == b"RIFF"
-    find_on_staff_queue(page, live_server, admin_login, ref)
+    find_on_staff_queue(page, live_server, ref)

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
+from werkzeug.routing.converters import NumberConverter
 
 from app import apikeys, create_app
 from db import connect, migrate, transaction
@@ -151,7 +152,7 @@ def concrete(app, rule):
             values[argument] = rule.defaults[argument]
         elif hasattr(converter, "items"):
             values[argument] = sorted(converter.items)[0]
-        elif type(converter).__name__ in ("IntegerConverter", "NumberConverter"):
+        elif isinstance(converter, NumberConverter):
             values[argument] = 1
         else:
             values[argument] = "x"
