@@ -45,7 +45,8 @@ def test_unsigned_and_forged_requests_get_403_and_create_nothing(client, db):
     assert (_count(db, "messages"), _count(db, "requests")) == (0, 0)
 
 
-def test_signature_made_for_the_proxied_url_is_accepted(client, db):
+def test_a_signature_for_a_forwarded_url_is_refused_without_trusted_proxies(client, db):
+    # X-Forwarded-* come from the client here: only PUBLIC_BASE_URL plus the path counts.
     params = _params()
     signature = twilio_signature("https://sms.proxy.example/hl/sms/twilio", params)
     response = client.post(
@@ -58,8 +59,8 @@ def test_signature_made_for_the_proxied_url_is_accepted(client, db):
             "X-Forwarded-Path": "/hl/sms/twilio",
         },
     )
-    assert response.status_code == 200
-    assert len(_messages(response)) == 1
+    assert response.status_code == 403
+    assert _count(db, "messages") == 0
 
 
 def test_missing_sid_or_sender_is_a_400(twilio_post, db):

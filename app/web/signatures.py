@@ -1,6 +1,7 @@
 """Provider signatures on webhooks: the Twilio check as one decorator the channels share."""
 
 import functools
+import hmac
 import logging
 
 from flask import abort, current_app, request
@@ -8,40 +9,52 @@ from twilio.request_validator import RequestValidator
 
 log = logging.getLogger(__name__)
 
+FORM = "application/x-www-form-urlencoded"
+
 
 def public_url():
-    """Return the URL the provider called: PUBLIC_BASE_URL plus path and query."""
+    """Return the URL the provider called: PUBLIC_BASE_URL plus path and query.
+
+    Only the configured base counts. X-Forwarded-Host and friends would let a client choose
+    the URL, so that a request Twilio signed for another URL (another app, another endpoint)
+    validated here; TRUSTED_PROXIES (ProxyFix) never reaches this check either.
+    """
     full_path = request.full_path if request.query_string else request.path
     return current_app.config["PUBLIC_BASE_URL"] + full_path
 
 
-def candidate_urls():
-    """URLs a valid signature may cover: the configured public one, then the proxied one."""
-    urls = [public_url()]
-    forwarded_host = request.headers.get("X-Forwarded-Host")
-    if forwarded_host:
-        scheme = request.headers.get("X-Forwarded-Proto", request.scheme)
-        path = request.headers.get("X-Forwarded-Path") or request.full_path.rstrip("?")
-        urls.append(f"{scheme}://{forwarded_host}{path}")
-    urls.append(request.url)
-    return list(dict.fromkeys(urls))
+def has_body():
+    """Tell whether the request carries a body (a GET webhook has only its query string)."""
+    return (
+        bool(request.content_length)
+        or bool(request.mimetype)
+        or "chunked" in (request.headers.get("Transfer-Encoding", "").lower())
+    )
 
 
 def twilio_signature_valid():
-    """Check X-Twilio-Signature against the auth token and the candidate URLs."""
+    """Check X-Twilio-Signature over the public URL and the form, computing it once."""
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
     validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
-    form = request.form if request.mimetype == "application/x-www-form-urlencoded" else {}
-    return any(validator.validate(url, form, signature) for url in candidate_urls())
+    expected = validator.compute_signature(public_url(), request.form)
+    # Bytes: a header may hold any latin-1 text, which compare_digest refuses as str.
+    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
 
 
 def require_twilio_signature(view):
-    """Refuse a request with 403 unless Twilio (or our own simulator) signed it."""
+    """Refuse a request with 415 unless its body is a form, and 403 unless Twilio signed it.
+
+    Twilio's signature covers form fields only, so any other body (multipart, JSON) could
+    carry fields nobody signed: it is refused before anything reads it.
+    """
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
+        if has_body() and request.mimetype != FORM:
+            log.warning("refused a %s body on Twilio route %s", request.mimetype, request.path)
+            abort(415)
         if not twilio_signature_valid():
             log.warning("refused unsigned or forged Twilio request to %s", request.path)
             abort(403)
