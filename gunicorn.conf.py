@@ -35,6 +35,9 @@ secure_scheme_headers = {}
 forwarder_headers = ""
 
 accesslog = "-"
+# Every access and error line with phones cut to their last 3 digits and keys redacted: the
+# request line carries query strings such as ?api_key=... or ?phone=... (app/logs.py).
+logger_class = "app.web.gunicorn_logging.RedactingLogger"
 # gunicorn's control socket lives in the user's home by default, shared by every gunicorn
 # of that user (tests start several at once); nothing here uses it.
 control_socket_disable = True

@@ -18,6 +18,7 @@ from twilio.base.exceptions import TwilioException
 from app import clock, phones, quiet_hours
 from app import requests as queue
 from app.config import LOCAL_ACCOUNT_SID
+from app.logs import mask_phone
 from app.twilio_rest import rest_client
 from db import transaction
 
@@ -194,7 +195,7 @@ def run_due_callbacks(db, now=None):
         try:
             call_sid = _place_call(row, config)
         except (TwilioException, http.RequestException, OSError) as exc:
-            log.warning("call-back %s to %s failed: %s", row["id"], row["phone"], exc)
+            log.warning("call-back %s to %s failed: %s", row["id"], mask_phone(row["phone"]), exc)
             with transaction(db):
                 _after_unanswered(db, get(db, row["id"]), "failed", now)
             continue

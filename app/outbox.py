@@ -21,6 +21,7 @@ import secrets
 import socket
 
 from app import clock, lifecycle, messages, quiet_hours, residents, transports
+from app.logs import mask_phone
 from app.transports import TransportError
 from db import first, insert, transaction
 
@@ -196,7 +197,7 @@ def retry(db, outbox_id, *, actor):
 
 def describe(row):
     """One log line for an outbox row."""
-    return f"outbox #{row['id']} {row['kind']} to {row['phone']}"
+    return f"outbox #{row['id']} {row['kind']} to {mask_phone(row['phone'])}"
 
 
 # Sending ----------------------------------------------------------------------------------

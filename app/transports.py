@@ -18,6 +18,7 @@ from flask import current_app
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 
+from app.logs import mask_phone
 from app.twilio_rest import REST_TIMEOUT_SECONDS, rest_client
 
 
@@ -64,7 +65,8 @@ class ConsoleTransport:
 
     def send(self, phone, body, *, idempotency_key, outbox_id=None):
         """Log the message and report it delivered."""
-        log.info("SMS to %s: %s", phone, body)
+        # Never the text itself: it can hold a resident's name, question or reference.
+        log.info("SMS to %s (%s characters)", mask_phone(phone), len(body))
         return Sent("console", f"console-{outbox_id or idempotency_key}", "delivered")
 
 

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import time
 
-from app import clock, outbox, scheduler, transports
+from app import clock, logs, outbox, scheduler, transports
 from db import checkpoint, connect, first, transaction
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ def run(app, once=False, stopping=None):
     if not logging.getLogger().handlers:
         # A standalone process: show what is sent (the console transport logs each SMS).
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # Phones masked, keys redacted, in every line this process writes.
+    logs.install()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     with app.app_context():

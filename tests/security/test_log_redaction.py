@@ -1,0 +1,95 @@
+"""Logs never hold a whole phone number, an SMS text or an API key."""
+
+import logging
+import time
+
+import pytest
+
+from app import outbox, transports
+from bench.harness import flask_cli, prepare_database, service_env
+from db import connect, transaction
+
+PHONE = "+84912345678"
+TEXT = "Xa Phu Lam: Ba Nguyen Thi Hoa, ma 48213, to luu dong den nha thu Ba"
+
+
+def test_the_console_transport_logs_neither_the_text_nor_the_whole_number(caplog):
+    with caplog.at_level(logging.INFO, logger="app.transports"):
+        transports.ConsoleTransport().send(PHONE, TEXT, idempotency_key="k1", outbox_id=1)
+    logged = caplog.text
+    assert "SMS to ***678" in logged
+    assert "912345678" not in logged and "Nguyen Thi Hoa" not in logged and "48213" not in logged
+
+
+def test_an_outbox_send_logs_the_number_masked(app, store, caplog):
+    with app.app_context(), transaction(store):
+        outbox.enqueue(store, PHONE, TEXT, kind="reply", dedupe_key="reply:1")
+    with app.app_context(), caplog.at_level(logging.INFO):
+        outbox.send_due(store, transport=transports.ConsoleTransport())
+    assert "***678" in caplog.text
+    assert "912345678" not in caplog.text and "Nguyen Thi Hoa" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("GET /open311/v2/requests.json?api_key=k3y-s3cret&page=2 HTTP/1.1", "api_key=[redacted]"),
+        ("GET /simulator/api/thread?phone=%2B84901234567 HTTP/1.1", "phone=***567"),
+        ("GET /?q=0912+345+678 HTTP/1.1", "q=***678"),
+        ("Twilio: The 'To' number +84 912-345-678 is not valid", "number ***678 is"),
+        ("call-back to 0296.3851.234 failed", "to ***234 failed"),
+    ],
+)
+def test_redaction_masks_every_written_form_of_a_phone_and_drops_keys(line, expected):
+    from app import logs
+
+    redacted = logs.redact(line)
+    assert expected in redacted
+    assert "s3cret" not in redacted
+
+
+def test_dates_references_and_times_stay_readable():
+    from app import logs
+
+    line = "[01/Dec/2026:21:00:00 +0000] GET /trips?date=2026-12-01 ref 48213 took 1234567 us"
+    assert logs.redact(line) == line
+
+
+def test_the_worker_process_writes_no_whole_number_and_no_text(tmp_path):
+    env = service_env(tmp_path / "worker.db", 0, SMS_TRANSPORT="console")
+    prepare_database(env)
+    db = connect(tmp_path / "worker.db")
+    try:
+        with transaction(db):
+            outbox.enqueue(db, PHONE, TEXT, kind="reply", dedupe_key="reply:1")
+    finally:
+        db.conn.close()
+    done = flask_cli(env, "worker", "--once")
+    output = done.stdout + done.stderr
+    assert "***678" in output, output
+    assert "912345678" not in output and "Nguyen Thi Hoa" not in output
+
+
+def test_the_access_log_of_the_running_server_masks_phones_and_drops_keys(tmp_path):
+    import urllib.error
+    import urllib.request
+
+    from bench.harness import Service
+
+    paths = [
+        "/open311/v2/requests.json?api_key=k3y-s3cret-value&phone=0912345678",
+        "/simulator/api/thread?phone=%2B84901234567",
+        "/?q=0912+345+678",
+    ]
+    with Service(tmp_path, workers=1) as service:
+        for path in paths:
+            try:
+                urllib.request.urlopen(service.base_url + path, timeout=10).close()
+            except urllib.error.HTTPError:
+                pass  # 403, 404 or a redirect to sign in: the line is logged all the same
+        time.sleep(0.5)
+        log = service.log_text()
+    assert "api_key=[redacted]" in log, log[-2000:]
+    assert "phone=***678" in log and "phone=***567" in log
+    for secret in ("k3y-s3cret-value", "912345678", "901234567", "912+345+678"):
+        assert secret not in log
