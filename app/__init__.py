@@ -19,6 +19,10 @@ def create_app(overrides=None):
         app.config.from_mapping(overrides)
 
     from app.web.converters import SqliteIdConverter
+    from app.web.limits import LimitedRequest
+
+    # Body size and form field limits per route, checked before anything is parsed.
+    app.request_class = LimitedRequest
 
     # Before any blueprint registers a route, so every <int:id> gets the bounded converter.
     app.url_map.converters["int"] = SqliteIdConverter

@@ -88,5 +88,7 @@ def from_environment(instance_path, env=None):
         # Scrapers send it as a bearer token; without one /metrics answers only local requests.
         "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
         "TRUSTED_PROXIES": trusted_proxies(env.get("TRUSTED_PROXIES")),
-        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # One text field of a multipart form; the body limits per route (app/web/limits.py)
+        # bound the whole request. Not below 128 KB: Werkzeug reads 64 KB at a time.
+        "MAX_FORM_MEMORY_SIZE": 256 * 1024,
     }
