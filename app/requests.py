@@ -135,8 +135,14 @@ def open_request(
     notify=False,
     resident_fields=None,
     resident=None,
+    keep_resident=False,
+    vulnerable=False,
 ):
     """Open a request for the resident at PHONE and queue it; return (request, created).
+
+    KEEP_RESIDENT leaves a known resident's profile as it is (a caller other than the
+    resident, such as the API): the HAMLET_ID given goes on the request only. VULNERABLE
+    gives the request priority whatever the profile says.
 
     A retried provider event (same SOURCE_KEY) returns the first request. A second
     home-visit request while one is open returns the open one, with created False, and
@@ -154,7 +160,7 @@ def open_request(
             # the resident's home away from it; staff move a visit (set_hamlet).
             return current, False
     hamlet_id = hamlet_id or resident["hamlet_id"]
-    priority = 1 if residents.is_vulnerable(resident) else 0
+    priority = 1 if vulnerable or residents.is_vulnerable(resident) else 0
     # The usual case is booked as it is stored. A priority request, which may take another's
     # place on a full trip, and one finding no trip generated yet go the long way, below.
     trip, any_trip = None, False
@@ -181,7 +187,7 @@ def open_request(
     request = _insert_request(db, row)
     if request is None:
         return by_source_key(db, source_key), False
-    if hamlet_id != resident["hamlet_id"]:
+    if hamlet_id != resident["hamlet_id"] and not keep_resident:
         resident = residents.update(db, resident["id"], hamlet_id=hamlet_id)
     opened = lifecycle.event_row(
         request["id"],
@@ -211,6 +217,31 @@ def open_request(
             dedupe_key=f"confirmation:{request['id']}",
         )
     return request, True
+
+
+def note_reported(db, request, resident, *, name, flags, actor):
+    """Keep on REQUEST what a caller said about RESIDENT that the profile does not say."""
+    said = []
+    if name and name != resident["name"]:
+        said.append(f"name: {name}")
+    if request["hamlet_id"] and request["hamlet_id"] != resident["hamlet_id"]:
+        hamlet = hamlets.get(db, request["hamlet_id"])
+        said.append(f"hamlet: {hamlet['name'] if hamlet else request['hamlet_id']}")
+    said += [
+        f"{flag}: {'yes' if value else 'no'}"
+        for flag, value in flags.items()
+        if value is not None and bool(value) != bool(resident[flag])
+    ]
+    if said:
+        record_event(
+            db,
+            request["id"],
+            "reported",
+            actor_type="api",
+            actor=actor,
+            channel="api",
+            note="; ".join(said),
+        )
 
 
 def confirmation_sms(db, request, *, language=None):

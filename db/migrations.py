@@ -515,3 +515,12 @@ def callback_per_missed_call(db):
         "CREATE UNIQUE INDEX idx_callbacks_missed_call_sid ON callbacks (missed_call_sid)"
         " WHERE missed_call_sid IS NOT NULL"
     )
+
+
+@migrations(name="0015_rate_hits")
+def rate_hits(db):
+    """Hits counted against sliding-window limits (Open311 filing per key and per phone)."""
+    db["rate_hits"].create(
+        {"id": int, "bucket": str, "at": str}, pk="id", not_null={"bucket", "at"}
+    )
+    db["rate_hits"].create_index(["bucket", "at"])

@@ -121,7 +121,8 @@ BASES = [
 )
 def test_any_post_files_a_request_or_gets_an_open311_error(client, key, base, form):
     response = client.post(f"{BASE}/requests.json", data={"api_key": key, **base, **form})
-    assert_open311(response, {200, 201, 400})
+    # 429: the per-phone filing limit, reached as the same few phones are filed again and again.
+    assert_open311(response, {200, 201, 400, 429})
     xml = client.post(f"{BASE}/requests.xml", data={"api_key": key, **base, **form})
     assert ET.fromstring(xml.data).tag in {"service_requests", "errors"}
 

@@ -2,6 +2,7 @@
 
 from app import hamlets, phones, residents
 from app import requests as queue
+from app.open311 import limits
 from app.open311.search import find
 from app.open311.services import FLAGS, find_service
 from app.open311.spec import ApiError
@@ -92,7 +93,11 @@ def create(db, params, attributes, key, idempotency_key=None):
         existing = queue.by_source_key(db, source_key)
         if existing:
             return find(db, existing["ref"]), False
-    _update_resident(db, phone, name, flags, actor=key["name"])
+    limits.check(db, key, phone)
+    # A caller's word never changes a known resident: what it says is kept on the request.
+    known = residents.by_phone(db, phone)
+    if not known:
+        _new_resident(db, phone, name, flags)
     request, created = queue.open_request(
         db,
         phone=phone,
@@ -106,17 +111,15 @@ def create(db, params, attributes, key, idempotency_key=None):
         actor=key["name"],
         notify=True,
         resident_fields={"name": name or None},
+        keep_resident=bool(known),
+        vulnerable=any(flags.values()),
     )
+    if created and known:
+        queue.note_reported(db, request, known, name=name, flags=flags, actor=key["name"])
     return find(db, request["ref"]), created
 
 
-def _update_resident(db, phone, name, flags, *, actor):
-    """Record what the caller told us about the resident; never clears a staff-set flag."""
-    resident = residents.find_or_create(db, phone, name=name or None)
-    changes = {flag: 1 for flag, value in flags.items() if value and not resident[flag]}
-    if name and not resident["name"]:
-        changes["name"] = name
-    if changes:
-        queue.update_resident(
-            db, resident["id"], changes, actor=actor, actor_type="api", channel="api"
-        )
+def _new_resident(db, phone, name, flags):
+    """Start a resident the commune does not know yet from what the caller told us."""
+    yes = {flag: 1 for flag, value in flags.items() if value}
+    return residents.find_or_create(db, phone, name=name or None, **yes)

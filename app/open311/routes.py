@@ -23,8 +23,11 @@ def _fmt():
 
 @bp.errorhandler(georeport.ApiError)
 def api_error(exc):
-    """Render a caller mistake in Open311's error format."""
-    return error(exc.status, exc.description, _fmt())
+    """Render a caller mistake in Open311's error format (with Retry-After for a 429)."""
+    response = error(exc.status, exc.description, _fmt())
+    if getattr(exc, "retry_after", None):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @bp.errorhandler(HTTPException)

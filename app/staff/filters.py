@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "resident_updated": _l("Resident profile edited"),
     "attention": _l("Marked for an officer to read"),
     "attention_cleared": _l("Read by an officer"),
+    "reported": _l("The caller said (profile unchanged)"),
     "callback_answered": _l("Call back answered"),
     "callback_failed": _l("Call back not answered"),
     "field_note": _l("Note from the field team"),
