@@ -68,6 +68,11 @@ def find_in_text(db, text):
     return hamlet, " ".join(tokens[: found.start] + tokens[found.end :])
 
 
+def by_code(db, code):
+    """Return the active hamlet with folded code CODE ("PHULOI"), or None (a shared row)."""
+    return cached(db, "hamlets", _load)[2].get(code)
+
+
 def index(db):
     """The active hamlets as a HamletIndex (cached per catalogue version)."""
     return cached(db, "hamlets", _load)[3]

@@ -5,16 +5,14 @@ numbered menu last shown to the phone; the handlers live in sms.intents.
 """
 
 from app import catalog, guidance, hamlets, messages, residents
-from sms import keywords, state
+from sms import nlu, state, understood
 from sms.intents import (
-    HANDLERS,
     guidance_answer,
     open_visit,
     schedule,
     unknown,
-    vocabulary,
 )
-from sms.keywords import DIGIT, GUIDE, PROCEDURE
+from sms.keywords import DIGIT
 from sms.menus import (
     MENU_GUIDE,
     MENU_SCHEDULE_HAMLET,
@@ -22,6 +20,7 @@ from sms.menus import (
     procedure_items,
     show_menu,
 )
+from sms.nlu import runtime
 from sms.replies import Answer
 
 
@@ -31,8 +30,6 @@ def converse(db, resident, inbound, body, opt_out_type=None, *, first_message=Fa
     FIRST_MESSAGE says RESIDENT was created for this message: a first message can be
     neither over the SMS limit nor an answer to a menu, so neither is looked up.
     """
-    phone = resident["phone"]
-    language = resident["language"] or "vi"
     # Twilio Advanced Opt-Out has already answered STOP/START/HELP itself.
     kind = (opt_out_type or "").strip().upper()
     if kind == "STOP":
@@ -47,13 +44,27 @@ def converse(db, resident, inbound, body, opt_out_type=None, *, first_message=Fa
     if not first_message and messages.over_rate_limit(db, resident):
         return Answer("rate_limited")
 
-    parsed = keywords.parse(body, vocab=vocabulary(db))
+    reading = nlu.understand(body, runtime.catalogue(db))
+    found = _converse(db, resident, inbound, body, reading, first_message=first_message)
+    return understood.for_a_person(db, resident, inbound, body, reading, found)
+
+
+def _converse(db, resident, inbound, body, reading, *, first_message=False):
+    """The answer to one message as the understanding step read it, in its context."""
+    phone = resident["phone"]
+    language = resident["language"] or "vi"
+    parsed = reading.parsed
     if parsed.intent and parsed.language and parsed.language != language:
         resident = residents.update(db, resident["id"], language=parsed.language)
         language = parsed.language
     elif not parsed.intent and parsed.language:
         language = parsed.language  # English-looking text: answer in English this once
     menu, data = (None, {}) if first_message else state.get(db, phone)
+    if menu == understood.MENU_CONFIRM:
+        answered = understood.confirmed(db, resident, inbound, reading, data)
+        if answered:
+            return answered
+        menu, data = None, {}  # the one-key question lapsed (and was forgotten)
 
     if parsed.intent == DIGIT:
         if menu:
@@ -64,17 +75,20 @@ def converse(db, resident, inbound, body, opt_out_type=None, *, first_message=Fa
         if hamlet:
             state.clear(db, phone)
             if menu == MENU_VISIT_HAMLET:
-                return open_visit(db, resident, inbound, hamlet["id"], data.get("description"))
+                return open_visit(
+                    db,
+                    resident,
+                    inbound,
+                    hamlet["id"],
+                    data.get("description"),
+                    data.get("procedure"),
+                )
             return schedule(db, resident, hamlet, data.get("language", language))
-    if parsed.intent is None:
-        if not body.strip():
-            return Answer("empty", [catalog.sms("sms_help", language)])
-        return unknown(db, resident, inbound, body, language)
-
-    if parsed.intent not in (GUIDE, PROCEDURE) and menu:
+    if reading.intent == "empty":
+        return Answer("empty", [catalog.sms("sms_help", language)])
+    if reading.family != "guidance" and menu:
         state.clear(db, phone)  # an expired menu needs no clearing: it is never read
-    handler = HANDLERS[parsed.intent]
-    return handler(db, resident, inbound, parsed, language)
+    return understood.answer(db, resident, inbound, body, reading, language)
 
 
 def _pick(db, resident, inbound, menu, data, number):
@@ -102,5 +116,10 @@ def _pick(db, resident, inbound, menu, data, number):
     if not hamlet:
         return unknown(db, resident, inbound, inbound["body"], language)
     if menu == MENU_VISIT_HAMLET:
-        return open_visit(db, resident, inbound, hamlet["id"], extra.get("description"))
+        return open_visit(db, resident, inbound, hamlet["id"], *_visit_extra(extra))
     return schedule(db, resident, hamlet, language)
+
+
+def _visit_extra(data):
+    """What a visit asked before its hamlet menu carries: (description, procedure, documents)."""
+    return data.get("description"), data.get("procedure"), bool(data.get("documents"))

@@ -54,7 +54,8 @@ def handle_sms(
     """
     body = unicodedata.normalize("NFC", body or "")
     try:
-        e164 = phones.normalise(phone)
+        # Any numeric sender that looks like a phone number is a person and gets an answer.
+        e164 = phones.sender(phone)
     except phones.InvalidPhone:
         e164 = None
     # Nothing in here edits the catalogue, so its version token is read once.

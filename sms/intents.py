@@ -71,9 +71,13 @@ def _visit(db, resident, inbound, parsed, language):
     """Open a home-visit request, or say the open one stands, or ask for the hamlet."""
     hamlet, _rest = hamlets.find_in_text(db, parsed.rest) if parsed.rest else (None, "")
     hamlet_id = hamlet["id"] if hamlet else resident["hamlet_id"]
+    description = parsed.rest or None
+    # The reason for the visit, when the understanding step found one ("den nha lam can cuoc").
+    procedure = parsed.code if parsed.intent == VISIT else None
+    documents = parsed.send_guidance
     if hamlet_id:
         # The queue itself finds a visit already open (one check, not two).
-        answer = open_visit(db, resident, inbound, hamlet_id, parsed.rest or None)
+        answer = open_visit(db, resident, inbound, hamlet_id, description, procedure, documents)
         if answer.intent == "visit_exists":
             _note_resident_wrote(db, resident, answer.request, parsed.rest)
         return answer
@@ -87,7 +91,9 @@ def _visit(db, resident, inbound, parsed, language):
         MENU_VISIT_HAMLET,
         hamlet_items(db),
         language,
-        description=parsed.rest or None,
+        description=description,
+        procedure=procedure,
+        documents=documents,
     )
 
 
@@ -105,14 +111,21 @@ def _note_resident_wrote(db, resident, request, text):
         )
 
 
-def open_visit(db, resident, inbound, hamlet_id, description):
-    """Open the visit through the queue and confirm it with its reference and day."""
+def open_visit(db, resident, inbound, hamlet_id, description, procedure=None, documents=False):
+    """Open the visit through the queue and confirm it with its reference and day.
+
+    A visit for a procedure (PROCEDURE, a code) carries it as its service code, so the trip
+    sheet lists the documents to check; with DOCUMENTS (the message also asked how the
+    procedure goes) a second SMS tells the resident what to have ready.
+    """
+    procedure = guidance.get(db, procedure) if procedure else None
     request, created = queue.open_request(
         db,
         phone=resident["phone"],
         resident=resident,
         kind=queue.VISIT,
         channel="sms",
+        service_code=procedure["code"] if procedure else None,
         description=description,
         hamlet_id=hamlet_id,
         source_key=inbound["dedupe_key"],
@@ -121,6 +134,8 @@ def open_visit(db, resident, inbound, hamlet_id, description):
     if not created:
         return Answer("visit_exists", [_exists_reply(db, request, language)], request)
     body = replies.with_no_otp(queue.confirmation_sms(db, request, language=language), language)
+    if procedure and documents:
+        return Answer("visit", [body, guidance.sms_documents(procedure, language)], request)
     return Answer("visit", [body], request)
 
 
@@ -202,7 +217,7 @@ def _status(db, resident, inbound, parsed, language):
     open_requests = queue.open_requests_for(db, resident["id"])
     if not open_requests:
         return Answer("status", [catalog.sms("sms_status_none", language)])
-    items = [_status_item(db, request, language) for request in open_requests]
+    items = [status_item(db, request, language) for request in open_requests]
     items = items[:MAX_STATUS_ITEMS]
     while True:
         body = catalog.sms("sms_status", language, items="; ".join(items))
@@ -211,7 +226,7 @@ def _status(db, resident, inbound, parsed, language):
         items.pop()
 
 
-def _status_item(db, request, language):
+def status_item(db, request, language):
     """One request in the status reply: "K4C7A den nha Thu 3 02/12"."""
     if request["kind"] == queue.QUESTION:
         return catalog.text("sms_status_question", language, ref=request["ref"])

@@ -163,6 +163,7 @@ class Parsed:
     words: list = field(default_factory=list)  # folded words after the keyword
     how: str = ""  # exact | prefix | fuzzy | phrase: kept for the message log and tests
     keyword: str = ""  # the table word that matched ("TOLUUDONG"), for the understanding step
+    send_guidance: bool = False  # a visit that also asks how the procedure goes
 
 
 def one_edit_apart(a, b):

@@ -11,6 +11,7 @@ from app.texts import is_gsm7
 CORPUS = Path(__file__).parent / "data" / "sms_corpus.tsv"
 LINK = re.compile(r"https?:|www\.|\.(?:vn|com|net|org)\b", re.IGNORECASE)
 REPLY_COUNTS = {"guidance": 2, "rate_limited": 0}
+EMERGENCY = re.compile(r"\b(?:benh nang|cap cuu|te nga)\b")
 
 
 def _load():
@@ -52,7 +53,12 @@ def test_corpus_message_gets_its_intent_and_a_valid_reply(text_in, db, intent, s
     inbound = list(db["messages"].rows_where("direction = 'in'", order_by="id"))[-1]
     assert inbound["body"] == body
     assert inbound["intent"] == intent
-    assert len(replies) == REPLY_COUNTS.get(intent, 1)
+    expected = REPLY_COUNTS.get(intent, 1)
+    if EMERGENCY.search(body):
+        # An emergency gets the emergency numbers first, then the answer.
+        assert "115" in replies[0] and "114" in replies[0] and "113" in replies[0]
+        expected += 1
+    assert len(replies) == expected
     for reply in replies:
         assert reply.startswith("Xa Phu Lam: ")
         assert is_gsm7(reply) and len(reply) <= 160

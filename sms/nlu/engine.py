@@ -28,6 +28,8 @@ PROCEDURE_AT = 0.45
 # Guidance is sent only when a question for staff is unlikely.
 QUESTION_VETO = 0.30
 MIN_LETTERS = 3
+# Words that ask how something is done ("gì", "sao", "nào", "đâu", "bao nhiêu").
+QUESTION_WORDS = {"GI", "NAO", "DAU", "NHIEU", "HOW", "WHAT", "WHICH"}
 # Words that ask for the list of procedures, and words that say nothing more.
 LIST_WORDS = {"THU", "TUC", "DANH", "SACH", "HUONG", "DAN", "PROCEDURES", "PROCEDURE", "LIST"}
 FUNCTION_WORDS = {
@@ -97,10 +99,10 @@ SOFT_KEYWORDS = {
     "KIEMTRA",
     "TINHTRANG",
 }
-# The short keywords of the README: a sentence after them is usually their argument
-# ("HEN Phu Loi can lam can cuoc"), so only another sure action overrules them, never a
-# handover ("HEN lich to luu dong" still asks about the schedule).
-SHORT_KEYWORDS = {"HOI", "XEM", "LICH", "HEN"}
+# The README's short keywords (HEN, HUY, LICH, XEM, HOI...) are commands: the words after
+# them are their argument ("HEN can sao y giay to" is a visit to certify papers), so the
+# classifier never overrules them.
+SHORT_KEYWORDS = frozenset()
 KEYWORD_INTENTS = {
     keywords.VISIT: "visit",
     keywords.CANCEL: "cancel",
@@ -154,6 +156,7 @@ class Reading:
     language: str | None = None  # the reply language the message reveals, if any
     needs_person: bool = False  # long, distressed or an emergency: a person must read it
     suggestions: list = field(default_factory=list)  # keywords for the handover reply
+    asks_how: bool = False  # it also asks what to do or bring ("can giay to gi", "lam sao")
     how: str = ""  # keyword | model | empty
     parsed: keywords.Parsed | None = None
 
@@ -224,6 +227,7 @@ def understand(text, catalogue):
         language="en" if keywords.looks_english(tokens) else None,
     )
     reading.needs_person = len(text.strip()) > LONG_MESSAGE or reading.urgency is not None
+    reading.asks_how = _asks_how(text, tokens)
     parsed = keywords.parse(text, vocab=catalogue.vocabulary)
     reading.parsed = parsed
     if parsed.how == "empty":
@@ -331,6 +335,17 @@ def _from_model(reading, scores, tokens):
         reading.decision = CONFIRM
         return reading
     return _handover(reading, scores.intents)
+
+
+def _asks_how(text, tokens):
+    """Tell whether a message also asks how a procedure goes ("can giay to gi", "lam sao")."""
+    if "?" in text or any(token in QUESTION_WORDS for token in tokens):
+        return True
+    # "sao" asks how ("lam sao"), except in "sao y", the certified copy.
+    return any(
+        token == "SAO" and tokens[index + 1 : index + 2] != ["Y"]
+        for index, token in enumerate(tokens)
+    )
 
 
 def _asks_for_the_list(tokens):
