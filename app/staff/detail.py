@@ -4,6 +4,7 @@ from flask import Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 
 from app import (
+    attention,
     catalog,
     clock,
     field,
@@ -152,6 +153,16 @@ def mark_visited(request_id):
         request_id,
         lambda db: queue.mark_visited(db, request_id, actor=actor(), note=note),
         _("Marked as visited."),
+    )
+
+
+@bp.post("/requests/<int:request_id>/attention/clear")
+def clear_attention(request_id):
+    """An officer has read the resident's words: take the request off the first list."""
+    return act(
+        request_id,
+        lambda db: attention.clear(db, request_id, actor=actor()),
+        _("Marked as read."),
     )
 
 

@@ -38,6 +38,21 @@ CHANNEL_LABELS = {
     "api": _l("Open311 API"),
 }
 SESSION_LABELS = {"morning": _l("morning"), "afternoon": _l("afternoon")}
+ATTENTION_LABELS = {
+    "emergency": _l("Emergency"),
+    "distress": _l("Plea for help"),
+    "long": _l("Long message"),
+}
+MEANING_LABELS = {
+    "visit": _l("Home visit request"),
+    "schedule": _l("Asks for the team's schedule"),
+    "guidance": _l("Asks about a procedure"),
+    "status": _l("Asks about their requests"),
+    "cancel": _l("Cancels their visit"),
+    "question": _l("A question for staff"),
+    "opt_out": _l("Stop reminders"),
+    "opt_in": _l("Reminders back on"),
+}
 ACTION_LABELS = {
     # A change of status is named after the status it leads to.
     **{action: STATUS_LABELS[action] for action in ("scheduled", "visited", "unreachable")},
@@ -248,6 +263,8 @@ def label(value, kind="status"):
         "actor": ACTOR_LABELS,
         "field": FIELD_RESULT_LABELS,
         "sms_field": SMS_FIELD_LABELS,
+        "attention": ATTENTION_LABELS,
+        "meaning": MEANING_LABELS,
         "kept": {key: _l(text) for key, text in field.KEPT_REASONS.items()},
     }
     found = tables.get(kind, {}).get(value)

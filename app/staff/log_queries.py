@@ -59,3 +59,14 @@ def waiting_outbox(db, *, phone=None, limit=50):
     )
     keys = [column[0] for column in cursor.description]
     return [dict(zip(keys, row, strict=True)) for row in cursor]
+
+
+def unanswerable(db, limit=50):
+    """Inbound SMS from short codes and alphanumeric senders: stored, never answered."""
+    return list(
+        db.query(
+            "SELECT * FROM messages WHERE direction = 'in' AND intent = 'bad_sender'"
+            " ORDER BY id DESC LIMIT ?",
+            [limit],
+        )
+    )

@@ -3,11 +3,12 @@
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 
-from app import outbox, quiet_hours
+from app import corrections, guidance, hamlets, messages, outbox, quiet_hours
 from app import requests as queue
-from app.staff import bp, log_queries, queries
+from app.staff import bp, filters, log_queries, queries
 from app.staff.common import actor, arg_int, back, refused
 from db import get_db, transaction
+from sms import understood
 
 
 @bp.get("/messages")
@@ -30,6 +31,10 @@ def message_list():
         waiting=log_queries.waiting_outbox(db),
         quiet_until=quiet_hours.held_until(db),
         reactive_kinds=outbox.REACTIVE_KINDS,
+        unanswerable=log_queries.unanswerable(db),
+        meanings=list(filters.MEANING_LABELS),
+        hamlet_rows=hamlets.active(db),
+        procedures=guidance.all_procedures(db),
     )
 
 
@@ -57,4 +62,32 @@ def outbox_retry(outbox_id):
         refused(_("Not retried: %(reason)s", reason=str(exc)))
     else:
         flash(_("The message is queued again."), "success")
+    return back("staff.message_list")
+
+
+@bp.post("/messages/<int:message_id>/meaning")
+def message_meaning(message_id):
+    """Say what a resident's SMS meant: it is carried out now and learned at the next training."""
+    db = get_db()
+    message = messages.get(db, message_id)
+    if message is None or message["direction"] != "in" or not message["resident_id"]:
+        abort(404)
+    intent = request.form.get("intent", "")
+    hamlet = request.form.get("hamlet") or None
+    procedure = request.form.get("procedure") or None
+    if (
+        intent not in filters.MEANING_LABELS
+        or (hamlet and not hamlets.by_code(db, hamlet))
+        or (procedure and not guidance.get(db, procedure))
+    ):
+        refused(_("Choose what the message meant from the lists."))
+        return back("staff.message_list")
+    with transaction(db):
+        corrections.record(
+            db, message, intent=intent, hamlet=hamlet, procedure=procedure, actor=actor()
+        )
+        understood.correct(
+            db, message, intent=intent, hamlet=hamlet, procedure=procedure, actor=actor()
+        )
+    flash(_("Done as corrected. The classifier learns it at the next training."), "success")
     return back("staff.message_list")

@@ -14,7 +14,7 @@ CHANNELS = ("sms", "voice", "staff", "api")
 REQUEST_COLUMNS = """
     r.id, r.ref, r.kind, r.service_code, r.status, r.channel, r.priority, r.description,
     r.requested_at, r.updated_at, r.recording_url, r.recording_duration, r.trip_id,
-    r.hamlet_id, r.resident_id, r.status_notes, r.expected_datetime,
+    r.hamlet_id, r.resident_id, r.status_notes, r.expected_datetime, r.attention,
     res.phone, res.name AS resident_name, res.flagged_at,
     res.age_75_plus, res.lives_alone, res.limited_mobility,
     h.name AS hamlet_name, t.date AS trip_date, t.session AS trip_session,
@@ -179,6 +179,14 @@ def _section(db, where, params=(), limit=10, order="r.requested_at"):
 def needs_attention(db, limit=10):
     """Return the lists staff should look at first, each with its total count."""
     sections = {
+        # Emergencies, pleas and long messages: a person reads them first (app.attention).
+        "urgent": _section(
+            db,
+            "r.attention IS NOT NULL",
+            limit=limit,
+            order="CASE r.attention WHEN 'emergency' THEN 0 WHEN 'distress' THEN 1 ELSE 2 END,"
+            " r.attention_at",
+        ),
         "questions": _section(
             db, "r.status = 'open' AND r.kind = 'question' AND r.recording_url IS NULL", limit=limit
         ),

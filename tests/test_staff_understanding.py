@@ -1,0 +1,84 @@
+"""The console side of understanding: pleas first, marked read, corrections carried out."""
+
+from app import corrections, residents
+from app import requests as queue
+
+PHONE = "+84912000111"
+
+
+def _page(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _requests(db, phone=PHONE):
+    resident = residents.by_phone(db, phone)
+    return list(db["requests"].rows_where("resident_id = ?", [resident["id"]], order_by="id"))
+
+
+def test_emergencies_head_the_needs_attention_list(text_in, staff_client, db):
+    text_in("toi o mot minh, buon qua", phone="+84912000333")
+    text_in("cap cuu, ba toi te nga bat tinh", phone=PHONE)
+    page = _page(staff_client, "/")
+    box = page[page.index("Read first") :]
+    (emergency,) = _requests(db)
+    assert emergency["ref"] in box.split("</div>")[0]
+    first_item = box.split("<li>")[1]
+    assert emergency["ref"] in first_item  # the emergency before the plea
+
+
+def test_an_officer_marks_a_plea_as_read(text_in, staff_client, db):
+    text_in("toi o mot minh, di khong duoc, giup toi voi")
+    (request,) = _requests(db)
+    assert request["attention"] == "distress"
+    assert "I have read it" in _page(staff_client, f"/requests/{request['id']}")
+    response = staff_client.post(f"/requests/{request['id']}/attention/clear")
+    assert response.status_code == 302
+    assert queue.get(db, request["id"])["attention"] is None
+    assert "Read first" not in _page(staff_client, "/")
+
+
+def test_a_correction_carries_out_the_visit_and_is_stored(text_in, staff_client, db):
+    text_in("con ba sau o xom duoi nho hoi chuyen nay chut")
+    (handed_over,) = _requests(db)
+    message = list(db["messages"].rows_where("direction = 'in'", order_by="id"))[-1]
+
+    response = staff_client.post(
+        f"/messages/{message['id']}/meaning",
+        data={"intent": "visit", "hamlet": "PHULOI", "procedure": "CANCUOC"},
+    )
+
+    assert response.status_code == 302
+    question, visit = _requests(db)
+    assert question["id"] == handed_over["id"] and question["status"] == "closed"
+    assert (visit["kind"], visit["service_code"]) == ("visit", "CANCUOC")
+    hamlet = next(iter(db["hamlets"].rows_where("code = 'PHULOI'")))
+    assert visit["hamlet_id"] == hamlet["id"]
+    (sms,) = db["outbox"].rows_where("dedupe_key LIKE 'correction:%'")
+    assert visit["ref"] in sms["body"]
+    assert corrections.labelled(db) == [
+        {
+            "intent": "visit",
+            "hamlet": "PHULOI",
+            "procedure": "CANCUOC",
+            "urgency": None,
+            "text": "con ba sau o xom duoi nho hoi chuyen nay chut",
+        }
+    ]
+
+
+def test_a_correction_to_a_meaning_not_on_the_list_is_refused(text_in, staff_client, db):
+    text_in("con ba sau o xom duoi nho hoi chuyen nay chut")
+    message = list(db["messages"].rows_where("direction = 'in'", order_by="id"))[-1]
+    response = staff_client.post(f"/messages/{message['id']}/meaning", data={"intent": "hack"})
+    assert response.status_code == 302
+    assert corrections.labelled(db) == []
+    assert staff_client.post("/messages/99999/meaning", data={"intent": "visit"}).status_code == 404
+
+
+def test_the_message_log_lists_senders_that_cannot_be_answered(text_in, staff_client):
+    text_in("Khuyen mai tang 50% data", phone="Viettel")
+    page = _page(staff_client, "/messages")
+    section = page[page.index("cannot be answered") :]
+    assert "Viettel" in section and "Khuyen mai" in section
