@@ -27,11 +27,6 @@ GOALS = {
 REPEAT = int(os.environ.get("NLU_BENCH_REPEAT", "5"))
 
 
-def _rss_mb():
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
-
-
 def _train(path):
     from sms.nlu import training
 
@@ -57,9 +52,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "nlu-model.npz"
         train_seconds, trained_on = _train(path)
-        before = _rss_mb()
         model = Model.load(path)
-        model_mb = _rss_mb() - before
         size_kb = path.stat().st_size / 1024
     catalogue = engine.training_catalogue()
     catalogue.model = model
@@ -74,7 +67,8 @@ def main():
     print("NLU: held-out split (tests/data/nlu/heldout.tsv)")
     print(
         f"{count} messages; classifier trained on {trained_on} dev messages in "
-        f"{train_seconds:.1f} s; model file {size_kb:.0f} KB, {model_mb:.1f} MB RSS loaded\n"
+        f"{train_seconds:.1f} s; model file {size_kb:.0f} KB (worker memory: "
+        "python -m bench.nlu_memory)\n"
     )
     print(f"Accuracy overall: {overall:.1%} (goal >= {GOALS['overall']:.0%})\n")
     print(_table([(f, f"{a:.1%}", n) for f, a, n in families], ("intent", "accuracy", "messages")))
@@ -139,7 +133,6 @@ def main():
         "p99_ms": p99 * 1000,
         "p99_single_run_ms": p99_single * 1000,
         "train_seconds": train_seconds,
-        "model_rss_mb": model_mb,
         "entities": figures_entities,
     }
     print("\nGoals")
