@@ -2,7 +2,7 @@
 
 import re
 
-from app import lifecycle, residents
+from app import attention, lifecycle, residents
 from app import requests as queue
 from tests.test_staff_pages import open_question, open_visit
 
@@ -27,6 +27,16 @@ def test_the_queue_lists_what_needs_a_person_then_visits_without_a_trip_then_by_
     order = refs_in_order(page, [booked["ref"], question["ref"], no_hamlet["ref"], waiting["ref"]])
     assert order[:2] == sorted([question["ref"], no_hamlet["ref"]], key=order.index)
     assert order[2:] == [waiting["ref"], booked["ref"]]
+
+
+def test_an_emergency_heads_the_queue_until_an_officer_has_read_it(staff_client, db):
+    question = open_question(db)
+    visit = open_visit(db, phone="+84912000004", hamlet=None, name="Ông Bốn")
+    emergency = attention.mark(db, open_visit(db, phone="+84912000005"), attention.EMERGENCY)
+    refs = [question["ref"], visit["ref"], emergency["ref"]]
+    assert refs_in_order(staff_client.get("/").get_data(as_text=True), refs)[0] == emergency["ref"]
+    attention.clear(db, emergency["id"], actor="lan")
+    assert refs_in_order(staff_client.get("/").get_data(as_text=True), refs)[-1] == emergency["ref"]
 
 
 def test_a_visit_booked_by_an_unknown_caller_is_in_needs_attention(staff_client, db):

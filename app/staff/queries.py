@@ -116,7 +116,7 @@ def queue_page(db, filters, page=1, per_page=PER_PAGE):
     if where:
         sql += " WHERE " + " AND ".join(where)
     if status in OPEN_FILTERS:
-        sql += f" ORDER BY {open_work_order(db)}, r.id LIMIT ? OFFSET ?"
+        sql += f" ORDER BY {open_work_order()}, r.id LIMIT ? OFFSET ?"
     else:
         # Closed statuses are most of the table: the requested_at index serves them best.
         sql += " ORDER BY r.requested_at DESC, r.id DESC LIMIT ? OFFSET ?"
@@ -138,21 +138,16 @@ NEEDS_A_PERSON = (
 )
 
 
-def open_work_order(db):
+def open_work_order():
     """ORDER BY for open work: urgent first, then what needs a person, then visits without a
     trip, then by trip date (soonest first) and priority, then first come.
 
-    The urgent flag is the requests.attention column of the understanding step; until a
-    database has it, nothing is urgent.
+    Urgent is the understanding step's flag (requests.attention, app.attention): an
+    emergency, a plea or a long message no officer has marked read yet.
     """
-    urgent = "0"
-    if db.execute(
-        "SELECT 1 FROM pragma_table_info('requests') WHERE name = 'attention'"
-    ).fetchone():
-        urgent = "r.attention IS NOT NULL"
     # "+" keeps SQLite off the requested_at index: open work is a small set, sorted in memory.
     return (
-        f"CASE WHEN {urgent} THEN 0 WHEN {NEEDS_A_PERSON} THEN 1"
+        f"CASE WHEN r.attention IS NOT NULL THEN 0 WHEN {NEEDS_A_PERSON} THEN 1"
         " WHEN r.kind = 'visit' AND r.trip_id IS NULL THEN 2 ELSE 3 END,"
         " t.starts_at IS NULL, t.starts_at, r.priority DESC, +r.requested_at"
     )
