@@ -10,6 +10,10 @@ GSM7_BASIC = set(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = set("^{}\\[]~|€\f")
+# Any character outside both tables, found by the regex engine rather than a Python loop.
+_NOT_GSM7 = re.compile(
+    "[^" + "".join(re.escape(ch) for ch in sorted(GSM7_BASIC | GSM7_EXTENSION)) + "]"
+)
 
 GSM7_SINGLE, GSM7_MULTI = 160, 153
 UCS2_SINGLE, UCS2_MULTI = 70, 67
@@ -35,12 +39,27 @@ LOOKALIKES = {
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
 
 
+class _Unmarked(dict):
+    """Each character without its marks (nonspacing, category Mn), worked out once."""
+
+    def __missing__(self, code):
+        parts = unicodedata.normalize("NFD", chr(code))
+        kept = "".join(ch for ch in parts if unicodedata.category(ch) != "Mn")
+        self[code] = kept
+        return kept
+
+
+# Every SMS in and out passes through here, several times: one table lookup a character
+# (str.translate) instead of decomposing and testing the whole text each time.
+_UNMARKED = _Unmarked({ord("đ"): "d", ord("Đ"): "D"})
+
+
 def strip_diacritics(text):
     """Remove Vietnamese tone marks and letter marks, keeping case (đ→d, Đ→D)."""
-    text = unicodedata.normalize("NFC", text or "").replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    kept = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return unicodedata.normalize("NFC", kept)
+    text = text or ""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).translate(_UNMARKED))
 
 
 def fold(text):
@@ -55,7 +74,7 @@ def compact(text):
 
 def is_gsm7(text):
     """Tell whether every character fits the GSM-7 alphabet (basic or extension)."""
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+    return _NOT_GSM7.search(text) is None
 
 
 @dataclass(frozen=True)
@@ -87,7 +106,7 @@ def sms_text(text):
     for fancy, plain in LOOKALIKES.items():
         text = text.replace(fancy, plain)
     # Anything still outside GSM-7 (emoji, other scripts) would force UCS-2; drop it.
-    text = "".join(ch for ch in text if ch in GSM7_BASIC or ch in GSM7_EXTENSION)
+    text = _NOT_GSM7.sub("", text)
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
