@@ -1,6 +1,9 @@
 import datetime as dt
+import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app import days, texts
 
@@ -107,3 +110,24 @@ def test_dates_use_numbered_weekdays_in_sms_and_words_in_speech():
     assert days.spoken_day(dt.date(2026, 12, 6)) == "Chủ nhật, ngày 6 tháng 12"
     assert days.sms_time(dt.time(7, 30)) == "7h30"
     assert days.sms_time(dt.time(14, 0)) == "14h"
+
+
+def _strip_the_slow_way(text):
+    """Decompose the whole text and drop every nonspacing mark (the reference)."""
+    text = unicodedata.normalize("NFC", text).replace("đ", "d").replace("Đ", "D")
+    kept = "".join(
+        ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn"
+    )
+    return unicodedata.normalize("NFC", kept)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8")) | st.sampled_from(["Xã Phú Lâm", "đường Đ"]))
+def test_stripping_marks_a_character_at_a_time_matches_decomposing_the_whole_text(text):
+    assert texts.strip_diacritics(text) == _strip_the_slow_way(text)
+
+
+@given(st.text())
+def test_the_gsm7_check_and_filter_agree_with_the_two_tables(text):
+    in_tables = [ch for ch in text if ch in texts.GSM7_BASIC or ch in texts.GSM7_EXTENSION]
+    assert texts.is_gsm7(text) == (len(in_tables) == len(text))
+    assert texts.is_gsm7(texts.sms_text(text))
