@@ -6,12 +6,15 @@ only if the change was committed. The worker then:
 1. leases due rows atomically (one UPDATE ... RETURNING inside BEGIN IMMEDIATE), so any
    number of worker processes never hold the same row;
 2. commits, and only then calls the transport (never the network inside a transaction);
-3. records the outcome, but only if it still holds the lease.
+3. records the outcome and the attempt, but only if it still holds the lease.
 
-A worker that dies after leasing leaves rows whose lease expires; they are leased again
-and resent with the same idempotency key, so a provider that honours it (Twilio) does not
-deliver twice. Failures retry after 1, 5, 15 and 60 minutes, then the row is failed and
-shown to staff, who can retry it.
+Twilio's REST API is not idempotent, so a resend is never blind. After an ambiguous attempt
+(a timeout, a 5xx, a reset connection, or a worker that died holding the lease) the row is
+marked `lookup_needed`, and its next attempt first asks the provider whether the message
+exists (`transport.find`): if it does, its id and status are recorded and nothing is sent;
+only a definite "not there" sends again. Failures retry after 1, 5, 15 and 60 minutes, then
+the row is failed and shown to staff, who can retry it. Every attempt is kept in
+outbox_attempts for the staff pages.
 """
 
 import datetime as dt
@@ -22,13 +25,17 @@ import socket
 
 from app import clock, lifecycle, messages, quiet_hours, residents, transports
 from app.logs import mask_phone
-from app.transports import TransportError
-from db import first, insert, transaction
+from app.transports import Outgoing, TransportError
+from db import first, insert, rows, transaction
 
 log = logging.getLogger(__name__)
 
 BACKOFF_MINUTES = (1, 5, 15, 60)
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
+# A provider that is not set up (no device, bad credentials) does not use up a message's
+# attempts: it is retried this often until staff fix it, for up to a day.
+SETUP_RETRY = dt.timedelta(minutes=5)
+SETUP_GIVE_UP = dt.timedelta(days=1)
 LEASE_SECONDS = 90
 # A send may take up to a transport timeout (10–15 s); never start one this close to the
 # end of the lease, or another worker could lease the row while it is in flight.
@@ -93,6 +100,8 @@ def enqueue(
             "status": "pending",
             "attempts": 0,
             "next_attempt_at": clock.iso(not_before) if not_before else stamp,
+            # The row's key: the gateway's message id (a repeat gets 409). Twilio has no
+            # such field; its sends are made safe by the lookup in deliver().
             "idempotency_key": secrets.token_hex(16),
             "created_at": stamp,
         },
@@ -180,19 +189,26 @@ def retry(db, outbox_id, *, actor):
         raise OutboxError(f"no outbox message with id {outbox_id}")
     if row["status"] != "failed":
         raise OutboxError(f"message {outbox_id} is {row['status']}; only failed ones are retried")
-    db["outbox"].update(
-        outbox_id,
-        {
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": clock.iso(clock.now()),
-            "failed_at": None,
-            "lease_owner": None,
-            "lease_expires_at": None,
-            "last_error": f"{row['last_error'] or ''} (retry asked by {actor})".strip(),
-        },
-    )
+    changes = {
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": clock.iso(clock.now()),
+        "failed_at": None,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "last_error": f"{row['last_error'] or ''} (retry asked by {actor})".strip(),
+    }
+    db["outbox"].update(outbox_id, changes)
     return get(db, outbox_id)
+
+
+def unsent_for_request(db, request_id):
+    """The request's messages that are not sent: waiting, being sent, failed or not sent."""
+    return rows(
+        db,
+        "SELECT * FROM outbox WHERE request_id = ? AND status != 'sent' ORDER BY id",
+        [request_id],
+    )
 
 
 def describe(row):
@@ -212,7 +228,8 @@ def lease(db, owner, *, limit=50, lease_seconds=LEASE_SECONDS):
     """Atomically take up to LIMIT due rows for OWNER; return them, oldest first.
 
     Due means pending with next_attempt_at reached, or leased by a worker whose lease has
-    expired. In quiet hours only reactive kinds are due.
+    expired (which makes the next attempt look before it sends). In quiet hours only
+    reactive kinds are due.
     """
     now = clock.now()
     quiet_clause = ""
@@ -224,7 +241,10 @@ def lease(db, owner, *, limit=50, lease_seconds=LEASE_SECONDS):
             f"""
             UPDATE outbox
             SET status = 'leased', lease_owner = :owner, lease_expires_at = :expires,
-                attempts = attempts + 1
+                attempts = attempts + 1,
+                first_attempt_at = coalesce(first_attempt_at, :now),
+                -- An expired lease: its holder may have sent the message before it died.
+                lookup_needed = CASE WHEN status = 'leased' THEN 1 ELSE lookup_needed END
             WHERE id IN (
                 SELECT id FROM outbox
                 WHERE ((status = 'pending' AND next_attempt_at <= :now)
@@ -276,6 +296,32 @@ def _reason_not_to_send(db, row):
     return None
 
 
+def _known_ids(db, row, since):
+    """Provider ids our other messages to ROW's phone own since SINCE (a lookup skips them)."""
+    found = db.execute(
+        "SELECT provider_id FROM messages WHERE phone = ? AND direction = 'out'"
+        " AND provider_id IS NOT NULL AND created_at >= ? AND coalesce(outbox_id, 0) != ?",
+        [row["phone"], clock.iso(since), row["id"]],
+    )
+    return frozenset(provider_id for (provider_id,) in found)
+
+
+def outgoing(db, row):
+    """The Outgoing a transport sends for outbox ROW."""
+    first_attempt = clock.parse(row["first_attempt_at"])
+    known = frozenset()
+    if row["lookup_needed"]:
+        known = _known_ids(db, row, (first_attempt or clock.now()) - transports.LOOKUP_SLACK)
+    return Outgoing(
+        phone=row["phone"],
+        body=row["body"],
+        key=row["idempotency_key"],
+        outbox_id=row["id"],
+        first_attempt_at=first_attempt,
+        known_ids=known,
+    )
+
+
 def deliver(db, row, transport, owner):
     """Send one leased row (outside any transaction) and record the result.
 
@@ -294,16 +340,32 @@ def deliver(db, row, transport, owner):
             _finish(db, row, owner, status="cancelled", last_error=reason)
         log.info("%s cancelled: %s", describe(row), reason)
         return "cancelled"
+    message = outgoing(db, row)
+    notes = []
+    if row["lookup_needed"]:
+        try:
+            found = transport.find(message)
+        except Exception as error:  # noqa: BLE001 - a transport bug must not kill the worker
+            failure = _as_transport_error(row, error, ambiguous=True)
+            return _record_failure(db, row, owner, failure, step="lookup")
+        if found is not None:
+            log.info("%s was already at the provider (%s)", describe(row), found.provider_id)
+            return _record_sent(db, row, owner, found, [("lookup", "found", found)])
+        notes.append(("lookup", "not_found", None))
     try:
-        result = transport.send(
-            row["phone"], row["body"], idempotency_key=row["idempotency_key"], outbox_id=row["id"]
-        )
-    except TransportError as error:
-        return _record_failure(db, row, owner, error)
+        result = transport.send(message)
     except Exception as error:  # noqa: BLE001 - a transport bug must not kill the worker
-        log.exception("%s: transport raised", describe(row))
-        return _record_failure(db, row, owner, TransportError(repr(error)))
-    return _record_sent(db, row, owner, result)
+        failure = _as_transport_error(row, error, ambiguous=True)
+        return _record_failure(db, row, owner, failure, step="send", notes=notes)
+    return _record_sent(db, row, owner, result, [*notes, ("send", "accepted", result)])
+
+
+def _as_transport_error(row, error, *, ambiguous):
+    """ERROR as a TransportError; an unexpected exception is logged and counts as AMBIGUOUS."""
+    if isinstance(error, TransportError):
+        return error
+    log.exception("%s: transport raised", describe(row), exc_info=error)
+    return TransportError(repr(error), ambiguous=ambiguous)
 
 
 def _finish(db, row, owner, **changes):
@@ -317,7 +379,27 @@ def _finish(db, row, owner, **changes):
     return cursor.rowcount == 1
 
 
-def _record_sent(db, row, owner, result):
+def _note_attempts(db, row, notes, stamp):
+    """Store NOTES, [(action, outcome, Sent or None or detail text)], as ROW's attempts."""
+    for action, outcome, about in notes:
+        sent = about if isinstance(about, transports.Sent) else None
+        insert(
+            db,
+            "outbox_attempts",
+            {
+                "outbox_id": row["id"],
+                "attempt": row["attempts"],
+                "at": stamp,
+                "action": action,
+                "outcome": outcome,
+                "provider_id": sent.provider_id if sent else None,
+                "status": sent.status if sent else None,
+                "detail": (sent.detail if sent else about) or None,
+            },
+        )
+
+
+def _record_sent(db, row, owner, result, notes):
     """Mark ROW sent and add it to the SMS log, so delivery callbacks can update it."""
     stamp = clock.iso(clock.now())
     with transaction(db):
@@ -330,9 +412,11 @@ def _record_sent(db, row, owner, result):
             provider=result.provider,
             provider_id=result.provider_id,
             last_error=None,
+            lookup_needed=0,
         ):
             log.warning("%s: lease lost before recording; the new holder records it", describe(row))
             return "lost"
+        _note_attempts(db, row, notes, stamp)
         resident = db.execute("SELECT id FROM residents WHERE phone = ?", [row["phone"]]).fetchone()
         message = messages.record_outbound(
             db,
@@ -352,40 +436,79 @@ def _record_sent(db, row, owner, result):
     return "sent"
 
 
-def _record_failure(db, row, owner, error):
+def _outcome_of(error):
+    """The attempt outcome recorded for a failed call."""
+    if error.setup:
+        return "setup"
+    return "ambiguous" if error.ambiguous else "error"
+
+
+def _record_failure(db, row, owner, error, *, step, notes=()):
     """Schedule the next attempt, or give up (permanent error, opt-out, or attempts used)."""
     now = clock.now()
+    stamp = clock.iso(now)
+    # A failed lookup leaves the question open; a send refused outright answers it.
+    lookup_needed = 1 if (error.ambiguous or step == "lookup") else 0
+    notes = [*notes, (step, _outcome_of(error), str(error))]
     with transaction(db):
         if error.opted_out:
             resident = residents.by_phone(db, row["phone"])
             if resident and not resident["opted_out"]:
                 residents.opt_out(db, resident["id"])
-            outcome = (
-                "cancelled"
-                if _finish(db, row, owner, status="cancelled", last_error=f"opted out ({error})")
-                else "lost"
+            done = _finish(db, row, owner, status="cancelled", last_error=f"opted out ({error})")
+            outcome = "cancelled"
+        elif error.setup and now - clock.parse(row["created_at"]) < SETUP_GIVE_UP:
+            done = _finish(
+                db,
+                row,
+                owner,
+                status="pending",
+                attempts=row["attempts"] - 1,
+                next_attempt_at=clock.iso(now + SETUP_RETRY),
+                last_error=str(error),
+                lookup_needed=lookup_needed,
             )
-        elif error.permanent or row["attempts"] >= MAX_ATTEMPTS:
-            outcome = (
-                "failed"
-                if _finish(
-                    db, row, owner, status="failed", failed_at=clock.iso(now), last_error=str(error)
-                )
-                else "lost"
+            outcome = "retry"
+        elif error.permanent or row["attempts"] >= MAX_ATTEMPTS or error.setup:
+            done = _finish(
+                db,
+                row,
+                owner,
+                status="failed",
+                failed_at=stamp,
+                last_error=str(error),
+                lookup_needed=lookup_needed,
             )
+            outcome = "failed"
         else:
             wait = dt.timedelta(minutes=BACKOFF_MINUTES[max(0, row["attempts"] - 1)])
-            outcome = (
-                "retry"
-                if _finish(
-                    db,
-                    row,
-                    owner,
-                    status="pending",
-                    next_attempt_at=clock.iso(now + wait),
-                    last_error=str(error),
-                )
-                else "lost"
+            done = _finish(
+                db,
+                row,
+                owner,
+                status="pending",
+                next_attempt_at=clock.iso(now + wait),
+                last_error=str(error),
+                lookup_needed=lookup_needed,
             )
-    log.warning("%s: %s (%s)", describe(row), error, outcome)
+            outcome = "retry"
+        if done:
+            _note_attempts(db, row, notes, stamp)
+        else:
+            outcome = "lost"
+    log.warning("%s: %s %s (%s)", describe(row), step, error, outcome)
     return outcome
+
+
+def attempts_for(db, outbox_ids):
+    """Return {outbox id: [attempt rows, oldest first]} for the staff pages."""
+    ids = sorted({i for i in outbox_ids if i})
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    found = {}
+    for attempt in rows(
+        db, f"SELECT * FROM outbox_attempts WHERE outbox_id IN ({marks}) ORDER BY id", ids
+    ):
+        found.setdefault(attempt["outbox_id"], []).append(attempt)
+    return found

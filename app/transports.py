@@ -1,61 +1,85 @@
 """How outbound SMS leave: console (embedded default), Twilio REST, or the Android SIM gateway.
 
-Every transport has `send(phone, body, *, idempotency_key, outbox_id) -> Sent` and
-raises `TransportError` (permanent, opted_out) when the message did not go out.
+Every transport has `send(message) -> Sent` and `find(message) -> Sent | None`, and raises
+`TransportError` when a call did not work. `find` looks a message up at the provider after
+an ambiguous attempt (a timeout, a 5xx, a reset connection), when it may or may not exist;
+None means the provider definitely has no such message, so sending again is safe.
 """
 
-import contextlib
 import dataclasses
+import datetime as dt
 import logging
-import threading
 
 import requests
-from android_sms_gateway import client as gateway_client
 from android_sms_gateway import domain as gateway_domain
 from android_sms_gateway import errors as gateway_errors
-from android_sms_gateway import http as gateway_http
 from flask import current_app
 from twilio.base.exceptions import TwilioException, TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
+from urllib3.exceptions import NewConnectionError
 
+from app import clock, gateway_api
 from app.logs import mask_phone
-from app.twilio_rest import REST_TIMEOUT_SECONDS, rest_client
+from app.twilio_rest import rest_client
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Outgoing:
+    """One SMS to send, and what a lookup at the provider needs to recognise it."""
+
+    phone: str
+    body: str
+    # Our id for the message. The gateway uses it as its message id and answers 409 for a
+    # repeat (capcom6/android-sms-gateway MessagesRoutes); Twilio has no such field.
+    key: str
+    outbox_id: int | None = None
+    sim_number: int | None = None
+    first_attempt_at: dt.datetime | None = None
+    # Provider ids that other messages of ours already own: a lookup must not claim them.
+    known_ids: frozenset = frozenset()
 
 
 @dataclasses.dataclass(frozen=True)
 class Sent:
-    """What a transport reports for an accepted message."""
+    """What a transport reports for a message the provider has."""
 
     provider: str
     provider_id: str
     status: str = "sent"
+    detail: str | None = None
 
 
 class TransportError(Exception):
-    """A send that did not go out. PERMANENT: never retry. OPTED_OUT: the number said STOP."""
+    """A call that did not work.
 
-    def __init__(self, message, *, code=None, permanent=False, opted_out=False):
+    PERMANENT: never retry. OPTED_OUT: the number said STOP. AMBIGUOUS: the provider may have
+    the message anyway, so look before sending again. SETUP: the provider's account or
+    device is not set up (staff must act); retry without using up the message's attempts.
+    """
+
+    def __init__(
+        self, message, *, code=None, permanent=False, opted_out=False, ambiguous=False, setup=False
+    ):
         super().__init__(message)
         self.code = code
         self.permanent = permanent
         self.opted_out = opted_out
+        self.ambiguous = ambiguous
+        self.setup = setup
 
     def __str__(self):
         text = super().__str__()
         return f"{self.code}: {text}" if self.code else text
 
 
-log = logging.getLogger(__name__)
-
-# Twilio error codes with a fixed meaning for us.
-TWILIO_OPTED_OUT = 21610  # the recipient replied STOP to our number
-TWILIO_PERMANENT = {
-    21211,  # invalid 'To' number
-    21408,  # no permission to send to that region
-    21612,  # 'To' unreachable from this number
-    21614,  # 'To' is not a mobile number (a landline cannot receive SMS)
-}
-GATEWAY_TIMEOUT_SECONDS = 15
+def network_error(provider, error):
+    """A TransportError for a requests failure; ambiguous unless no connection was made."""
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    never_connected = isinstance(error, requests.ConnectTimeout) or isinstance(
+        reason, NewConnectionError
+    )
+    return TransportError(f"{provider} unreachable: {error}", ambiguous=not never_connected)
 
 
 class ConsoleTransport:
@@ -63,52 +87,45 @@ class ConsoleTransport:
 
     name = "console"
 
-    def send(self, phone, body, *, idempotency_key, outbox_id=None):
+    def send(self, message):
         """Log the message and report it delivered."""
         # Never the text itself: it can hold a resident's name, question or reference.
-        log.info("SMS to %s (%s characters)", mask_phone(phone), len(body))
-        return Sent("console", f"console-{outbox_id or idempotency_key}", "delivered")
+        log.info("SMS to %s (%s characters)", mask_phone(message.phone), len(message.body))
+        return Sent("console", f"console-{message.outbox_id or message.key}", "delivered")
+
+    def find(self, message):
+        """The console keeps nothing: every lookup says "not there"."""
+        return None
 
 
-class _IdempotentHttpClient(TwilioHttpClient):
-    """Twilio's HTTP client plus the I-Twilio-Idempotency-Token header while one is set.
+# Twilio ---------------------------------------------------------------------------------
 
-    twilio 9.13's messages.create() takes no extra headers, and the SDK's documented way
-    to change requests is a custom http_client; the token is per thread.
-    """
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._local = threading.local()
-
-    @contextlib.contextmanager
-    def idempotency(self, token):
-        """Send TOKEN as the idempotency header on requests made inside the block."""
-        self._local.token = token
-        try:
-            yield
-        finally:
-            self._local.token = None
-
-    def request(self, method, url, params=None, data=None, headers=None, **kwargs):
-        """Add the idempotency header, then make the request as usual."""
-        token = getattr(self._local, "token", None)
-        if token:
-            headers = {**(headers or {}), "I-Twilio-Idempotency-Token": token}
-        return super().request(method, url, params=params, data=data, headers=headers, **kwargs)
+TWILIO_OPTED_OUT = 21610  # the recipient replied STOP to our number
+TWILIO_PERMANENT = {
+    21211,  # invalid 'To' number
+    21408,  # no permission to send to that region
+    21612,  # 'To' unreachable from this number
+    21614,  # 'To' is not a mobile number (a landline cannot receive SMS)
+}
+# Our clock and Twilio's may differ; a lookup reaches this far before the first attempt.
+LOOKUP_SLACK = dt.timedelta(minutes=5)
+LOOKUP_PAGE_SIZE = 20
+LOOKUP_LIMIT = 200
 
 
 def classify_twilio_error(error):
     """Turn a TwilioRestException into a TransportError (opt-out, permanent or transient)."""
     code = error.code
+    status = error.status or 0
     if code == TWILIO_OPTED_OUT:
         return TransportError(error.msg, code=code, opted_out=True)
     # 4xx other than auth and rate limits is about this message, so retrying cannot help;
     # 401/403 (bad credentials) and 429/5xx may clear up, so they retry.
-    permanent = code in TWILIO_PERMANENT or (
-        400 <= (error.status or 0) < 500 and error.status not in (401, 403, 429)
+    permanent = code in TWILIO_PERMANENT or (400 <= status < 500 and status not in (401, 403, 429))
+    # A 5xx may come after Twilio created the message (error 20500's page says so).
+    return TransportError(
+        error.msg, code=code or status, permanent=permanent, ambiguous=status >= 500
     )
-    return TransportError(error.msg, code=code or error.status, permanent=permanent)
 
 
 class TwilioTransport:
@@ -117,84 +134,138 @@ class TwilioTransport:
     name = "twilio"
 
     def __init__(self, config):
-        self.config = config
-        self.http = _IdempotentHttpClient(timeout=REST_TIMEOUT_SECONDS)
+        self.from_number = config["TWILIO_FROM_NUMBER"]
         self.client = rest_client(config)
-        self.client.http_client = self.http
         self.status_callback = config["PUBLIC_BASE_URL"].rstrip("/") + "/sms/twilio/status"
 
-    def send(self, phone, body, *, idempotency_key, outbox_id=None):
-        """Create the message; a resend with the same key returns the first one."""
+    def send(self, message):
+        """Create the message; Twilio's REST API is not idempotent, so this is one send."""
         try:
-            with self.http.idempotency(idempotency_key):
-                message = self.client.messages.create(
-                    to=phone,
-                    from_=self.config["TWILIO_FROM_NUMBER"],
-                    body=body,
-                    status_callback=self.status_callback,
-                )
+            created = self.client.messages.create(
+                to=message.phone,
+                from_=self.from_number,
+                body=message.body,
+                status_callback=self.status_callback,
+            )
         except TwilioRestException as error:
             raise classify_twilio_error(error) from error
-        except (TwilioException, requests.RequestException) as error:
-            raise TransportError(f"twilio unreachable: {error}") from error
-        return Sent("twilio", message.sid, message.status or "queued")
+        except requests.RequestException as error:
+            raise network_error("twilio", error) from error
+        except TwilioException as error:
+            raise TransportError(f"twilio: {error}", ambiguous=True) from error
+        return Sent("twilio", created.sid, created.status or "queued")
+
+    def find(self, message):
+        """Look MESSAGE up in the Messages list (To, our From, since the first attempt, body).
+
+        The list comes newest first, so reading stops at the first message created before
+        the window. The window is applied to date_created here rather than with DateSent>,
+        which Twilio reads to the day and which cannot match a message still queued.
+        """
+        since = (message.first_attempt_at or clock.now()) - LOOKUP_SLACK
+        try:
+            for found in self.client.messages.stream(
+                to=message.phone,
+                from_=self.from_number,
+                page_size=LOOKUP_PAGE_SIZE,
+                limit=LOOKUP_LIMIT,
+            ):
+                if found.date_created is not None and found.date_created < since:
+                    break
+                if found.sid in message.known_ids:
+                    continue
+                if (found.body or "").strip() == message.body.strip():
+                    return Sent("twilio", found.sid, found.status or "queued")
+        except TwilioRestException as error:
+            raise TransportError(
+                f"lookup failed: {error.msg}", code=error.code or error.status, ambiguous=True
+            ) from error
+        except requests.RequestException as error:
+            raise TransportError(f"lookup failed: {error}", ambiguous=True) from error
+        except TwilioException as error:
+            raise TransportError(f"lookup failed: {error}", ambiguous=True) from error
+        return None
 
 
-class _TimeoutSession(requests.Session):
-    """A requests session with a default timeout (the gateway client sets none)."""
+# SMS Gateway for Android ----------------------------------------------------------------
 
-    def request(self, method, url, **kwargs):
-        """Make the request with GATEWAY_TIMEOUT_SECONDS unless a timeout is given."""
-        kwargs.setdefault("timeout", GATEWAY_TIMEOUT_SECONDS)
-        return super().request(method, url, **kwargs)
+GATEWAY_STATES = {
+    "pending": "queued",
+    "processed": "sending",
+    "cancelling": "sending",
+    "sent": "sent",
+    "delivered": "delivered",
+    "failed": "failed",
+    "cancelled": "cancelled",
+}
+
+
+def gateway_status(state):
+    """Map a gateway ProcessState (or its text) onto the SMS log's statuses."""
+    text = getattr(state, "value", state) or ""
+    return GATEWAY_STATES.get(text.lower(), text.lower())
+
+
+def classify_gateway_error(error):
+    """Turn the client's APIError into a TransportError (set-up, permanent or transient)."""
+    status = error.status_code or 0
+    text = gateway_api.error_text(error)
+    if gateway_api.is_device_problem(error):
+        return TransportError(f"gateway set-up: {text}", code=status, setup=True)
+    permanent = 400 <= status < 500 and status != 429
+    return TransportError(text, code=status or None, permanent=permanent, ambiguous=status >= 500)
+
+
+def _recipient_error(state):
+    """The first recipient's error text of a MessageState, if any."""
+    return next((r.error for r in state.recipients if r.error), None)
 
 
 class GatewayTransport:
     """SMS Gateway for Android (a local Vietnamese SIM) through the android-sms-gateway client.
 
-    The outbox idempotency key is sent as the message ID; the gateway refuses a second
-    message with the same ID (409), which we read as "already accepted".
+    The outbox row's key is the gateway's message id, so the gateway itself refuses a second
+    copy (409, read as "already accepted"), and `find` asks for the message's state.
     """
 
     name = "gateway"
 
     def __init__(self, config):
-        self.base_url = config["SMS_GATEWAY_URL"].rstrip("/")
-        self.username = config["SMS_GATEWAY_USERNAME"] or None
-        self.password = config["SMS_GATEWAY_PASSWORD"]
+        self.config = config
 
-    def send(self, phone, body, *, idempotency_key, outbox_id=None):
-        """Post the message to the gateway and return its message ID."""
-        message = gateway_domain.Message(
-            phone_numbers=[phone],
-            text_message=gateway_domain.TextMessage(text=body),
+    def send(self, message):
+        """Post the message to the gateway, from the SIM the resident wrote to, if known."""
+        request = gateway_domain.Message(
+            phone_numbers=[message.phone],
+            text_message=gateway_domain.TextMessage(text=message.body),
             with_delivery_report=True,
-            id=idempotency_key,
+            id=message.key,
+            sim_number=message.sim_number,
         )
-        http = gateway_http.RequestsHttpClient(session=_TimeoutSession())
         try:
-            with gateway_client.APIClient(
-                self.username, self.password, base_url=self.base_url, http=http
-            ) as api:
-                state = api.send(message)
+            with gateway_api.api(self.config) as client:
+                state = client.send(request)
         except gateway_errors.APIError as error:
             if error.status_code == 409:
-                return Sent("gateway", idempotency_key, "queued")
-            status = error.status_code or 0
-            permanent = status == 400
-            raise TransportError(str(error), code=status or None, permanent=permanent) from error
+                return Sent("gateway", message.key, "queued")
+            raise classify_gateway_error(error) from error
         except requests.RequestException as error:
-            raise TransportError(f"gateway unreachable: {error}") from error
-        finally:
-            http.__exit__(None, None, None)
-        return Sent("gateway", state.id, _gateway_status(state.state.value))
+            raise network_error("gateway", error) from error
+        return Sent("gateway", state.id, gateway_status(state.state), _recipient_error(state))
 
-
-def _gateway_status(state):
-    """Map a gateway message state onto the SMS log's statuses."""
-    return {"pending": "queued", "processed": "sending", "cancelled": "failed"}.get(
-        state.lower(), state.lower()
-    )
+    def find(self, message):
+        """Ask the gateway for the message's state; None when it has never heard of it."""
+        try:
+            state = gateway_api.message_state(self.config, message.key)
+        except gateway_errors.APIError as error:
+            failure = classify_gateway_error(error)
+            failure.ambiguous = True
+            raise failure from error
+        except requests.RequestException as error:
+            raise TransportError(f"gateway lookup failed: {error}", ambiguous=True) from error
+        if state is None:
+            return None
+        return Sent("gateway", state.id, gateway_status(state.state), _recipient_error(state))
 
 
 TRANSPORTS = {"console": ConsoleTransport, "twilio": TwilioTransport, "gateway": GatewayTransport}

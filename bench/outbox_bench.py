@@ -33,9 +33,12 @@ class _LatencyTransport:
         self.delay = delay
         self.console = transports.ConsoleTransport()
 
-    def send(self, phone, body, *, idempotency_key, outbox_id=None):
+    def send(self, message):
         time.sleep(self.delay)
-        return self.console.send(phone, body, idempotency_key=idempotency_key, outbox_id=outbox_id)
+        return self.console.send(message)
+
+    def find(self, message):
+        return self.console.find(message)
 
 
 def _app(db_path):

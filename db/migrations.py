@@ -524,3 +524,32 @@ def rate_hits(db):
         {"id": int, "bucket": str, "at": str}, pk="id", not_null={"bucket", "at"}
     )
     db["rate_hits"].create_index(["bucket", "at"])
+
+
+@migrations(name="0016_outbox_attempts")
+def outbox_attempts(db):
+    """Record every attempt at an outbound message, and when its next one must look first.
+
+    Twilio's REST API is not idempotent: after an ambiguous attempt (a timeout, a 5xx, a
+    reset connection, a worker that died mid-send) the next one looks the message up before
+    sending again. first_attempt_at bounds that lookup.
+    """
+    db["outbox"].add_column("first_attempt_at", str)
+    db["outbox"].add_column("lookup_needed", int, not_null_default=0)
+    db["outbox_attempts"].create(
+        {
+            "id": int,
+            "outbox_id": int,
+            "attempt": int,
+            "at": str,
+            "action": str,  # send | lookup
+            "outcome": str,  # accepted | found | not_found | ambiguous | error | setup | ...
+            "provider_id": str,
+            "status": str,
+            "detail": str,
+        },
+        pk="id",
+        not_null={"outbox_id", "at", "action", "outcome"},
+        foreign_keys=[("outbox_id", "outbox", "id")],
+    )
+    db["outbox_attempts"].create_index(["outbox_id"])

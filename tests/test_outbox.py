@@ -30,10 +30,13 @@ class RecordingTransport:
         self.sent = []
         self._lock = threading.Lock()
 
-    def send(self, phone, body, *, idempotency_key, outbox_id=None):
+    def send(self, message):
         with self._lock:
-            self.sent.append(outbox_id)
-        return transports.Sent("recording", f"R{outbox_id}", "sent")
+            self.sent.append(message.outbox_id)
+        return transports.Sent("recording", f"R{message.outbox_id}", "sent")
+
+    def find(self, message):
+        return None
 
 
 class FlakyTransport(RecordingTransport):
@@ -47,13 +50,13 @@ class FlakyTransport(RecordingTransport):
         self.code = code
         self.calls = 0
 
-    def send(self, phone, body, *, idempotency_key, outbox_id=None):
+    def send(self, message):
         self.calls += 1
         if self.calls <= self.failures:
             raise transports.TransportError(
                 "provider down", code=self.code, permanent=self.permanent, opted_out=self.opted_out
             )
-        return super().send(phone, body, idempotency_key=idempotency_key, outbox_id=outbox_id)
+        return super().send(message)
 
 
 @pytest.fixture

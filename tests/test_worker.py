@@ -8,11 +8,8 @@ import time_machine
 
 from app import messages, outbox, scheduler, transports, trips, worker
 from app import requests as queue
-from app.config import LOCAL_ACCOUNT_SID
 from db import transaction
-from tests.conftest import PUBLIC_BASE_URL, TEST_AUTH_TOKEN
 from tests.fakes.sms_gateway_api import FakeSmsGateway
-from tests.fakes.twilio_api import FakeTwilioAPI
 
 # Every test here runs at a frozen day hour and at a frozen night (quiet) hour.
 pytestmark = pytest.mark.usefixtures("any_hour")
@@ -119,98 +116,25 @@ def test_the_worker_command_makes_one_pass(app, db, runner):
     assert (row["status"], row["provider"]) == ("sent", "console")
 
 
-@pytest.fixture
-def fake_twilio(app):
-    with FakeTwilioAPI(LOCAL_ACCOUNT_SID, TEST_AUTH_TOKEN) as fake:
-        app.config.update(
-            SMS_TRANSPORT="twilio",
-            TWILIO_API_BASE_URL=fake.base_url,
-            TWILIO_ACCOUNT_SID=LOCAL_ACCOUNT_SID,
-            TWILIO_FROM_NUMBER="+84280000001",
-        )
-        yield fake
-
-
-def test_the_twilio_transport_sends_through_the_real_client_with_a_status_callback(
-    app, db, fake_twilio, any_hour
-):
-    with app.app_context():
-        with transaction(db):
-            queued = outbox.enqueue(db, PHONE, "Xa Phu Lam: hello", kind="answer")
-        any_hour.morning(db)
-        assert outbox.send_due(db) == 1
-        (sent,) = fake_twilio.messages
-        assert (sent["to"], sent["from"], sent["body"]) == (
-            PHONE,
-            "+84280000001",
-            "Xa Phu Lam: hello",
-        )
-        assert sent["status_callback"] == PUBLIC_BASE_URL + "/sms/twilio/status"
-        row = outbox.get(db, queued["id"])
-        assert (row["status"], row["provider"], row["provider_id"]) == (
-            "sent",
-            "twilio",
-            sent["sid"],
-        )
-        message = messages.get(db, row["message_id"])
-        assert (message["provider_id"], message["status"]) == (sent["sid"], "queued")
-        # A delivery callback finds the message by its provider id.
-        messages.update_delivery(db, provider="twilio", provider_id=sent["sid"], status="delivered")
-        assert messages.get(db, row["message_id"])["status"] == "delivered"
-
-
-def test_twilio_server_errors_are_retried_and_client_errors_are_not(app, db, fake_twilio, any_hour):
-    with app.app_context():
-        with transaction(db):
-            retried = outbox.enqueue(db, PHONE, "a", kind="answer")
-        any_hour.morning(db)
-        fake_twilio.fail_next(1, status=503)
-        assert outbox.send_due(db) == 0
-        assert outbox.get(db, retried["id"])["status"] == "pending"
-        with transaction(db):
-            refused = outbox.enqueue(db, "+84987654321", "b", kind="answer")
-        fake_twilio.fail_next(1, status=400)
-        assert outbox.send_due(db) == 0  # the first row waits for its retry time
-        with transaction(db):
-            db["outbox"].update(retried["id"], {"next_attempt_at": "2000-01-01T00:00:00Z"})
-        assert outbox.send_due(db) == 1
-    assert outbox.get(db, retried["id"])["status"] == "sent"
-    assert outbox.get(db, refused["id"])["status"] == "failed"
-
-
-def test_a_twilio_resend_after_a_crash_does_not_deliver_twice(app, db, fake_twilio, any_hour):
-    with app.app_context():
-        with transaction(db):
-            queued = outbox.enqueue(db, PHONE, "Xa Phu Lam: once", kind="reminder")
-        any_hour.morning(db)
-        (leased,) = outbox.lease(db, "crashing-worker")
-        # The worker sends, then dies before recording the result.
-        twilio = transports.from_config()
-        twilio.send(PHONE, leased["body"], idempotency_key=leased["idempotency_key"])
-        with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)):
-            assert outbox.send_due(db) == 1
-    assert len(fake_twilio.messages) == 1
-    assert outbox.get(db, queued["id"])["provider_id"] == fake_twilio.messages[0]["sid"]
-
-
 @pytest.mark.parametrize(
     "code, status, expected",
     [
-        (21610, 400, (False, True)),
-        (21614, 400, (True, False)),
-        (20429, 429, (False, False)),
-        (20003, 401, (False, False)),
-        (20500, 500, (False, False)),
-        (21604, 400, (True, False)),
+        (21610, 400, (False, True, False)),
+        (21614, 400, (True, False, False)),
+        (20429, 429, (False, False, False)),
+        (20003, 401, (False, False, False)),
+        (20500, 500, (False, False, True)),
+        (20503, 503, (False, False, True)),
+        (21604, 400, (True, False, False)),
     ],
 )
-def test_twilio_error_codes_map_to_opt_out_permanent_or_retry(code, status, expected):
+def test_twilio_error_codes_map_to_opt_out_permanent_retry_or_look_first(code, status, expected):
     from twilio.base.exceptions import TwilioRestException
 
     error = transports.classify_twilio_error(
         TwilioRestException(status, "https://api.twilio.com/x", msg="no", code=code)
     )
-    assert (error.permanent, error.opted_out) == expected
+    assert (error.permanent, error.opted_out, error.ambiguous) == expected
 
 
 @pytest.fixture
@@ -244,8 +168,9 @@ def test_the_gateway_transport_sends_through_the_android_sms_gateway_client(
 def test_a_gateway_resend_with_the_same_id_is_not_delivered_twice(app, db, fake_gateway):
     with app.app_context():
         transport = transports.from_config()
-        first = transport.send(PHONE, "x", idempotency_key="k" * 32)
-        again = transport.send(PHONE, "x", idempotency_key="k" * 32)
+        message = transports.Outgoing(phone=PHONE, body="x", key="k" * 32)
+        first = transport.send(message)
+        again = transport.send(message)
     assert first.provider_id == again.provider_id == "k" * 32
     assert len(fake_gateway.messages) == 1 and fake_gateway.posts == 2
 
@@ -271,24 +196,3 @@ def test_gateway_outages_are_retried_and_bad_credentials_are_not_lost(
 def test_an_unknown_transport_name_is_refused_clearly(app):
     with pytest.raises(ValueError, match="SMS_TRANSPORT must be one of"):
         transports.from_config({"SMS_TRANSPORT": "pigeon"})
-
-
-def test_a_send_whose_reply_was_lost_is_retried_without_a_second_delivery(
-    app, db, fake_twilio, any_hour
-):
-    with app.app_context():
-        with transaction(db):
-            queued = outbox.enqueue(db, PHONE, "Xa Phu Lam: mot lan thoi", kind="answer")
-        any_hour.morning(db)
-        fake_twilio.lose_reply_next(1)
-        assert outbox.send_due(db) == 0
-        assert outbox.get(db, queued["id"])["status"] == "pending"
-        with transaction(db):
-            db["outbox"].update(queued["id"], {"next_attempt_at": "2000-01-01T00:00:00Z"})
-        assert outbox.send_due(db) == 1
-    # Twilio saw two POSTs for the row, but the idempotency token made them one message.
-    posts = [r for r in fake_twilio.requests if r[1].endswith("/Messages.json")]
-    assert len(posts) == 2
-    assert [m["body"] for m in fake_twilio.messages] == ["Xa Phu Lam: mot lan thoi"]
-    row = outbox.get(db, queued["id"])
-    assert (row["status"], row["provider_id"]) == ("sent", fake_twilio.messages[0]["sid"])

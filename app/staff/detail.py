@@ -52,13 +52,19 @@ def request_detail(request_id, preview=None, draft=""):
     row = load(db, request_id)
     resident = residents.get(db, row["resident_id"]) if row["resident_id"] else None
     procedure = guidance.get(db, row["service_code"])
+    thread = messages.thread(db, row["phone"], limit=100) if row["phone"] else []
+    unsent = outbox.unsent_for_request(db, request_id)
     return render_template(
         "staff/request.html",
         r=row,
         resident=resident,
         procedure=procedure,
         events=queue.events(db, request_id),
-        thread=messages.thread(db, row["phone"], limit=100) if row["phone"] else [],
+        thread=thread,
+        unsent=unsent,
+        attempts=outbox.attempts_for(
+            db, [m["outbox_id"] for m in thread] + [o["id"] for o in unsent]
+        ),
         move_trips=trip_queries.trip_requests_for_move(db, row),
         hamlets=hamlets.active(db),
         open_statuses=queue.OPEN_STATUSES[row["kind"]],

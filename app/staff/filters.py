@@ -119,6 +119,18 @@ SMS_FIELD_LABELS = {
     "sms_steps_en": _l("Steps (English)"),
     "sms_documents_en": _l("Documents (English)"),
 }
+# An outbox attempt, by action and outcome (app.outbox records them).
+ATTEMPT_LABELS = {
+    "send:accepted": _l("Handed to the provider"),
+    "send:ambiguous": _l("No clear answer from the provider; checked before any resend"),
+    "send:error": _l("Refused by the provider"),
+    "send:setup": _l("The SMS gateway is not set up"),
+    "lookup:found": _l("Found at the provider, so not sent again"),
+    "lookup:not_found": _l("Not at the provider, so sent again"),
+    "lookup:ambiguous": _l("Could not check at the provider"),
+    "lookup:error": _l("Could not check at the provider"),
+    "lookup:setup": _l("The SMS gateway is not set up"),
+}
 WEEKDAY_NAMES = {"vi": WEEKDAYS_VI, "en": WEEKDAYS_EN}
 
 
@@ -266,6 +278,7 @@ def label(value, kind="status"):
         "attention": ATTENTION_LABELS,
         "meaning": MEANING_LABELS,
         "kept": {key: _l(text) for key, text in field.KEPT_REASONS.items()},
+        "attempt": ATTEMPT_LABELS,
     }
     found = tables.get(kind, {}).get(value)
     return str(found) if found is not None else (value or "")

@@ -19,6 +19,7 @@ def message_list():
     failed_only = request.args.get("failed") == "1"
     page = max(arg_int("page", 1), 1)
     rows, has_next = log_queries.messages_page(db, direction, failed_only, page=page)
+    failed = queries.failed_outbox(db, limit=50)
     return render_template(
         "staff/messages.html",
         rows=rows,
@@ -26,7 +27,7 @@ def message_list():
         page=page,
         direction=direction,
         failed_only=failed_only,
-        failed=queries.failed_outbox(db, limit=50),
+        failed=failed,
         counts=log_queries.outbox_counts(db),
         waiting=log_queries.waiting_outbox(db),
         quiet_until=quiet_hours.held_until(db),
@@ -35,6 +36,9 @@ def message_list():
         meanings=list(filters.MEANING_LABELS),
         hamlet_rows=hamlets.active(db),
         procedures=guidance.all_procedures(db),
+        attempts=outbox.attempts_for(
+            db, [o["id"] for o in failed] + [m["outbox_id"] for m in rows]
+        ),
     )
 
 

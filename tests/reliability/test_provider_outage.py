@@ -1,8 +1,12 @@
-"""Provider outage: Twilio fails with 500, 503, 429 and hangs for a while; nothing lost or doubled.
+"""Provider trouble: Twilio accepts messages and then answers 500 or hangs; none is doubled.
 
-Two real `flask worker` processes send through the real twilio client to a local fake of the
-REST API. The first attempts fail; the 1-minute backoff then resends them, so this takes
-about 90 seconds.
+Two real `flask worker` processes send 40 messages through the real twilio client to a local
+fake of the REST API. The fake creates every message it is asked for, but answers every 3rd
+create with a 500 and lets every 5th hang past the client's 10 s timeout, as Twilio can
+(error 20500: after a retried 500, "it is possible for a customer to receive multiple
+messages"). After the 1-minute backoff each of
+those rows looks itself up in the Messages list, finds its message and sends nothing. About
+three minutes.
 """
 
 import collections
@@ -18,9 +22,7 @@ from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.reliability.support import rows, scalar
 
 MESSAGES = 40
-FAILURES = [(15, 500, 0.0), (5, 503, 1.0), (3, 429, 0.0), (2, 500, 12.0)]  # 12 s > client timeout
-LOST_REPLIES = 4  # Twilio creates the message but the answer never reaches the worker
-SETTLE_SECONDS = 180
+SETTLE_SECONDS = 300
 
 
 def enqueue_answers(db_path, count):
@@ -42,16 +44,20 @@ def enqueue_answers(db_path, count):
     return bodies
 
 
+def expected_ambiguous(creates):
+    """How many of the first CREATES creates the fake answers badly (every 3rd or 5th)."""
+    return sum(1 for n in range(1, creates + 1) if n % 3 == 0 or n % 5 == 0)
+
+
 @pytest.mark.slow
-def test_an_outage_at_twilio_loses_no_message_and_sends_none_twice(tmp_path):
+def test_twilio_accepting_then_failing_delivers_every_message_once(tmp_path):
     with FakeTwilioAPI(ACCOUNT_SID, AUTH_TOKEN) as fake:
+        fake.accept_then_fail_every(5, "hang")  # checked first: the 15th and 30th hang
+        fake.accept_then_fail_every(3, "500")
         service = Service(
             tmp_path / "outage", SMS_TRANSPORT="twilio", TWILIO_API_BASE_URL=fake.base_url
         )
         bodies = enqueue_answers(service.db_path, MESSAGES)
-        for count, status, delay in FAILURES:
-            fake.fail_next(count, status=status, delay=delay)
-        fake.lose_reply_next(LOST_REPLIES)
         service.start()
         try:
             service.start_outbox_workers(2)
@@ -65,20 +71,28 @@ def test_an_outage_at_twilio_loses_no_message_and_sends_none_twice(tmp_path):
                 time.sleep(1)
             # Let the workers run a few more passes after recovery: nothing may go out again.
             time.sleep(5)
-            sent_to_fake = list(fake.messages)
+            created = list(fake.messages)
+            creates = len(fake.message_creates())
         finally:
             service.stop()
 
     statuses = rows(service.db_path, "SELECT status, count(*) FROM outbox GROUP BY status")
     assert statuses == [("sent", MESSAGES)]
-    assert collections.Counter(m["body"] for m in sent_to_fake) == collections.Counter(bodies)
+    # 40 delivered, 0 doubled: Twilio holds each body exactly once.
+    assert collections.Counter(m["body"] for m in created) == collections.Counter(bodies)
+    assert creates == MESSAGES
     recorded = rows(service.db_path, "SELECT provider_id FROM outbox ORDER BY id")
-    assert sorted(sid for (sid,) in recorded) == sorted(m["sid"] for m in sent_to_fake)
-    injected = sum(count for count, _, _ in FAILURES)
-    retried = scalar(service.db_path, "SELECT count(*) FROM outbox WHERE attempts > 1")
-    # Two hung calls may be the same row's two attempts.
-    assert retried >= injected + LOST_REPLIES - 2
-    posts = [r for r in fake.requests if r[0] == "POST" and r[1].endswith("/Messages.json")]
-    # Each lost reply costs one more POST, which the idempotency token turns into no message.
-    assert len(posts) == MESSAGES + injected + LOST_REPLIES
+    assert sorted(sid for (sid,) in recorded) == sorted(m["sid"] for m in created)
+    outcomes = dict(
+        rows(
+            service.db_path,
+            "SELECT action || ':' || outcome, count(*) FROM outbox_attempts GROUP BY 1",
+        )
+    )
+    ambiguous = expected_ambiguous(MESSAGES)
+    assert outcomes.get("send:ambiguous") == ambiguous == 19
+    assert outcomes.get("lookup:found") == ambiguous
+    # The remaining window (a message Twilio had not listed yet) would show up here.
+    assert outcomes.get("lookup:not_found", 0) == 0
+    print(f"\n40-message Twilio outage: attempts {sorted(outcomes.items())}")
     assert "database is locked" not in service.log_text()
