@@ -30,6 +30,11 @@ UNANSWERED = {"busy", "no-answer", "failed", "canceled"}
 ANSWERED = {"completed"}
 # A claimed row whose call was never placed (the worker died in between) is freed after this.
 STALE_CLAIM = dt.timedelta(minutes=10)
+# A placed call whose status callback has not come after this is asked about at Twilio;
+# one Twilio still reports ringing or in progress is waited for, up to LIVE_CALL_LIMIT.
+STUCK_CALL = dt.timedelta(minutes=15)
+LIVE_CALL_LIMIT = dt.timedelta(hours=1)
+LIVE = {"queued", "initiated", "ringing", "in-progress"}
 # A "missed call": the caller hung up at the greeting, often to save the cost of the call.
 MISSED_CALL_SECONDS = 20
 MISSED_CALL_QUIET = dt.timedelta(hours=6)  # one ring-back per phone in this span
@@ -184,12 +189,54 @@ def _place_call(row, config):
     return call.sid
 
 
+def _call_status(call_sid, config):
+    """Ask Twilio for a call's status; None when Twilio has no such call or cannot say."""
+    try:
+        return rest_client(config).calls(call_sid).fetch().status
+    except (TwilioException, http.RequestException, OSError) as exc:
+        log.warning("status of call %s unknown: %s", call_sid, exc)
+        return None
+
+
+def reclaim_stuck(db, now, config):
+    """Settle call-backs whose status callback never came; return how many were retried.
+
+    A lost callback would keep the row in `calling`, and so block the phone's call-backs
+    forever. Twilio is asked for the call's status first, so a call that was answered is
+    not rung again; a call Twilio does not know, or cannot report, counts as unanswered.
+    """
+    stuck = list(
+        db["callbacks"].rows_where(
+            "status = 'calling' AND call_sid IS NOT NULL AND updated_at < ?",
+            [clock.iso(now - STUCK_CALL)],
+        )
+    )
+    retried = 0
+    for row in stuck:
+        status = _call_status(row["call_sid"], config)
+        if status in UNANSWERED or status in ANSWERED:
+            record_call_status(db, row["call_sid"], status, now)
+            continue
+        if status in LIVE and now - clock.parse(row["updated_at"]) < LIVE_CALL_LIMIT:
+            continue
+        with transaction(db):
+            current = get(db, row["id"])
+            # A late callback may have settled it since we looked.
+            if current["status"] != "calling" or current["call_sid"] != row["call_sid"]:
+                continue
+            log.warning("call-back %s: no status for call %s", row["id"], row["call_sid"])
+            _after_unanswered(db, current, f"no status callback ({status or 'unknown'})", now)
+            retried += 1
+    return retried
+
+
 def run_due_callbacks(db, now=None):
     """Place every due call-back (outside any transaction); return how many were placed."""
     now = now or clock.now()
     config = current_app.config
     if not _can_call(config):
         return _fail_waiting(db, now)
+    reclaim_stuck(db, now, config)
     placed = 0
     for row in _claim_due(db, now):
         try:

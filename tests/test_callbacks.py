@@ -333,3 +333,58 @@ def test_without_a_twilio_account_a_call_back_fails_at_once_and_says_why(app, db
     )
     event = queue.events(db, visit["id"])[-1]
     assert (event["action"], event["note"]) == ("callback_failed", "no Twilio account")
+
+
+def place_call_back(db, fake):
+    callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
+    assert callbacks.run_due_callbacks(db) == 1
+    return callback, fake.calls[-1]["sid"]
+
+
+def test_a_call_back_whose_status_never_came_is_retried_after_15_minutes(db, fake, clock_at):
+    callback, call_sid = place_call_back(db, fake)
+    fake.set_call_status(call_sid, "no-answer")
+    clock_at(local(1, 10, 14))
+    callbacks.run_due_callbacks(db)
+    assert row(db, callback["id"])["status"] == "calling"  # not yet 15 minutes
+    clock_at(local(1, 10, 16))
+    callbacks.run_due_callbacks(db)
+    waiting = row(db, callback["id"])
+    assert (waiting["status"], waiting["last_status"]) == ("pending", "no-answer")
+    clock_at(local(1, 10, 31))
+    assert callbacks.run_due_callbacks(db) == 1
+    assert len(fake.calls) == 2 and row(db, callback["id"])["attempts"] == 2
+
+
+def test_a_stuck_call_back_twilio_reports_answered_is_completed_not_rung_again(db, fake, clock_at):
+    callback, call_sid = place_call_back(db, fake)
+    fake.set_call_status(call_sid, "completed")
+    clock_at(local(1, 10, 16))
+    callbacks.run_due_callbacks(db)
+    assert row(db, callback["id"])["status"] == "completed"
+    clock_at(local(1, 12))
+    assert callbacks.run_due_callbacks(db) == 0 and len(fake.calls) == 1
+
+
+def test_a_stuck_call_back_twilio_does_not_know_is_retried(db, fake, clock_at):
+    callback, _ = place_call_back(db, fake)
+    with transaction(db):
+        db["callbacks"].update(callback["id"], {"call_sid": "CA" + "9" * 32})
+    clock_at(local(1, 10, 16))
+    callbacks.run_due_callbacks(db)
+    waiting = row(db, callback["id"])
+    assert waiting["status"] == "pending"
+    assert waiting["last_status"] == "no status callback (unknown)"
+
+
+def test_a_call_still_in_progress_is_waited_for_then_reclaimed_after_an_hour(db, fake, clock_at):
+    callback, call_sid = place_call_back(db, fake)
+    fake.set_call_status(call_sid, "in-progress")
+    clock_at(local(1, 10, 30))
+    callbacks.run_due_callbacks(db)
+    assert row(db, callback["id"])["status"] == "calling"
+    clock_at(local(1, 11, 1))
+    callbacks.run_due_callbacks(db)
+    assert row(db, callback["id"])["status"] == "pending"
+    # The phone is no longer blocked: asking again finds the waiting retry, not a stuck call.
+    assert callbacks.pending_for(db, RESIDENT)["status"] == "pending"
