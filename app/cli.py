@@ -1,13 +1,15 @@
-"""Command-line tools for operators: seed, users, API keys, the worker and backups."""
+"""Command-line tools for operators: seed, users, API keys, the worker, backups, the gateway."""
 
 import secrets
 import sqlite3
 
 import click
+import requests
+from android_sms_gateway import errors as gateway_errors
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from app import apikeys, users
+from app import apikeys, gateway_api, users
 from db import connect, get_db, transaction
 from db.files import private_database
 
@@ -111,6 +113,49 @@ def backup_command(path):
     click.echo(f"Backup written to {path} (integrity ok).")
 
 
+gateway_group = AppGroup("gateway", help="Set up the Android SMS gateway phone.")
+
+
+@gateway_group.command("register")
+@with_appcontext
+@click.option(
+    "--mode",
+    type=click.Choice(["local", "cloud"]),
+    required=True,
+    help="local: the phone's own server (SMS_GATEWAY_URL=http://<phone-ip>:8080); "
+    "cloud: api.sms-gate.app or a private server (a .../3rdparty/v1 address).",
+)
+@click.option("--url", help="The webhook address the phone posts to (PUBLIC_BASE_URL/sms/gateway).")
+def gateway_register_command(mode, url):
+    """Register the webhooks: sms:received, sent, delivered, failed, cancelled and system:ping."""
+    config = current_app.config
+    if mode == "local" and not config.get("SMS_GATEWAY_URL"):
+        raise click.ClickException("set SMS_GATEWAY_URL to the phone's address, http://<ip>:8080")
+    address = gateway_api.base_url(config)
+    if gateway_api.mode(config) != mode:
+        raise click.ClickException(
+            f"--mode {mode}, but SMS_GATEWAY_URL {address} is a {gateway_api.mode(config)} address"
+        )
+    if not config.get("SMS_GATEWAY_PASSWORD"):
+        raise click.ClickException("set SMS_GATEWAY_USERNAME and SMS_GATEWAY_PASSWORD first")
+    hook = url or f"{config['PUBLIC_BASE_URL'].rstrip('/')}/sms/gateway"
+    try:
+        done = gateway_api.register_webhooks(config, hook)
+    except gateway_errors.APIError as error:
+        raise click.ClickException(
+            f"the gateway refused: {gateway_api.error_text(error)}"
+        ) from None
+    except requests.RequestException as error:
+        raise click.ClickException(f"cannot reach the gateway at {address}: {error}") from None
+    for registration in done:
+        click.echo(f"{registration.event:<14} -> {registration.url} ({registration.webhook_id})")
+    if not config.get("SMS_GATEWAY_SIGNING_KEY"):
+        click.echo(
+            "Warning: SMS_GATEWAY_SIGNING_KEY is not set, so every webhook will be refused (403).",
+            err=True,
+        )
+
+
 def init_app(app):
     """Register the commands on APP."""
     for command in (
@@ -120,5 +165,6 @@ def init_app(app):
         api_key_group,
         worker_command,
         backup_command,
+        gateway_group,
     ):
         app.cli.add_command(command)

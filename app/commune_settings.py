@@ -19,9 +19,12 @@ DEFAULTS = {
     "quiet_end": "07:00",
     "sms_rate_limit": "10/600",
     "trip_weeks_ahead": "8",
+    # Minutes the gateway phone may be silent during the day before the console says so.
+    "gateway_silence_minutes": "30",
 }
 RATE_LIMIT = re.compile(r"^(\d{1,3})/(\d{1,6})$")
 MAX_WEEKS_AHEAD = 26
+SILENCE_MINUTES = (5, 1440)
 
 
 class SettingError(ValueError):
@@ -79,6 +82,14 @@ def weeks_ahead(db):
         return int(DEFAULTS["trip_weeks_ahead"])
 
 
+def gateway_silence_minutes(db):
+    """Return how long the gateway phone may be silent during the day before staff are told."""
+    try:
+        return max(1, int(value(db, "gateway_silence_minutes")))
+    except ValueError:
+        return int(DEFAULTS["gateway_silence_minutes"])
+
+
 def current(db):
     """Return every editable setting with its stored value, or its default."""
     stored = {row["key"]: row["value"] for row in rows(db, "SELECT key, value FROM settings")}
@@ -113,6 +124,15 @@ def _clean(key, raw):
                 N_("plan trips 1 to %(most)s weeks ahead"), most=str(MAX_WEEKS_AHEAD)
             )
         return value
+    if key == "gateway_silence_minutes":
+        low, high = SILENCE_MINUTES
+        if not value.isdigit() or not low <= int(value) <= high:
+            raise SettingError(
+                N_("the phone's silence alarm takes %(low)s to %(high)s minutes"),
+                low=str(low),
+                high=str(high),
+            )
+        return str(int(value))
     raise SettingError(N_("unknown setting %(key)s"), key=key)
 
 

@@ -1,10 +1,10 @@
-"""Health check for monitoring: database, outbox backlog and the worker's heartbeat."""
+"""Health check for monitoring: database, outbox backlog, the worker's heartbeat, the gateway."""
 
 import sqlite3
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
-from app import outbox, worker
+from app import gateway_api, gateway_watch, outbox, worker
 from db import get_db
 
 bp = Blueprint("health", __name__)
@@ -26,6 +26,8 @@ def healthz():
             "outbox_failed": outbox.failed_count(db),
             "worker": worker.health(db),
         }
+        if gateway_api.in_use(current_app.config):
+            report["gateway"] = gateway_watch.health(db)
     except sqlite3.Error as exc:
         return jsonify(status="error", database="unreachable", error=type(exc).__name__), 503
     problems = report["worker"]["problems"]

@@ -79,6 +79,8 @@ MESSAGE_STATUS_WORDS = {
     "read": NC_("message status", "Read"),
     "undelivered": NC_("message status", "Not delivered"),
     "failed": NC_("message status", "Failed"),
+    "cancelled": NC_("message status", "Cancelled"),  # the Android gateway's spelling
+    "canceled": NC_("message status", "Cancelled"),  # Twilio's
 }
 OUTBOX_STATUS_WORDS = {
     "pending": N_("Waiting to send"),
@@ -89,7 +91,7 @@ OUTBOX_STATUS_WORDS = {
 }
 # An outbound SMS in one of these has not left yet, or will never arrive.
 SMS_WAITING = ("pending", "leased")
-SMS_FAILED = ("failed", "undelivered")
+SMS_FAILED = ("failed", "undelivered", "cancelled", "canceled")
 
 
 def sql_list(statuses):

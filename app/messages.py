@@ -16,6 +16,8 @@ STATUS_RANK = {
     "read": 5,
     "undelivered": 4,
     "failed": 4,
+    "cancelled": 4,  # the Android gateway's word
+    "canceled": 4,  # Twilio's
 }
 FINAL_FAILURES = set(lifecycle.SMS_FAILED)
 RATE_FLAG = "SMS rate limit: {count} messages in {minutes} minutes, replies paused"

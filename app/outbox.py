@@ -23,7 +23,7 @@ import os
 import secrets
 import socket
 
-from app import clock, lifecycle, messages, quiet_hours, residents, transports
+from app import clock, gateway_watch, lifecycle, messages, quiet_hours, residents, transports
 from app.logs import mask_phone
 from app.transports import Outgoing, TransportError
 from db import first, insert, rows, transaction
@@ -198,8 +198,36 @@ def retry(db, outbox_id, *, actor):
         "lease_expires_at": None,
         "last_error": f"{row['last_error'] or ''} (retry asked by {actor})".strip(),
     }
+    if row["provider_id"]:
+        # The provider took it and then reported it failed or lost: a new message, with a
+        # new key (the gateway would refuse the old id as a repeat).
+        changes.update(
+            idempotency_key=secrets.token_hex(16),
+            provider_id=None,
+            lookup_needed=0,
+            first_attempt_at=None,
+        )
     db["outbox"].update(outbox_id, changes)
     return get(db, outbox_id)
+
+
+def mark_provider_failure(db, outbox_id, reason):
+    """A sent message the provider then reported failed, cancelled or lost: list it for staff.
+
+    Runs inside the caller's transaction; a row that is not `sent` is left alone.
+    """
+    if not outbox_id:
+        return False
+    stamp = clock.iso(clock.now())
+    cursor = db.execute(
+        "UPDATE outbox SET status = 'failed', failed_at = ?, last_error = ?"
+        " WHERE id = ? AND status = 'sent'",
+        [stamp, reason, outbox_id],
+    )
+    if cursor.rowcount:
+        row = get(db, outbox_id)
+        _note_attempts(db, row, [("report", "failed", reason)], stamp)
+    return cursor.rowcount == 1
 
 
 def unsent_for_request(db, request_id):
@@ -306,17 +334,23 @@ def _known_ids(db, row, since):
     return frozenset(provider_id for (provider_id,) in found)
 
 
-def outgoing(db, row):
+def outgoing(db, row, *, transport_name=None):
     """The Outgoing a transport sends for outbox ROW."""
     first_attempt = clock.parse(row["first_attempt_at"])
     known = frozenset()
     if row["lookup_needed"]:
         known = _known_ids(db, row, (first_attempt or clock.now()) - transports.LOOKUP_SLACK)
+    sim = None
+    if transport_name == "gateway":
+        # A dual-SIM phone would otherwise answer from its default SIM, a number the
+        # resident may never have written to.
+        sim = gateway_watch.sim_for(db, row["phone"], row["reply_to_id"])
     return Outgoing(
         phone=row["phone"],
         body=row["body"],
         key=row["idempotency_key"],
         outbox_id=row["id"],
+        sim_number=sim,
         first_attempt_at=first_attempt,
         known_ids=known,
     )
@@ -340,7 +374,7 @@ def deliver(db, row, transport, owner):
             _finish(db, row, owner, status="cancelled", last_error=reason)
         log.info("%s cancelled: %s", describe(row), reason)
         return "cancelled"
-    message = outgoing(db, row)
+    message = outgoing(db, row, transport_name=getattr(transport, "name", None))
     notes = []
     if row["lookup_needed"]:
         try:

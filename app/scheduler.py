@@ -1,4 +1,4 @@
-"""Scheduled jobs run by the worker: trip generation, reminders and call-back retries.
+"""Scheduled jobs run by the worker: trips, reminders, call-back retries and gateway checks.
 
 Every job is idempotent, so any number of worker processes (or a restarted one) can run
 them: trip generation is keyed by rule and day, reminders by the outbox dedupe key
@@ -8,7 +8,9 @@ reminder:<request>:<trip>, and the daily job's last run is kept in the jobs tabl
 import datetime as dt
 import logging
 
-from app import callbacks, clock, commune_settings, trips
+from flask import current_app
+
+from app import callbacks, clock, commune_settings, gateway_jobs, trips
 from db import transaction
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,18 @@ def run_callbacks(db):
     return callbacks.run_due_callbacks(db, clock.now())
 
 
-JOBS = (("trips", generate_trips), ("reminders", queue_reminders), ("callbacks", run_callbacks))
+def check_gateway(db):
+    """Ask the gateway phone to re-deliver after a silence; check messages it never reported."""
+    # Network calls, like run_callbacks: the module opens its own short transactions.
+    return gateway_jobs.run(db, current_app.config)
+
+
+JOBS = (
+    ("trips", generate_trips),
+    ("reminders", queue_reminders),
+    ("callbacks", run_callbacks),
+    ("gateway", check_gateway),
+)
 
 
 def run_due_jobs(db):

@@ -553,3 +553,26 @@ def outbox_attempts(db):
         foreign_keys=[("outbox_id", "outbox", "id")],
     )
     db["outbox_attempts"].create_index(["outbox_id"])
+
+
+@migrations(name="0017_gateway_watch")
+def gateway_watch(db):
+    """When the gateway phone was last heard from, the SIM each message came in on, and checks.
+
+    gateway_state is one row: the last signed webhook, and a silent window the phone must
+    re-deliver its inbox for. gateway_inbound keeps the SIM of each inbound gateway message,
+    so the reply leaves from the number the resident wrote to.
+    """
+    db.execute(
+        "CREATE TABLE gateway_state (id INTEGER PRIMARY KEY CHECK (id = 1), last_seen_at TEXT,"
+        " last_event TEXT, device_id TEXT, app_version TEXT, gap_from TEXT, gap_until TEXT,"
+        " recovery_asked_at TEXT, recovery_note TEXT)"
+    )
+    db.execute("INSERT INTO gateway_state (id) VALUES (1)")
+    db["gateway_inbound"].create(
+        {"dedupe_key": str, "phone": str, "sim_number": int, "received_at": str},
+        pk="dedupe_key",
+    )
+    db["gateway_inbound"].create_index(["phone"])
+    db["messages"].add_column("delivery_checked_at", str)
+    db["outbox_attempts"].create_index(["outcome", "id"])

@@ -1,15 +1,22 @@
-"""SMS Gateway for Android: webhook signatures and payloads.
+"""SMS Gateway for Android: webhook signatures and payloads of every app version.
 
 The phone signs each webhook with HMAC-SHA256 (hex) over the raw body followed by the
-X-Timestamp header, keyed with the signing key set in the app. Payloads are parsed with the
-android-sms-gateway package's own webhook classes.
+X-Timestamp header, keyed with the signing key set in the app (PayloadSigningPlugin, app
+v1.33+; the timestamp is recomputed on every retry). Payloads are read with the
+android-sms-gateway package's webhook classes where they fit, and tolerantly where they do
+not: `sender` arrived only in app v1.54 (older apps send the deprecated `phoneNumber`
+alone, newer ones may drop it), and null fields are left out (capcom6/android-sms-gateway
+SmsEventPayload, Gson without serializeNulls). A signed message with a phone and a text is
+never refused: the phone would retry it for two days and then drop the resident's words.
 """
 
+import dataclasses
+import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import time
-from dataclasses import dataclass
 
 from android_sms_gateway import webhooks
 from android_sms_gateway.enums import WebhookEvent
@@ -19,16 +26,20 @@ TIMESTAMP_TOLERANCE_SECONDS = 300
 
 RECEIVED = WebhookEvent.SMS_RECEIVED.value
 BATCH_RECEIVED = WebhookEvent.SMS_BATCH_RECEIVED.value
+PING = WebhookEvent.SYSTEM_PING.value
 # Gateway delivery events → the statuses of our message log.
 DELIVERY_EVENTS = {
     WebhookEvent.SMS_SENT.value: "sent",
     WebhookEvent.SMS_DELIVERED.value: "delivered",
     WebhookEvent.SMS_FAILED.value: "failed",
+    WebhookEvent.SMS_CANCELLED.value: "cancelled",
 }
+# The app's User-Agent: "me.capcom.smsgateway/<version>" (SendWebhookWorker DefaultRequest).
+USER_AGENT = re.compile(r"smsgateway/([0-9][0-9A-Za-z.\-]*)")
 
 
 class BadPayload(ValueError):
-    """Raised when a correctly signed webhook does not have the expected shape."""
+    """Raised when a correctly signed webhook carries nothing the app can use."""
 
 
 def sign(key, body, timestamp):
@@ -56,57 +67,145 @@ def signature_problem(key, body, signature, timestamp, now=None):
     return None
 
 
-@dataclass(frozen=True)
+def app_version(user_agent):
+    """The app version in the phone's User-Agent, or None."""
+    found = USER_AGENT.search(user_agent or "")
+    return found.group(1) if found else None
+
+
+@dataclasses.dataclass(frozen=True)
 class Event:
-    """One webhook event: its name, the gateway's event id and its raw payload dict."""
+    """One webhook: its name, the gateway's event id, its device and its raw payload dict."""
 
     name: str
     event_id: str
     payload: dict
+    device_id: str | None = None
 
 
 def parse_event(body):
-    """Parse the JSON envelope {"event", "id", "payload", ...}, or raise BadPayload."""
+    """Parse the JSON envelope {"event", "id", "deviceId", "payload", ...}, or raise BadPayload."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadPayload("body is not JSON") from exc
     if not isinstance(data, dict) or not isinstance(data.get("event"), str):
         raise BadPayload("no event name")
-    payload = data.get("payload", {})
+    payload = data.get("payload") or {}
     if not isinstance(payload, dict):
         raise BadPayload("payload is not an object")
-    return Event(data["event"], str(data.get("id") or ""), payload)
+    device = data.get("deviceId")
+    return Event(
+        data["event"],
+        str(data.get("id") or ""),
+        payload,
+        device if isinstance(device, str) and device else None,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class InboundSms:
+    """One received SMS, whatever app version sent it."""
+
+    phone: str
+    text: str
+    message_id: str | None = None
+    received_at: dt.datetime | None = None
+    received_raw: str | None = None
+    sim_number: int | None = None
+
+
+def _text(value):
+    """VALUE as stripped text if it is a string or a number, else None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float | str):
+        text = str(value).strip()
+        return text or None
+    return None
+
+
+def _moment(raw):
+    """Parse the app's ISO time ("2026-12-01T08:15:00.000+07:00"); None if it cannot."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _sim(value):
+    """A SIM slot number (1–3 in the app), or None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def read_received(payload):
+    """Read one sms:received payload, with the client library when it fits; None if unusable."""
+    if not isinstance(payload, dict):
+        return None
+    try:
+        parsed = webhooks.SmsReceivedPayload.from_dict(payload)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        parsed = None
+    if parsed is not None and isinstance(parsed.sender, str) and isinstance(parsed.message, str):
+        phone, text = parsed.sender.strip(), parsed.message
+        received_at, message_id, sim = parsed.received_at, parsed.message_id, parsed.sim_number
+    else:
+        # An app before v1.54 (no `sender`), one that dropped `phoneNumber`, or an odd field.
+        phone = _text(payload.get("sender")) or _text(payload.get("phoneNumber"))
+        text = payload.get("message") if isinstance(payload.get("message"), str) else None
+        received_at = _moment(payload.get("receivedAt"))
+        message_id, sim = payload.get("messageId"), payload.get("simNumber")
+    if not phone or text is None or not text.strip():
+        return None
+    raw = payload.get("receivedAt")
+    return InboundSms(
+        phone=phone,
+        text=text,
+        message_id=_text(message_id),
+        received_at=received_at,
+        received_raw=raw if isinstance(raw, str) else None,
+        sim_number=_sim(sim),
+    )
 
 
 def received_messages(event):
-    """Return the SmsReceivedPayload list of an sms:received or sms:batch:received event."""
-    try:
-        if event.name == BATCH_RECEIVED:
-            if not isinstance(event.payload.get("messages"), list):
-                raise BadPayload("batch without messages")
-            parsed = webhooks.SmsBatchReceivedPayload.from_dict(event.payload).messages
-        else:
-            parsed = (webhooks.SmsReceivedPayload.from_dict(event.payload),)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise BadPayload(f"bad {event.name} payload") from exc
-    for message in parsed:
-        if not isinstance(message.phone_number, str) or not isinstance(message.message, str):
-            raise BadPayload("phone number and message must be text")
-        if not isinstance(message.message_id, str | int) or message.received_at is None:
-            raise BadPayload("message id and time are required")
-    return list(parsed)
+    """The InboundSms of an sms:received or sms:batch:received event; BadPayload if none."""
+    if event.name == BATCH_RECEIVED:
+        entries = event.payload.get("messages")
+        if not isinstance(entries, list):
+            raise BadPayload("batch without messages")
+    else:
+        entries = [event.payload]
+    found = [sms for sms in (read_received(entry) for entry in entries) if sms]
+    if not found:
+        raise BadPayload(f"{event.name} without a phone and a text")
+    return found
 
 
-def dedupe_key(message):
-    """The gateway's messageId is derived from content, so add the phone and time to it."""
-    return f"gateway:{message.message_id}:{message.phone_number}:{message.received_at.isoformat()}"
+def dedupe_key(sms, event):
+    """The key under which a received SMS is stored once, however often it is delivered.
+
+    The app's messageId is a hash of the content, so the phone and the receive time are
+    added to it (two identical texts at different times are two messages). The key is the
+    same for a retried webhook, a duplicate and an inbox re-delivery, which all carry the
+    same messageId and receivedAt. When the app left those out, the event id (kept across
+    the app's retries) or the text stands in.
+    """
+    if sms.received_at is not None:
+        moment = sms.received_at.isoformat()
+    else:
+        moment = sms.received_raw or f"event:{event.event_id or 'none'}"
+    message_id = sms.message_id or hashlib.sha1(f"{sms.phone}|{sms.text}".encode()).hexdigest()[:8]
+    return f"gateway:{message_id}:{sms.phone}:{moment}"
 
 
 def delivery_update(event):
-    """Return (message id, status, reason) from an sms:sent/delivered/failed event."""
-    message_id = event.payload.get("messageId")
-    if not isinstance(message_id, str) or not message_id:
+    """Return (message id, status, reason) from an sms:sent/delivered/failed/cancelled event."""
+    message_id = _text(event.payload.get("messageId"))
+    if not message_id:
         raise BadPayload(f"{event.name} without messageId")
     reason = event.payload.get("reason")
     return message_id, DELIVERY_EVENTS[event.name], reason if isinstance(reason, str) else None

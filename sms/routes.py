@@ -5,7 +5,7 @@ import logging
 from flask import abort, current_app, jsonify, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from app import messages, phones, residents
+from app import gateway_watch, messages, outbox, phones, residents
 from app.web.responses import twiml
 from app.web.signatures import require_twilio_signature
 from db import get_db, transaction
@@ -98,7 +98,7 @@ def _note_recipient(db, message, to, error_code):
 
 @bp.post("/gateway")
 def gateway_webhook():
-    """SMS Gateway for Android webhook: inbound SMS and delivery reports, HMAC-signed."""
+    """SMS Gateway for Android webhook: inbound SMS, delivery reports and pings, HMAC-signed."""
     body = request.get_data(cache=True)
     problem = gateway.signature_problem(
         current_app.config.get("SMS_GATEWAY_SIGNING_KEY"),
@@ -109,36 +109,65 @@ def gateway_webhook():
     if problem:
         log.warning("refused gateway webhook from %s: %s", request.remote_addr, problem)
         abort(403)
+    db = get_db()
     try:
         event = gateway.parse_event(body)
-        if event.name in (gateway.RECEIVED, gateway.BATCH_RECEIVED):
-            received = gateway.received_messages(event)
-        elif event.name in gateway.DELIVERY_EVENTS:
-            update = gateway.delivery_update(event)
     except gateway.BadPayload as exc:
+        gateway_watch.touch(
+            db, "malformed", app_version=gateway.app_version(request.user_agent.string)
+        )
         log.warning("malformed gateway webhook: %s", exc)
         abort(400)
-    db = get_db()
-    if event.name in (gateway.RECEIVED, gateway.BATCH_RECEIVED):
-        replies = 0
-        for message in received:
-            outcome = handle_sms(
-                db,
-                phone=message.phone_number,
-                body=message.message,
-                provider="gateway",
-                provider_id=str(message.message_id),
-                dedupe_key=gateway.dedupe_key(message),
-                reply_via="outbox",
-            )
-            replies += 0 if outcome.duplicate else len(outcome.replies)
-        return jsonify(ok=True, queued_replies=replies)
-    if event.name in gateway.DELIVERY_EVENTS:
-        message_id, status, reason = update
-        with transaction(db):
-            messages.update_delivery(
-                db, provider="gateway", provider_id=message_id, status=status, error_message=reason
-            )
-        return jsonify(ok=True)
-    # system:ping, app:started and events we do not subscribe to need no action.
+    # Every signed webhook, a ping included, shows the phone is alive.
+    gateway_watch.touch(
+        db,
+        event.name,
+        device_id=event.device_id,
+        app_version=gateway.app_version(request.user_agent.string),
+    )
+    try:
+        if event.name in (gateway.RECEIVED, gateway.BATCH_RECEIVED):
+            return _gateway_received(db, event, gateway.received_messages(event))
+        if event.name in gateway.DELIVERY_EVENTS:
+            return _gateway_delivery(db, *gateway.delivery_update(event))
+    except gateway.BadPayload as exc:
+        log.warning("unusable gateway webhook %s: %s", event.name, exc)
+        abort(400)
+    # system:ping, app:started and events we do not subscribe to need no other action.
     return jsonify(ok=True, ignored=event.name)
+
+
+def _gateway_received(db, event, received):
+    """Store and answer each received SMS; replies leave through the outbox."""
+    replies = 0
+    for sms in received:
+        key = gateway.dedupe_key(sms, event)
+        gateway_watch.note_inbound(
+            db,
+            dedupe_key=key,
+            phone=sms.phone,
+            sim_number=sms.sim_number,
+            received_at=sms.received_at,
+        )
+        outcome = handle_sms(
+            db,
+            phone=sms.phone,
+            body=sms.text,
+            provider="gateway",
+            provider_id=sms.message_id or key,
+            dedupe_key=key,
+            reply_via="outbox",
+        )
+        replies += 0 if outcome.duplicate else len(outcome.replies)
+    return jsonify(ok=True, queued_replies=replies)
+
+
+def _gateway_delivery(db, message_id, status, reason):
+    """Move an outbound message's status forward; a failure or cancel goes to staff."""
+    with transaction(db):
+        updated = messages.update_delivery(
+            db, provider="gateway", provider_id=message_id, status=status, error_message=reason
+        )
+        if updated and status in messages.FINAL_FAILURES:
+            outbox.mark_provider_failure(db, updated["outbox_id"], reason or status)
+    return jsonify(ok=True)

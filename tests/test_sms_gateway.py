@@ -145,10 +145,9 @@ def test_without_a_configured_key_every_webhook_is_refused(app, client, db):
         b'{"payload": {}}',
         b'{"event": "sms:received", "payload": []}',
         b'{"event": "sms:received", "payload": {"message": "HEN"}}',
-        b'{"event": "sms:received", "payload": {"messageId": "1", "phoneNumber": "+84912000111",'
-        b' "sender": "x", "message": "HEN", "receivedAt": "not a time"}}',
-        b'{"event": "sms:received", "payload": {"messageId": "1", "phoneNumber": 84912000111,'
-        b' "sender": "x", "message": "HEN", "receivedAt": "2026-12-01T08:15:00Z"}}',
+        b'{"event": "sms:received", "payload": {"messageId": "1", "sender": "+84912000111"}}',
+        b'{"event": "sms:received", "payload": {"phoneNumber": "+84912000111", "message": " "}}',
+        b'{"event": "sms:received", "payload": {"sender": ["x"], "message": "HEN"}}',
         b'{"event": "sms:delivered", "payload": {"phoneNumber": "+84912000111"}}',
         b'{"event": "sms:batch:received", "payload": {"messages": "nope"}}',
         b"\xff\xfe",
@@ -158,6 +157,48 @@ def test_malformed_payloads_get_400_and_create_nothing(client, db, raw):
     response = _post(client, None, raw=raw)
     assert response.status_code == 400
     assert _counts(db) == {"messages": 0, "requests": 0, "outbox": 0, "residents": 0}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        # An app before v1.54: no `sender`.
+        {
+            "messageId": "a1",
+            "phoneNumber": PHONE,
+            "message": "XEM",
+            "receivedAt": "2026-12-01T08:15:00.000+07:00",
+        },
+        # A newer app that dropped the deprecated `phoneNumber`.
+        {
+            "messageId": "a1",
+            "sender": PHONE,
+            "message": "XEM",
+            "receivedAt": "2026-12-01T08:15:00.000+07:00",
+        },
+        # Odd fields: a time that does not parse, a numeric id, a SIM that is not a number.
+        {
+            "messageId": 7,
+            "sender": PHONE,
+            "message": "XEM",
+            "receivedAt": "not a time",
+            "simNumber": "x",
+        },
+        # Nothing but a phone and a text.
+        {"phoneNumber": PHONE, "message": "XEM"},
+        # The phone as a JSON number.
+        {"messageId": "a1", "phoneNumber": 84912000111, "message": "XEM"},
+    ],
+)
+def test_a_signed_message_with_a_phone_and_a_text_is_never_refused(client, db, payload):
+    event = {"event": "sms:received", "id": "evt-1", "payload": payload}
+    response = _post(client, event)
+    assert response.status_code == 200, response.data
+    [stored] = db["messages"].rows_where("direction = 'in'")
+    assert (stored["phone"], stored["body"], stored["intent"]) == (PHONE, "XEM", "status")
+    # The phone retries a webhook until it gets a 2xx: the retry changes nothing.
+    assert _post(client, event).status_code == 200
+    assert db["messages"].count_where("direction = 'in'") == 1
 
 
 def test_delivery_events_update_the_message_and_never_go_back(client, db):
@@ -185,10 +226,22 @@ def test_failed_event_records_the_reason(client, db):
     assert (stored["status"], stored["error_message"]) == ("failed", "RESULT_ERROR")
 
 
-def test_ping_and_unknown_events_are_acknowledged(client, db):
+def test_ping_and_unknown_events_are_acknowledged_and_count_as_signs_of_life(client, db):
+    from app import gateway_watch
+
+    assert gateway_watch.last_seen(db) is None
     assert _post(client, {"event": "system:ping", "payload": {}}).status_code == 200
     assert _post(client, {"event": "mms:received", "payload": {}}).status_code == 200
     assert db["messages"].count == 0
+    assert gateway_watch.state(db)["last_event"] == "system:ping"
+    assert gateway_watch.last_seen(db) is not None
+
+
+def test_a_forged_webhook_does_not_count_as_a_sign_of_life(client, db):
+    from app import gateway_watch
+
+    _post(client, {"event": "system:ping", "payload": {}}, key="someone-else")
+    assert gateway_watch.last_seen(db) is None
 
 
 def test_batch_of_received_messages_goes_through_the_engine_in_order(client, db):

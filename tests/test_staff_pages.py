@@ -225,7 +225,7 @@ def test_the_messages_page_lists_the_log_and_failures(staff_client, db):
 
 
 SMS_STATUSES = ("received", "replied", "ignored", "queued", "accepted", "sending", "sent")
-SMS_STATUSES += ("delivered", "read", "undelivered", "failed")
+SMS_STATUSES += ("delivered", "read", "undelivered", "failed", "cancelled", "canceled")
 
 
 def test_every_sms_status_in_the_message_log_is_shown_in_words(staff_client, db):

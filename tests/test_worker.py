@@ -6,10 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from app import messages, outbox, scheduler, transports, trips, worker
+from app import outbox, scheduler, transports, trips, worker
 from app import requests as queue
 from db import transaction
-from tests.fakes.sms_gateway_api import FakeSmsGateway
 
 # Every test here runs at a frozen day hour and at a frozen night (quiet) hour.
 pytestmark = pytest.mark.usefixtures("any_hour")
@@ -135,62 +134,6 @@ def test_twilio_error_codes_map_to_opt_out_permanent_retry_or_look_first(code, s
         TwilioRestException(status, "https://api.twilio.com/x", msg="no", code=code)
     )
     assert (error.permanent, error.opted_out, error.ambiguous) == expected
-
-
-@pytest.fixture
-def fake_gateway(app):
-    with FakeSmsGateway("sms", "secret") as fake:
-        app.config.update(
-            SMS_TRANSPORT="gateway",
-            SMS_GATEWAY_URL=fake.base_url,
-            SMS_GATEWAY_USERNAME="sms",
-            SMS_GATEWAY_PASSWORD="secret",
-        )
-        yield fake
-
-
-def test_the_gateway_transport_sends_through_the_android_sms_gateway_client(
-    app, db, fake_gateway, any_hour
-):
-    with app.app_context():
-        with transaction(db):
-            queued = outbox.enqueue(db, PHONE, "Xa Phu Lam: hello", kind="answer")
-        any_hour.morning(db)
-        assert outbox.send_due(db) == 1
-    (sent,) = fake_gateway.messages
-    assert (sent["recipients"][0]["phoneNumber"], sent["text"]) == (PHONE, "Xa Phu Lam: hello")
-    assert sent["withDeliveryReport"] is True
-    row = outbox.get(db, queued["id"])
-    assert (row["provider"], row["provider_id"]) == ("gateway", row["idempotency_key"])
-    assert messages.get(db, row["message_id"])["status"] == "queued"
-
-
-def test_a_gateway_resend_with_the_same_id_is_not_delivered_twice(app, db, fake_gateway):
-    with app.app_context():
-        transport = transports.from_config()
-        message = transports.Outgoing(phone=PHONE, body="x", key="k" * 32)
-        first = transport.send(message)
-        again = transport.send(message)
-    assert first.provider_id == again.provider_id == "k" * 32
-    assert len(fake_gateway.messages) == 1 and fake_gateway.posts == 2
-
-
-def test_gateway_outages_are_retried_and_bad_credentials_are_not_lost(
-    app, db, fake_gateway, any_hour
-):
-    with app.app_context():
-        with transaction(db):
-            queued = outbox.enqueue(db, PHONE, "x", kind="answer")
-        any_hour.morning(db)
-        fake_gateway.fail_next(1, status=503)
-        assert outbox.send_due(db) == 0
-        row = outbox.get(db, queued["id"])
-        assert (row["status"], row["attempts"]) == ("pending", 1)
-        app.config["SMS_GATEWAY_PASSWORD"] = "wrong"
-        with transaction(db):
-            db["outbox"].update(queued["id"], {"next_attempt_at": "2000-01-01T00:00:00Z"})
-        assert outbox.send_due(db) == 0
-        assert outbox.get(db, queued["id"])["status"] == "pending"
 
 
 def test_an_unknown_transport_name_is_refused_clearly(app):

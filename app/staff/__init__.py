@@ -6,6 +6,7 @@ bp = Blueprint("staff", __name__)
 
 # Route modules register their views on bp when imported.
 from app.staff import (  # noqa: E402,F401
+    alarms,
     auth,
     catalogue,
     detail,

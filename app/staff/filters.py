@@ -130,6 +130,7 @@ ATTEMPT_LABELS = {
     "lookup:ambiguous": _l("Could not check at the provider"),
     "lookup:error": _l("Could not check at the provider"),
     "lookup:setup": _l("The SMS gateway is not set up"),
+    "report:failed": _l("The provider reported it was not sent"),
 }
 WEEKDAY_NAMES = {"vi": WEEKDAYS_VI, "en": WEEKDAYS_EN}
 
