@@ -23,19 +23,19 @@ import os
 import secrets
 import socket
 
-from app import clock, gateway_watch, lifecycle, messages, quiet_hours, residents, transports
-from app.logs import mask_phone
-from app.transports import Outgoing, TransportError
+from app import (
+    attempts,
+    clock,
+    gateway_watch,
+    lifecycle,
+    quiet_hours,
+    transports,
+)
+from app.transports import Outgoing
 from db import first, insert, rows, transaction
 
 log = logging.getLogger(__name__)
 
-BACKOFF_MINUTES = (1, 5, 15, 60)
-MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
-# A provider that is not set up (no device, bad credentials) does not use up a message's
-# attempts: it is retried this often until staff fix it, for up to a day.
-SETUP_RETRY = dt.timedelta(minutes=5)
-SETUP_GIVE_UP = dt.timedelta(days=1)
 LEASE_SECONDS = 90
 # A send may take up to a transport timeout (10–15 s); never start one this close to the
 # end of the lease, or another worker could lease the row while it is in flight.
@@ -226,7 +226,7 @@ def mark_provider_failure(db, outbox_id, reason):
     )
     if cursor.rowcount:
         row = get(db, outbox_id)
-        _note_attempts(db, row, [("report", "failed", reason)], stamp)
+        attempts.note(db, row, [("report", "failed", reason)], stamp)
     return cursor.rowcount == 1
 
 
@@ -237,11 +237,6 @@ def unsent_for_request(db, request_id):
         "SELECT * FROM outbox WHERE request_id = ? AND status != 'sent' ORDER BY id",
         [request_id],
     )
-
-
-def describe(row):
-    """One log line for an outbox row."""
-    return f"outbox #{row['id']} {row['kind']} to {mask_phone(row['phone'])}"
 
 
 # Sending ----------------------------------------------------------------------------------
@@ -366,13 +361,15 @@ def deliver(db, row, transport, owner):
     if clock.now() >= expires - dt.timedelta(seconds=SEND_MARGIN_SECONDS):
         # A slow batch ate the lease: hand the row back untouched for the next pass.
         with transaction(db):
-            released = _finish(db, row, owner, status="pending", attempts=row["attempts"] - 1)
+            released = attempts.finish(
+                db, row, owner, status="pending", attempts=row["attempts"] - 1
+            )
         return "released" if released else "lost"
     reason = _reason_not_to_send(db, row)
     if reason:
         with transaction(db):
-            _finish(db, row, owner, status="cancelled", last_error=reason)
-        log.info("%s cancelled: %s", describe(row), reason)
+            attempts.finish(db, row, owner, status="cancelled", last_error=reason)
+        log.info("%s cancelled: %s", attempts.describe(row), reason)
         return "cancelled"
     message = outgoing(db, row, transport_name=getattr(transport, "name", None))
     notes = []
@@ -380,169 +377,17 @@ def deliver(db, row, transport, owner):
         try:
             found = transport.find(message)
         except Exception as error:  # noqa: BLE001 - a transport bug must not kill the worker
-            failure = _as_transport_error(row, error, ambiguous=True)
-            return _record_failure(db, row, owner, failure, step="lookup")
+            failure = attempts.as_transport_error(row, error, ambiguous=True)
+            return attempts.record_failure(db, row, owner, failure, step="lookup")
         if found is not None:
-            log.info("%s was already at the provider (%s)", describe(row), found.provider_id)
-            return _record_sent(db, row, owner, found, [("lookup", "found", found)])
+            log.info(
+                "%s was already at the provider (%s)", attempts.describe(row), found.provider_id
+            )
+            return attempts.record_sent(db, row, owner, found, [("lookup", "found", found)])
         notes.append(("lookup", "not_found", None))
     try:
         result = transport.send(message)
     except Exception as error:  # noqa: BLE001 - a transport bug must not kill the worker
-        failure = _as_transport_error(row, error, ambiguous=True)
-        return _record_failure(db, row, owner, failure, step="send", notes=notes)
-    return _record_sent(db, row, owner, result, [*notes, ("send", "accepted", result)])
-
-
-def _as_transport_error(row, error, *, ambiguous):
-    """ERROR as a TransportError; an unexpected exception is logged and counts as AMBIGUOUS."""
-    if isinstance(error, TransportError):
-        return error
-    log.exception("%s: transport raised", describe(row), exc_info=error)
-    return TransportError(repr(error), ambiguous=ambiguous)
-
-
-def _finish(db, row, owner, **changes):
-    """Apply CHANGES to ROW only while OWNER still holds its lease; tell whether it did."""
-    assignments = ", ".join(f"{column} = :{column}" for column in changes)
-    cursor = db.execute(
-        f"UPDATE outbox SET {assignments}, lease_owner = NULL, lease_expires_at = NULL"
-        " WHERE id = :id AND status = 'leased' AND lease_owner = :owner",
-        {**changes, "id": row["id"], "owner": owner},
-    )
-    return cursor.rowcount == 1
-
-
-def _note_attempts(db, row, notes, stamp):
-    """Store NOTES, [(action, outcome, Sent or None or detail text)], as ROW's attempts."""
-    for action, outcome, about in notes:
-        sent = about if isinstance(about, transports.Sent) else None
-        insert(
-            db,
-            "outbox_attempts",
-            {
-                "outbox_id": row["id"],
-                "attempt": row["attempts"],
-                "at": stamp,
-                "action": action,
-                "outcome": outcome,
-                "provider_id": sent.provider_id if sent else None,
-                "status": sent.status if sent else None,
-                "detail": (sent.detail if sent else about) or None,
-            },
-        )
-
-
-def _record_sent(db, row, owner, result, notes):
-    """Mark ROW sent and add it to the SMS log, so delivery callbacks can update it."""
-    stamp = clock.iso(clock.now())
-    with transaction(db):
-        if not _finish(
-            db,
-            row,
-            owner,
-            status="sent",
-            sent_at=stamp,
-            provider=result.provider,
-            provider_id=result.provider_id,
-            last_error=None,
-            lookup_needed=0,
-        ):
-            log.warning("%s: lease lost before recording; the new holder records it", describe(row))
-            return "lost"
-        _note_attempts(db, row, notes, stamp)
-        resident = db.execute("SELECT id FROM residents WHERE phone = ?", [row["phone"]]).fetchone()
-        message = messages.record_outbound(
-            db,
-            provider=result.provider,
-            provider_id=result.provider_id,
-            phone=row["phone"],
-            body=row["body"],
-            status=result.status,
-            request_id=row["request_id"],
-            resident_id=resident[0] if resident else None,
-            outbox_id=row["id"],
-            reply_to_id=row["reply_to_id"],
-            intent=row["kind"],
-        )
-        db.execute("UPDATE outbox SET message_id = ? WHERE id = ?", [message["id"], row["id"]])
-    log.info("%s sent via %s (%s)", describe(row), result.provider, result.provider_id)
-    return "sent"
-
-
-def _outcome_of(error):
-    """The attempt outcome recorded for a failed call."""
-    if error.setup:
-        return "setup"
-    return "ambiguous" if error.ambiguous else "error"
-
-
-def _record_failure(db, row, owner, error, *, step, notes=()):
-    """Schedule the next attempt, or give up (permanent error, opt-out, or attempts used)."""
-    now = clock.now()
-    stamp = clock.iso(now)
-    # A failed lookup leaves the question open; a send refused outright answers it.
-    lookup_needed = 1 if (error.ambiguous or step == "lookup") else 0
-    notes = [*notes, (step, _outcome_of(error), str(error))]
-    with transaction(db):
-        if error.opted_out:
-            resident = residents.by_phone(db, row["phone"])
-            if resident and not resident["opted_out"]:
-                residents.opt_out(db, resident["id"])
-            done = _finish(db, row, owner, status="cancelled", last_error=f"opted out ({error})")
-            outcome = "cancelled"
-        elif error.setup and now - clock.parse(row["created_at"]) < SETUP_GIVE_UP:
-            done = _finish(
-                db,
-                row,
-                owner,
-                status="pending",
-                attempts=row["attempts"] - 1,
-                next_attempt_at=clock.iso(now + SETUP_RETRY),
-                last_error=str(error),
-                lookup_needed=lookup_needed,
-            )
-            outcome = "retry"
-        elif error.permanent or row["attempts"] >= MAX_ATTEMPTS or error.setup:
-            done = _finish(
-                db,
-                row,
-                owner,
-                status="failed",
-                failed_at=stamp,
-                last_error=str(error),
-                lookup_needed=lookup_needed,
-            )
-            outcome = "failed"
-        else:
-            wait = dt.timedelta(minutes=BACKOFF_MINUTES[max(0, row["attempts"] - 1)])
-            done = _finish(
-                db,
-                row,
-                owner,
-                status="pending",
-                next_attempt_at=clock.iso(now + wait),
-                last_error=str(error),
-                lookup_needed=lookup_needed,
-            )
-            outcome = "retry"
-        if done:
-            _note_attempts(db, row, notes, stamp)
-        else:
-            outcome = "lost"
-    log.warning("%s: %s %s (%s)", describe(row), step, error, outcome)
-    return outcome
-
-
-def attempts_for(db, outbox_ids):
-    """Return {outbox id: [attempt rows, oldest first]} for the staff pages."""
-    ids = sorted({i for i in outbox_ids if i})
-    if not ids:
-        return {}
-    marks = ", ".join("?" for _ in ids)
-    found = {}
-    for attempt in rows(
-        db, f"SELECT * FROM outbox_attempts WHERE outbox_id IN ({marks}) ORDER BY id", ids
-    ):
-        found.setdefault(attempt["outbox_id"], []).append(attempt)
-    return found
+        failure = attempts.as_transport_error(row, error, ambiguous=True)
+        return attempts.record_failure(db, row, owner, failure, step="send", notes=notes)
+    return attempts.record_sent(db, row, owner, result, [*notes, ("send", "accepted", result)])

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from app import attempts as attempt_log
 from app import messages, outbox
 from app.config import LOCAL_ACCOUNT_SID
 from db import transaction
@@ -54,7 +55,8 @@ def queue(db, body="Xa Phu Lam: mot lan thoi", phone=PHONE, kind="answer"):
 
 def attempts(db, row):
     return [
-        (a["action"], a["outcome"]) for a in outbox.attempts_for(db, [row["id"]]).get(row["id"], [])
+        (a["action"], a["outcome"])
+        for a in attempt_log.for_outbox(db, [row["id"]]).get(row["id"], [])
     ]
 
 

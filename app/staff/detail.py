@@ -4,6 +4,7 @@ from flask import Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 
 from app import (
+    attempts,
     attention,
     catalog,
     clock,
@@ -62,7 +63,7 @@ def request_detail(request_id, preview=None, draft=""):
         events=queue.events(db, request_id),
         thread=thread,
         unsent=unsent,
-        attempts=outbox.attempts_for(
+        attempts=attempts.for_outbox(
             db, [m["outbox_id"] for m in thread] + [o["id"] for o in unsent]
         ),
         move_trips=trip_queries.trip_requests_for_move(db, row),

@@ -3,7 +3,7 @@
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 
-from app import corrections, guidance, hamlets, messages, outbox, quiet_hours
+from app import attempts, corrections, guidance, hamlets, messages, outbox, quiet_hours
 from app import requests as queue
 from app.staff import bp, filters, log_queries, queries
 from app.staff.common import actor, arg_int, back, refused
@@ -36,7 +36,7 @@ def message_list():
         meanings=list(filters.MEANING_LABELS),
         hamlet_rows=hamlets.active(db),
         procedures=guidance.all_procedures(db),
-        attempts=outbox.attempts_for(
+        attempts=attempts.for_outbox(
             db, [o["id"] for o in failed] + [m["outbox_id"] for m in rows]
         ),
     )
