@@ -87,8 +87,8 @@ SPOKEN = {
         ),
         "spoken_name_en": "Temporary residence",
         "spoken_summary_en": (
-            "Staying 30 days or more? Register at the local commune police. Bring form C T zero "
-            "one, and proof of residence or a rental contract. Ask the police about the fee."
+            "Staying 30 days or more? Register with the local police. Bring form C T zero one, "
+            "and proof of residence or a rental contract. Ask about the fee."
         ),
     },
     "SAOY": {
@@ -111,8 +111,8 @@ SPOKEN = {
         ),
         "spoken_name_en": "Land transfer",
         "spoken_summary_en": (
-            "Ask the commune land officer first. Bring the original land certificate, the "
-            "notarised contract, and everyone's ID cards. Taxes and fees apply; ask the officer."
+            "Ask the land officer first. Bring the original land certificate, the notarised "
+            "contract and everyone's ID cards. Taxes and fees apply."
         ),
     },
     "HUUTRI": {
@@ -124,7 +124,7 @@ SPOKEN = {
         "spoken_name_en": "Social pension",
         "spoken_summary_en": (
             "For people 75 or over with no pension, or 70 to 74 in a poor or near-poor home. "
-            "Apply at the commune office with your ID card. Ask staff about the amount."
+            "Apply at the commune office with your ID card."
         ),
     },
     "BHYT": {

@@ -464,7 +464,7 @@ def test_the_call_command_books_a_visit_from_keys_typed_in_the_terminal(runner, 
     resident = known_resident(db)
     result = runner.invoke(args=["call", "0909 111 222"], input="1\n1\n")
     assert result.exit_code == 0, result.output
-    assert "Xã Phú Lâm" in result.output
+    assert "Ủy ban xã Phú Lâm xin chào." in result.output
     assert "Tân Phú" in result.output
     assert result.output.rstrip().endswith("Call ended.")
     (request,) = db["requests"].rows_where("resident_id = ? AND kind = 'visit'", [resident["id"]])

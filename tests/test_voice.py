@@ -13,7 +13,7 @@ from db import transaction
 from tests.conftest import PUBLIC_BASE_URL
 from voice import engine as voice_engine
 from voice import menu as voice_menu
-from voice.prompts import PROMPTS, prompt, spell_ref
+from voice.prompts import PROMPTS, prompt
 
 MOBILE = "+84912345678"
 LANDLINE = "+842963123456"
@@ -37,6 +37,15 @@ def relative(url):
 def step_number(url):
     """The n parameter of a step URL (0 for the first step)."""
     return int(parse_qs(urlsplit(url).query).get("n", ["0"])[0])
+
+
+DIGITS_VI = "không một hai ba bốn năm sáu bảy tám chín".split()
+
+
+def code_reading(ref):
+    """How the confirmation reads a five-digit code: in groups of two and three, twice."""
+    groups = ", ".join(" ".join(DIGITS_VI[int(d)] for d in part) for part in (ref[:2], ref[2:]))
+    return f"Mã số của ông bà là: {groups}. Xin nhắc lại: {groups}."
 
 
 def spoken(element):
@@ -158,8 +167,8 @@ def test_a_signed_step_without_a_call_sid_is_a_bad_request(twilio_post):
 def test_the_greeting_names_the_commune_and_says_staff_never_ask_for_an_otp(twilio_post):
     call = Call(twilio_post)
     call.start()
-    assert call.said[0].startswith("Xã Phú Lâm xin chào.")
-    assert call.hears("Cán bộ xã không bao giờ hỏi mã OTP")
+    assert call.said[0] == "Ủy ban xã Phú Lâm xin chào."
+    assert call.said[1] == "Cán bộ xã không bao giờ hỏi mã ô tê pê."
     assert call.gather.get("numDigits") == "1"
 
 
@@ -167,10 +176,32 @@ def test_every_main_menu_option_says_the_action_first_and_the_key_last(twilio_po
     call = Call(twilio_post)
     call.start()
     options = [line for line in call.said if "bấm phím" in line]
-    assert [line.split("bấm phím ")[1][0] for line in options] == list("123098")
+    assert [line.split("bấm phím ")[1][0] for line in options] == list("12309")
     for line in options:
-        assert line.startswith(("Để ", "Nghe ")), line
-        assert line.index("bấm phím") > 5
+        action, key = line.split(", bấm phím ")
+        assert len(action.split()) >= 2 and key[0].isdigit() and key[1:] == ".", line
+
+
+def test_english_is_offered_once_in_english_by_the_english_voice(app, twilio_post):
+    call = Call(twilio_post)
+    root = call.start()
+    *vietnamese, english = root.iter("Say")
+    assert (english.get("language"), english.get("voice")) == (
+        "en-US",
+        app.config["TWILIO_VOICE_EN"],
+    )
+    assert "".join(english.itertext()) == "For English, press 8."
+    for say in vietnamese:
+        assert (say.get("language"), say.get("voice")) == ("vi-VN", app.config["TWILIO_VOICE"])
+        assert "English" not in "".join(say.itertext())
+    root = call.press("8")
+    *english, vietnamese = root.iter("Say")
+    assert {say.get("language") for say in english} == {"en-US"}
+    assert (vietnamese.get("language"), vietnamese.get("voice")) == (
+        "vi-VN",
+        app.config["TWILIO_VOICE"],
+    )
+    assert "".join(vietnamese.itertext()) == "Nghe tiếng Việt, bấm phím 8."
 
 
 def test_speech_is_slowed_down_for_elderly_listeners(twilio_post):
@@ -222,7 +253,7 @@ def test_a_known_caller_books_a_visit_in_two_key_presses(db, twilio_post, known_
     call = Call(twilio_post)
     call.start()
     call.press("1")
-    assert call.hears("Tổ lưu động sẽ đến nhà ông bà, ở ấp Phú Hòa A.")
+    assert call.hears("Cán bộ xã sẽ đến nhà ông bà, ở ấp Phú Hòa A.")
     call.press("1")
     assert call.presses <= 3
     [request] = rows(db, "requests")
@@ -235,14 +266,43 @@ def test_a_known_caller_books_a_visit_in_two_key_presses(db, twilio_post, known_
     assert request["resident_id"] == known_caller["id"]
     trip = trips.get(db, request["trip_id"])
     day = spoken_day(clock.to_local(trip["starts_at"]).date())
-    assert call.hears(f"Tổ lưu động đến ấp Phú Hòa A vào buổi sáng, {day}.")
-    assert call.hears(f"Mã yêu cầu của ông bà là: {spell_ref(request['ref'])}.")
-    assert call.hears("Để nghe lại, bấm phím 9.")
+    assert call.hears(f"Cán bộ đến ấp Phú Hòa A vào buổi sáng, {day}.")
+    assert call.hears(code_reading(request["ref"]))
+    assert call.hears("Nghe lại, bấm phím 9.")
 
 
-def test_the_visit_confirmation_reads_the_code_one_character_at_a_time():
-    assert spell_ref("AC3K9") == "a, xê, ba, ca, chín"
-    assert spell_ref("AC3K9", "en") == "A, C, 3, K, 9"
+def test_the_confirmation_reads_a_digit_code_in_groups_twice(db, twilio_post, known_caller):
+    call = Call(twilio_post)
+    call.start()
+    call.press("1")
+    call.press("1")
+    [request] = rows(db, "requests")
+    with transaction(db):
+        db["requests"].update(request["id"], {"ref": "12345"})
+    call.press("9")
+    assert call.hears(
+        "Mã số của ông bà là: một hai, ba bốn năm. Xin nhắc lại: một hai, ba bốn năm."
+    )
+
+
+def test_an_old_letter_code_is_read_with_vietnamese_letter_names_and_english_for_the_rest(
+    app, db, twilio_post, known_caller
+):
+    call = Call(twilio_post)
+    call.start()
+    call.press("1")
+    call.press("1")
+    [request] = rows(db, "requests")
+    with transaction(db):
+        db["requests"].update(request["id"], {"ref": "ACF3K"})
+    root = call.press("9")
+    pieces = [(say.get("language"), "".join(say.itertext())) for say in root.iter("Say")]
+    code = [("vi-VN", "a, xê"), ("en-US", "F"), ("vi-VN", "ba, ca. Xin nhắc lại: a, xê")]
+    assert ("vi-VN", "Mã số của ông bà là: a, xê") in pieces
+    assert pieces.count(code[1]) == 2
+    assert ("vi-VN", code[2][1]) in pieces
+    for _language, text in pieces:
+        assert "ép" not in text.split()
 
 
 def test_a_mobile_caller_gets_an_sms_copy_of_the_confirmation(db, twilio_post, known_caller):
@@ -255,7 +315,7 @@ def test_a_mobile_caller_gets_an_sms_copy_of_the_confirmation(db, twilio_post, k
     assert (sms["phone"], sms["kind"], sms["request_id"]) == (MOBILE, "voice_copy", request["id"])
     assert sms["dedupe_key"] == f"voice_copy:{request['id']}"
     assert sms["body"] == queue.confirmation_sms(db, request)
-    assert call.hears("Tin nhắn xác nhận sẽ được gửi đến điện thoại này.")
+    assert call.hears("Xã sẽ nhắn tin xác nhận.")
 
 
 def test_a_landline_caller_gets_no_sms_copy(db, twilio_post):
@@ -267,7 +327,7 @@ def test_a_landline_caller_gets_no_sms_copy(db, twilio_post):
     call.press("1")
     assert len(rows(db, "requests")) == 1
     assert rows(db, "outbox") == []
-    assert not call.hears("Tin nhắn xác nhận")
+    assert not call.hears("tin nhắn xác nhận")
 
 
 def test_the_repeat_key_reads_the_confirmation_again(db, twilio_post, known_caller):
@@ -277,7 +337,7 @@ def test_the_repeat_key_reads_the_confirmation_again(db, twilio_post, known_call
     call.press("1")
     ref = rows(db, "requests")[0]["ref"]
     call.press("9")
-    assert call.hears(f"Mã yêu cầu của ông bà là: {spell_ref(ref)}.")
+    assert call.hears(code_reading(ref))
     assert len(rows(db, "requests")) == 1
 
 
@@ -339,7 +399,7 @@ def test_a_caller_with_an_open_visit_hears_it_instead_of_booking_again(
     second = Call(twilio_post, call_sid="CA" + "b" * 32)
     second.start()
     second.press("1")
-    assert second.hears("Ông bà đã có yêu cầu tổ lưu động đến nhà.")
+    assert second.hears("Ông bà đã có hẹn.")
     assert len(rows(db, "requests")) == 1
 
 
@@ -356,7 +416,7 @@ def test_a_hamlet_without_a_planned_trip_is_told_staff_will_call_back(
     [request] = rows(db, "requests")
     assert request["status"] == "new"
     assert call.hears(prompt("visit_call_back"))
-    assert call.hears(spell_ref(request["ref"]))
+    assert call.hears(code_reading(request["ref"]))
 
 
 def test_a_retried_step_returns_the_same_twiml_and_opens_nothing_new(db, twilio_post, known_caller):
@@ -446,20 +506,20 @@ def test_guidance_offers_at_most_five_procedures_at_a_time_and_reaches_them_all(
         assert 1 <= len(names) <= 5
         heard.extend(names)
         call.press("6")
-    expected = [p["name"] for p in guidance.all_procedures(db)]
+    expected = [p["spoken_name"] for p in guidance.all_procedures(db)]
     assert [line.rsplit(", bấm phím", 1)[0] for line in heard] == expected
 
 
-def test_a_procedure_is_read_step_by_step_and_sent_by_sms_on_key_1(db, twilio_post):
+def test_a_procedure_is_read_in_short_and_sent_in_full_by_sms_on_key_1(db, twilio_post):
     call = Call(twilio_post)
     call.start()
     call.press("2")
     call.press("3")
     procedure = guidance.get(db, "KHAISINH")
-    assert call.said[0] == f"Hướng dẫn: {procedure['name']}."
+    assert call.said[:2] == ["Hướng dẫn: Khai sinh.", procedure["spoken_summary"]]
     for step in procedure["steps"]:
-        assert step in call.said
-    assert call.hears("Để nhận hướng dẫn này bằng tin nhắn, bấm phím 1.")
+        assert not call.hears(step)
+    assert call.hears("Nhận đủ hướng dẫn bằng tin nhắn, bấm phím 1.")
     call.press("1")
     assert call.said[0] == prompt("sms_sent")
     sent = [(row["kind"], row["body"], row["phone"]) for row in rows(db, "outbox")]
@@ -519,7 +579,7 @@ def test_a_known_caller_hears_the_next_trip_to_their_hamlet_and_can_book_it(
     call.press("3")
     trip = trips.upcoming_for_hamlet(db, known_caller["hamlet_id"], limit=1)[0]
     day = spoken_day(clock.to_local(trip["starts_at"]).date())
-    assert call.said[0] == f"Lần tới, tổ lưu động đến ấp Phú Hòa A vào buổi sáng, {day}."
+    assert call.said[0] == f"Lần tới, cán bộ đến ấp Phú Hòa A vào buổi sáng, {day}."
     call.press("1")
     [request] = rows(db, "requests")
     assert request["trip_id"] == trip["id"]
@@ -531,7 +591,7 @@ def test_an_unknown_caller_picks_a_hamlet_to_hear_its_next_trip(db, twilio_post)
     call.start()
     call.press("3")
     call.press("3")
-    assert call.said[0].startswith("Lần tới, tổ lưu động đến ấp Long Hòa 1")
+    assert call.said[0].startswith("Lần tới, cán bộ đến ấp Long Hòa 1")
     assert rows(db, "requests") == []
 
 
@@ -547,7 +607,10 @@ def test_key_8_switches_the_whole_menu_to_english(db, twilio_post):
     call.press("1")
     for root_say in call.twiml.iter("Say"):
         assert root_say.get("language") == "en-US"
-    assert call.said[0] == "How to do it: VNeID level 2 account."
+    assert call.said[:2] == [
+        "How to do it: Digital ID, level 2.",
+        guidance.get(db, "VNEID")["spoken_summary_en"],
+    ]
     assert db["calls"].get(call.call_sid)["language"] == "en"
     call.press("*")
     call.press("*")
@@ -560,7 +623,10 @@ def test_a_resident_who_reads_english_is_greeted_in_english(db, twilio_post):
         residents.find_or_create(db, MOBILE, language="en")
     call = Call(twilio_post)
     call.start()
-    assert {say.get("language") for say in call.twiml.iter("Say")} == {"en-US"}
+    *english, vietnamese = call.twiml.iter("Say")
+    assert call.said[0] == "This is the Xa Phu Lam People's Committee."
+    assert {say.get("language") for say in english} == {"en-US"}
+    assert vietnamese.get("language") == "vi-VN"  # the way back, in its own voice
 
 
 def test_every_prompt_has_vietnamese_and_english():
@@ -714,7 +780,7 @@ def test_a_call_back_greets_the_resident_and_books_for_the_number_called(
         To=MOBILE,
     )
     call.start("/voice/incoming?mode=callback")
-    assert call.said[0] == "Xã Phú Lâm gọi lại cho ông bà, theo yêu cầu."
+    assert call.said[0] == "Ủy ban xã Phú Lâm gọi lại ông bà."
     call.press("1")
     call.press("1")
     [request] = rows(db, "requests")

@@ -1,8 +1,12 @@
 """A crawler that presses every key on every menu the voice channel can reach.
 
-It proves three things: no step answers with an error, every answer keeps the elderly-first
-rules (see tests.test_voice.assert_good_twiml), and no path can loop forever: every next
-step's n is one more than the current one, and at MAX_STEPS no menu is offered any more.
+It proves that no step answers with an error; that every answer keeps the elderly-first rules
+(see tests.test_voice.assert_good_twiml); that every answer is short enough to remember (at
+most 40 s of speech, the greeting with the main menu at most 30 s, measured by app.speech at
+2.5 syllables a second); that each <Say> is in its own language and voice and no Vietnamese
+one holds what a vi-VN voice misreads; and that no path can loop forever: every next step's
+n is one more than the current one, and at MAX_STEPS no menu is offered any more.
+Run with -s to see the longest answers.
 """
 
 import itertools
@@ -12,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
-from app import hamlets, residents
+from app import hamlets, residents, speech
 from db import transaction
 from tests.test_voice import (
     LANDLINE,
@@ -26,6 +30,30 @@ from voice.engine import MAX_STEPS
 
 KEYS = list("0123456789*#")
 STATE_LIMIT = 400  # the menu graph is finite; the crawl must finish well inside this
+MAX_ANSWER_SECONDS = 40
+MAX_GREETING_SECONDS = 30  # the greeting and the main menu together
+LONGEST_SHOWN = 5
+
+
+def spoken_pieces(root):
+    """Every <Say> of an answer as (language, voice, text), in the order the caller hears it."""
+    return [
+        (say.get("language")[:2], say.get("voice"), "".join(say.itertext()).strip())
+        for say in root.iter("Say")
+    ]
+
+
+def speech_seconds(root):
+    """Seconds of speech in an answer, at the pace app.speech measures."""
+    return sum(speech.seconds(text, language) for language, _voice, text in spoken_pieces(root))
+
+
+def assert_well_spoken(root, voices):
+    """Each <Say> in its own language's voice; nothing a vi-VN voice misreads."""
+    for language, voice, text in spoken_pieces(root):
+        assert voice == voices[language], (language, voice, text)
+        if language == "vi":
+            assert speech.misreadings(text) == [], text
 
 
 def state_of(url):
@@ -54,8 +82,11 @@ def next_steps(root):
     return steps
 
 
-def crawl(twilio_post, phone, language):
-    """Walk the menu graph breadth first from the call's start; return the states seen."""
+def crawl(twilio_post, phone, voices, lengths):
+    """Walk the menu graph breadth first from the call's start; return the states seen.
+
+    LENGTHS collects (seconds of speech, step, what was pressed) for every answer.
+    """
     counter = itertools.count()
 
     def post(path, **extra):
@@ -63,10 +94,13 @@ def crawl(twilio_post, phone, language):
         response = twilio_post(path, fields(call_sid, phone, **extra))
         assert response.status_code == 200, (path, extra, response.data)
         root = ET.fromstring(response.data)
-        # One language per answer: the one its links carry on (key 8 switches it).
-        urls = [url for url, _how in next_steps(root)] or [path]
-        english = "lang=en" in urls[0] or (path == "/voice/incoming" and language == "en")
-        assert_good_twiml(root, ("en-US",) if english else ("vi-VN",))
+        assert_good_twiml(root)
+        assert_well_spoken(root, voices)
+        seconds = speech_seconds(root)
+        pressed = extra.get("Digits", "recording" if "RecordingUrl" in extra else "silence")
+        lengths.append((seconds, state_of(path), pressed))
+        limit = MAX_GREETING_SECONDS if path == "/voice/incoming" else MAX_ANSWER_SECONDS
+        assert seconds <= limit, (seconds, path, pressed, spoken_pieces(root))
         return root
 
     start = "/voice/incoming"
@@ -114,17 +148,66 @@ def crawl(twilio_post, phone, language):
     ],
 )
 def test_every_key_on_every_menu_answers_well_and_no_path_loops_forever(
-    db, twilio_post, phone, linked, language
+    app, db, twilio_post, phone, linked, language
 ):
     if linked or language == "en":
         with transaction(db):
             residents.find_or_create(
                 db, phone, hamlet_id=hamlets.active(db)[0]["id"], language=language
             )
-    seen = crawl(twilio_post, phone, language)
+    voices = {"vi": app.config["TWILIO_VOICE"], "en": app.config["TWILIO_VOICE_EN"]}
+    lengths = []
+    seen = crawl(twilio_post, phone, voices, lengths)
     paths = {urlsplit(state).path for state, _how in seen}
     assert {"/voice/incoming", "/voice/menu", "/voice/guidance"} <= paths
     if phone != "anonymous":
         assert {"/voice/hamlets", "/voice/record", "/voice/goodbye"} <= paths
         assert any(path.startswith("/voice/schedule/") for path in paths)
         assert sum(path.startswith("/voice/guidance/") for path in paths) == 12
+    lengths.sort(reverse=True)
+    greeting = max(seconds for seconds, step, _pressed in lengths if step == "/voice/incoming")
+    print(f"\n{phone} {'linked' if linked else 'unlinked'} {language}: {len(lengths)} answers,")
+    print(f"  greeting and main menu {greeting:.1f} s; the longest answers:")
+    for english in (False, True):
+        shown = [entry for entry in lengths if ("lang=en" in entry[1]) == english]
+        for seconds, step, pressed in shown[: 2 if english else LONGEST_SHOWN]:
+            print(f"  {seconds:5.1f} s  {step}  after {pressed}")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_call_back_greeting_with_its_menu_also_fits_in_30_seconds(app, db, twilio_post, language):
+    with transaction(db):
+        residents.find_or_create(db, MOBILE, language=language)
+    response = twilio_post(
+        "/voice/incoming?mode=callback",
+        fields("CA" + "d" * 32, "+84000000000", Direction="outbound-api", To=MOBILE),
+    )
+    root = ET.fromstring(response.data)
+    assert_well_spoken(
+        root, {"vi": app.config["TWILIO_VOICE"], "en": app.config["TWILIO_VOICE_EN"]}
+    )
+    assert spoken_pieces(root)[0][0] == language
+    assert speech_seconds(root) <= MAX_GREETING_SECONDS
+
+
+def test_the_longest_confirmation_an_old_letter_code_can_make_still_fits_in_40_seconds(
+    app, db, twilio_post
+):
+    longest = max(hamlets.active(db), key=lambda row: speech.seconds(row["name"]))
+    with transaction(db):
+        residents.find_or_create(db, MOBILE, hamlet_id=longest["id"])
+    first = "CA" + "e" * 32
+    for path, digits in (("/voice/incoming", None), ("/voice/menu?n=1", "1")):
+        twilio_post(path, fields(first, MOBILE, digits))
+    booked = ET.fromstring(twilio_post("/voice/visit?n=2", fields(first, MOBILE, "1")).data)
+    [request] = db["requests"].rows
+    with transaction(db):
+        # Five letters with two-syllable Vietnamese names, from the old code alphabet.
+        db["requests"].update(request["id"], {"ref": "MNRXY"})
+    again = "CA" + "f" * 32
+    twilio_post("/voice/incoming", fields(again, MOBILE))
+    root = ET.fromstring(twilio_post("/voice/menu?n=1", fields(again, MOBILE, "1")).data)
+    assert "em mờ" in " ".join(text for _language, _voice, text in spoken_pieces(root))
+    assert speech_seconds(root) > speech_seconds(booked)
+    print(f"\nlongest confirmation, old code MNRXY: {speech_seconds(root):.1f} s")
+    assert speech_seconds(root) <= MAX_ANSWER_SECONDS, speech_seconds(root)

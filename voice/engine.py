@@ -103,19 +103,27 @@ def recorded_prompt_url(key, lang):
     return None
 
 
-def speak(container, turn, text):
-    """Say TEXT slowly in the call's language and voice."""
-    say = container.say(language=SAY_LANGUAGES[turn.lang], voice=voice_for(turn.lang))
+def speak(container, turn, text, language=None):
+    """Say TEXT slowly in LANGUAGE (the call's by default), in that language's own voice."""
+    language = language or turn.lang
+    say = container.say(language=SAY_LANGUAGES[language], voice=voice_for(language))
     say.prosody(text, rate=SPEECH_RATE)
 
 
-def say(container, turn, name, /, **values):
+def speak_pieces(container, turn, pieces):
+    """Say (language, text) PIECES in order, one <Say> each in its language's voice."""
+    for language, text in pieces:
+        speak(container, turn, text, language)
+
+
+def say(container, turn, name, /, language=None, **values):
     """Speak prompt NAME: the commune's recording when one exists, else text-to-speech."""
-    url = recorded_prompt_url(name, turn.lang)
+    language = language or turn.lang
+    url = recorded_prompt_url(name, language)
     if url:
         container.play(url)
     else:
-        speak(container, turn, prompt(name, turn.lang, **values))
+        speak(container, turn, prompt(name, language, **values), language)
 
 
 def commune_spoken(turn):
@@ -125,7 +133,9 @@ def commune_spoken(turn):
     # COMMUNE_NAME is the unaccented SMS prefix; a vi-VN voice needs the tone marks back.
     if name == strip_diacritics(DEFAULT_SPOKEN_COMMUNE):
         name = DEFAULT_SPOKEN_COMMUNE
-    return turn.name(name)
+    name = turn.name(name)
+    # Mid-sentence ("Ủy ban xã Phú Lâm") the word for commune is not a proper name.
+    return "xã" + name[2:] if turn.lang == "vi" and name.startswith("Xã ") else name
 
 
 @dataclass
@@ -184,7 +194,7 @@ def with_common_keys(turn, menu, back=None):
     return menu
 
 
-def reading_menu(turn, endpoint, intro, params, offer, closing):
+def reading_menu(turn, endpoint, intro, params, offer, closing, offer_values=None):
     """A menu that reads INTRO out, then says OFFER (to a caller with a number) and CLOSING.
 
     The caller already has what they came for, so silence ends the call with a goodbye.
@@ -192,7 +202,7 @@ def reading_menu(turn, endpoint, intro, params, offer, closing):
 
     def options(container):
         if turn.phone:
-            say(container, turn, offer)
+            say(container, turn, offer, **(offer_values or {}))
         for key in closing:
             say(container, turn, key)
 

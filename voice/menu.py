@@ -17,6 +17,7 @@ from voice.engine import (
     say,
     say_all,
     show,
+    speak_pieces,
     with_common_keys,
 )
 from voice.procedure_menus import guidance_menu
@@ -31,7 +32,7 @@ from voice.prompts import (
     KEY_SCHEDULE,
     KEY_VISIT,
     SESSIONS,
-    spell_ref,
+    ref_number_pieces,
 )
 
 HAMLET_CHOICES = 8  # keys 1-8; 9 stays "repeat" everywhere
@@ -42,26 +43,27 @@ PURPOSES = ("visit", "schedule")
 
 
 def main_menu(turn, greet=False):
-    """The main menu; GREET adds the commune's greeting and the OTP warning."""
+    """The main menu; GREET adds the commune's greeting and the OTP warning.
+
+    The other language is offered last, in one sentence in that language and its own voice
+    ("For English, press 8."): whoever needs it understands it, and it costs the Vietnamese
+    caller one short line instead of a bilingual one read by the wrong voice.
+    """
 
     def intro(container):
         greeting = "greeting_callback" if turn.mode == "callback" else "greeting"
         say(container, turn, greeting, commune=commune_spoken(turn))
         say(container, turn, "no_otp")
 
-    menu = Menu(
-        "voice.menu",
-        say_all(
-            turn,
-            "menu_visit",
-            "menu_guidance",
-            "menu_schedule",
-            "menu_message",
-            "menu_repeat",
-            "menu_language",
-        ),
-        intro=intro if greet else None,
+    options = say_all(
+        turn, "menu_visit", "menu_guidance", "menu_schedule", "menu_message", "menu_repeat"
     )
+
+    def options_and_language(container):
+        options(container)
+        say(container, turn, "switch_language", language=other_language(turn))
+
+    menu = Menu("voice.menu", options_and_language, intro=intro if greet else None)
     menu.keys = {
         KEY_VISIT: lambda: visit_entry(turn),
         KEY_GUIDANCE: lambda: show(turn, guidance_menu(turn, 0) or main_menu(turn)),
@@ -73,9 +75,14 @@ def main_menu(turn, greet=False):
     return menu
 
 
+def other_language(turn):
+    """The language key 8 switches to."""
+    return "en" if turn.lang == "vi" else "vi"
+
+
 def switch_language(turn):
     """Switch the call between Vietnamese and English and say the main menu again."""
-    turn.lang = "en" if turn.lang == "vi" else "vi"
+    turn.lang = other_language(turn)
     calls.set_language(turn.db, turn.call_sid, turn.lang)
     return show(turn, main_menu(turn))
 
@@ -132,7 +139,7 @@ def book(turn, hamlet_id):
 
 
 def visit_done_menu(turn, request, opener=None):
-    """The confirmation: the day in words, the code letter by letter, then repeat or back."""
+    """The confirmation: the day in words, the code read twice, then repeat or back."""
 
     def intro(container):
         if opener:
@@ -143,7 +150,7 @@ def visit_done_menu(turn, request, opener=None):
             say(container, turn, "visit_day", **trip_words(turn, trip, hamlet))
         else:
             say(container, turn, "visit_call_back")
-        say(container, turn, "ref_code", chars=spell_ref(request["ref"], turn.lang))
+        speak_pieces(container, turn, ref_number_pieces(request["ref"], turn.lang))
         if phones.is_mobile(turn.phone):
             say(container, turn, "sms_copy")
 

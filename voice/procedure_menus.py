@@ -1,18 +1,15 @@
-"""The procedure menus: the catalogue a group of five at a time, and one procedure's steps."""
+"""The procedure menus: the catalogue a group of five at a time, and one procedure in short."""
 
 from app import guidance
 from app.guidance import procedure_pages
-from app.texts import strip_diacritics
 from voice import actions
 from voice.engine import Menu, reading_menu, say, show, speak, with_common_keys
 from voice.prompts import KEY_MORE_PROCEDURES, KEY_SEND_SMS
 
 
 def procedure_name(turn, procedure):
-    """A procedure's name in the call's language."""
-    if turn.lang == "en":
-        return procedure["name_en"] or strip_diacritics(procedure["name"])
-    return procedure["name"]
+    """A procedure's short spoken name in the call's language."""
+    return turn.name(guidance.spoken_name(procedure, turn.lang))
 
 
 def guidance_menu(turn, page):
@@ -50,19 +47,16 @@ def page_of(turn, procedure):
 
 
 def procedure_menu(turn, procedure):
-    """A procedure's steps read out, then a key to get them by SMS."""
+    """A procedure in short (where to go, what to bring, the fee), then a key for the SMS.
+
+    The full steps and documents are too long to remember from a call; they go by SMS.
+    """
 
     def intro(container):
         say(container, turn, "procedure_title", name=procedure_name(turn, procedure))
-        if turn.lang == "en":
-            speak(container, turn, procedure["sms_steps_en"] or "")
-            say(container, turn, "procedure_documents", documents=procedure["sms_documents_en"])
-            return
-        for step in procedure["steps"]:
-            speak(container, turn, step)
-        if procedure["documents"]:
-            documents = "; ".join(procedure["documents"])
-            say(container, turn, "procedure_documents", documents=documents)
+        summary = guidance.spoken_summary(procedure, turn.lang)
+        if summary:
+            speak(container, turn, summary)
 
     menu = reading_menu(
         turn,

@@ -16,60 +16,52 @@ KEY_CONFIRM, KEY_OTHER_HAMLET = "1", "2"
 KEY_SEND_SMS, KEY_BOOK = "1", "1"
 KEY_MORE_PROCEDURES = "6"
 
-# Spoken names of the characters a reference code can hold (requests.REF_ALPHABET).
-# A vi-VN voice reads a lone Latin letter unreliably, so each one is spelled the way
-# Vietnamese spell letters aloud.
-REF_CHARS = {
-    "vi": {**LETTER_NAMES_VI, **dict(zip("0123456789", DIGIT_NAMES_VI, strict=True))},
-    "en": {},  # an en-US voice spells letters and digits well on its own
-}
-
 SESSIONS = {
     "vi": {"morning": "buổi sáng", "afternoon": "buổi chiều"},
     "en": {"morning": "morning", "afternoon": "afternoon"},
 }
 
 PROMPTS = {
-    # Greeting and main menu.
+    # Greeting and main menu: together at most 30 s (tests/test_voice_crawl.py).
     "greeting": {
-        "vi": "{commune} xin chào. Đây là đường dây hỗ trợ của Ủy ban nhân dân xã.",
-        "en": "Welcome to the help line of {commune}.",
+        "vi": "Ủy ban {commune} xin chào.",
+        "en": "This is the {commune} People's Committee.",
     },
     "greeting_callback": {
-        "vi": "{commune} gọi lại cho ông bà, theo yêu cầu.",
-        "en": "{commune} is calling you back, as you asked.",
+        "vi": "Ủy ban {commune} gọi lại ông bà.",
+        "en": "The {commune} People's Committee is calling you back.",
     },
     "no_otp": {
-        "vi": "Cán bộ xã không bao giờ hỏi mã OTP, hay mật khẩu.",
-        "en": "Commune staff never ask for an OTP, or a password.",
+        "vi": "Cán bộ xã không bao giờ hỏi mã ô tê pê.",
+        "en": "Staff never ask for an OTP.",
     },
     "menu_visit": {
-        "vi": "Để xin tổ lưu động đến nhà, bấm phím 1.",
-        "en": "To ask the mobile team to visit your home, press 1.",
+        "vi": "Xin cán bộ đến nhà, bấm phím 1.",
+        "en": "For a home visit, press 1.",
     },
     "menu_guidance": {
-        "vi": "Để nghe hướng dẫn làm giấy tờ, bấm phím 2.",
-        "en": "To hear how to do a procedure, press 2.",
+        "vi": "Hướng dẫn giấy tờ, bấm phím 2.",
+        "en": "For papers, press 2.",
     },
     "menu_schedule": {
-        "vi": "Để biết ngày tổ lưu động đến ấp, bấm phím 3.",
-        "en": "To hear when the team next visits your hamlet, press 3.",
+        "vi": "Ngày cán bộ đến ấp, bấm phím 3.",
+        "en": "For visit days, press 3.",
     },
     "menu_message": {
-        "vi": "Để nhắn lời cho cán bộ xã, bấm phím 0.",
-        "en": "To leave a voice message for staff, press 0.",
+        "vi": "Để lại lời nhắn, bấm phím 0.",
+        "en": "To leave a message, press 0.",
     },
     "menu_repeat": {
-        "vi": "Để nghe lại, bấm phím 9.",
-        "en": "To hear this again, press 9.",
+        "vi": "Nghe lại, bấm phím 9.",
+        "en": "To repeat, press 9.",
     },
-    "menu_language": {
-        # The one line an English speaker must catch, so it carries both languages.
-        "vi": "Nghe bằng tiếng Anh, bấm phím 8. For English, press 8.",
-        "en": "Để nghe tiếng Việt, bấm phím 8. For Vietnamese, press 8.",
+    "switch_language": {
+        # Said in its own language after the menu of the other one, by that language's voice.
+        "vi": "Nghe tiếng Việt, bấm phím 8.",
+        "en": "For English, press 8.",
     },
     "back_to_start": {
-        "vi": "Để quay lại từ đầu, bấm phím sao.",
+        "vi": "Quay lại từ đầu, bấm phím sao.",
         "en": "To go back to the start, press star.",
     },
     # Timing and mistakes.
@@ -116,8 +108,8 @@ PROMPTS = {
     },
     # Home visit.
     "visit_known": {
-        "vi": "Tổ lưu động sẽ đến nhà ông bà, ở ấp {hamlet}.",
-        "en": "The mobile team will visit your home, in {hamlet}.",
+        "vi": "Cán bộ xã sẽ đến nhà ông bà, ở ấp {hamlet}.",
+        "en": "Staff will visit your home, in {hamlet}.",
     },
     "visit_confirm": {
         "vi": "Để đồng ý, bấm phím 1.",
@@ -128,40 +120,37 @@ PROMPTS = {
         "en": "If you live in another hamlet, press 2.",
     },
     "visit_existing": {
-        "vi": "Ông bà đã có yêu cầu tổ lưu động đến nhà.",
-        "en": "You already have a home visit request.",
+        "vi": "Ông bà đã có hẹn.",
+        "en": "You already have a home visit booked.",
     },
     "visit_received": {
         "vi": "Đã nhận yêu cầu của ông bà.",
         "en": "Your request is received.",
     },
     "visit_day": {
-        "vi": "Tổ lưu động đến ấp {hamlet} vào {session}, {day}.",
-        "en": "The team comes to {hamlet} on the {session} of {day}.",
+        "vi": "Cán bộ đến ấp {hamlet} vào {session}, {day}.",
+        "en": "Staff come to {hamlet} on the {session} of {day}.",
     },
     "visit_call_back": {
         "vi": "Chưa có lịch đến ấp của ông bà. Cán bộ xã sẽ gọi lại để hẹn ngày.",
         "en": "No visit to your hamlet is planned yet. Staff will call you back with a date.",
     },
-    "ref_code": {
-        "vi": "Mã yêu cầu của ông bà là: {chars}.",
-        "en": "Your reference code is: {chars}.",
-    },
     "ref_number": {
+        # Read twice: a caller may need the first time to find a pen.
         "vi": "Mã số của ông bà là: {code}. Xin nhắc lại: {code}.",
         "en": "Your reference number is: {code}. Once more: {code}.",
     },
     "sms_copy": {
-        "vi": "Tin nhắn xác nhận sẽ được gửi đến điện thoại này.",
-        "en": "A text message with these details is on its way to this phone.",
+        "vi": "Xã sẽ nhắn tin xác nhận.",
+        "en": "A text with these details is on its way.",
     },
     "hear_again": {
-        "vi": "Để nghe lại, bấm phím 9.",
-        "en": "To hear this again, press 9.",
+        "vi": "Nghe lại, bấm phím 9.",
+        "en": "To repeat, press 9.",
     },
     "may_hang_up": {
-        "vi": "Nếu không cần gì thêm, ông bà có thể gác máy.",
-        "en": "If that is all, you can hang up.",
+        "vi": "Ông bà có thể gác máy.",
+        "en": "You may hang up now.",
     },
     # Choosing a hamlet.
     "choose_hamlet": {
@@ -182,16 +171,21 @@ PROMPTS = {
     },
     # Next visit to the hamlet.
     "schedule_next": {
-        "vi": "Lần tới, tổ lưu động đến ấp {hamlet} vào {session}, {day}.",
-        "en": "The team next visits {hamlet} on the {session} of {day}.",
+        "vi": "Lần tới, cán bộ đến ấp {hamlet} vào {session}, {day}.",
+        "en": "Staff next visit {hamlet} on the {session} of {day}.",
     },
     "schedule_none": {
-        "vi": "Chưa có lịch tổ lưu động đến ấp {hamlet}. Cán bộ xã sẽ báo sau.",
+        "vi": "Chưa có lịch cán bộ đến ấp {hamlet}. Cán bộ xã sẽ báo sau.",
         "en": "No visit to {hamlet} is planned yet. Staff will tell you later.",
     },
     "schedule_book": {
-        "vi": "Để xin tổ lưu động đến nhà ông bà, bấm phím 1.",
-        "en": "To ask the team to visit your home, press 1.",
+        "vi": "Xin cán bộ đến nhà ông bà, bấm phím 1.",
+        "en": "For a home visit, press 1.",
+    },
+    "schedule_book_home": {
+        # The caller lives in another hamlet: the visit is to their home, and we say where.
+        "vi": "Xin cán bộ đến nhà ông bà ở ấp {hamlet}, bấm phím 1.",
+        "en": "For a home visit in {hamlet}, where you live, press 1.",
     },
     # Procedure guidance.
     "choose_procedure": {
@@ -203,27 +197,23 @@ PROMPTS = {
         "en": "{name}, press {key}.",
     },
     "more_procedures": {
-        "vi": "Để nghe các thủ tục khác, bấm phím 6.",
-        "en": "For other procedures, press 6.",
+        "vi": "Thủ tục khác, bấm phím 6.",
+        "en": "For more procedures, press 6.",
     },
     "procedure_title": {
         "vi": "Hướng dẫn: {name}.",
         "en": "How to do it: {name}.",
     },
-    "procedure_documents": {
-        "vi": "Giấy tờ cần mang: {documents}.",
-        "en": "{documents}",
-    },
     "procedure_sms_offer": {
-        "vi": "Để nhận hướng dẫn này bằng tin nhắn, bấm phím 1.",
-        "en": "To receive this by text message, press 1.",
+        "vi": "Nhận đủ hướng dẫn bằng tin nhắn, bấm phím 1.",
+        "en": "For the full guide by text, press 1.",
     },
     "procedure_other": {
-        "vi": "Để chọn thủ tục khác, bấm phím sao.",
-        "en": "To choose another procedure, press star.",
+        "vi": "Thủ tục khác, bấm phím sao.",
+        "en": "For another procedure, press star.",
     },
     "sms_sent": {
-        "vi": "Đã gửi tin nhắn hướng dẫn đến điện thoại này.",
+        "vi": "Đã gửi tin nhắn hướng dẫn đến máy này.",
         "en": "The text message is on its way to this phone.",
     },
     "sms_not_mobile": {
@@ -301,9 +291,3 @@ def ref_number_pieces(ref, language="vi"):
     code = spoken_ref(ref, language)
     pieces = [(language, before), *code, (language, between), *code, (language, after)]
     return join_pieces(pieces, "")
-
-
-def spell_ref(ref, language="vi"):
-    """Spell a reference code one character at a time, with a pause between each."""
-    names = REF_CHARS.get(language, {})
-    return ", ".join(names.get(char, char) for char in str(ref).upper())

@@ -28,7 +28,7 @@ TEXT_FIELDS = (
 LIST_FIELDS = ("steps", "documents")
 SMS_FIELDS = ("sms_steps", "sms_documents", "sms_steps_en", "sms_documents_en")
 # A summary this long still leaves the procedure's phone answer within its 40 seconds.
-SPOKEN_SUMMARY_SECONDS = 22
+SPOKEN_SUMMARY_SECONDS = 20
 
 
 def spoken_previews(procedure):

@@ -119,7 +119,7 @@ def test_a_call_walked_with_the_keypad_books_a_home_visit(
     press(page, "1")  # known caller: confirm the hamlet on file
 
     # The confirmation reads the reference code out, after the hamlet on file.
-    expect(page.locator("#call-log")).to_contain_text("Mã yêu cầu", timeout=TIMEOUT_MS)
+    expect(page.locator("#call-log")).to_contain_text("Mã số của ông bà", timeout=TIMEOUT_MS)
     expect(page.locator("#call-log")).to_contain_text("Tân Phú")
     ((ref, channel),) = requests_for(live_server, KNOWN_NUMBER, "visit")
     assert channel == "voice"
