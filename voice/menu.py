@@ -299,25 +299,32 @@ def schedule_entry(turn):
 
 
 def schedule_menu(turn, hamlet):
-    """The next trip to HAMLET, with a key to ask for a visit on it."""
+    """The next trip to HAMLET (the same one an SMS names), with a key to ask for a visit.
+
+    A visit is to the caller's home. A caller whose number is linked to another hamlet gets
+    the offer for their own hamlet, named; a caller without one chose HAMLET as theirs.
+    """
 
     def intro(container):
-        upcoming = trips.upcoming_for_hamlet(turn.db, hamlet["id"], limit=1)
-        if upcoming:
-            say(container, turn, "schedule_next", **trip_words(turn, upcoming[0], hamlet))
+        trip = trips.next_trip_for(turn.db, hamlet["id"])
+        if trip:
+            say(container, turn, "schedule_next", **trip_words(turn, trip, hamlet))
         else:
             say(container, turn, "schedule_none", hamlet=turn.name(hamlet["name"]))
 
+    home = known_hamlet(turn) or hamlet
+    elsewhere = home["id"] != hamlet["id"]
     menu = reading_menu(
         turn,
         "voice.schedule",
         intro,
         {"hamlet_id": hamlet["id"]},
-        offer="schedule_book",
+        offer="schedule_book_home" if elsewhere else "schedule_book",
+        offer_values={"hamlet": turn.name(home["name"])} if elsewhere else None,
         closing=("hear_again", "back_to_start", "may_hang_up"),
     )
     if turn.phone:
-        menu.keys[KEY_BOOK] = lambda: book(turn, hamlet["id"])
+        menu.keys[KEY_BOOK] = lambda: book(turn, home["id"])
     return with_common_keys(turn, menu)
 
 
