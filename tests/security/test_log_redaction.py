@@ -15,7 +15,7 @@ TEXT = "Xa Phu Lam: Ba Nguyen Thi Hoa, ma 48213, to luu dong den nha thu Ba"
 
 def test_the_console_transport_logs_neither_the_text_nor_the_whole_number(caplog):
     with caplog.at_level(logging.INFO, logger="app.transports"):
-        transports.ConsoleTransport().send(PHONE, TEXT, idempotency_key="k1", outbox_id=1)
+        transports.ConsoleTransport().send(transports.Outgoing(PHONE, TEXT, key="k1", outbox_id=1))
     logged = caplog.text
     assert "SMS to ***678" in logged
     assert "912345678" not in logged and "Nguyen Thi Hoa" not in logged and "48213" not in logged
