@@ -15,6 +15,7 @@ from db import transaction
 from tests.conftest import DAY_HOUR, signed_in_client
 from tests.fakes.gateway_phone import FakeGatewayPhone
 from tests.fakes.live_app import LiveApp
+from tests.test_metrics import samples
 
 SIGNING_KEY = "gateway-signing-key-for-tests"
 RESIDENT = "+84912000111"
@@ -149,6 +150,21 @@ def test_pings_and_every_signed_webhook_keep_last_seen_and_healthz_up_to_date(
     clock.shift(dt.timedelta(minutes=31))
     health = client.get("/healthz").get_json()["gateway"]
     assert (health["silent_minutes"], health["silent"]) == (31, True)
+
+
+def test_metrics_show_when_the_phone_was_last_heard_from_and_for_how_long_it_is_silent(
+    client, db, phone, clock
+):
+    phone.ping()
+    phone.deliver_webhooks()
+    heard = dt.datetime.now(dt.UTC).timestamp()
+    page = samples(client.get("/metrics").get_data(as_text=True))
+    assert page[("hamlet_gateway_last_seen_timestamp_seconds", frozenset())] == heard
+    assert page[("hamlet_gateway_silent_seconds", frozenset())] == 0
+    clock.shift(dt.timedelta(minutes=31))
+    page = samples(client.get("/metrics").get_data(as_text=True))
+    assert page[("hamlet_gateway_last_seen_timestamp_seconds", frozenset())] == heard
+    assert page[("hamlet_gateway_silent_seconds", frozenset())] == 31 * 60
 
 
 def test_healthz_has_no_gateway_part_without_a_gateway(client):

@@ -49,6 +49,19 @@ def test_metrics_report_the_outbox_and_the_worker_heartbeat(app, db, client):
     assert page[("hamlet_worker_heartbeat_timestamp_seconds", frozenset())] > 1.7e9
 
 
+def test_without_a_gateway_the_metrics_have_no_gateway_gauges(client):
+    names = {name for name, _ in samples(client.get("/metrics").get_data(as_text=True))}
+    assert "hamlet_worker_heartbeat_age_seconds" in names
+    assert not any(name.startswith("hamlet_gateway_") for name in names)
+
+
+def test_with_a_gateway_that_never_spoke_the_metrics_say_never(app, client):
+    app.config["SMS_GATEWAY_SIGNING_KEY"] = "gateway-signing-key-for-tests"
+    page = samples(client.get("/metrics").get_data(as_text=True))
+    assert page[("hamlet_gateway_last_seen_timestamp_seconds", frozenset())] == 0
+    assert page[("hamlet_gateway_silent_seconds", frozenset())] == -1
+
+
 def test_metrics_are_hidden_from_requests_through_the_proxy(client):
     assert client.get("/metrics").status_code == 200
     proxied = client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})

@@ -1,4 +1,4 @@
-"""Prometheus metrics at /metrics: webhook latency, the outbox, the worker's heartbeat.
+"""Prometheus metrics at /metrics: webhook latency, the outbox, the worker, the gateway phone.
 
 Latency histograms are counted in each gunicorn worker and summed through
 prometheus-client's multiprocess mode (gunicorn.conf.py sets PROMETHEUS_MULTIPROC_DIR
@@ -89,15 +89,16 @@ def _observe(response):
 
 
 class DatabaseCollector:
-    """Gauges read from the database at scrape time: outbox and worker state."""
+    """Gauges read from the database at scrape time: outbox, worker and gateway phone."""
 
-    def __init__(self, db_path):
+    def __init__(self, db_path, *, gateway=False):
         self.db_path = db_path
+        self.gateway = gateway
 
     def collect(self):
         from prometheus_client.core import GaugeMetricFamily
 
-        from app import clock, outbox, worker
+        from app import clock, gateway_watch, outbox, worker
         from db import connect
 
         db = connect(self.db_path)
@@ -124,6 +125,22 @@ class DatabaseCollector:
                     (now - heartbeat).total_seconds() if heartbeat else -1.0,
                 ),
             )
+            if self.gateway:
+                # Only with a gateway configured, as in /healthz: an alert on silence must
+                # not fire for a service that has no phone.
+                seen = gateway_watch.last_seen(db)
+                figures += (
+                    (
+                        "hamlet_gateway_last_seen_timestamp_seconds",
+                        "Unix time of the gateway phone's last signed webhook (0 when never).",
+                        seen.timestamp() if seen else 0.0,
+                    ),
+                    (
+                        "hamlet_gateway_silent_seconds",
+                        "Seconds since the gateway phone's last signed webhook (-1 when never).",
+                        (now - seen).total_seconds() if seen else -1.0,
+                    ),
+                )
         finally:
             db.conn.close()
         for name, documentation, value in figures:
@@ -163,7 +180,13 @@ def metrics():
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(_SingleProcessHistograms())
-    registry.register(DatabaseCollector(current_app.config["DATABASE_PATH"]))
+    from app import gateway_api
+
+    registry.register(
+        DatabaseCollector(
+            current_app.config["DATABASE_PATH"], gateway=gateway_api.in_use(current_app.config)
+        )
+    )
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
 

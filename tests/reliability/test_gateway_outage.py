@@ -4,7 +4,7 @@ A fake phone that behaves like SMS Gateway for Android (signed webhooks, retries
 duplicate now and then, a clock 2 minutes slow) talks over HTTP to the app on a loopback
 port; the worker answers through the real android-sms-gateway client. Residents keep
 texting while the phone is asleep (Doze), so their texts reach its inbox but no webhook.
-The banner and /healthz must show the silence, and after the phone is back the inbox
+The banner, /healthz and /metrics must show the silence, and after the phone is back the inbox
 re-delivery must leave no text lost and none stored or answered twice.
 """
 
@@ -21,6 +21,7 @@ from db import transaction
 from tests.conftest import signed_in_client
 from tests.fakes.gateway_phone import FakeGatewayPhone
 from tests.fakes.live_app import LiveApp
+from tests.test_metrics import samples
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 START = dt.datetime(2027, 3, 1, 9, 0, tzinfo=VN)
@@ -94,6 +95,8 @@ def test_a_20_minute_silence_is_shown_and_its_texts_are_re_delivered_once(app, d
                 during = health.get("/healthz").get_json()["gateway"]
                 assert during["last_seen"] == "2027-03-01T02:40:00Z"
                 assert during["silent"] is True and during["silent_minutes"] == 16
+                gauges = samples(health.get("/metrics").get_data(as_text=True))
+                assert gauges[("hamlet_gateway_silent_seconds", frozenset())] == 16 * 60
         clock.move_to(START + dt.timedelta(minutes=60))
         phone.wake()  # back at 10:00
         settle(phone, db)
