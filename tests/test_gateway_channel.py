@@ -86,6 +86,16 @@ def test_register_sets_up_the_six_webhooks_once_however_often_it_runs(app, runne
     assert {hook["url"] for hook in phone.webhooks.values()} == {live.url + "/sms/gateway"}
 
 
+def test_register_in_cloud_mode_sets_up_the_hooks_on_the_server_s_own_list(
+    app, runner, live, clock
+):
+    phone = connect_phone(app, runner, live, mode="cloud")
+    phone.__exit__()
+    assert ("POST", "/webhooks") in phone.api_calls
+    assert len(phone.webhooks) == 6
+    assert {hook["url"] for hook in phone.webhooks.values()} == {live.url + "/sms/gateway"}
+
+
 def test_register_refuses_a_mode_that_does_not_match_the_address(app, runner, phone):
     result = runner.invoke(args=["gateway", "register", "--mode", "cloud"])
     assert result.exit_code != 0
@@ -275,17 +285,27 @@ def test_a_gateway_outage_is_retried_and_the_resend_is_not_delivered_twice(db, p
     assert len(phone.messages) == 2
 
 
-def test_after_a_silence_the_phone_re_delivers_its_inbox_and_nothing_is_doubled(db, phone, clock):
-    phone.receive(RESIDENT, "HEN Tan Phu")
-    settle(phone, db)
-    phone.sleep()
-    clock.shift(dt.timedelta(minutes=3))
-    missed = phone.receive("+84912000333", "XEM")
-    clock.shift(dt.timedelta(minutes=12))
-    phone.wake()
-    settle(phone, db)
+@pytest.mark.parametrize(
+    ("mode", "redelivery"), [("local", "/messages/inbox/export"), ("cloud", "/inbox/refresh")]
+)
+def test_after_a_silence_the_phone_re_delivers_its_inbox_and_nothing_is_doubled(
+    app, runner, live, clock, db, mode, redelivery
+):
+    phone = connect_phone(app, runner, live, mode=mode)
+    try:
+        phone.receive(RESIDENT, "HEN Tan Phu")
+        settle(phone, db)
+        phone.sleep()
+        clock.shift(dt.timedelta(minutes=3))
+        missed = phone.receive("+84912000333", "XEM")
+        clock.shift(dt.timedelta(minutes=12))
+        phone.wake()
+        settle(phone, db)
+    finally:
+        phone.__exit__()
     state = gateway_watch.state(db)
     assert state["recovery_note"] == "asked" and state["gap_from"] is None
-    assert ("POST", "/messages/inbox/export") in phone.api_calls
+    assert ("POST", redelivery) in phone.api_calls
     assert sorted(m["phone"] for m in inbound(db)) == sorted([RESIDENT, missed["sender"]])
+    assert len(phone.messages) == 2  # one reply each, none doubled by the re-delivery
     assert len(phone.messages) == 2
