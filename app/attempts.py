@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 
 from app import clock, messages, residents, transports
-from app.logs import mask_phone
+from app.logs import mask_phone, redact
 from app.transports import TransportError
 from db import insert, rows, transaction
 
@@ -165,7 +165,8 @@ def record_failure(db, row, owner, error, *, step, notes=()):
             note(db, row, notes, stamp)
         else:
             outcome = "lost"
-    log.warning("%s: %s %s (%s)", describe(row), step, error, outcome)
+    # Twilio's error texts name the number ("The 'To' number +84... is not valid").
+    log.warning("%s: %s %s (%s)", describe(row), step, redact(error), outcome)
     return outcome
 
 

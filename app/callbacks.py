@@ -18,7 +18,7 @@ from twilio.base.exceptions import TwilioException
 from app import clock, phones, quiet_hours
 from app import requests as queue
 from app.config import LOCAL_ACCOUNT_SID
-from app.logs import mask_phone
+from app.logs import mask_phone, redact
 from app.twilio_rest import rest_client
 from db import transaction
 
@@ -242,7 +242,9 @@ def run_due_callbacks(db, now=None):
         try:
             call_sid = _place_call(row, config)
         except (TwilioException, http.RequestException, OSError) as exc:
-            log.warning("call-back %s to %s failed: %s", row["id"], mask_phone(row["phone"]), exc)
+            log.warning(
+                "call-back %s to %s failed: %s", row["id"], mask_phone(row["phone"]), redact(exc)
+            )
             with transaction(db):
                 _after_unanswered(db, get(db, row["id"]), "failed", now)
             continue

@@ -25,6 +25,12 @@ it is implemented:
   date filters look at `date_sent`, so they cannot match a message still queued.
 - A new message can take a while to appear in the list (`list_delay`): users report recent
   messages missing from `messages.list` (twilio/twilio-java#442, twilio/twilio-node#647).
+- A `To` that cannot be a phone number (not E.164, or one named with `refuse_number`) gets
+  400 with code 21211 and Twilio's own words, which name the number: "The 'To' number
+  +166321456 is not a valid phone number." (https://www.twilio.com/docs/api/errors/21211,
+  and "Does Twilio check to see if phone numbers can receive SMS?" on support.twilio.com:
+  "Twilio will respond to your API request with an HTTP 400 response and Error 21211"),
+  for messages and calls alike.
 - Fetch (GET Messages/{Sid}.json, Calls/{Sid}.json) answers 404 with code 20404 for an
   unknown SID; wrong credentials get 401 with code 20003.
 """
@@ -32,6 +38,7 @@ it is implemented:
 import datetime as dt
 import email.utils
 import json
+import re
 import secrets
 import socket
 import struct
@@ -46,6 +53,7 @@ PAGE_SIZE, MAX_PAGE_SIZE = 50, 1000
 # A hang lasts past the client's timeout (app.twilio_rest.REST_TIMEOUT_SECONDS is 10 s).
 HANG_SECONDS = 12.0
 LINGER_ZERO = struct.pack("ii", 1, 0)
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 def _rfc2822(moment):
@@ -101,6 +109,7 @@ class FakeTwilioAPI:
         self._broken_answers = []  # "500" | "hang" | "reset": created, then answered badly
         self._every = []  # (n, failure): every n-th create is answered badly
         self._list_failures = []  # statuses for the next list reads
+        self._invalid_numbers = set()  # To numbers refused with 21211
         self._creates = 0
         self._lock = threading.Lock()
         self._server = _Server("127.0.0.1", 0, self._wsgi, handler=_Handler)
@@ -131,6 +140,11 @@ class FakeTwilioAPI:
         """Create every N-th message (counting all creates), then answer with FAILURE."""
         with self._lock:
             self._every.append((n, failure))
+
+    def refuse_number(self, phone):
+        """Refuse every create to PHONE with 400 and 21211, as for a number that cannot exist."""
+        with self._lock:
+            self._invalid_numbers.add(phone)
 
     def fail_lists_next(self, count, status=500):
         """Answer the next COUNT Messages list reads with STATUS."""
@@ -189,6 +203,9 @@ class FakeTwilioAPI:
         return self._error(404, 20404, "The requested resource was not found")
 
     def _create(self, resource, form):
+        to = form.get("To") or ""
+        if not E164.fullmatch(to) or to in self._invalid_numbers:
+            return self._error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         with self._lock:
             refusal = self._refusals.pop(0) if self._refusals else None
         if refusal:

@@ -4,10 +4,12 @@ import logging
 import time
 
 import pytest
+import time_machine
 
 from app import outbox, transports
 from bench.harness import flask_cli, prepare_database, service_env
 from db import connect, transaction
+from tests.conftest import DAY_HOUR
 
 PHONE = "+84912345678"
 TEXT = "Xa Phu Lam: Ba Nguyen Thi Hoa, ma 48213, to luu dong den nha thu Ba"
@@ -28,6 +30,44 @@ def test_an_outbox_send_logs_the_number_masked(app, store, caplog):
         outbox.send_due(store, transport=transports.ConsoleTransport())
     assert "***678" in caplog.text
     assert "912345678" not in caplog.text and "Nguyen Thi Hoa" not in caplog.text
+
+
+def test_a_twilio_refusal_that_names_the_number_is_logged_with_it_masked(app, store, caplog):
+    from app.config import LOCAL_ACCOUNT_SID
+    from tests.conftest import TEST_AUTH_TOKEN
+    from tests.fakes.twilio_api import FakeTwilioAPI
+
+    with time_machine.travel(DAY_HOUR), FakeTwilioAPI(LOCAL_ACCOUNT_SID, TEST_AUTH_TOKEN) as fake:
+        fake.refuse_number(PHONE)  # 400, 21211: "The 'To' number +849... is not a valid ..."
+        app.config.update(
+            SMS_TRANSPORT="twilio", TWILIO_API_BASE_URL=fake.base_url, TWILIO_FROM_NUMBER="+8428"
+        )
+        with app.app_context(), transaction(store):
+            queued = outbox.enqueue(store, PHONE, TEXT, kind="answer")
+        with app.app_context(), caplog.at_level(logging.INFO):
+            outbox.send_due(store)
+    assert "21211" in outbox.get(store, queued["id"])["last_error"]
+    assert "number ***678 is not a valid" in caplog.text
+    assert "912345678" not in caplog.text
+
+
+def test_a_call_back_twilio_refuses_is_logged_with_the_number_masked(app, store, caplog):
+    from app import callbacks
+    from tests.fakes.twilio_api import FakeTwilioAPI
+
+    token = app.config["TWILIO_AUTH_TOKEN"]
+    with (
+        time_machine.travel(DAY_HOUR),
+        FakeTwilioAPI(app.config["TWILIO_ACCOUNT_SID"], token) as fake,
+    ):
+        fake.refuse_number(PHONE)
+        app.config["TWILIO_API_BASE_URL"] = fake.base_url
+        with app.app_context():
+            callbacks.request_callback(store, PHONE, requested_by="lan")
+            with caplog.at_level(logging.INFO):
+                callbacks.run_due_callbacks(store)
+    assert "to ***678 failed" in caplog.text and "number ***678 is not a valid" in caplog.text
+    assert "912345678" not in caplog.text
 
 
 @pytest.mark.parametrize(
