@@ -1,8 +1,7 @@
 """The Open311 service list: a home visit, a question, and each procedure of the catalogue."""
 
-from app import guidance, hamlets
+from app import guidance, hamlets, keywords
 from app import requests as queue
-from sms import keywords
 
 VISIT_SERVICE = {
     "service_code": queue.VISIT_SERVICE_CODE,
