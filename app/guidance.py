@@ -110,6 +110,7 @@ def save(db, procedure):
 
 # The phone menu reads the catalogue a group at a time: keys 1-5, and a key for the next group.
 PROCEDURE_CHOICES = 5
+MORE_PROCEDURES_KEY = "6"
 
 
 def procedure_pages(procedures):
@@ -121,7 +122,7 @@ def procedure_pages(procedures):
     return [procedures[start : start + size] for start in range(0, len(procedures), size)]
 
 
-def phone_keys(procedures, more_key):
+def phone_keys(procedures, more_key=MORE_PROCEDURES_KEY):
     """Return {code: the keys a caller presses to reach it}, e.g. ["6", "2"] in group two."""
     keys = {}
     for page, group in enumerate(procedure_pages(procedures)):

@@ -11,7 +11,6 @@ from app.staff.common import actor, back, form_flag
 from app.text_rules import UnsafeText
 from app.texts import segments
 from db import get_db, transaction
-from voice.prompts import KEY_MORE_PROCEDURES
 
 TEXT_FIELDS = (
     "name",
@@ -123,12 +122,12 @@ def catalogue():
     db = get_db()
     procedures = guidance.all_procedures(db, include_inactive=True)
     # The phone menu reads only active procedures, a group at a time (voice.procedure_menus).
-    keys = guidance.phone_keys(guidance.all_procedures(db), KEY_MORE_PROCEDURES)
+    keys = guidance.phone_keys(guidance.all_procedures(db))
     return render_template(
         "staff/catalogue.html",
         procedures=[(item, sms_previews(item)) for item in procedures],
         phone_keys=keys,
-        more_key=KEY_MORE_PROCEDURES,
+        more_key=guidance.MORE_PROCEDURES_KEY,
     )
 
 
