@@ -15,6 +15,8 @@ VISIT_SERVICE_CODE = "VISIT"
 QUESTION_SERVICE_CODE = "QUESTION"
 
 KINDS = (VISIT, QUESTION)
+# The channels a request comes in by (requests.channel), in the order the console lists them.
+CHANNELS = ("sms", "voice", "staff", "api")
 
 # The one home of request statuses: every list of them elsewhere is derived from these.
 OPEN_STATUSES = {VISIT: ("new", "scheduled"), QUESTION: ("open",)}

@@ -32,3 +32,9 @@ def test_every_sms_status_the_log_can_hold_has_words():
 
 def test_a_status_list_renders_as_sql_constants():
     assert lifecycle.sql_list(("new", "scheduled")) == "('new', 'scheduled')"
+
+
+def test_the_console_names_each_channel_a_request_comes_in_by():
+    from app.staff.filters import CHANNEL_LABELS
+
+    assert tuple(CHANNEL_LABELS) == lifecycle.CHANNELS

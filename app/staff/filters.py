@@ -31,6 +31,7 @@ STATUS_LABELS = {
     "done": _l("Done"),
 }
 KIND_LABELS = {"visit": _l("Home visit"), "question": _l("Question")}
+# The console's words for lifecycle.CHANNELS.
 CHANNEL_LABELS = {
     "sms": _l("SMS"),
     "voice": _l("Phone call"),

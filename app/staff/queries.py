@@ -4,12 +4,19 @@ import re
 
 from app import outbox, phones
 from app import requests as queue
-from app.lifecycle import ALL_OPEN_STATUSES, ALL_STATUSES, KINDS, OPEN_STATUSES, VISIT, sql_list
+from app.lifecycle import (
+    ALL_OPEN_STATUSES,
+    ALL_STATUSES,
+    CHANNELS,
+    KINDS,
+    OPEN_STATUSES,
+    VISIT,
+    sql_list,
+)
 from app.texts import fold
 
 PER_PAGE = 50
 OPEN_FILTERS = {"open", *ALL_OPEN_STATUSES}
-CHANNELS = ("sms", "voice", "staff", "api")
 
 REQUEST_COLUMNS = """
     r.id, r.ref, r.kind, r.service_code, r.status, r.channel, r.priority, r.description,

@@ -45,5 +45,5 @@ def queue():
         trip_choices=trip_queries.trip_choices(db),
         statuses=lifecycle.ALL_STATUSES,
         kinds=lifecycle.KINDS,
-        channels=queries.CHANNELS,
+        channels=lifecycle.CHANNELS,
     )
