@@ -7,21 +7,6 @@ Each correction is a labelled message in the corpus format (tests/data/nlu/READM
 from app import clock
 from db import first, insert, rows
 
-INTENTS = (
-    "visit",
-    "schedule",
-    "guidance",
-    "status",
-    "cancel",
-    "question",
-    "opt_out",
-    "opt_in",
-    "help",
-    "language:en",
-    "language:vi",
-    "menu_reply",
-)
-
 
 def record(db, message, *, intent, hamlet=None, procedure=None, urgency=None, actor=None):
     """Store (or replace) the correction of inbound MESSAGE; return the stored row."""
