@@ -26,6 +26,34 @@ def test_init_db_twice_changes_nothing(tmp_path):
     assert snapshot(path) == before
 
 
+# The names a database records as applied: a rename or reorder would re-run a step on it.
+SHIPPED_MIGRATIONS = [
+    "0001_wal",
+    "0002_core_schema",
+    "0003_trips_per_rule",
+    "0004_trips_who",
+    "0005_staff_queue_indexes",
+    "0006_outbox_reply_to",
+    "0007_perf_catalog_version",
+    "0008_audit_log",
+    "0009_procedure_spoken_forms",
+    "0010_console_field_mode",
+    "0011_nlu_corrections",
+    "0012_request_attention",
+    "0013_staff_sessions",
+    "0014_callback_per_missed_call",
+    "0015_rate_hits",
+    "0016_outbox_attempts",
+    "0017_gateway_watch",
+]
+
+
+def test_migrations_keep_their_shipped_names_and_apply_in_number_order():
+    names = [m.name for m in migrations._migrations]
+    assert names[: len(SHIPPED_MIGRATIONS)] == SHIPPED_MIGRATIONS
+    assert names == sorted(names) and len(set(names)) == len(names)
+
+
 def test_database_uses_wal(tmp_path):
     path = tmp_path / "x.db"
     migrate(path)
