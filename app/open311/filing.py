@@ -1,6 +1,6 @@
 """Filing a request through the API: validate what the caller sent, then open it in the queue."""
 
-from app import hamlets, phones, residents
+from app import hamlets, phones, profiles, residents
 from app import requests as queue
 from app.open311 import limits
 from app.open311.search import find
@@ -115,7 +115,7 @@ def create(db, params, attributes, key, idempotency_key=None):
         vulnerable=any(flags.values()),
     )
     if created and known:
-        queue.note_reported(db, request, known, name=name, flags=flags, actor=key["name"])
+        profiles.note_reported(db, request, known, name=name, flags=flags, actor=key["name"])
     return find(db, request["ref"]), created
 
 

@@ -3,8 +3,7 @@
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 
-from app import hamlets, messages, residents
-from app import requests as queue
+from app import hamlets, messages, profiles, residents
 from app.staff import bp, queries
 from app.staff.common import actor, arg_int, back, form_flag, form_int, refused
 from app.staff.walkin import VULNERABILITY_FLAGS
@@ -68,7 +67,7 @@ def resident_update(resident_id):
         **{flag: form_flag(flag) for flag in VULNERABILITY_FLAGS},
     }
     with transaction(db):
-        queue.update_resident(db, resident_id, fields, actor=actor())
+        profiles.update_resident(db, resident_id, fields, actor=actor())
     flash(_("Resident saved."), "success")
     return back("staff.resident_detail", resident_id=resident_id)
 

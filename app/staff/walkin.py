@@ -3,7 +3,7 @@
 from flask import flash, render_template, request
 from flask_babel import gettext as _
 
-from app import guidance, hamlets, phones, residents
+from app import guidance, hamlets, phones, profiles, residents
 from app import requests as queue
 from app.staff import bp
 from app.staff.common import actor, back, form_int
@@ -43,7 +43,9 @@ def walk_in():
                 existing = residents.by_phone(db, phone)
                 if existing and (name or profile):
                     changes = {"name": name} if name else {}
-                    queue.update_resident(db, existing["id"], {**changes, **profile}, actor=actor())
+                    profiles.update_resident(
+                        db, existing["id"], {**changes, **profile}, actor=actor()
+                    )
                 result, created = queue.open_request(
                     db,
                     phone=phone,
