@@ -11,9 +11,8 @@ import unicodedata
 
 import phonenumbers
 
-from app import phones
+from app import commune_settings, phones
 from app.texts import N_, strip_diacritics
-from db.cache import setting
 
 # Secrets, on the lower-cased unaccented text. "pin" alone is a battery in Vietnamese.
 SECRET = re.compile(
@@ -102,7 +101,7 @@ def _foreign_numbers(text, office):
 
 def office_number(db):
     """The commune office's number in E.164, or None while it is not set."""
-    raw = setting(db, "office_phone", "")
+    raw = commune_settings.office_phone(db)
     try:
         return phones.normalise(raw) if raw else None
     except phones.InvalidPhone:
