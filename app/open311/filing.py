@@ -6,7 +6,6 @@ from app.open311 import limits
 from app.open311.search import find
 from app.open311.services import FLAGS, find_service
 from app.open311.spec import ApiError
-from app.texts import compact
 
 MAX_DESCRIPTION = 4000
 MAX_NAME = 100
@@ -30,10 +29,9 @@ def resolve_hamlet(db, params, attributes):
     """Find the active hamlet named by attribute[hamlet], address_id or address_string."""
     for raw in (attributes.get("hamlet"), params.get("address_id")):
         if raw and str(raw).strip():
-            code = compact(str(raw))
-            for row in hamlets.active(db):
-                if row["code"] == code:
-                    return row
+            row = hamlets.by_code(db, hamlets.code_for(str(raw)))
+            if row:
+                return row
             raise ApiError(400, "unknown hamlet; see the hamlet attribute of the service")
     text = str(params.get("address_string") or "").strip()
     if text:
