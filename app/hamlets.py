@@ -3,7 +3,7 @@
 Residents name hamlets with typos and without spaces ("phu hao a", "phuthuan b", "Long
 Hâu"), so names are matched with rapidfuzz over windows of words with the spaces taken out.
 A hamlet's suffix (the A/B of Phú Hòa A, the 1 of Long Hòa 1) must match exactly, never
-fuzzily (vietnam-domain.md §1.5), and the names of the old communes and the district are
+fuzzily, and the names of the old communes and the district are
 never taken for a hamlet.
 """
 

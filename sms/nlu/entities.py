@@ -13,11 +13,11 @@ from rapidfuzz.distance import OSA
 from app.hamlets import MAX_WINDOW, MIN_FUZZY_LENGTH, Found, HamletIndex  # noqa: F401
 from app.texts import compact
 
-# Everyday words per procedure beyond the catalogue's synonyms (vietnam-domain.md §6.3);
+# Everyday words per procedure beyond the catalogue's synonyms, as residents write them;
 # folded, without spaces. The catalogue's own synonyms are added when the index is built.
 RESIDENT_WORDS = {
     "VNEID": ["VNEID", "DINHDANHDIENTU", "DINHDANHMUC2", "TAIKHOANDINHDANH", "VNEIT"],
-    # English words of the English-speaking few (vietnam-domain.md §8 keeps English second).
+    # English words of the English-speaking few (English comes second, never first).
     "CANCUOC": [
         "CANCUOC",
         "THECANCUOC",
