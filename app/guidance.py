@@ -9,23 +9,13 @@ from db import rows
 from db.cache import cached
 
 JSON_FIELDS = ("synonyms", "steps", "documents")
+SMS_FIELDS = ("sms_steps", "sms_documents", "sms_steps_en", "sms_documents_en")
+# The one-line texts of a procedure, as the console's form lists them.
+TEXT_FIELDS = ("name", "name_en", "summary", "fee_note", "deadline_note", "where_note", *SMS_FIELDS)
+LIST_FIELDS = ("steps", "documents")
 SPOKEN_FIELDS = ("spoken_name", "spoken_summary", "spoken_name_en", "spoken_summary_en")
 # Everything residents read by SMS, hear in the voice menu or see through the API.
-RESIDENT_TEXT_FIELDS = (
-    "name",
-    "name_en",
-    "summary",
-    "fee_note",
-    "deadline_note",
-    "where_note",
-    "sms_steps",
-    "sms_documents",
-    "sms_steps_en",
-    "sms_documents_en",
-    "steps",
-    "documents",
-    *SPOKEN_FIELDS,
-)
+RESIDENT_TEXT_FIELDS = (*TEXT_FIELDS, *LIST_FIELDS, *SPOKEN_FIELDS)
 
 
 def _decode(row):

@@ -6,26 +6,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import audit, catalog, guidance, speech
+from app.guidance import LIST_FIELDS, SMS_FIELDS, TEXT_FIELDS
 from app.staff import bp
 from app.staff.common import actor, back, form_flag
 from app.text_rules import UnsafeText
 from app.texts import segments
 from db import get_db, transaction
 
-TEXT_FIELDS = (
-    "name",
-    "name_en",
-    "summary",
-    "fee_note",
-    "deadline_note",
-    "where_note",
-    "sms_steps",
-    "sms_documents",
-    "sms_steps_en",
-    "sms_documents_en",
-)
-LIST_FIELDS = ("steps", "documents")
-SMS_FIELDS = ("sms_steps", "sms_documents", "sms_steps_en", "sms_documents_en")
 # A summary this long still leaves the procedure's phone answer within its 40 seconds.
 SPOKEN_SUMMARY_SECONDS = 20
 
