@@ -14,9 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from app import catalog, messages, outbox, phones, residents
-from app import requests as queue
 from db import cache, transaction
-from sms import dialogue
+from sms import dialogue, intents
 from sms.replies import Answer
 
 log = logging.getLogger(__name__)
@@ -99,15 +98,7 @@ def _handed_to_staff(db, resident, inbound, body):
     language = resident["language"] or "vi"
     try:
         with transaction(db):
-            request, _created = queue.open_request(
-                db,
-                phone=resident["phone"],
-                resident=resident,
-                kind=queue.QUESTION,
-                channel="sms",
-                description=body.strip() or None,
-                source_key=inbound["dedupe_key"],
-            )
+            request = intents.question_for_staff(db, resident, inbound, body)
     except Exception:
         # Even the queue failed: the stored message is all staff get (the message log).
         log.exception("SMS %s could not be queued for staff either", inbound["id"])

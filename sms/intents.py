@@ -49,17 +49,23 @@ def vocabulary(db):
     return cache.cached(db, "sms.vocabulary", _load_vocabulary)
 
 
-def unknown(db, resident, inbound, body, language):
-    """Queue the raw text for staff as a question and send the help text: nothing is lost."""
+def question_for_staff(db, resident, inbound, text):
+    """Open TEXT as the resident's question for staff, once per INBOUND message; return it."""
     request, _created = queue.open_request(
         db,
         phone=resident["phone"],
         resident=resident,
         kind=queue.QUESTION,
         channel="sms",
-        description=body.strip() or None,
+        description=text.strip() or None,
         source_key=inbound["dedupe_key"],
     )
+    return request
+
+
+def unknown(db, resident, inbound, body, language):
+    """Queue the raw text for staff as a question and send the help text: nothing is lost."""
+    request = question_for_staff(db, resident, inbound, body)
     return Answer("unknown", [catalog.sms("sms_unknown", language)], request)
 
 
@@ -241,15 +247,7 @@ def _question(db, resident, inbound, parsed, language):
     """Queue the text after HOI as a question for staff."""
     if not parsed.rest:
         return Answer("question_prompt", [catalog.sms("sms_question_prompt", language)])
-    request, _created = queue.open_request(
-        db,
-        phone=resident["phone"],
-        resident=resident,
-        kind=queue.QUESTION,
-        channel="sms",
-        description=parsed.rest,
-        source_key=inbound["dedupe_key"],
-    )
+    request = question_for_staff(db, resident, inbound, parsed.rest)
     body = catalog.sms("sms_question_received", language, ref=request["ref"])
     return Answer("question", [body], request)
 

@@ -123,14 +123,7 @@ def confirmed(db, resident, inbound, reading, data):
 
 def handover(db, resident, inbound, body, reading, language):
     """Hand the words to staff as a question; suggest the two likeliest keywords."""
-    request, _created = queue.open_request(
-        db,
-        phone=resident["phone"],
-        kind=queue.QUESTION,
-        channel="sms",
-        description=body.strip() or None,
-        source_key=inbound["dedupe_key"],
-    )
+    request = intents.question_for_staff(db, resident, inbound, body)
     hints = ", ".join(catalog.text(f"sms_hint_{hint}", language) for hint in _hints(reading))
     return Answer("unknown", [catalog.sms("sms_handover", language, hints=hints)], request)
 
