@@ -22,3 +22,11 @@ def record(db, *, actor, action, target=None, note=None):
 def recent(db, limit=50):
     """Return the newest changes first."""
     return rows(db, "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", [limit])
+
+
+def last_at(db, *, action, target, since):
+    """When ACTION was last done to TARGET after SINCE, or None."""
+    return db.execute(
+        "SELECT max(at) FROM audit_log WHERE action = ? AND target = ? AND at > ?",
+        [action, target, since],
+    ).fetchone()[0]

@@ -39,6 +39,15 @@ def test_an_emergency_heads_the_queue_until_an_officer_has_read_it(staff_client,
     assert refs_in_order(staff_client.get("/").get_data(as_text=True), refs)[-1] == emergency["ref"]
 
 
+def test_an_emergency_comes_before_a_plea_and_a_plea_before_a_long_message(staff_client, db):
+    long = attention.mark(db, open_question(db), attention.LONG)
+    plea = attention.mark(db, open_visit(db, phone="+84912000006"), attention.DISTRESS)
+    emergency = attention.mark(db, open_visit(db, phone="+84912000007"), attention.EMERGENCY)
+    refs = [long["ref"], plea["ref"], emergency["ref"]]
+    page = staff_client.get("/").get_data(as_text=True)
+    assert refs_in_order(page, refs) == [emergency["ref"], plea["ref"], long["ref"]]
+
+
 def test_a_visit_booked_by_an_unknown_caller_is_in_needs_attention(staff_client, db):
     request, _ = queue.open_request(db, phone="+84912000009", kind=queue.VISIT, channel="voice")
     page = staff_client.get("/").get_data(as_text=True)

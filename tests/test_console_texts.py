@@ -217,3 +217,37 @@ def test_the_catalogue_gives_the_phone_keys_a_caller_presses_and_the_sms_number(
     assert "6, rồi 1" in page  # second group: "more", then the key
     assert "HD 1" in page
     assert ">10<" not in page and ">12<" not in page  # no key numbers the phone never offers
+
+
+def test_the_staff_console_imports_nothing_from_the_voice_package():
+    # The catalogue's phone keys come from app.guidance, the one home of the menu's paging.
+    import ast
+    from pathlib import Path
+
+    staff = Path(__file__).resolve().parent.parent / "app" / "staff"
+    sideways = []
+    for module in sorted(staff.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            sideways += [f"{module.name}: {n}" for n in names if n.split(".")[0] == "voice"]
+    assert sideways == []
+
+
+@pytest.mark.parametrize(
+    ("stored", "action", "shown"),
+    [
+        ("emergency", "attention", "Khẩn cấp"),
+        ("busy", "callback_failed", "máy bận"),
+        ("no-answer", "callback_failed", "không ai nghe máy"),
+        ("no status callback (unknown)", "callback_failed", "nhà mạng không báo kết quả cuộc gọi"),
+        ("no Twilio account", "callback_failed", "chưa cài tài khoản Twilio"),
+        ("age_75_plus: yes; hamlet: Phú Lợi", "reported", "Từ 75 tuổi trở lên: có; ấp: Phú Lợi"),
+    ],
+)
+def test_every_kind_of_system_note_reads_in_vietnamese(app, stored, action, shown):
+    from app.staff.filters import note
+
+    with app.test_request_context("/"):
+        assert note(stored, action) == shown

@@ -259,3 +259,42 @@ def test_signing_in_twice_as_the_same_user_keeps_one_identity(app):
     first = signed_in_client(app, "lan", "staff")
     second = signed_in_client(app, "lan", "staff")
     assert first.get("/").status_code == second.get("/").status_code == 200
+
+
+def test_each_failed_sign_in_says_how_many_tries_are_left(app, client, db):
+    app.config["WTF_CSRF_ENABLED"] = False
+    users.create_user(db, "thu", STAFF_PASSWORD)
+    said = []
+    for _ in range(5):
+        page = client.post("/login", data={"username": "thu", "password": "x"})
+        said.append(re.search(r"Còn (\d) lần thử", page.get_data(as_text=True)))
+    assert [found.group(1) if found else None for found in said] == ["4", "3", "2", "1", None]
+    assert "nhờ quản trị viên mở khóa" in page.get_data(as_text=True)
+
+
+def test_an_admin_unlocks_a_locked_account_before_the_fifteen_minutes(app, client, db):
+    app.config["WTF_CSRF_ENABLED"] = False
+    users.create_user(db, "thu", STAFF_PASSWORD)
+    for _ in range(5):
+        client.post("/login", data={"username": "thu", "password": "x"})
+    assert client.post("/login", data={"username": "thu", "password": "x"}).status_code == 429
+    admin = signed_in_client(app, "minh", "admin")
+    settings = admin.get("/settings").get_data(as_text=True)
+    assert "Mở khóa thu" in settings
+    thu = users.by_username(db, "thu")
+    unlocked = admin.post(f"/settings/users/{thu['id']}/unlock", follow_redirects=True)
+    page = unlocked.get_data(as_text=True)
+    assert "Đã mở khóa tài khoản" in page and "Mở khóa thu" not in page
+    ok = client.post("/login", data={"username": "thu", "password": STAFF_PASSWORD})
+    assert ok.status_code == 302
+
+
+def test_an_officer_who_is_not_an_admin_cannot_unlock(app, db):
+    users.create_user(db, "thu", STAFF_PASSWORD)
+    thu = users.by_username(db, "thu")
+    staff = signed_in_client(app, "lan", "staff")
+    assert staff.post(f"/settings/users/{thu['id']}/unlock").status_code == 403
+
+
+def test_unlocking_an_account_that_does_not_exist_is_404(admin_client):
+    assert admin_client.post("/settings/users/9999/unlock").status_code == 404

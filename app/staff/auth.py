@@ -2,6 +2,7 @@
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from app import users
@@ -89,6 +90,18 @@ def _login_page(target, status=200, **values):
     return render_template("staff/login.html", next=target, **values), status
 
 
+LOCKED = _l(
+    "Too many failed sign-ins. Wait 15 minutes, then try again, or ask an admin to unlock "
+    "the account in Settings."
+)
+
+
+def _locked_page(target, username):
+    """The sign-in form refused for 15 minutes (429), saying who can lift it sooner."""
+    page, status = _login_page(target, 429, error=str(LOCKED), username=username)
+    return page, status, {"Retry-After": str(int(logins.WINDOW.total_seconds()))}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the sign-in form and check the password, with throttling of failures."""
@@ -106,9 +119,7 @@ def login():
     device = logins.trusted_device(secret, request.cookies.get(logins.DEVICE_COOKIE), username)
     db = get_db()
     if logins.is_locked(db, address, username, device):
-        message = _("Too many failed sign-ins. Wait 15 minutes, then try again.")
-        page, status = _login_page(target, 429, error=message, username=username)
-        return page, status, {"Retry-After": str(int(logins.WINDOW.total_seconds()))}
+        return _locked_page(target, username)
     row = users.check_password(db, username, password) if username and password else None
     with transaction(db):
         logins.record(
@@ -117,7 +128,14 @@ def login():
         # Each attempt also clears the month-old ones, so the table stays small.
         logins.prune(db)
     if not row:
-        return _login_page(target, 401, error=_("Wrong username or password."), username=username)
+        left = logins.tries_left(db, address, username, device)
+        then = (
+            str(LOCKED)
+            if left == 0
+            else _("%(count)s tries left before a 15-minute wait.", count=left)
+        )
+        message = _("Wrong username or password.") + " " + then
+        return _login_page(target, 401, error=message, username=username)
     # A fresh session on sign-in, so a planted cookie cannot ride along.
     lang = session.get("lang")
     session.clear()

@@ -90,6 +90,7 @@ AUDIT_LABELS = {
     "trip_added": _l("Extra trip added"),
     "account_created": _l("Account created"),
     "account_saved": _l("Account changed"),
+    "account_unlocked": _l("Account unlocked"),
     "api_key_created": _l("API key created"),
     "api_key_revoked": _l("API key revoked"),
     "procedure_saved": _l("Procedure saved"),
@@ -251,14 +252,50 @@ PROFILE_FIELDS = {
 }
 
 
+# Why a call-back did not reach the resident: Twilio's call statuses, and our own reasons.
+CALL_OUTCOMES = {
+    "busy": _l("the line was busy"),
+    "no-answer": _l("nobody answered"),
+    "failed": _l("the call did not go through"),
+    "canceled": _l("the call was cancelled"),
+    "no Twilio account": _l("no Twilio account is set up"),
+}
+NO_STATUS_NOTE = re.compile(r"^no status callback \((.*)\)$")
+
+
+def _reported_part(part):
+    """Reword "age_75_plus: yes" (what a caller said, from the API) in the officer's words."""
+    field, _sep, value = part.partition(": ")
+    value = {"yes": _l("yes"), "no": _l("no")}.get(value, value)
+    named = PROFILE_FIELDS.get(field) or PROFILE_FIELDS.get(f"{field}_id", field)
+    return f"{named}: {value}"
+
+
+def _callback_part(part):
+    """Reword why a call-back failed."""
+    if part in CALL_OUTCOMES:
+        return str(CALL_OUTCOMES[part])
+    if NO_STATUS_NOTE.match(part):
+        return str(_l("no word on the call from the phone company"))
+    return part
+
+
 @bp.app_template_filter("note")
 def note(text, action=None):
-    """Show a timeline note in the officer's language: system notes reworded, dates dd/mm."""
+    """Show a timeline note in the officer's language: system notes reworded, dates dd/mm.
+
+    Stored notes stay in one language on purpose: each is written once, by code that knows
+    no officer, and read later in Vietnamese or English; the console rewords it as it shows it.
+    """
     if not text:
         return ""
+    text = str(text)
     if action == "resident_updated":
-        return ", ".join(str(PROFILE_FIELDS.get(f.strip(), f)) for f in str(text).split(","))
-    return "; ".join(_note_part(part) for part in str(text).split("; "))
+        return ", ".join(str(PROFILE_FIELDS.get(f.strip(), f)) for f in text.split(","))
+    if action == "attention":
+        return label(text, "attention")
+    reword = {"reported": _reported_part, "callback_failed": _callback_part}.get(action, _note_part)
+    return "; ".join(reword(part) for part in text.split("; "))
 
 
 @bp.app_template_filter("label")

@@ -13,13 +13,15 @@ import secrets
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app import clock
+from app import audit, clock
 
 WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES = 5  # per address and username, or per trusted device, within WINDOW
 MAX_FAILURES_PER_USERNAME = 20  # from any address without the device cookie
 DEVICE_COOKIE = "hl_device"
 DEVICE_COOKIE_DAYS = 30
+# An admin's unlock is an audit entry; counting starts again after it.
+UNLOCK_ACTION = "account_unlocked"
 
 
 def name_key(username):
@@ -65,6 +67,12 @@ def record(db, remote_addr, username, ok, user_id=None, device=None):
     )
 
 
+def _window_start(db, name):
+    """Where counting starts for NAME: 15 minutes ago, or its admin unlock if later."""
+    since = clock.iso(clock.now() - WINDOW)
+    return max(since, audit.last_at(db, action=UNLOCK_ACTION, target=name, since=since) or "")
+
+
 def _failures_since_success(db, where, params, since):
     """Count failures matching WHERE in the window, after the last success matching it."""
     last_ok = db.execute(
@@ -77,18 +85,43 @@ def _failures_since_success(db, where, params, since):
     ).fetchone()[0]
 
 
-def is_locked(db, remote_addr, username, device=None):
-    """Tell whether this attempt must wait (too many recent failures for the account)."""
-    since = clock.iso(clock.now() - WINDOW)
+def tries_left(db, remote_addr, username, device=None):
+    """How many more failures this browser may make before it must wait (0: locked)."""
     name = name_key(username)
+    since = _window_start(db, name)
     if device:
         where, params = "username = ? AND device = ?", [name, device]
-        return _failures_since_success(db, where, params, since) >= MAX_FAILURES
+        return max(0, MAX_FAILURES - _failures_since_success(db, where, params, since))
     where, params = "username = ? AND remote_addr = ?", [name, remote_addr or ""]
-    if _failures_since_success(db, where, params, since) >= MAX_FAILURES:
-        return True
+    here = MAX_FAILURES - _failures_since_success(db, where, params, since)
     where, params = "username = ? AND device IS NULL", [name]
-    return _failures_since_success(db, where, params, since) >= MAX_FAILURES_PER_USERNAME
+    anywhere = MAX_FAILURES_PER_USERNAME - _failures_since_success(db, where, params, since)
+    return max(0, min(here, anywhere))
+
+
+def is_locked(db, remote_addr, username, device=None):
+    """Tell whether this attempt must wait (too many recent failures for the account)."""
+    return tries_left(db, remote_addr, username, device) == 0
+
+
+def locked_out(db, username):
+    """Tell whether sign-ins to USERNAME are held anywhere: from some address or device."""
+    name = name_key(username)
+    since = _window_start(db, name)
+    where, params = "username = ? AND device IS NULL", [name]
+    if _failures_since_success(db, where, params, since) >= MAX_FAILURES_PER_USERNAME:
+        return True
+    places = db.execute(
+        "SELECT DISTINCT remote_addr, device FROM login_attempts"
+        " WHERE username = ? AND ok = 0 AND at > ?",
+        [name, since],
+    ).fetchall()
+    return any(is_locked(db, address, name, device) for address, device in places)
+
+
+def unlock(db, username, *, actor):
+    """Let USERNAME try again at once, everywhere; the audit log keeps who did it."""
+    audit.record(db, actor=actor, action=UNLOCK_ACTION, target=name_key(username))
 
 
 def prune(db, older_than=dt.timedelta(days=30)):

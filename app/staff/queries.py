@@ -149,13 +149,14 @@ def open_work_order():
     """ORDER BY for open work: urgent first, then what needs a person, then visits without a
     trip, then by trip date (soonest first) and priority, then first come.
 
-    Urgent is the understanding step's flag (requests.attention, app.attention): an
-    emergency, a plea or a long message no officer has marked read yet.
+    Urgent is the understanding step's flag (requests.attention, app.attention) no officer
+    has marked read yet: an emergency, then a plea; a long message only needs a person.
     """
     # "+" keeps SQLite off the requested_at index: open work is a small set, sorted in memory.
     return (
-        f"CASE WHEN r.attention IS NOT NULL THEN 0 WHEN {NEEDS_A_PERSON} THEN 1"
-        " WHEN r.kind = 'visit' AND r.trip_id IS NULL THEN 2 ELSE 3 END,"
+        "CASE WHEN r.attention = 'emergency' THEN 0 WHEN r.attention = 'distress' THEN 1"
+        f" WHEN r.attention IS NOT NULL OR {NEEDS_A_PERSON} THEN 2"
+        " WHEN r.kind = 'visit' AND r.trip_id IS NULL THEN 3 ELSE 4 END,"
         " t.starts_at IS NULL, t.starts_at, r.priority DESC, +r.requested_at"
     )
 

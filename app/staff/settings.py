@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from app import apikeys, audit, commune_settings, formats, hamlets, trips, users
-from app.staff import bp, trip_queries
+from app.staff import bp, logins, trip_queries
 from app.staff.common import (
     StaffUser,
     actor,
@@ -28,12 +28,14 @@ MAX_ROUTE_ORDER = 9999
 def render_settings(new_key=None, status=200):
     """Render the settings page (with a just-created API key shown once)."""
     db = get_db()
+    accounts = users.all_users(db)
     return render_template(
         "staff/settings.html",
         hamlets=hamlets.every(db),
         rules=trips.list_rules(db),
         coming=trip_queries.coming_trips(db, limit=16),
-        users=users.all_users(db),
+        users=accounts,
+        locked={row["id"] for row in accounts if logins.locked_out(db, row["username"])},
         keys=apikeys.all_keys(db),
         commune=commune_settings.current(db),
         changes=audit.recent(db),
@@ -248,6 +250,20 @@ def user_save(user_id):
         # A new password ends the account's sessions; keep the admin's own one going.
         login_user(StaffUser(users.get(get_db(), user_id)))
     return response
+
+
+@bp.post("/settings/users/<int:user_id>/unlock")
+@admin_required
+def user_unlock(user_id):
+    """Lift the sign-in wait of an account locked by failed tries, before its 15 minutes."""
+    db = get_db()
+    account = users.get(db, user_id)
+    if not account:
+        abort(404)
+    with transaction(db):
+        logins.unlock(db, account["username"], actor=actor())
+    flash(_("Account unlocked: it can sign in again now."), "success")
+    return back("staff.settings")
 
 
 @bp.post("/settings/api-keys")
