@@ -47,6 +47,15 @@ def sheet(db, trip_id):
     ]
 
 
+def keep_until(trip):
+    """When a phone must drop its copy of TRIP: the local midnight after the trip's day.
+
+    Residents' names, phones and needs are on the page; once the day is over the office has
+    them, and a phone lost in a hamlet should not carry them any longer.
+    """
+    return clock.iso(clock.at_local(dt.date.fromisoformat(trip["date"]) + dt.timedelta(1), "00:00"))
+
+
 def results_for(db, request_id):
     """Return the field results sent for a request, oldest first."""
     return rows(db, "SELECT * FROM field_results WHERE request_id = ? ORDER BY id", [request_id])

@@ -172,3 +172,16 @@ def test_the_service_worker_loads_without_signing_in_and_stays_fresh(client):
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "no-cache"
+
+
+def test_a_phone_may_keep_a_trip_until_the_midnight_after_its_day(staff_client, db):
+    trip = trip_today(db)
+    response = staff_client.get(f"/trips/{trip['id']}/field")
+    tomorrow = clock.local_today() + dt.timedelta(days=1)
+    until = clock.to_local(response.headers["X-Field-Keep-Until"])
+    assert (until.date(), until.hour, until.minute) == (tomorrow, 0, 0)
+
+
+def test_signing_out_tells_the_browser_to_clear_the_sites_cache_and_storage(staff_client):
+    response = staff_client.post("/logout")
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'

@@ -19,6 +19,9 @@ PUBLIC_ENDPOINTS = {"static", "staff.login", "staff.language", "staff.field_serv
 # What an officer who must first choose a new password may still reach.
 BEFORE_NEW_PASSWORD = {"static", "staff.password", "staff.logout", "staff.language"}
 HSTS = "max-age=31536000"
+# The browser's cache and this site's storage: the service worker, its copies, IndexedDB.
+# Cookies stay, so the device cookie still shields the officer from lockouts by others.
+CLEAR_ON_SIGN_OUT = '"cache", "storage"'
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -168,7 +171,10 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
-    return redirect(url_for("staff.login"))
+    response = redirect(url_for("staff.login"))
+    # Field mode keeps trips and results on the phone; signing out takes them off it.
+    response.headers["Clear-Site-Data"] = CLEAR_ON_SIGN_OUT
+    return response
 
 
 def _password_error():

@@ -11,18 +11,24 @@ from app.staff.filters import label
 from app.staff.trip_sheet import load_trip
 from db import get_db, transaction
 
+KEEP_UNTIL_HEADER = "X-Field-Keep-Until"
+
 
 @bp.get("/trips/<int:trip_id>/field")
 def trip_field(trip_id):
     """Show one trip for the phone: a card per visit, in route order, grouped by hamlet."""
     db = get_db()
     trip = load_trip(db, trip_id)
-    return render_template(
+    until = field.keep_until(trip)
+    page = render_template(
         "staff/field.html",
         trip=trip,
         lines=field.sheet(db, trip_id),
         trip_day_reached=trip["date"] <= clock.local_today().isoformat(),
+        keep_until=until,
     )
+    # The service worker keeps a copy only until then (static/js/field-sw.js).
+    return page, {KEEP_UNTIL_HEADER: until}
 
 
 @bp.get("/trips/<int:trip_id>/field/token")

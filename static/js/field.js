@@ -9,6 +9,7 @@
   var tripId = Number(root.getAttribute("data-trip-id"));
   var resultsUrl = root.getAttribute("data-results-url");
   var tokenUrl = root.getAttribute("data-token-url");
+  var keepUntil = root.getAttribute("data-keep-until");
   var loginUrl = root.getAttribute("data-login-url");
   var stateLine = document.getElementById("sync-state");
   var words = JSON.parse(stateLine.getAttribute("data-words"));
@@ -49,6 +50,23 @@
       .then(function (items) {
         return (items || []).sort(function (a, b) { return a.recorded_at < b.recorded_at ? -1 : 1; });
       });
+  }
+
+  // Results already with the office are only kept while their trip's page is: residents'
+  // words do not stay on the phone after the day. Unsent ones stay until they are sent.
+  function dropFinished() {
+    var now = Date.now();
+    return withStore("readwrite", function (s) {
+      var cursor = s.openCursor();
+      cursor.onsuccess = function () {
+        var at = cursor.result;
+        if (!at) { return; }
+        var item = at.value;
+        var until = Date.parse(item.keep_until || "");
+        if (item.state !== "unsent" && !(now < until)) { at.delete(); }
+        at.continue();
+      };
+    });
   }
 
   function newKey() {
@@ -121,6 +139,7 @@
       result: result,
       note: note || "",
       recorded_at: new Date().toISOString(),
+      keep_until: keepUntil,
       state: "unsent"
     };
     return save(item).then(refresh).then(sync);
@@ -248,6 +267,12 @@
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.kept === location.pathname) { offlineReady(); }
+      if (event.data && event.data.notKept === location.pathname) {
+        var ready = document.getElementById("offline-ready");
+        ready.textContent = words.not_kept;
+        ready.hidden = false;
+        root.setAttribute("data-offline-ready", "no");
+      }
     });
     navigator.serviceWorker.register(root.getAttribute("data-worker-url")).then(function () {
       return navigator.serviceWorker.ready;
@@ -260,5 +285,5 @@
     }).catch(function () { /* Field mode still works online without it. */ });
   }
 
-  refresh().then(sync);
+  dropFinished().then(refresh).then(sync);
 })();

@@ -94,6 +94,40 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
+  // Signing out clears field mode's results from the phone (Clear-Site-Data): say so first
+  // when some were never sent.
+  function unsentFieldResults() {
+    var listed = indexedDB.databases ? indexedDB.databases() : Promise.resolve([{name: "hamlet-field"}]);
+    return listed.then(function (found) {
+      if (!found.some(function (d) { return d.name === "hamlet-field"; })) { return 0; }
+      return new Promise(function (resolve) {
+        var open = indexedDB.open("hamlet-field");
+        open.onerror = function () { resolve(0); };
+        open.onsuccess = function () {
+          var db = open.result;
+          if (!db.objectStoreNames.contains("results")) { db.close(); resolve(0); return; }
+          var all = db.transaction("results").objectStore("results").getAll();
+          all.onsuccess = function () {
+            db.close();
+            resolve(all.result.filter(function (i) { return i.state === "unsent"; }).length);
+          };
+          all.onerror = function () { db.close(); resolve(0); };
+        };
+      });
+    }).catch(function () { return 0; });
+  }
+
+  document.querySelectorAll("form[data-unsent-warning]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.indexedDB) { return; }
+      event.preventDefault();
+      unsentFieldResults().then(function (count) {
+        var warning = form.getAttribute("data-unsent-warning").replace("%(count)s", count);
+        if (count === 0 || window.confirm(warning)) { form.submit(); }
+      });
+    });
+  });
+
   document.querySelectorAll("[data-confirm]").forEach(function (button) {
     button.addEventListener("click", function (event) {
       if (!window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }

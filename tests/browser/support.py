@@ -36,8 +36,10 @@ def sign_in(page, base_url, username, password, heading="Hàng chờ"):
     expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
 
 
-def trip_under_way(live_server):
+def trip_under_way(live_server, days_ago=0):
     """Add a trip that started an hour ago with five visits in three hamlets; return its ids.
+
+    With DAYS_AGO, the trip was that many days ago (its day is over).
 
     The visits are booked the usual way (open_request), then moved onto today's trip, as
     happens when staff move a request. One resident has no name and no landmark.
@@ -51,8 +53,8 @@ def trip_under_way(live_server):
         ("0944 100 300", "Phú Hòa A", "cầu khỉ thứ hai, rẽ trái"),
     ]
     with live_server.app.app_context(), transaction(database):
-        now = clock.now()
-        today = clock.local_today()
+        now = clock.now() - dt.timedelta(days=days_ago)
+        today = clock.local_today() - dt.timedelta(days=days_ago)
         hamlet_ids = {
             name: hid for hid, name in database.execute("SELECT id, name FROM hamlets").fetchall()
         }

@@ -1,5 +1,7 @@
 """Field mode on the team's phone: record results without signal, send them once it returns."""
 
+import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from db import connect
@@ -96,3 +98,98 @@ def test_results_recorded_offline_survive_a_reload_and_reach_the_server_exactly_
         ]
     )
     assert set(request_ids) >= set(ids_in_order)
+
+
+KEPT_ON_PHONE = """async () => ({
+  pages: (await Promise.all((await caches.keys()).map(async (name) =>
+    (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname)))).flat()
+    .filter((path) => path.startsWith("/trips/")),
+  results: await new Promise((resolve) => {
+    const open = indexedDB.open("hamlet-field");
+    open.onupgradeneeded = () => open.transaction.abort();
+    open.onerror = () => resolve(0);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains("results")) { db.close(); resolve(0); return; }
+      const all = db.transaction("results").objectStore("results").count();
+      all.onsuccess = () => { db.close(); resolve(all.result); };
+    };
+  }),
+  workers: (await navigator.serviceWorker.getRegistrations()).length,
+})"""
+
+
+def sign_out(page):
+    toggle = page.locator(".menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+    page.get_by_role("button", name="Đăng xuất").click()
+
+
+def open_offline_ready(page, url):
+    page.goto(url)
+    expect(page.locator("#field[data-offline-ready='yes']")).to_be_attached(timeout=15000)
+
+
+def test_signing_out_takes_the_trip_and_its_results_off_the_phone(sized, live_server, admin_login):
+    page, context = sized.page, sized.context
+    trip_id, _ids = trip_under_way(live_server)
+    sign_in(page, live_server.url, *admin_login)
+    field_url = f"{live_server.url}/trips/{trip_id}/field"
+    open_offline_ready(page, field_url)
+    card = page.locator(".visit-card").first
+    card.get_by_role("button", name="Không gặp ở nhà").click()
+    expect(page.locator("#sync-state")).to_contain_text("Đã gửi hết", timeout=15000)
+    kept = page.evaluate(KEPT_ON_PHONE)
+    assert (kept["pages"], kept["results"], kept["workers"]) == ([f"/trips/{trip_id}/field"], 1, 1)
+
+    sign_out(page)
+    expect(page).to_have_url(f"{live_server.url}/login")
+    assert page.evaluate(KEPT_ON_PHONE) == {"pages": [], "results": 0, "workers": 0}
+    # Without signal the phone has no copy left to show.
+    context.set_offline(True)
+    with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
+        page.goto(field_url)
+
+
+def test_signing_out_with_results_not_sent_asks_first(sized, live_server, admin_login):
+    page = sized.page
+    trip_id, _ids = trip_under_way(live_server)
+    sign_in(page, live_server.url, *admin_login)
+    open_offline_ready(page, f"{live_server.url}/trips/{trip_id}/field")
+    # The office cannot be reached (a dead spot behind the router): the result stays unsent.
+    page.route("**/field/results", lambda route: route.abort())
+    card = page.locator(".visit-card").first
+    card.get_by_role("button", name="Không gặp ở nhà").click()
+    expect(page.locator("#sync-state")).to_contain_text("Chưa gửi: 1")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    sign_out(page)
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_attached()
+    page.wait_for_timeout(500)  # a sign-out that went through would have left the page by now
+    assert page.url.endswith("/field") and len(asked) == 1
+    assert "1 kết quả" in asked[0]
+    sign_out(page)
+    expect(page).to_have_url(f"{live_server.url}/login")
+    assert len(asked) == 2
+
+
+def test_a_trip_whose_day_is_over_is_not_kept_on_the_phone(sized, live_server, admin_login):
+    page, context = sized.page, sized.context
+    today_trip, _ids = trip_under_way(live_server)
+    past_trip, _ids = trip_under_way(live_server, days_ago=1)
+    sign_in(page, live_server.url, *admin_login)
+    open_offline_ready(page, f"{live_server.url}/trips/{today_trip}/field")
+    page.goto(f"{live_server.url}/trips/{past_trip}/field")
+    expect(page.locator("#field[data-offline-ready='no']")).to_be_attached(timeout=15000)
+    expect(page.locator("#offline-ready")).to_contain_text("không lưu trên điện thoại")
+    assert page.evaluate(KEPT_ON_PHONE)["pages"] == [f"/trips/{today_trip}/field"]
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("body")).to_contain_text("Chưa lưu chuyến này")
+    expect(page.locator(".visit-card")).to_have_count(0)
