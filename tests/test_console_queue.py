@@ -46,6 +46,10 @@ def test_an_emergency_comes_before_a_plea_and_a_plea_before_a_long_message(staff
     refs = [long["ref"], plea["ref"], emergency["ref"]]
     page = staff_client.get("/").get_data(as_text=True)
     assert refs_in_order(page, refs) == [emergency["ref"], plea["ref"], long["ref"]]
+    # The list says why, on the row itself.
+    listing = page[page.index('id="list-h"') :]
+    row = listing[listing.index(emergency["ref"]) :][:600]
+    assert "Khẩn cấp" in row
 
 
 def test_a_visit_booked_by_an_unknown_caller_is_in_needs_attention(staff_client, db):

@@ -11,6 +11,7 @@ from app import requests as queue
 from db import connect, transaction
 
 JS = Path(__file__).parent / "js"
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def script(name):
@@ -123,3 +124,94 @@ def resident_wrote(live_server, phone, body):
         messages.classify(database, message["id"], intent="question", request_id=request["id"])
     database.conn.close()
     return request["id"]
+
+
+def busy_commune(live_server):
+    """Put on the live server what a busy morning leaves for officers to see; return its ids.
+
+    A trip under way, a question, an emergency, an SMS that failed after two attempts, a
+    text from a short code, a gateway phone silent for two hours (the red banner, with quiet
+    hours moved away from now so it shows at any hour), and an account with a given password.
+    """
+    from app import attention, messages, outbox, users
+
+    trip_id, visits = trip_under_way(live_server)
+    question = resident_wrote(live_server, "0912 345 678", "Cho hỏi làm sổ đỏ cần gì?")
+    database = connect(live_server.db_path)
+    live_server.app.config["SMS_GATEWAY_SIGNING_KEY"] = "browser-test-signing-key"
+    with live_server.app.app_context(), transaction(database):
+        now = clock.now()
+        local = clock.to_local(now)
+        for key, hours in (("quiet_start", 3), ("quiet_end", 4)):
+            value = (local + dt.timedelta(hours=hours)).strftime("%H:%M")
+            database["settings"].upsert({"key": key, "value": value}, pk="key")
+        database.execute(
+            "UPDATE gateway_state SET last_seen_at = ?, last_event = 'ping' WHERE id = 1",
+            [clock.iso(now - dt.timedelta(hours=2))],
+        )
+        resident = residents.find_or_create(database, "0358 111 222")
+        urgent = attention.for_a_person(
+            database,
+            resident=resident,
+            words="Cứu với, ông nhà tôi bị ngã không dậy được",
+            reason=attention.EMERGENCY,
+        )
+        failed = outbox.enqueue(
+            database, "+84358111222", "Xa Phu Lam: lich den nha 15/12 buoi sang.", kind="answer"
+        )
+        database["outbox"].update(
+            failed["id"], {"status": "failed", "attempts": 2, "last_error": "30003 Unreachable"}
+        )
+        for attempt, outcome in ((1, "error"), (2, "error")):
+            database["outbox_attempts"].insert(
+                {
+                    "outbox_id": failed["id"],
+                    "attempt": attempt,
+                    "at": clock.iso(now - dt.timedelta(minutes=10 * (3 - attempt))),
+                    "action": "send",
+                    "outcome": outcome,
+                    "detail": "30003 Unreachable destination handset",
+                }
+            )
+        promo, _new = messages.record_inbound(
+            database,
+            provider="twilio",
+            provider_id="SM" + "7" * 32,
+            dedupe_key="test:promo",
+            phone="VIETTEL",
+            body="KM: Nap the 100K tang 50% gia tri",
+        )
+        database["messages"].update(promo["id"], {"intent": "bad_sender"})
+        users.create_user(
+            database,
+            "moi",
+            "mat-khau-tam-thoi",
+            display_name="Cán bộ mới",
+            must_change_password=True,
+        )
+    database.conn.close()
+    return {"trip_id": trip_id, "visits": visits, "question": question, "urgent": urgent["id"]}
+
+
+def console_pages(walk):
+    """Every console page an officer can open, by name, with the data of busy_commune."""
+    return {
+        "queue": "/",
+        "queue-search": "/?q=hoa",
+        "request-visit": f"/requests/{walk['visits'][0]}",
+        "request-question": f"/requests/{walk['question']}",
+        "request-urgent": f"/requests/{walk['urgent']}",
+        "walk-in": "/requests/new",
+        "trips": "/trips",
+        "trip-sheet": f"/trips/{walk['trip_id']}",
+        "field": f"/trips/{walk['trip_id']}/field",
+        "residents": "/residents",
+        "resident": "/residents/1",
+        "messages": "/messages",
+        "catalogue": "/catalogue",
+        "procedure": "/catalogue/CANCUOC",
+        "numbers": "/stats",
+        "settings": "/settings",
+        "password": "/password",
+        "not-found": "/khong-co-trang-nay",
+    }

@@ -1,7 +1,5 @@
-// Run axe-core on the page; return its serious and critical violations, one line each.
+// Run axe-core on the page; return every violation, one line each, its impact first.
 (async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
-  return result.violations
-    .filter(v => v.impact === 'serious' || v.impact === 'critical')
-    .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+  return result.violations.map(v => `${v.impact} ${v.id}: ${v.nodes.length} element(s), ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
 })
