@@ -94,3 +94,24 @@ def test_every_page_fits_the_screen_in_both_languages_with_big_enough_targets(
     switch_language(page, "vi")
     problems += look(page, folder, "first-password", sized.name, "vi", wording["en"])
     assert problems == [], "\n".join(problems)
+
+
+def test_the_queue_starts_above_the_fold_and_the_header_folds_on_a_phone(
+    sized, live_server, admin_login
+):
+    page = sized.page
+    walk = busy_commune(live_server)  # the red banner and a full attention list, as on a bad day
+    sign_in(page, live_server.url, *admin_login)
+    height = page.viewport_size["height"]
+    if sized.name == "desk":
+        first_row = page.locator(".queue-list table.list tbody tr").first.bounding_box()
+        assert first_row["y"] + 40 < height, f"the first request starts at {first_row['y']} px"
+        assert not page.locator("details.more-filters").evaluate("details => details.open")
+        return
+    tall = {}
+    for name, path in console_pages(walk).items():
+        page.goto(live_server.url + path)
+        header = page.locator("header.top").bounding_box()["height"]
+        if header > height / 4:
+            tall[name] = header
+    assert tall == {}
