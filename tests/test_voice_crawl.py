@@ -4,19 +4,21 @@ It proves that no step answers with an error; that every answer keeps the elderl
 (see tests.test_voice.assert_good_twiml); that every answer is short enough to remember (at
 most 40 s of speech, the greeting with the main menu at most 30 s, measured by app.speech at
 2.5 syllables a second); that each <Say> is in its own language and voice and no Vietnamese
-one holds what a vi-VN voice misreads; and that no path can loop forever: every next step's
+one holds what a vi-VN voice misreads; that every menu names key 0, the way to a person, and
+that 0 leads to a message for staff; and that no path can loop forever: every next step's
 n is one more than the current one, and at MAX_STEPS no menu is offered any more.
-Run with -s to see the longest answers.
+Run with -s to see the longest answer of each menu.
 """
 
 import itertools
+import re
 import xml.etree.ElementTree as ET
 from collections import deque
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
-from app import hamlets, residents, speech
+from app import hamlets, phones, residents, speech
 from db import transaction
 from tests.test_voice import (
     LANDLINE,
@@ -27,12 +29,46 @@ from tests.test_voice import (
     step_number,
 )
 from voice.engine import MAX_STEPS
+from voice.prompts import prompt
 
 KEYS = list("0123456789*#")
 STATE_LIMIT = 400  # the menu graph is finite; the crawl must finish well inside this
 MAX_ANSWER_SECONDS = 40
 MAX_GREETING_SECONDS = 30  # the greeting and the main menu together
-LONGEST_SHOWN = 5
+# Every menu says how to reach a person: key 0, a message staff listen to and call back.
+HUMAN_EXIT = {prompt("menu_message", "vi"), prompt("menu_message", "en")}
+
+
+def menu_of(root):
+    """The menu an answer offers (path with placeholders), or a recording, or a goodbye."""
+    # Counted where the caller is, not by the step that asked: key 4 on a group is a procedure.
+    gather = root.find("Gather")
+    if gather is None:
+        return "(recording)" if root.find("Record") is not None else "(goodbye)"
+    path = urlsplit(gather.get("action")).path
+    path = re.sub(r"^/voice/(visit|hamlets|schedule)/\d+$", r"/voice/\1/<id>", path)
+    path = re.sub(r"^/voice/guidance/[^/]+$", "/voice/guidance/<code>", path)
+    return path
+
+
+def longest_by_menu(lengths):
+    """{menu: (the longest Vietnamese answer, the longest English one)}."""
+    longest = {}
+    for entry in lengths:
+        seconds, step, _pressed, menu, language = entry
+        pair = longest.setdefault(menu, [None, None])
+        index = int(language == "en")
+        if pair[index] is None or seconds > pair[index][0]:
+            pair[index] = entry
+    return longest
+
+
+def shown(entry):
+    """One longest answer as printed: seconds, then the step and the key that led to it."""
+    if entry is None:
+        return "-"
+    seconds, step, pressed, _menu, _language = entry
+    return f"{seconds:4.1f} s  {step} {pressed}"
 
 
 def spoken_pieces(root):
@@ -97,8 +133,16 @@ def crawl(twilio_post, phone, voices, lengths):
         assert_good_twiml(root)
         assert_well_spoken(root, voices)
         seconds = speech_seconds(root)
+        if root.find("Gather") is not None:
+            said = {text for _language, _voice, text in spoken_pieces(root)}
+            assert said & HUMAN_EXIT, ("every menu names the way to a person", path, said)
+        if extra.get("Digits") == "0" and phones.from_caller_id(phone):
+            assert root.find("Record") is not None, ("0 leaves a message for staff", path)
         pressed = extra.get("Digits", "recording" if "RecordingUrl" in extra else "silence")
-        lengths.append((seconds, state_of(path), pressed))
+        if path == "/voice/incoming":
+            pressed = "(the call starts)"
+        language = next(iter(spoken_pieces(root)), ("vi",))[0]
+        lengths.append((seconds, state_of(path), pressed, menu_of(root), language))
         limit = MAX_GREETING_SECONDS if path == "/voice/incoming" else MAX_ANSWER_SECONDS
         assert seconds <= limit, (seconds, path, pressed, spoken_pieces(root))
         return root
@@ -164,14 +208,13 @@ def test_every_key_on_every_menu_answers_well_and_no_path_loops_forever(
         assert {"/voice/hamlets", "/voice/record", "/voice/goodbye"} <= paths
         assert any(path.startswith("/voice/schedule/") for path in paths)
         assert sum(path.startswith("/voice/guidance/") for path in paths) == 12
-    lengths.sort(reverse=True)
-    greeting = max(seconds for seconds, step, _pressed in lengths if step == "/voice/incoming")
+    greeting = max(entry[0] for entry in lengths if entry[1] == "/voice/incoming")
+    assert greeting <= MAX_GREETING_SECONDS
     print(f"\n{phone} {'linked' if linked else 'unlinked'} {language}: {len(lengths)} answers,")
-    print(f"  greeting and main menu {greeting:.1f} s; the longest answers:")
-    for english in (False, True):
-        shown = [entry for entry in lengths if ("lang=en" in entry[1]) == english]
-        for seconds, step, pressed in shown[: 2 if english else LONGEST_SHOWN]:
-            print(f"  {seconds:5.1f} s  {step}  after {pressed}")
+    print(f"  greeting and main menu {greeting:.1f} s; the longest answer of each menu:")
+    for menu, pair in sorted(longest_by_menu(lengths).items()):
+        for entry in filter(None, pair):
+            print(f"  {menu:<24} {entry[4]}  {shown(entry)}")
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

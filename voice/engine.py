@@ -32,6 +32,8 @@ SPEECH_RATE = "slow"
 SAY_LANGUAGES = {"vi": "vi-VN", "en": "en-US"}
 DEFAULT_EN_VOICE = "Google.en-US-Standard-C"
 RECORDING_EXTENSIONS = ("mp3", "wav")
+# How every choice menu ends: repeat, the way to a person (a message staff call back), back.
+SUB_MENU_ENDING = ("menu_repeat", "menu_message", "back_to_start")
 
 
 @dataclass

@@ -10,6 +10,7 @@ from app import days, hamlets, phones, residents, trips
 from app import requests as queue
 from voice import actions, calls
 from voice.engine import (
+    SUB_MENU_ENDING,
     Menu,
     commune_spoken,
     leave_message,
@@ -116,7 +117,7 @@ def visit_menu(turn):
 
     def options(container):
         say(container, turn, "visit_known", hamlet=turn.name(hamlet["name"]))
-        for key in ("visit_confirm", "visit_other_hamlet", "menu_repeat", "back_to_start"):
+        for key in ("visit_confirm", "visit_other_hamlet", *SUB_MENU_ENDING):
             say(container, turn, key)
 
     menu = Menu("voice.visit", options)
@@ -139,7 +140,7 @@ def book(turn, hamlet_id):
 
 
 def visit_done_menu(turn, request, opener=None):
-    """The confirmation: the day in words, the code read twice, then repeat or back."""
+    """The confirmation: the day in words, the code read twice, then repeat or a message."""
 
     def intro(container):
         if opener:
@@ -156,7 +157,8 @@ def visit_done_menu(turn, request, opener=None):
 
     menu = Menu(
         "voice.visit_done",
-        say_all(turn, "hear_again", "back_to_start", "may_hang_up"),
+        # * still leads back to the start, unsaid: the code read twice leaves no time for it.
+        say_all(turn, "hear_again", "menu_message", "may_hang_up"),
         intro=intro,
         params={"request_id": request["id"]},
         on_silence="goodbye",
@@ -247,8 +249,8 @@ def hamlet_menu(turn, purpose):
             else:
                 first, last = turn.name(group[0]["name"]), turn.name(group[-1]["name"])
                 say(container, turn, "hamlet_group_range", first=first, last=last, key=key)
-        say(container, turn, "menu_repeat")
-        say(container, turn, "back_to_start")
+        for key in SUB_MENU_ENDING:
+            say(container, turn, key)
 
     menu = Menu("voice.hamlets", options, params={"for": purpose})
     for key, (_commune, group) in enumerate(groups, start=1):
@@ -278,8 +280,8 @@ def hamlet_list_menu(turn, purpose, rows, endpoint, params):
         say(container, turn, "choose_hamlet")
         for key, hamlet in enumerate(rows, start=1):
             say(container, turn, "hamlet_option", name=turn.name(hamlet["name"]), key=key)
-        say(container, turn, "menu_repeat")
-        say(container, turn, "back_to_start")
+        for key in SUB_MENU_ENDING:
+            say(container, turn, key)
 
     menu = Menu(endpoint, options, params=params)
     for key, hamlet in enumerate(rows, start=1):
@@ -321,7 +323,7 @@ def schedule_menu(turn, hamlet):
         {"hamlet_id": hamlet["id"]},
         offer="schedule_book_home" if elsewhere else "schedule_book",
         offer_values={"hamlet": turn.name(home["name"])} if elsewhere else None,
-        closing=("hear_again", "back_to_start", "may_hang_up"),
+        closing=("hear_again", "back_to_start", "menu_message", "may_hang_up"),
     )
     if turn.phone:
         menu.keys[KEY_BOOK] = lambda: book(turn, home["id"])

@@ -3,7 +3,7 @@
 from app import guidance
 from app.guidance import procedure_pages
 from voice import actions
-from voice.engine import Menu, reading_menu, say, show, speak, with_common_keys
+from voice.engine import SUB_MENU_ENDING, Menu, reading_menu, say, show, speak, with_common_keys
 from voice.prompts import KEY_MORE_PROCEDURES, KEY_SEND_SMS
 
 
@@ -25,8 +25,8 @@ def guidance_menu(turn, page):
             say(container, turn, "procedure_option", name=procedure_name(turn, procedure), key=key)
         if len(pages) > 1:
             say(container, turn, "more_procedures")
-        say(container, turn, "menu_repeat")
-        say(container, turn, "back_to_start")
+        for key in SUB_MENU_ENDING:
+            say(container, turn, key)
 
     menu = Menu("voice.guidance", options, params={"page": page})
     for key, procedure in enumerate(pages[page], start=1):
@@ -64,7 +64,7 @@ def procedure_menu(turn, procedure):
         intro,
         {"code": procedure["code"]},
         offer="procedure_sms_offer",
-        closing=("hear_again", "procedure_other", "may_hang_up"),
+        closing=("hear_again", "procedure_other", "menu_message"),
     )
     if turn.phone:
         menu.keys[KEY_SEND_SMS] = lambda: send_guidance(turn, menu, procedure)

@@ -143,7 +143,7 @@ PROMPTS = {
     },
     "sms_copy": {
         "vi": "Xã sẽ nhắn tin xác nhận.",
-        "en": "A text with these details is on its way.",
+        "en": "We will text you the details.",
     },
     "hear_again": {
         "vi": "Nghe lại, bấm phím 9.",
