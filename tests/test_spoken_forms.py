@@ -84,3 +84,63 @@ def test_a_catalogue_form_without_the_phone_fields_keeps_them(admin_client, db):
     after = guidance.get(db, "SAOY")
     assert after["spoken_summary"] == before["spoken_summary"]
     assert after["spoken_name"] == before["spoken_name"]
+
+
+def edit_form(procedure, **changes):
+    """The procedure's edit form as an admin sends it, with CHANGES."""
+    form = {field: procedure.get(field) or "" for field in guidance.SPOKEN_FIELDS}
+    return {"name": procedure["name"], "active": "1", "action": "save", **form, **changes}
+
+
+LONG_SUMMARY = (
+    "Làm tại Ủy ban nhân dân xã, vào giờ hành chính, từ thứ Hai đến thứ Sáu. "
+    "Mang thẻ căn cước, sổ hộ khẩu cũ nếu còn, giấy tờ nhà đất, và giấy tờ của người thân. "
+    "Cán bộ xã sẽ xem giấy tờ, hướng dẫn ông bà điền tờ khai, rồi hẹn ngày trả kết quả."
+)
+
+
+def test_a_spoken_summary_that_makes_the_phone_answer_too_long_is_not_saved(admin_client, db):
+    before = guidance.get(db, "KETHON")
+    response = admin_client.post(
+        "/catalogue/KETHON", data=edit_form(before, spoken_summary=LONG_SUMMARY)
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Chưa lưu." in page
+    assert "câu trả lời về KETHON" in page
+    assert "hơn 40 giây" in page
+    assert guidance.get(db, "KETHON")["spoken_summary"] == before["spoken_summary"]
+    assert db["procedures"].get("KETHON")["spoken_summary"] == before["spoken_summary"]
+
+
+def test_short_names_too_long_for_their_group_menu_are_not_saved(admin_client, db):
+    before = guidance.get(db, "KETHON")
+    long_name = (
+        "Đăng ký kết hôn, khi hai người cùng đến Ủy ban nhân dân xã nơi một người cư trú, "
+        "mang theo căn cước của cả hai người và giấy xác nhận tình trạng hôn nhân"
+    )
+    response = admin_client.post("/catalogue/KETHON", data=edit_form(before, spoken_name=long_name))
+    assert response.status_code == 400
+    assert "danh sách thủ tục có KETHON" in response.get_data(as_text=True)
+    assert guidance.get(db, "KETHON")["spoken_name"] == before["spoken_name"]
+
+
+def test_a_preview_of_a_too_long_spoken_summary_warns_without_saving(admin_client, db):
+    before = guidance.get(db, "KETHON")
+    form = edit_form(before, spoken_summary_en=" ".join([before["spoken_summary_en"]] * 4))
+    response = admin_client.post("/catalogue/KETHON", data={**form, "action": "preview"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "câu trả lời về KETHON bằng tiếng Anh" in page
+    assert "Chưa lưu." not in page
+    assert guidance.get(db, "KETHON")["spoken_summary_en"] == before["spoken_summary_en"]
+
+
+def test_a_spoken_summary_that_still_fits_is_saved(admin_client, db):
+    before = guidance.get(db, "KETHON")
+    summary = "Hai người cùng đến Ủy ban nhân dân xã. Mang căn cước của cả hai. Miễn lệ phí."
+    response = admin_client.post(
+        "/catalogue/KETHON", data=edit_form(before, spoken_summary=summary)
+    )
+    assert response.status_code == 302
+    assert guidance.get(db, "KETHON")["spoken_summary"] == summary

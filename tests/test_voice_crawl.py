@@ -28,6 +28,7 @@ from tests.test_voice import (
     relative,
     step_number,
 )
+from voice import lengths as voice_lengths
 from voice.engine import MAX_STEPS
 from voice.prompts import prompt
 
@@ -210,6 +211,14 @@ def test_every_key_on_every_menu_answers_well_and_no_path_loops_forever(
         assert sum(path.startswith("/voice/guidance/") for path in paths) == 12
     greeting = max(entry[0] for entry in lengths if entry[1] == "/voice/incoming")
     assert greeting <= MAX_GREETING_SECONDS
+    if phone != "anonymous":
+        # The check an admin's catalogue edit goes through measures what the crawler heard.
+        with app.test_request_context():
+            measured = voice_lengths.procedure_answers(db)
+        for spoken in ("vi", "en"):
+            heard = [e[0] for e in lengths if e[3].startswith("/voice/guidance") and e[4] == spoken]
+            longest = max(seconds for _what, lang, seconds in measured if lang == spoken)
+            assert max(heard) == pytest.approx(longest)
     print(f"\n{phone} {'linked' if linked else 'unlinked'} {language}: {len(lengths)} answers,")
     print(f"  greeting and main menu {greeting:.1f} s; the longest answer of each menu:")
     for menu, pair in sorted(longest_by_menu(lengths).items()):

@@ -89,6 +89,42 @@ def procedure_from_form(existing):
     return procedure
 
 
+class _Measured(Exception):
+    """Raised to undo a trial save once the phone answers it would give are measured."""
+
+
+def too_long_on_the_phone(db, procedure):
+    """The phone answers PROCEDURE, once saved, would make too long: [(what, language, s)].
+
+    It is saved in a transaction that is always rolled back, and the menus are measured from
+    the catalogue as it then is: its short name sits in its group's menu with the others.
+    """
+    try:
+        with transaction(db):
+            guidance.save(db, procedure)
+            raise _Measured(guidance.answers_too_long(db))
+    except _Measured as measured:
+        return measured.args[0]
+
+
+def phone_length_warning(entry):
+    """Say which phone answer is too long, by how much, and what to shorten."""
+    (kind, code), language, seconds = entry
+    if kind == "group":
+        what = _("the list of procedures with %(code)s", code=code)
+    else:
+        what = _("the answer about %(code)s", code=code)
+    if language == "en":
+        what = _("%(what)s in English", what=what)
+    return _(
+        "On the phone, %(what)s would take %(seconds)s seconds, more than %(limit)s. "
+        "Shorten the short names or the summary.",
+        what=what,
+        seconds=round(seconds),
+        limit=guidance.MAX_ANSWER_SECONDS,
+    )
+
+
 def unsafe_text(db, procedure):
     """Say which text may not go to residents and why, or None when all may."""
     try:
@@ -136,11 +172,19 @@ def procedure_edit(code):
         previews = sms_previews(procedure)
         too_long = [field for field, info in previews.items() if not info["fits"]]
         unsafe = unsafe_text(db, procedure)
+        too_long_spoken = (
+            too_long_on_the_phone(db, procedure) if procedure["name"] and not unsafe else []
+        )
         if not procedure["name"]:
             flash(_("The name cannot be empty."), "error")
         elif unsafe:
             flash(unsafe, "error")
             status = 400
+        elif too_long_spoken:
+            # Every answer stays short enough to remember, whatever the catalogue says.
+            warning = phone_length_warning(too_long_spoken[0])
+            flash(_("Not saved.") + " " + warning if saving else warning, "error")
+            status = 400 if saving else 200
         elif saving and (not too_long or request.form.get("confirm_long")):
             with transaction(db):
                 guidance.save(db, procedure)

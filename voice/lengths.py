@@ -1,0 +1,64 @@
+"""How long the phone's answers about procedures are, measured as tests/test_voice_crawl.py does.
+
+Admins edit the spoken names and summaries the procedure menus say. An edit is measured by
+rendering the real answers from the catalogue as it would be, so no answer grows past
+MAX_ANSWER_SECONDS however the catalogue changes: the procedure's own answer, and the group
+menu that lists it with the other procedures of its group. The console asks through
+guidance.answers_too_long, where too_long is registered, without importing this channel.
+"""
+
+import xml.etree.ElementTree as ET
+
+from app import guidance, speech
+from app.guidance import procedure_pages
+from voice.engine import SAY_LANGUAGES, Turn, show
+from voice.menu import main_menu
+from voice.procedure_menus import guidance_menu, procedure_menu
+
+MAX_ANSWER_SECONDS = guidance.MAX_ANSWER_SECONDS
+# A caller with a mobile number hears every offer, so the measure is of the longest answers.
+MEASURING_CALL, MEASURING_PHONE = "CA" + "0" * 32, "+84912345678"
+RE_PROMPTS = ("no_input", "invalid_key")  # said before the options when they are repeated
+
+
+def spoken_seconds(response):
+    """Seconds of speech in a TwiML answer at app.speech's pace (recordings not counted)."""
+    root = ET.fromstring(str(response))
+    return sum(
+        speech.seconds("".join(say.itertext()).strip(), say.get("language", "vi")[:2])
+        for say in root.iter("Say")
+    )
+
+
+def longest_showing(turn, menu, before=RE_PROMPTS):
+    """Seconds of the longest way MENU is said: in full, or repeated after one of BEFORE."""
+    answers = [show(turn, menu)]
+    answers += [show(turn, menu, before=[key], intro=False) for key in before]
+    return max(spoken_seconds(answer) for answer in answers)
+
+
+def procedure_answers(db):
+    """[(what, language, seconds)] for every group menu and every active procedure's answer.
+
+    WHAT is ("group", its first procedure's code) or ("procedure", its code). Needs a request
+    context: the answers hold absolute URLs.
+    """
+    measured = []
+    pages = procedure_pages(guidance.all_procedures(db))
+    for language in SAY_LANGUAGES:
+        turn = Turn(db, MEASURING_CALL, MEASURING_PHONE, lang=language, home=main_menu)
+        for index, page in enumerate(pages):
+            seconds = longest_showing(turn, guidance_menu(turn, index))
+            measured.append((("group", page[0]["code"]), language, seconds))
+            for procedure in page:
+                menu = procedure_menu(turn, procedure)
+                seconds = longest_showing(turn, menu, (*RE_PROMPTS, "sms_sent"))
+                measured.append((("procedure", procedure["code"]), language, seconds))
+    return measured
+
+
+@guidance.check_answer_lengths
+def too_long(db):
+    """The procedure answers longer than MAX_ANSWER_SECONDS, longest first."""
+    over = [entry for entry in procedure_answers(db) if entry[2] > MAX_ANSWER_SECONDS]
+    return sorted(over, key=lambda entry: -entry[2])
