@@ -50,7 +50,7 @@ def main():
     """Train, read the held-out split, print the tables; return the figures."""
     examples = corpus.read(corpus.HELDOUT)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "nlu-model.npz"
+        path = Path(tmp) / "nlu-model.json"
         train_seconds, trained_on = _train(path)
         model = Model.load(path)
         size_kb = path.stat().st_size / 1024

@@ -65,7 +65,7 @@ def nlu_model_path(tmp_path_factory):
     """The message classifier, trained once per test run from the dev corpus."""
     from sms.nlu import training
 
-    path = tmp_path_factory.mktemp("nlu") / "nlu-model.npz"
+    path = tmp_path_factory.mktemp("nlu") / "nlu-model.json"
     training.train(path)
     return path
 

@@ -16,7 +16,7 @@ def _inbound(db, body):
 
 
 def test_train_writes_the_model_with_the_staff_corrections(app, runner, db, tmp_path):
-    app.config["NLU_MODEL_PATH"] = str(tmp_path / "model.npz")
+    app.config["NLU_MODEL_PATH"] = str(tmp_path / "model.json")
     message = _inbound(db, "ba con nho xa ghe nha coi giay to dum")
     corrections.record(db, message, intent="visit", hamlet="PHULOI", actor="lan")
     db.conn.commit()
@@ -26,12 +26,12 @@ def test_train_writes_the_model_with_the_staff_corrections(app, runner, db, tmp_
 
     assert result.exit_code == 0, result.output
     assert f"Trained on {dev + 1} messages (1 staff corrections)" in result.output
-    model = Model.load(tmp_path / "model.npz")
+    model = Model.load(tmp_path / "model.json")
     assert model.trained_on == f"{dev + 1} messages"
 
 
 def test_train_bumps_the_catalogue_so_every_worker_reloads(app, runner, db, tmp_path):
-    app.config["NLU_MODEL_PATH"] = str(tmp_path / "model.npz")
+    app.config["NLU_MODEL_PATH"] = str(tmp_path / "model.json")
     before = db.conn.execute("SELECT version FROM catalog_version").fetchone()[0]
     assert runner.invoke(args=["nlu", "train"]).exit_code == 0
     after = db.conn.execute("SELECT version FROM catalog_version").fetchone()[0]
@@ -69,7 +69,7 @@ def test_a_second_correction_of_a_message_replaces_the_first(app, db):
 
 
 def test_the_model_is_trained_at_first_start_when_missing(app, tmp_path):
-    app.config["NLU_MODEL_PATH"] = str(tmp_path / "first" / "nlu-model.npz")
+    app.config["NLU_MODEL_PATH"] = str(tmp_path / "first" / "nlu-model.json")
     path = runtime.ensure_model(app)
     assert path.exists()
     assert "KHAISINH" in Model.load(path).procedures

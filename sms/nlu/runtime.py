@@ -1,6 +1,6 @@
 """The understanding step inside the app: where the model lives, and the cached catalogue.
 
-The model file is `instance/nlu-model.npz` (config `NLU_MODEL_PATH` overrides it). When it is
+The model file is `instance/nlu-model.json` (config `NLU_MODEL_PATH` overrides it). When it is
 missing at start, it is trained in a child process from the shipped corpus, so a web worker
 never imports scikit-learn; `make run` trains it before gunicorn starts. Workers load it
 with the catalogue and reload both when the catalogue version changes, which `flask nlu
@@ -21,7 +21,7 @@ from sms.nlu.engine import build_catalogue
 from sms.nlu.model import Model
 
 log = logging.getLogger(__name__)
-MODEL_FILE = "nlu-model.npz"
+MODEL_FILE = "nlu-model.json"
 MODEL_SETTING = "nlu_model"  # a settings row whose change tells every worker to reload
 TRAIN_TIMEOUT = 600
 
@@ -59,7 +59,7 @@ def _load(db):
     if path.exists():
         try:
             model = Model.load(path)
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             log.error("could not load the classifier %s: %s", path, exc)
     return build_catalogue(guidance.all_procedures(db), hamlets.active(db), model)
 

@@ -4,10 +4,12 @@ Only `flask nlu train`, the first start and the benchmark import this module (an
 scikit-learn); the web workers score with `sms.nlu.model`. Training is deterministic (the
 lbfgs solver has no random state) and takes a few seconds on the shipped corpus.
 
-    python -m sms.nlu.training OUT.npz   # train from the dev split alone, without Flask
+    python -m sms.nlu.training OUT.json   # train from the dev split alone, without Flask
 """
 
+import base64
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -73,40 +75,44 @@ def fit(examples, hamlets=None):
 
 
 def export(fitted, path):
-    """Write the fitted model's weights to PATH (.npz), atomically."""
+    """Write the fitted model's weights to PATH (JSON, read by `sms.nlu.model`), atomically."""
     vectoriser = fitted["vectoriser"]
-    names = vectoriser.get_feature_names_out()
-    arrays = {
-        "format": np.array(FORMAT),
-        "intents": np.array(fitted["intents"].classes_, dtype=str),
-        "procedures": np.array(fitted["procedures"].classes_, dtype=str),
-        "features": np.array(names, dtype=str),
-        "known_words": np.array(sorted(fitted["known"]), dtype=str),
-        "idf": vectoriser.idf_.astype(np.float32),
-        "intent_coef": _coefficients(fitted["intents"]),
-        "intent_bias": _intercepts(fitted["intents"]),
-        "procedure_coef": _coefficients(fitted["procedures"]),
-        "procedure_bias": _intercepts(fitted["procedures"]),
-        "sublinear_tf": np.array(SUBLINEAR_TF),
-        "trained_on": np.array(f"{fitted['count']} messages"),
+    exported = {
+        "format": FORMAT,
+        "intents": [str(name) for name in fitted["intents"].classes_],
+        "procedures": [str(name) for name in fitted["procedures"].classes_],
+        "features": [str(name) for name in vectoriser.get_feature_names_out()],
+        "known_words": sorted(fitted["known"]),
+        "idf": _packed(vectoriser.idf_),
+        "intent_coef": _packed(_coefficients(fitted["intents"])),
+        "intent_bias": _packed(_intercepts(fitted["intents"])),
+        "procedure_coef": _packed(_coefficients(fitted["procedures"])),
+        "procedure_bias": _packed(_intercepts(fitted["procedures"])),
+        "sublinear_tf": SUBLINEAR_TF,
+        "trained_on": f"{fitted['count']} messages",
     }
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".nlu-", suffix=".npz")
-    with os.fdopen(handle, "wb") as out:
-        np.savez_compressed(out, **arrays)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".nlu-", suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(exported, out, ensure_ascii=False)
     os.replace(temp, path)
     return path
 
 
+def _packed(matrix):
+    """A float64 matrix as the base64 of its little-endian bytes, rows one after another."""
+    return base64.b64encode(np.ascontiguousarray(matrix, dtype="<f8").tobytes()).decode("ascii")
+
+
 def _coefficients(model):
     """Coefficients as (classes, features); a two-class model is widened to two rows."""
-    coef = model.coef_.astype(np.float32)
+    coef = model.coef_
     return np.vstack([-coef, coef]) / 2 if coef.shape[0] == 1 else coef
 
 
 def _intercepts(model):
-    bias = model.intercept_.astype(np.float32)
+    bias = model.intercept_
     return np.concatenate([-bias, bias]) / 2 if bias.shape[0] == 1 else bias
 
 
@@ -127,7 +133,7 @@ def main(argv=None):
     """Train from the dev split into the file named on the command line."""
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        print("usage: python -m sms.nlu.training OUT.npz", file=sys.stderr)
+        print("usage: python -m sms.nlu.training OUT.json", file=sys.stderr)
         return 2
     fitted = train(argv[0])
     print(f"trained on {fitted['count']} messages into {argv[0]}")

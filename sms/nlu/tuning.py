@@ -26,7 +26,7 @@ def cross_validate(folds=5, show_errors=False):
         for fold in range(folds):
             test = [e for i, e in enumerate(examples) if i % folds == fold]
             train = [e for i, e in enumerate(examples) if i % folds != fold]
-            model = _fold_model(train, Path(tmp) / f"fold{fold}.npz")
+            model = _fold_model(train, Path(tmp) / f"fold{fold}.json")
             catalogue = engine.training_catalogue()
             catalogue.model = model
             merged.results.extend(evaluation.evaluate(test, catalogue).results)
@@ -74,7 +74,7 @@ def sweep(folds=5):
         for fold in range(folds):
             train = [e for i, e in enumerate(examples) if i % folds != fold]
             catalogue = engine.training_catalogue()
-            catalogue.model = _fold_model(train, Path(tmp) / f"fold{fold}.npz")
+            catalogue.model = _fold_model(train, Path(tmp) / f"fold{fold}.json")
             catalogues.append(catalogue)
     for act in (0.45, 0.50, 0.55):
         for opt in (1.0, 0.3, 0.2, 0.15):
