@@ -19,13 +19,22 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # Re-install only when a requirements file changed.
-$(VENV)/.installed-run: requirements.txt | $(BIN)/python
+$(VENV)/.installed-run: requirements.txt $(VENV)/.installed-train | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed-train | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-run
+
+# The classifier's training packages, apart from the web's, so no web worker imports numpy
+# (an older venv had them among its own packages: they are taken out of it first).
+TRAIN_PACKAGES := scikit-learn numpy scipy joblib threadpoolctl
+$(VENV)/.installed-train: requirements-train.txt | $(BIN)/python
+	$(BIN)/pip uninstall --quiet --yes $(TRAIN_PACKAGES) 2>/dev/null || true
+	rm -rf $(VENV)/nlu-train
+	$(BIN)/pip install --quiet --no-deps --target $(VENV)/nlu-train -r requirements-train.txt
+	touch $@
 
 setup: $(VENV)/.installed-run
 	$(BIN)/flask --app wsgi init-db

@@ -19,6 +19,7 @@ BENCHMARKS = [
     "bench.outbox_bench",
     "bench.staff_pages_bench",
     "bench.nlu",
+    "bench.nlu_memory",
     "bench.body_limits_bench",
 ]
 

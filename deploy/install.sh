@@ -63,6 +63,13 @@ ln -sfn "$STATE_DIR/instance" "$APP_DIR/instance"
 [ -x "$APP_DIR/.venv/bin/python" ] || python3 -m venv "$APP_DIR/.venv"
 "$APP_DIR/.venv/bin/pip" install --quiet --upgrade pip
 "$APP_DIR/.venv/bin/pip" install --quiet -r "$APP_DIR/requirements.txt"
+# The classifier's training packages go apart, so no web worker imports numpy
+# (sms/nlu/packages.py); an older install had them among the venv's own packages.
+"$APP_DIR/.venv/bin/pip" uninstall --quiet --yes scikit-learn numpy scipy joblib threadpoolctl \
+    2>/dev/null || true
+rm -rf "$APP_DIR/.venv/nlu-train"
+"$APP_DIR/.venv/bin/pip" install --quiet --no-deps --target "$APP_DIR/.venv/nlu-train" \
+    -r "$APP_DIR/requirements-train.txt"
 
 step "Configuration in $CONFIG_DIR"
 if [ ! -f "$CONFIG_DIR/env" ]; then

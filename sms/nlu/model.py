@@ -3,7 +3,7 @@
 Training (scikit-learn, `sms.nlu.training`) writes the TF-IDF vocabulary, its idf weights and
 the two linear models' coefficients to one JSON file, the numbers as little-endian float64
 bytes (base64), so loading them copies them once into `array.array`s. Scoring a message is a
-dictionary look-up per feature and one weighted sum per class, with the standard library
+dictionary look-up per feature and a sum over its features' rows, with the standard library
 alone: a web worker imports neither scikit-learn nor numpy. `tests/test_nlu_model.py` checks
 that the probabilities equal scikit-learn's on every corpus message.
 """
@@ -56,12 +56,12 @@ def _softmax(values):
     return [value / total for value in exp]
 
 
-def _rows(packed, count, width):
-    """Split one packed (COUNT x WIDTH) matrix into COUNT arrays of WIDTH floats."""
+def _matrix(packed, count, width):
+    """Unpack one (COUNT x WIDTH) matrix of float64, checking its size."""
     flat = unpack(packed)
     if len(flat) != count * width:
         raise ValueError(f"weights hold {len(flat)} numbers, not {count} x {width}")
-    return [flat[i * width : (i + 1) * width] for i in range(count)]
+    return flat
 
 
 class Model:
@@ -78,11 +78,25 @@ class Model:
         self.idf = unpack(exported["idf"])
         if len(self.idf) != width:
             raise ValueError(f"{len(self.idf)} idf weights for {width} features")
-        # One array per class, over the features: a class's score is one C-level sum.
-        self.intent_weights = _rows(exported["intent_coef"], len(self.intents), width)
-        self.procedure_weights = _rows(exported["procedure_coef"], len(self.procedures), width)
-        self.intent_bias = list(unpack(exported["intent_bias"]))
-        self.procedure_bias = list(unpack(exported["procedure_bias"]))
+        intent_coef = _matrix(exported["intent_coef"], len(self.intents), width)
+        procedure_coef = _matrix(exported["procedure_coef"], len(self.procedures), width)
+        classes = [
+            *(intent_coef[i * width : (i + 1) * width] for i in range(len(self.intents))),
+            *(procedure_coef[i * width : (i + 1) * width] for i in range(len(self.procedures))),
+        ]
+        # One row per feature: its idf times each class's weight (intents, then procedures).
+        # A message's scores are then column sums over its features' rows, done in C by
+        # zip and sum (a float sum allocates nothing per term).
+        self.rows = [
+            array("d", [column[feature] * self.idf[feature] for column in classes])
+            for feature in range(width)
+        ]
+        self.bias = [
+            *unpack(exported["intent_bias"]),
+            *unpack(exported["procedure_bias"]),
+        ]
+        if len(self.bias) != len(classes):
+            raise ValueError(f"{len(self.bias)} intercepts for {len(classes)} classes")
         self.sublinear = bool(exported["sublinear_tf"])
         self.trained_on = str(exported["trained_on"])
 
@@ -98,34 +112,29 @@ class Model:
             raise ValueError(f"{path} is not a model")
         return cls(exported)
 
-    def tfidf(self, tokens):
-        """The message's l2-normalised TF-IDF vector, as (feature rows, values)."""
+    def raw_scores(self, tokens):
+        """Return the linear scores (intents, procedures) for normalised TOKENS.
+
+        The same numbers as scikit-learn's l2-normalised TF-IDF times the coefficients plus
+        the intercepts, summed in another order.
+        """
         counts = Counter(map(self.index.get, features(tokens)))
         counts.pop(None, None)  # features the model never saw
-        rows = list(counts)
-        if self.sublinear:
-            values = [(1.0 + math.log(counts[row])) * self.idf[row] for row in rows]
-        else:
-            values = [counts[row] * self.idf[row] for row in rows]
-        norm = math.sqrt(sum(map(mul, values, values)))
-        if norm:
-            values = [value / norm for value in values]
-        return rows, values
-
-    def raw_scores(self, tokens):
-        """Return the linear scores (intents, procedures) for normalised TOKENS."""
-        rows, values = self.tfidf(tokens)
-
-        def linear(weights, bias):
-            return [
-                sum(map(mul, values, map(column.__getitem__, rows))) + offset
-                for column, offset in zip(weights, bias, strict=True)
-            ]
-
-        return (
-            linear(self.intent_weights, self.intent_bias),
-            linear(self.procedure_weights, self.procedure_bias),
-        )
+        rows, weights = [], []
+        for row, count in counts.items():
+            if count == 1:
+                rows.append(self.rows[row])
+                weights.append(self.idf[row])
+            else:
+                tf = 1.0 + math.log(count) if self.sublinear else float(count)
+                rows.append(map(tf.__mul__, self.rows[row]))
+                weights.append(tf * self.idf[row])
+        scores = list(map(sum, zip(*rows, strict=True))) or [0.0] * len(self.bias)
+        squares = sum(map(mul, weights, weights))  # the vector's length, squared
+        scale = 1.0 / math.sqrt(squares) if squares else 0.0
+        scores = [score * scale + bias for score, bias in zip(scores, self.bias, strict=True)]
+        split = len(self.intents)
+        return scores[:split], scores[split:]
 
     def score(self, tokens):
         """Return the Scores of normalised TOKENS."""

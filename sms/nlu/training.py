@@ -1,7 +1,8 @@
 """Training: fit the TF-IDF + logistic-regression classifier and export its weights.
 
-Only `flask nlu train`, the first start and the benchmark import this module (and with it
-scikit-learn); the web workers score with `sms.nlu.model`. Training is deterministic (the
+Only `flask nlu train`, the first start, the tests and the benchmark import this module (and
+with it scikit-learn and numpy, from the training-only packages); the web workers score with
+`sms.nlu.model`. Training is deterministic (the
 lbfgs solver has no random state) and takes a few seconds on the shipped corpus.
 
     python -m sms.nlu.training OUT.json   # train from the dev split alone, without Flask
@@ -15,14 +16,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from threadpoolctl import threadpool_limits
-
 from sms.nlu import corpus, engine
 from sms.nlu.model import FORMAT, NO_PROCEDURE
+from sms.nlu.packages import use_training_packages
 from sms.nlu.text import TELEX_TAILS, words
+
+# scikit-learn and numpy are installed apart from the web's packages (sms.nlu.packages).
+use_training_packages()
+import numpy as np  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 # Settings chosen by cross-validation on the dev split (`python -m sms.nlu.tuning`).
 C_INTENT = 50.0
