@@ -2,8 +2,11 @@
 
 import re
 
+import pytest
+
 from app import requests as queue
 from app import residents
+from app.texts import fits_one_sms, is_gsm7
 
 PHONE = "+84912000111"
 
@@ -150,3 +153,24 @@ def test_xem_with_a_code_shows_only_the_senders_own_request(text_in, db):
     (own,) = _requests(db)
     (status,) = text_in(f"xem {own['ref']}")
     assert own["ref"] in status and theirs["ref"] not in status
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "asdkjh qwpoe zxmnb",  # gibberish
+        "🙏🙏🙏",  # emoji only
+        "... ,,, ;;; !!!",  # punctuation only
+        "x" * 1600,  # one long word, over ten segments
+        "\u0000\u0007 \u202e qzx \u200b",  # control and direction characters
+        "求助 помогите",  # other scripts
+    ],
+    ids=["gibberish", "emoji", "punctuation", "long-word", "control-chars", "other-scripts"],
+)
+def test_bad_input_gets_a_short_help_text_and_a_staff_item(text_in, db, body):
+    replies = text_in(body)
+    assert replies, "every person gets an answer"
+    assert all(fits_one_sms(reply) and is_gsm7(reply) for reply in replies)
+    requests = _requests(db)
+    assert requests and requests[-1]["kind"] == "question"
+    assert _last_inbound(db)["body"] == body
