@@ -180,6 +180,11 @@ def run(rounds=ROUNDS, seconds=ROUND_SECONDS, workers=WORKERS):
         )
         service = Service(os.path.join(workdir, "service"), workers=workers)
         with baseline, service:
+            # Before any request: what the code and its imports cost, apart from serving.
+            boot = {
+                "service_boot_rss_mb": [round(mb, 1) for mb in service.worker_rss_mb()],
+                "baseline_boot_rss_mb": [round(mb, 1) for mb in baseline.worker_rss_mb()],
+            }
             # As deployed by `make run`: one worker process beside gunicorn, which also runs
             # the WAL checkpoints the web workers leave to it.
             service.start_outbox_workers(1)
@@ -229,6 +234,7 @@ def run(rounds=ROUNDS, seconds=ROUND_SECONDS, workers=WORKERS):
             while served < MEMORY_AFTER:
                 one_round("sms", WARMUP_SECONDS)
             memory = {
+                **boot,
                 "requests_served": served,
                 "service_rss_mb": [round(mb, 1) for mb in service.worker_rss_mb()],
                 "baseline_rss_mb": [round(mb, 1) for mb in baseline.worker_rss_mb()],
@@ -299,8 +305,9 @@ def print_table(figures):
     )
     memory = figures["memory"]
     print(
-        f"Worker RSS after {memory['requests_served']} requests: "
-        f"service {memory['service_rss_mb']} MB, baseline {memory['baseline_rss_mb']} MB"
+        f"Worker RSS before any request: service {memory['service_boot_rss_mb']} MB, "
+        f"baseline {memory['baseline_boot_rss_mb']} MB; after {memory['requests_served']} "
+        f"requests: service {memory['service_rss_mb']} MB, baseline {memory['baseline_rss_mb']} MB"
     )
     for goal, figure, met in verdicts(figures):
         print(f"  {'met   ' if met else 'MISSED'}  {goal}: {figure}")
