@@ -12,7 +12,7 @@ import unicodedata
 import phonenumbers
 
 from app import commune_settings, phones
-from app.texts import N_, strip_diacritics
+from app.texts import N_, sms_text, strip_diacritics
 
 # Secrets, on the lower-cased unaccented text. "pin" alone is a battery in Vietnamese.
 SECRET = re.compile(
@@ -108,9 +108,25 @@ def office_number(db):
         return None
 
 
+def forms_residents_get(text):
+    """TEXT as typed, as a voice reads it and as the SMS carries it, each once.
+
+    SMS drops what is not GSM-7 and a voice reads fullwidth letters as plain ones, so a
+    zero-width space or a soft hyphen ("evil\u200b.com", "mat\u00adkhau") or a fullwidth
+    "ｅｖｉｌ．ｃｏｍ" would hide a link or a secret from a check of the typed text alone.
+    """
+    text = text or ""
+    return list(dict.fromkeys((text, unicodedata.normalize("NFKC", text), sms_text(text))))
+
+
 def check_resident_text(db, text):
     """Raise UnsafeText if TEXT, meant for residents, asks for a secret, links or gives a number."""
-    text = text or ""
+    for form in forms_residents_get(text):
+        _check_form(db, form)
+
+
+def _check_form(db, text):
+    """Raise UnsafeText if this one rendering of a text breaks the rule."""
     if _asks_for_a_secret(text):
         raise UnsafeText(
             N_(

@@ -19,6 +19,15 @@ UNSAFE = [
     ("Gọi anh Tâm 0912 345 678 để được hỗ trợ.", "0912 345 678"),
     ("Hỗ trợ: 1900 1234", "1900 1234"),
 ]
+# What the checks of the typed text miss but a resident still gets: SMS drops zero-width
+# spaces and soft hyphens, and a voice reads fullwidth or one-dot-leader punctuation as a dot.
+HIDDEN = [
+    ("Vao dichvucong-vn\u200b.top de kich hoat", "đường link"),
+    ("Xem them tai evil\u00ad.com", "đường link"),
+    ("Xem them tai evil\uff0ecom", "đường link"),
+    ("Xem them tai evil\u2024com", "đường link"),
+    ("Gui mat\u200bkhau VNeID cho can bo", "mã OTP"),
+]
 SAFE = [
     "Không bao giờ đọc mã OTP, mật khẩu hay mã bảo vệ cho bất kỳ ai.",
     "Never give your OTP or password to anyone.",
@@ -74,6 +83,23 @@ def test_an_admin_cannot_save_a_procedure_text_that_phishes(
     page = response.get_data(as_text=True)
     assert "Chưa lưu" in page and named in page
     assert guidance.get(store, "VNEID") == before
+
+
+@pytest.mark.parametrize(("text", "named"), HIDDEN)
+def test_a_link_or_secret_hidden_by_invisible_characters_is_still_refused(
+    admin_client, staff_client, store, office, text, named
+):
+    before = guidance.get(store, "VNEID")
+    response = admin_client.post("/catalogue/VNEID", data=procedure_form(before, sms_steps=text))
+    assert response.status_code == 400
+    assert named in response.get_data(as_text=True)
+    assert guidance.get(store, "VNEID") == before
+    question = open_question(store)
+    response = staff_client.post(
+        f"/requests/{question['id']}/answer", data={"answer": text, "action": "send"}
+    )
+    assert response.status_code == 400
+    assert store["outbox"].count_where("request_id = ?", [question["id"]]) == 0
 
 
 @pytest.mark.parametrize("text", SAFE)
