@@ -9,11 +9,20 @@ import logging
 import re
 from urllib.parse import unquote_plus
 
-# A phone in any written form: E.164 (also %2B-encoded in a URL), national with spaces,
-# dots or dashes. 9 to 15 digits, so a date (8) or a reference code (5-6) stays readable.
-_PHONE = re.compile(r"(?<![\w%])(?:(?:\+|%2[Bb])\s?)?\d(?:(?:%20|[ .\-+])?\d){8,14}(?![\w])")
-# Secrets in query strings and form-like text: ?api_key=..., &token=..., password=...
-_SECRET = re.compile(r"(?i)\b(api_key|apikey|key|token|auth_token|password|signature)=([^&\s\"']+)")
+# A phone in any written form: E.164 (also %2B-encoded in a URL), national from its 0, or 84
+# without the plus; spaces, dots or dashes between digits. 9 to 15 digits in all. A number
+# must start like a phone, so that a status and a size ("200 194906"), a time
+# ("2026-12-02 07:30"), a client address ("203.113.155.245") or a browser version
+# ("Chrome/131.0.6778.135") stay readable; a dotted IPv4 address never counts.
+_IPV4 = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(?![\d.])"
+_PHONE = re.compile(
+    rf"(?<![\w%])(?!{_IPV4})(?:(?:\+|%2[Bb])\s?\d|0|84)(?:(?:%20|[ .\-+])?\d){{8,14}}(?!\w)"
+)
+# Secrets in query strings and form-like text: ?api_key=..., &token=..., password=..., also
+# with the name percent-encoded (api%5Fkey), which Werkzeug decodes to the same parameter.
+_ASSIGNMENT = re.compile(r"(?<![\w%])((?:[A-Za-z0-9_.\-]|%[0-9A-Fa-f]{2})+)=([^&\s\"']+)")
+_SECRET_NAMES = {"key", "token", "password", "passwd", "secret", "signature", "apikey"}
+_SECRET_ENDINGS = ("_key", "_token", "_secret", "_password", "_signature", "apikey")
 _DIGIT = re.compile(r"\d")
 
 
@@ -23,9 +32,20 @@ def mask_phone(phone):
     return "***" + "".join(digits[-3:]) if digits else ""
 
 
+def _is_secret_name(name):
+    """Tell whether a parameter NAME (perhaps percent-encoded) holds a key, token or password."""
+    plain = unquote_plus(name).lower().replace("-", "_")
+    return plain in _SECRET_NAMES or plain.endswith(_SECRET_ENDINGS)
+
+
+def _hide_secret(match):
+    name = match.group(1)
+    return f"{name}=[redacted]" if _is_secret_name(name) else match.group(0)
+
+
 def redact(text):
     """Return TEXT with every phone masked and every key, token or password replaced."""
-    text = _SECRET.sub(lambda match: f"{match.group(1)}=[redacted]", str(text))
+    text = _ASSIGNMENT.sub(_hide_secret, str(text))
     return _PHONE.sub(lambda match: mask_phone(match.group(0)), text)
 
 

@@ -78,6 +78,10 @@ def test_a_call_back_twilio_refuses_is_logged_with_the_number_masked(app, store,
         ("GET /?q=0912+345+678 HTTP/1.1", "q=***678"),
         ("Twilio: The 'To' number +84 912-345-678 is not valid", "number ***678 is"),
         ("call-back to 0296.3851.234 failed", "to ***234 failed"),
+        ("sent to 84912345678 (no plus)", "to ***678 (no"),
+        # Werkzeug decodes the name, so api%5Fkey is the api_key parameter all the same.
+        ("GET /open311/v2/requests.json?api%5Fkey=k3y-s3cret HTTP/1.1", "api%5Fkey=[redacted]"),
+        ("GET /x?Api-Key=k3y-s3cret&access_token=s3cret2 HTTP/1.1", "Api-Key=[redacted]&"),
     ],
 )
 def test_redaction_masks_every_written_form_of_a_phone_and_drops_keys(line, expected):
@@ -88,10 +92,20 @@ def test_redaction_masks_every_written_form_of_a_phone_and_drops_keys(line, expe
     assert "s3cret" not in redacted
 
 
-def test_dates_references_and_times_stay_readable():
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[01/Dec/2026:21:00:00 +0000] GET /trips?date=2026-12-01 ref 48213 took 1234567 us",
+        # gunicorn's access line: client address, status and size, browser version.
+        '203.113.155.245 - - [02/Dec/2026:00:32:40 +0000] "GET / HTTP/1.1" 200 194906 "-"'
+        ' "Mozilla/5.0 (Linux; Android 10) Chrome/131.0.6778.135 Mobile"',
+        "2026-12-02 07:30:00,120 worker: 3 sent, 84.123.145.167 refused",
+        "refused gateway webhook from 113.161.100.254: stale timestamp",
+    ],
+)
+def test_dates_addresses_statuses_sizes_and_versions_stay_readable(line):
     from app import logs
 
-    line = "[01/Dec/2026:21:00:00 +0000] GET /trips?date=2026-12-01 ref 48213 took 1234567 us"
     assert logs.redact(line) == line
 
 
