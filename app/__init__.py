@@ -19,7 +19,11 @@ def create_app(overrides=None):
         app.config.from_mapping(overrides)
 
     from app.web.converters import SqliteIdConverter
+    from app.web.json_bodies import BoundedJSONProvider
     from app.web.limits import LimitedRequest
+
+    # A JSON body nested too deeply is a 400 like any broken JSON, not a RecursionError.
+    app.json = BoundedJSONProvider(app)
 
     # Body size and form field limits per route, checked before anything is parsed.
     app.request_class = LimitedRequest

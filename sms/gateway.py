@@ -87,7 +87,8 @@ def parse_event(body):
     """Parse the JSON envelope {"event", "id", "deviceId", "payload", ...}, or raise BadPayload."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: "[[[[...]]]]" nested deeper than the parser goes.
         raise BadPayload("body is not JSON") from exc
     if not isinstance(data, dict) or not isinstance(data.get("event"), str):
         raise BadPayload("no event name")

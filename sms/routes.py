@@ -6,6 +6,7 @@ from flask import abort, current_app, jsonify, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from app import gateway_watch, messages, outbox, phones, residents
+from app.web.converters import storable_id
 from app.web.responses import twiml
 from app.web.signatures import require_twilio_signature
 from db import get_db, transaction
@@ -62,7 +63,8 @@ def twilio_status():
     error_code = (request.form.get("ErrorCode") or "").strip() or None
     db = get_db()
     with transaction(db):
-        our_id = request.args.get("m", type=int)
+        # Our id, as we put it in the callback URL; anything SQLite cannot hold is not ours.
+        our_id = storable_id(request.args.get("m", type=int))
         if our_id:
             messages.attach_provider_id(db, our_id, provider="twilio", provider_id=sid)
         updated = messages.update_delivery(

@@ -9,6 +9,7 @@ from app.staff import bp
 from app.staff.common import actor
 from app.staff.filters import label
 from app.staff.trip_sheet import load_trip
+from app.web.converters import storable_id
 from db import get_db, transaction
 
 KEEP_UNTIL_HEADER = "X-Field-Keep-Until"
@@ -70,6 +71,8 @@ def trip_field_result(trip_id):
     request_id = data.get("request_id")
     if not isinstance(request_id, int) or isinstance(request_id, bool):
         return jsonify({"error": _("The result does not say which visit it is for.")}), 400
+    if storable_id(request_id) is None:
+        abort(404)  # no request can have this id, as for a missing one
     try:
         with transaction(db):
             row = field.record(

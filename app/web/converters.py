@@ -11,3 +11,10 @@ class SqliteIdConverter(IntegerConverter):
 
     def __init__(self, url_map, fixed_digits=0, min=0, max=SQLITE_INT_MAX, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def storable_id(value):
+    """Return VALUE if it is a whole number (not a bool) SQLite can store as an id, else None."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value <= SQLITE_INT_MAX else None
