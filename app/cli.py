@@ -2,6 +2,7 @@
 
 import secrets
 import sqlite3
+from pathlib import Path
 
 import click
 import requests
@@ -99,6 +100,9 @@ def worker_command(once):
 @click.argument("path", type=click.Path(dir_okay=False))
 def backup_command(path):
     """Copy the live database to PATH with SQLite's online backup API."""
+    folder = Path(path).resolve().parent
+    if not folder.is_dir():
+        raise click.ClickException(f"no folder {folder} to write the backup in; create it first")
     source = connect(current_app.config["DATABASE_PATH"])
     # The copy holds the same personal data as the live file: owner-only from the start.
     target = sqlite3.connect(private_database(path))

@@ -55,3 +55,10 @@ def test_the_backup_copy_is_owner_only(runner, tmp_path):
     result = runner.invoke(args=["backup", str(target)])
     assert result.exit_code == 0, result.output
     assert mode(target) == 0o600
+
+
+def test_a_backup_into_a_missing_folder_says_so_without_a_traceback(runner, tmp_path):
+    result = runner.invoke(args=["backup", str(tmp_path / "no-such-folder" / "backup.db")])
+    assert result.exit_code == 1
+    assert "no folder" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "no-such-folder").exists()
