@@ -177,12 +177,9 @@ def logout():
     return response
 
 
-def _password_error():
-    """Check the change-password form; return what is wrong, or None."""
-    current = request.form.get("current_password") or ""
+def _password_error(current):
+    """Check the new password of the change-password form; return what is wrong, or None."""
     new = request.form.get("new_password") or ""
-    if not users.check_password(get_db(), current_user.username, current):
-        return _("The current password is not right.")
     if new != (request.form.get("confirm_password") or ""):
         return _("The two new passwords are not the same.")
     if new == current:
@@ -195,10 +192,25 @@ def _password_error():
 def password():
     """Let the signed-in officer choose a new password (required after a given one)."""
     if request.method == "POST":
-        error = _password_error()
+        db = get_db()
+        # The current password is guessed here as on the sign-in page, under the same throttle:
+        # a borrowed session must not become an unthrottled way to learn it.
+        address, username = request.remote_addr or "", current_user.username
+        secret = current_app.config["SECRET_KEY"]
+        device = logins.trusted_device(secret, request.cookies.get(logins.DEVICE_COOKIE), username)
+        if logins.is_locked(db, address, username, device):
+            message = _("Too many failed sign-ins. Wait 15 minutes, then try again.")
+            retry = {"Retry-After": str(int(logins.WINDOW.total_seconds()))}
+            return render_template("staff/password.html", error=message), 429, retry
+        current = request.form.get("current_password") or ""
+        if not users.check_password(db, username, current):
+            with transaction(db):
+                logins.record(db, address, username, ok=False, device=device)
+            error = _("The current password is not right.")
+            return render_template("staff/password.html", error=error), 400
+        error = _password_error(current)
         if error:
             return render_template("staff/password.html", error=error), 400
-        db = get_db()
         with transaction(db):
             users.set_password(db, current_user.id, request.form["new_password"])
             row = users.get(db, current_user.id)

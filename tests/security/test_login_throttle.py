@@ -103,3 +103,23 @@ def test_an_unknown_username_takes_as_long_as_a_wrong_password(app, officers):
             timings.append(time.perf_counter() - start)
     # Today a real name costs a password hash (~0.1 s) and a missing one almost nothing.
     assert statistics.median(unknown) > statistics.median(known) / 3
+
+
+def test_the_password_form_is_no_unthrottled_way_to_guess_the_current_password(app, officers):
+    borrowed = app.test_client()
+    assert sign_in(borrowed, "thu", STAFF_PASSWORD).status_code == 302
+    for _ in range(5):
+        response = borrowed.post(
+            "/password",
+            data={"current_password": "guess", "new_password": "n3w-passw0rd"},
+            environ_base={"REMOTE_ADDR": "203.0.113.7"},
+        )
+        assert response.status_code == 400
+    form = {
+        "current_password": STAFF_PASSWORD,
+        "new_password": "n3w-passw0rd",
+        "confirm_password": "n3w-passw0rd",
+    }
+    response = borrowed.post("/password", data=form, environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert response.status_code == 429
+    assert sign_in(app.test_client(), "thu", "n3w-passw0rd", address="192.0.2.9").status_code == 401
