@@ -29,7 +29,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 
 # The classifier's training packages, apart from the web's, so no web worker imports numpy
 # (an older venv had them among its own packages: they are taken out of it first).
-TRAIN_PACKAGES := scikit-learn numpy scipy joblib threadpoolctl
+TRAIN_PACKAGES := scikit-learn numpy scipy joblib threadpoolctl cloudpickle narwhals
 $(VENV)/.installed-train: requirements-train.txt | $(BIN)/python
 	$(BIN)/pip uninstall --quiet --yes $(TRAIN_PACKAGES) 2>/dev/null || true
 	rm -rf $(VENV)/nlu-train

@@ -65,7 +65,7 @@ ln -sfn "$STATE_DIR/instance" "$APP_DIR/instance"
 "$APP_DIR/.venv/bin/pip" install --quiet -r "$APP_DIR/requirements.txt"
 # The classifier's training packages go apart, so no web worker imports numpy
 # (sms/nlu/packages.py); an older install had them among the venv's own packages.
-"$APP_DIR/.venv/bin/pip" uninstall --quiet --yes scikit-learn numpy scipy joblib threadpoolctl \
+"$APP_DIR/.venv/bin/pip" uninstall --quiet --yes scikit-learn numpy scipy joblib threadpoolctl cloudpickle narwhals \
     2>/dev/null || true
 rm -rf "$APP_DIR/.venv/nlu-train"
 "$APP_DIR/.venv/bin/pip" install --quiet --no-deps --target "$APP_DIR/.venv/nlu-train" \
