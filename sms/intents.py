@@ -8,10 +8,7 @@ import re
 
 from app import catalog, commune_settings, days, guidance, hamlets, residents, trips
 from app import requests as queue
-from app.texts import fits_one_sms
-from db import cache
-from sms import keywords, replies
-from sms.keywords import (
+from app.keywords import (
     CANCEL,
     GUIDE,
     HELP,
@@ -25,6 +22,9 @@ from sms.keywords import (
     STATUS,
     VISIT,
 )
+from app.texts import fits_one_sms
+from db import cache
+from sms import keywords, replies
 from sms.menus import (
     MENU_GUIDE,
     MENU_SCHEDULE_HAMLET,
