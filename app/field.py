@@ -98,7 +98,7 @@ def _why_kept(request, trip, result):
         return None
     if request["status"] != "scheduled":
         return "closed"
-    if result == "visited" and dt.date.fromisoformat(trip["date"]) > clock.local_today():
+    if dt.date.fromisoformat(trip["date"]) > clock.local_today():
         return "early"
     return None
 

@@ -58,6 +58,14 @@ class VisitBeforeTrip(InvalidTransition):
         super().__init__(self.template % self.params)
 
 
+class AbsenceBeforeTrip(VisitBeforeTrip):
+    """Raised when "not found at home" is recorded before its trip's date."""
+
+    template = N_(
+        'The trip is on %(date)s. "Not found at home" can be recorded only from that day on.'
+    )
+
+
 def new_ref(db):
     """Return a five-digit reference code that no request, old or new, uses yet."""
     while True:
@@ -273,12 +281,7 @@ def mark_visited(db, request_id, *, actor, note=None, notify=True):
     Refused (VisitBeforeTrip) before the day of the request's trip: a visit moved to a later
     date has not happened, and the resident would be thanked and told the new date at once.
     """
-    current = get(db, request_id)
-    trip = trips.get(db, current["trip_id"]) if current["trip_id"] else None
-    if trip is not None:
-        day = dt.date.fromisoformat(trip["date"])
-        if day > clock.local_today():
-            raise VisitBeforeTrip(day)
+    _refuse_before_trip(db, request_id, VisitBeforeTrip)
     request = transition(
         db, request_id, "visited", actor_type="staff", actor=actor, channel="staff", note=note
     )
@@ -288,8 +291,23 @@ def mark_visited(db, request_id, *, actor, note=None, notify=True):
     return request
 
 
+def _refuse_before_trip(db, request_id, error):
+    """Raise ERROR when the request's trip is on a later day: its result cannot be known."""
+    current = get(db, request_id)
+    trip = trips.get(db, current["trip_id"]) if current["trip_id"] else None
+    if trip is not None:
+        day = dt.date.fromisoformat(trip["date"])
+        if day > clock.local_today():
+            raise error(day)
+
+
 def mark_unreachable(db, request_id, *, actor, note=None, notify=True):
-    """Record that the team could not find the resident; tell them how to ask again."""
+    """Record that the team could not find the resident; tell them how to ask again.
+
+    Refused (AbsenceBeforeTrip) before the day of the trip, as "visited" is: the resident
+    would be told the team came and found nobody, a day before it comes.
+    """
+    _refuse_before_trip(db, request_id, AbsenceBeforeTrip)
     request = transition(
         db, request_id, "unreachable", actor_type="staff", actor=actor, channel="staff", note=note
     )

@@ -3,10 +3,12 @@
 import datetime as dt
 
 import pytest
+import time_machine
 
 from app import clock, field, lifecycle, trips
 from app import requests as queue
 from db import transaction
+from tests.conftest import DAY_HOUR
 from tests.test_staff_pages import open_visit
 
 
@@ -185,3 +187,36 @@ def test_a_phone_may_keep_a_trip_until_the_midnight_after_its_day(staff_client, 
 def test_signing_out_tells_the_browser_to_clear_the_sites_cache_and_storage(staff_client):
     response = staff_client.post("/logout")
     assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
+@pytest.fixture
+def monday_morning():
+    """A frozen Monday 10:00, before every trip the seed plans."""
+    with time_machine.travel(DAY_HOUR, tick=False):
+        yield
+
+
+def test_not_at_home_before_the_trip_day_is_refused_on_the_request_page(
+    monday_morning, staff_client, db
+):
+    request = open_visit(db)
+    assert trips.get(db, request["trip_id"])["date"] > clock.local_today().isoformat()
+    refused = staff_client.post(f"/requests/{request['id']}/unreachable", data={"note": "x"})
+    assert refused.status_code == 400
+    assert "Chỉ ghi &#34;không gặp ở nhà&#34; từ ngày đó" in refused.get_data(as_text=True)
+    assert lifecycle.get(db, request["id"])["status"] == "scheduled"
+    assert not db.execute("SELECT 1 FROM outbox WHERE kind = 'unreachable'").fetchone()
+
+
+def test_not_at_home_from_the_field_before_the_trip_day_is_kept_as_a_note(
+    monday_morning, staff_client, db
+):
+    request = open_visit(db)
+    trip = trips.get(db, request["trip_id"])
+    answer = post_result(staff_client, trip, request["id"], "key-0005-abcd", "unreachable")
+    assert answer.status_code == 200
+    assert (answer.get_json()["outcome"], answer.get_json()["reason"]) == ("kept_as_note", "early")
+    assert lifecycle.get(db, request["id"])["status"] == "scheduled"
+    assert not db.execute("SELECT 1 FROM outbox WHERE kind = 'unreachable'").fetchone()
+    with pytest.raises(queue.AbsenceBeforeTrip):
+        queue.mark_unreachable(db, request["id"], actor="lan")

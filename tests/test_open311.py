@@ -510,7 +510,8 @@ def _close(db, ref, how):
             with on_trip_day(db, request["id"]):
                 queue.mark_visited(db, request["id"], actor="lan", notify=False)
         elif how == "unreachable":
-            queue.mark_unreachable(db, request["id"], actor="lan", notify=False)
+            with on_trip_day(db, request["id"]):
+                queue.mark_unreachable(db, request["id"], actor="lan", notify=False)
         elif how == "cancelled":
             queue.cancel_request(db, request["id"], actor_type="staff", actor="lan")
         elif how == "answered":

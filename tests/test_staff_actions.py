@@ -57,7 +57,7 @@ def test_mark_visited_records_the_officer_and_note_and_thanks_the_resident(staff
 
 
 def test_mark_unreachable(staff_client, db):
-    visit = open_visit(db)
+    visit = visit_on(db, trip_today(db))
     staff_client.post(f"/requests/{visit['id']}/unreachable", data={"note": "Vắng nhà"})
     assert queue.get(db, visit["id"])["status"] == "unreachable"
     assert last_event(db, visit["id"])["actor"] == "lan"
