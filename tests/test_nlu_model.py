@@ -144,3 +144,16 @@ def test_the_corpus_splits_are_large_labelled_and_disjoint():
         "language",
         "menu_reply",
     }
+
+
+def test_the_second_heldout_split_is_large_new_and_in_the_six_styles():
+    second = corpus.read(corpus.HELDOUT2)
+    assert len(second) >= 300
+
+    def norm(text):
+        return "".join(text.lower().split())
+
+    others = corpus.read(corpus.HELDOUT) + corpus.read(corpus.DEV)
+    assert not {norm(e.text) for e in second} & {norm(e.text) for e in others}
+    assert sum(len(e.text) >= 250 for e in second) >= 40  # long letters
+    assert {e.family for e in second} >= {"visit", "schedule", "status", "cancel", "question"}

@@ -7,6 +7,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = ROOT / "tests" / "data" / "nlu"
 DEV = CORPUS_DIR / "dev.tsv"
 HELDOUT = CORPUS_DIR / "heldout.tsv"
+# The second held-out split (issue 26): new styles, written before the engine read them.
+HELDOUT2 = CORPUS_DIR / "heldout2.tsv"
 COLUMNS = ("intent", "hamlet", "procedure", "urgency", "text")
 NONE = "-"
 
