@@ -12,7 +12,7 @@ NGINX ?= nginx
 SYSTEMD_ANALYZE ?= systemd-analyze
 export CHROMIUM WRK NGINX SYSTEMD_ANALYZE
 
-.PHONY: run test soak bench lint format setup clean translations
+.PHONY: run test soak bench lint format setup clean translations docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ setup: $(VENV)/.installed-run
 run: setup
 	@bin/run-service
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev docs
 	@bin/need "$(CHROMIUM)" chromium "make test (browser tests)" CHROMIUM
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
@@ -56,6 +56,10 @@ soak: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	@bin/need "$(WRK)" wrk "make bench (load generator)" WRK
 	$(BIN)/python -m bench
+
+# The documentation (docs/, mkdocs.yml) into site/; --strict fails on a broken link or anchor.
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -74,4 +78,4 @@ translations: $(VENV)/.installed-dev
 	$(BIN)/pybabel compile -d translations --statistics
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache site

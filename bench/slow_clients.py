@@ -4,7 +4,7 @@
 byte of a request header every INTERVAL seconds, reconnecting any the server closes, as an
 attacker would. `probe_health` asks /healthz on a fresh connection every PERIOD seconds and
 records each answer's status and time. Run as `python -m bench.slow_clients` to compare
-gunicorn worker models under the same attack (see README, Benchmarks).
+gunicorn worker models under the same attack (see docs/benchmarks.md).
 """
 
 import http.client

@@ -39,7 +39,7 @@ GOALS = {"sms": 0.5, "voice": 0.6}
 P99_GOAL_MS = 50.0
 RSS_GOAL_MB = 80.0
 # Every commune of Vietnam (about 10,000) on a trip morning: 50 interactions an hour each,
-# about 46 webhooks a second nationally (see the README).
+# about 46 webhooks a second nationally (see docs/benchmarks.md).
 NATIONAL_PEAK_PER_SECOND = 46
 # Requests built for a round: twice the best rate seen so far, so none is sent twice.
 MIN_BUDGET = 4_000

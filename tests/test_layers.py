@@ -7,7 +7,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHANNELS = ("sms", "voice", "app.staff", "app.open311", "app.simulator")
-# The one crossing the README names: a staff correction is carried out by the SMS handlers.
+# The one crossing docs/architecture.md names: a staff correction is carried out by the SMS
+# handlers.
 ALLOWED = {("app.staff.message_log", "sms.understood")}
 
 

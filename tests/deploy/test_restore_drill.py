@@ -27,7 +27,7 @@ from tests.reliability.support import acknowledged
 
 pytestmark = pytest.mark.slow
 TEXTS = 1000
-# The window the README documents: Litestream ships changes every second (sync-interval 1s);
+# The window docs/deployment.md documents: Litestream ships changes every second (sync-interval 1s);
 # a crash loses what was acknowledged after the last shipment, on a loaded machine a few seconds.
 LOSS_WINDOW_SECONDS = 5.0
 CONFIG = ROOT / "deploy" / "litestream.yml"
