@@ -16,7 +16,8 @@ from app.texts import N_
 from db import first, insert, rows
 
 RESULTS = ("visited", "unreachable", "note")
-KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# \Z, not $: "$" also matches before a trailing newline, which a key must not carry.
+KEY = re.compile(r"\A[A-Za-z0-9_-]{8,64}\Z")
 MAX_NOTE = 1000
 # Why a result was kept as a note instead of changing the request.
 KEPT_REASONS = {
@@ -104,7 +105,7 @@ def _why_kept(request, trip, result):
 
 
 def record(db, *, trip_id, request_id, key, result, note=None, recorded_at=None, actor):
-    """Apply one result sent from the field, once per KEY; return the stored row.
+    """Apply one result sent from the field, once per KEY and request; return the stored row.
 
     The row's outcome is "applied" (the request changed, or the note was added) or
     "kept_as_note" (its reason says why). Call inside a write transaction.
@@ -117,7 +118,13 @@ def record(db, *, trip_id, request_id, key, result, note=None, recorded_at=None,
     note = (str(note or "")).strip()[:MAX_NOTE] or None
     if result == "note" and not note:
         raise FieldError("note")
-    earlier = first(db, "SELECT * FROM field_results WHERE idempotency_key = ?", [key])
+    # A key is the phone's name for one tap on one visit: the same key on another visit is a
+    # new result, not a repeat.
+    earlier = first(
+        db,
+        "SELECT * FROM field_results WHERE request_id = ? AND idempotency_key = ?",
+        [request_id, key],
+    )
     if earlier:
         return {**earlier, "repeated": True}
     trip = trips.get(db, trip_id)

@@ -220,3 +220,27 @@ def test_not_at_home_from_the_field_before_the_trip_day_is_kept_as_a_note(
     assert not db.execute("SELECT 1 FROM outbox WHERE kind = 'unreachable'").fetchone()
     with pytest.raises(queue.AbsenceBeforeTrip):
         queue.mark_unreachable(db, request["id"], actor="lan")
+
+
+@pytest.mark.parametrize("key", ["key-0006-abcd\n", "key-0006-abcd\r\n", " key-0006-abcd"])
+def test_a_field_key_with_anything_around_it_is_refused(staff_client, db, key):
+    trip = trip_today(db)
+    request = visit_on(db, trip)
+    assert post_result(staff_client, trip, request["id"], key).status_code == 400
+    assert db.execute("SELECT count(*) FROM field_results").fetchone()[0] == 0
+    assert lifecycle.get(db, request["id"])["status"] == "scheduled"
+
+
+def test_a_key_reused_for_another_visit_stores_the_new_result(staff_client, db):
+    trip = trip_today(db)
+    one = visit_on(db, trip)
+    two = visit_on(db, trip, phone="+84912000002")
+    first = post_result(staff_client, trip, one["id"], "key-0007-abcd", "visited")
+    second = post_result(staff_client, trip, two["id"], "key-0007-abcd", "unreachable")
+    assert first.status_code == second.status_code == 200
+    assert second.get_json()["repeated"] is False
+    assert second.get_json()["outcome"] == "applied"
+    assert lifecycle.get(db, one["id"])["status"] == "visited"
+    assert lifecycle.get(db, two["id"])["status"] == "unreachable"
+    stored = db.execute("SELECT request_id, result FROM field_results ORDER BY id").fetchall()
+    assert [tuple(row) for row in stored] == [(one["id"], "visited"), (two["id"], "unreachable")]
