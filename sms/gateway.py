@@ -14,12 +14,13 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
-import json
 import re
 import time
 
 from android_sms_gateway import webhooks
 from android_sms_gateway.enums import WebhookEvent
+
+from app.web import json_bodies
 
 # A signed request older (or newer) than this is refused, so a captured one cannot be replayed.
 TIMESTAMP_TOLERANCE_SECONDS = 300
@@ -86,9 +87,9 @@ class Event:
 def parse_event(body):
     """Parse the JSON envelope {"event", "id", "deviceId", "payload", ...}, or raise BadPayload."""
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        # RecursionError: "[[[[...]]]]" nested deeper than the parser goes.
+        data = json_bodies.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        # Also "[[[[...]]]]" nested deeper than the parser goes, and a lone "\ud800".
         raise BadPayload("body is not JSON") from exc
     if not isinstance(data, dict) or not isinstance(data.get("event"), str):
         raise BadPayload("no event name")

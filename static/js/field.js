@@ -206,7 +206,8 @@
     }).then(function (response) {
       if (response.type === "opaqueredirect" || response.status === 401) { throw new Error("login"); }
       if (response.status >= 500) { throw new Error("offline"); }
-      return response.json().then(function (body) {
+      // A refusal may come from before the app (a proxy, a size limit) as HTML: still a refusal.
+      return response.json().catch(function () { return {}; }).then(function (body) {
         if (response.ok) {
           item.state = "sent";
           item.outcome = body.outcome;

@@ -193,3 +193,34 @@ def test_a_trip_whose_day_is_over_is_not_kept_on_the_phone(sized, live_server, a
     page.reload()
     expect(page.locator("body")).to_contain_text("Chưa lưu chuyến này")
     expect(page.locator(".visit-card")).to_have_count(0)
+
+
+def test_a_result_the_office_refuses_shows_on_its_card_and_the_others_still_go(
+    sized, live_server, admin_login
+):
+    page = sized.page
+    trip_id, _ = trip_under_way(live_server)
+    sign_in(page, live_server.url, *admin_login)
+    page.goto(f"{live_server.url}/trips/{trip_id}/field")
+    expect(page.locator("#field[data-offline-ready='yes']")).to_be_attached(timeout=15000)
+    sized.context.set_offline(True)
+    cards = page.locator(".visit-card")
+    first, second = cards.nth(0), cards.nth(1)
+    first.get_by_role("button", name="Ghi chú").click()
+    # A lone surrogate: no character, but JSON.stringify sends it as "\\ud800", as a broken
+    # keyboard or a cut-off emoji would.
+    first.get_by_label("Ghi chú cho văn phòng").evaluate("(box) => { box.value = 'a\\ud800'; }")
+    first.get_by_role("button", name="Lưu ghi chú").click()
+    second.get_by_role("button", name="Không gặp ở nhà").click()
+    sync_line = page.locator("#sync-state")
+    expect(sync_line).to_contain_text("Chưa gửi: 2")
+
+    sized.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(sync_line).to_contain_text("Đã gửi hết", timeout=15000)
+    expect(first.locator(".local-state")).to_contain_text("Văn phòng không nhận")
+    expect(second.locator(".server-status .badge")).to_have_text("Không gặp ở nhà")
+    database = connect(live_server.db_path)
+    results = database.execute("SELECT result, outcome FROM field_results").fetchall()
+    database.conn.close()
+    assert results == [("unreachable", "applied")]

@@ -109,3 +109,67 @@ def test_a_twilio_status_callback_with_an_id_that_is_not_ours_changes_nothing(
 def test_the_json_provider_still_reads_ordinary_json(unguarded):
     with unguarded.app_context():
         assert unguarded.json.loads(json.dumps({"a": [1, 2]})) == {"a": [1, 2]}
+
+
+# A lone surrogate escape: valid JSON text, no character; UTF-8 (and so SQLite) cannot hold it.
+LONE_SURROGATE_NOTE = (
+    '{"request_id": %d, "key": "key-lone-0001", "result": "note", "note": "a\\ud800"}'
+)
+
+
+def test_a_field_result_with_a_lone_surrogate_is_a_400_and_the_next_one_is_stored(
+    officer, store, visit_on_a_trip
+):
+    request_id, trip_id = visit_on_a_trip
+    response = officer.post(
+        f"/trips/{trip_id}/field/results",
+        data=LONE_SURROGATE_NOTE % request_id,
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "JSON" in response.get_json()["error"]
+    good = officer.post(
+        f"/trips/{trip_id}/field/results",
+        json={"request_id": request_id, "key": "key-lone-0002", "result": "note", "note": "a"},
+    )
+    assert good.status_code == 200
+    assert [row["note"] for row in store["field_results"].rows] == ["a"]
+
+
+@pytest.mark.parametrize("where", ["message", "phoneNumber", "key"])
+def test_a_signed_gateway_message_with_a_lone_surrogate_is_a_400(unguarded, store, where):
+    unguarded.config["SMS_GATEWAY_SIGNING_KEY"] = GATEWAY_KEY
+    payload = {"message": "HEN", "phoneNumber": "+84912000404", "receivedAt": "2027-03-01"}
+    text = json.dumps(
+        {"event": "sms:received", "id": "ev-lone-1", "payload": {**payload, "marker": 1}}
+    )
+    if where == "key":
+        text = text.replace('"marker"', '"mark\\ud800"')
+    else:
+        text = text.replace(f'"{payload[where]}"', f'"{payload[where]}\\udc00"')
+    assert "\\ud" in text
+    body = text.encode()
+    stamp = str(int(time.time()))
+    signature = hmac.new(GATEWAY_KEY.encode(), body + stamp.encode(), hashlib.sha256).hexdigest()
+    response = unguarded.test_client().post(
+        "/sms/gateway",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Timestamp": stamp,
+            "X-Signature": signature,
+        },
+    )
+    assert response.status_code == 400
+    assert store["messages"].count_where("direction = 'in'") == 0
+
+
+def test_simulator_json_with_a_lone_surrogate_is_a_400(officer, store):
+    before = store["messages"].count
+    response = officer.post(
+        "/simulator/api/sms",
+        data='{"phone": "+84912000405", "body": "HEN \\ud800"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert store["messages"].count == before
