@@ -7,15 +7,15 @@
 
 import os
 
-from app.web import metrics
+from app.ops import metrics
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 
 # Threads, not sync workers: a slow client holds at most one thread, never a process. The
 # worker class hands idle sockets back to the poller and bounds the time to read a request
-# (app/web/serving.py); 16 threads a worker leave room for 10 trickling clients on one worker.
-worker_class = "app.web.serving.SlowClientSafeWorker"
+# (app/infra/web/serving.py); 16 threads a worker leave room for 10 trickling clients on one worker.
+worker_class = "app.infra.web.serving.SlowClientSafeWorker"
 threads = 16
 worker_connections = 1000
 # Seconds a connection may sit idle: before its first request and between requests.
@@ -36,13 +36,13 @@ forwarder_headers = ""
 
 accesslog = "-"
 # Every access and error line with phones cut to their last 3 digits and keys redacted: the
-# request line carries query strings such as ?api_key=... or ?phone=... (app/logs.py).
-logger_class = "app.web.gunicorn_logging.RedactingLogger"
+# request line carries query strings such as ?api_key=... or ?phone=... (app/infra/logs.py).
+logger_class = "app.infra.web.gunicorn_logging.RedactingLogger"
 # gunicorn's control socket lives in the user's home by default, shared by every gunicorn
 # of that user (tests start several at once); nothing here uses it.
 control_socket_disable = True
 
-# Prometheus counters and histograms from every worker are summed at /metrics (app/web/metrics.py).
+# Prometheus counters and histograms from every worker are summed at /metrics (app/ops/metrics.py).
 on_starting = metrics.prepare_multiprocess_dir
 child_exit = metrics.forget_worker
 on_exit = metrics.remove_multiprocess_dir

@@ -12,15 +12,15 @@ def create_app(overrides=None):
         template_folder="../templates",
         static_folder="../static",
     )
-    from app import config
+    from app.infra import config
 
     app.config.from_mapping(config.from_environment(app.instance_path))
     if overrides:
         app.config.from_mapping(overrides)
 
-    from app.web.converters import SqliteIdConverter
-    from app.web.json_bodies import BoundedJSONProvider
-    from app.web.limits import LimitedRequest
+    from app.infra.web.converters import SqliteIdConverter
+    from app.infra.web.json_bodies import BoundedJSONProvider
+    from app.infra.web.limits import LimitedRequest
 
     # A JSON body nested too deeply is a 400 like any broken JSON, not a RecursionError.
     app.json = BoundedJSONProvider(app)
@@ -32,12 +32,12 @@ def create_app(overrides=None):
     app.url_map.converters["int"] = SqliteIdConverter
 
     import db
-    from app import cli, extensions, health
-    from app.open311 import bp as open311_bp
-    from app.simulator import bp as simulator_bp
-    from app.staff import bp as staff_bp
-    from app.web import metrics
+    from app.infra import extensions
+    from app.ops import cli, health, metrics
+    from open311 import bp as open311_bp
+    from simulator import bp as simulator_bp
     from sms import bp as sms_bp
+    from staff import bp as staff_bp
     from voice import bp as voice_bp
 
     if app.config.get("TRUSTED_PROXIES"):

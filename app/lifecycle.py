@@ -1,13 +1,13 @@
 """Lifecycles: request statuses and their transitions, the event trail, and status wording.
 
-The queue (app.requests) and the trip engine (app.trips) both move requests; this module is
-what they share, so neither has to import the other to change a status. It is also the one
-place that says, in words, what each status of a request or an SMS means: the console, the
-simulator and the API all show these.
+The queue (app.request_queue.service_requests) and the trip engine (app.trips) both move
+requests; this module is what they share, so neither has to import the other to change a status.
+It is also the one place that says, in words, what each status of a request or an SMS means: the
+console, the simulator and the API all show these.
 """
 
-from app import clock
-from app.texts import N_, NC_
+from app.infra import clock
+from app.language.texts import N_, NC_
 from db import first, insert_many, rows, update_returning
 
 VISIT, QUESTION = "visit", "question"

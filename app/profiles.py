@@ -5,9 +5,10 @@ priority of the resident's open requests in step; what an API caller says that d
 the profile is kept on the request (`note_reported`) and changes nothing.
 """
 
-from app import hamlets, residents
-from app import requests as queue
+from app import residents
+from app.catalogue import hamlets
 from app.lifecycle import record_event
+from app.request_queue import service_requests
 from db import update as update_row
 
 
@@ -23,7 +24,7 @@ def update_resident(db, resident_id, changes, *, actor, actor_type="staff", chan
     if not changed:
         return after
     priority = 1 if residents.is_vulnerable(after) else 0
-    for request in queue.open_requests_for(db, resident_id):
+    for request in service_requests.open_requests_for(db, resident_id):
         if request["priority"] != priority:
             # Vulnerability decides the order on the trip sheet and who a full trip keeps.
             update_row(db, "requests", "id", request["id"], {"priority": priority})

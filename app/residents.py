@@ -1,6 +1,7 @@
 """Residents: who is writing or calling, their hamlet, language, vulnerability and opt-out."""
 
-from app import clock, phones
+from app.infra import clock
+from app.language import phones
 from db import first, insert_returning, rows, update_returning
 
 

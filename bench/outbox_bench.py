@@ -28,7 +28,7 @@ class _LatencyTransport:
     name = "console+latency"
 
     def __init__(self, delay):
-        from app import transports
+        from app.delivery import transports
 
         self.delay = delay
         self.console = transports.ConsoleTransport()
@@ -52,7 +52,7 @@ def _app(db_path):
 
 def prepare(db_path, count):
     """Migrate, seed and queue COUNT messages; quiet hours off so the time of day is moot."""
-    from app import outbox
+    from app.delivery import outbox
     from db import connect, migrate, transaction
     from db.seed import seed
 
@@ -73,7 +73,7 @@ def prepare(db_path, count):
 
 def _worker(db_path, delay, go, done):
     """One worker process: wait for GO, then send until the queue is empty."""
-    from app import outbox, transports
+    from app.delivery import outbox, transports
     from db import connect
 
     app = _app(db_path)

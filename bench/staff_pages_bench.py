@@ -144,7 +144,8 @@ def main():
     root = Path(__file__).resolve().parent.parent
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
-    from app import create_app, users
+    from app import create_app
+    from app.accounts import users
     from db import connect, migrate
     from db.seed import seed
 

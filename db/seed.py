@@ -2,8 +2,9 @@
 
 import random
 
-from app import commune_settings, guidance, hamlets, residents, trips
-from app import requests as queue
+from app import residents, trips
+from app.catalogue import commune_settings, guidance, hamlets
+from app.request_queue import service_requests
 from db import transaction
 from db.seed_procedures import PROCEDURES, SUPERSEDED
 from db.seed_spoken import SPOKEN
@@ -151,19 +152,19 @@ def _seed_demo(db):
         )
     rng = random.Random(7)
     for index, (phone, text) in enumerate(DEMO_VISITS):
-        queue.open_request(
+        service_requests.open_request(
             db,
             phone=phone,
-            kind=queue.VISIT,
+            kind=service_requests.VISIT,
             channel=rng.choice(["sms", "voice"]),
             description=text,
             source_key=f"demo:visit:{index}",
         )
     for index, (phone, text) in enumerate(DEMO_QUESTIONS):
-        queue.open_request(
+        service_requests.open_request(
             db,
             phone=phone,
-            kind=queue.QUESTION,
+            kind=service_requests.QUESTION,
             channel="sms",
             description=text,
             source_key=f"demo:question:{index}",

@@ -4,7 +4,9 @@ The context is Twilio's own opt-out handling, the SMS limit, the reply language 
 numbered menu last shown to the phone; the handlers live in sms.intents.
 """
 
-from app import catalog, guidance, hamlets, messages, residents
+from app import residents
+from app.catalogue import catalog, guidance, hamlets
+from app.delivery import messages
 from sms import nlu, state, understood
 from sms.intents import (
     guidance_answer,

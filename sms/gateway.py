@@ -20,7 +20,7 @@ import time
 from android_sms_gateway import webhooks
 from android_sms_gateway.enums import WebhookEvent
 
-from app.web import json_bodies
+from app.infra.web import json_bodies
 
 # A signed request older (or newer) than this is refused, so a captured one cannot be replayed.
 TIMESTAMP_TOLERANCE_SECONDS = 300

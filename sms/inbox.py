@@ -13,7 +13,10 @@ import logging
 import unicodedata
 from dataclasses import dataclass, field
 
-from app import catalog, messages, outbox, phones, residents
+from app import residents
+from app.catalogue import catalog
+from app.delivery import messages, outbox
+from app.language import phones
 from db import cache, transaction
 from sms import dialogue, intents
 from sms.replies import Answer

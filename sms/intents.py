@@ -1,14 +1,15 @@
 """What each keyword does: one handler per intent, each returning an Answer (nothing sent).
 
-Every request goes through the queue (app.requests), so an SMS opens, cancels and reports
-on requests exactly as voice, staff and the API do.
+Every request goes through the queue (app.request_queue.service_requests), so an SMS opens,
+cancels and reports on requests exactly as voice, staff and the API do.
 """
 
 import re
 
-from app import catalog, commune_settings, days, guidance, hamlets, residents, trips
-from app import requests as queue
-from app.keywords import (
+from app import residents, trips
+from app.catalogue import catalog, commune_settings, guidance, hamlets
+from app.language import days
+from app.language.keywords import (
     CANCEL,
     GUIDE,
     HELP,
@@ -22,7 +23,8 @@ from app.keywords import (
     STATUS,
     VISIT,
 )
-from app.texts import fits_one_sms
+from app.language.texts import fits_one_sms
+from app.request_queue import service_requests
 from db import cache
 from sms import keywords, replies
 from sms.menus import (
@@ -51,11 +53,11 @@ def vocabulary(db):
 
 def question_for_staff(db, resident, inbound, text):
     """Open TEXT as the resident's question for staff, once per INBOUND message; return it."""
-    request, _created = queue.open_request(
+    request, _created = service_requests.open_request(
         db,
         phone=resident["phone"],
         resident=resident,
-        kind=queue.QUESTION,
+        kind=service_requests.QUESTION,
         channel="sms",
         description=text.strip() or None,
         source_key=inbound["dedupe_key"],
@@ -87,7 +89,7 @@ def _visit(db, resident, inbound, parsed, language):
         if answer.intent == "visit_exists":
             _note_resident_wrote(db, resident, answer.request, parsed.rest)
         return answer
-    current = queue.open_visit_for(db, resident["id"])
+    current = service_requests.open_visit_for(db, resident["id"])
     if current:
         _note_resident_wrote(db, resident, current, parsed.rest)
         return Answer("visit_exists", [_exists_reply(db, current, language)], current)
@@ -106,7 +108,7 @@ def _visit(db, resident, inbound, parsed, language):
 def _note_resident_wrote(db, resident, request, text):
     """Add what the resident wrote about their open visit to its history."""
     if text:
-        queue.record_event(
+        service_requests.record_event(
             db,
             request["id"],
             "resident_wrote",
@@ -125,11 +127,11 @@ def open_visit(db, resident, inbound, hamlet_id, description, procedure=None, do
     procedure goes) a second SMS tells the resident what to have ready.
     """
     procedure = guidance.get(db, procedure) if procedure else None
-    request, created = queue.open_request(
+    request, created = service_requests.open_request(
         db,
         phone=resident["phone"],
         resident=resident,
-        kind=queue.VISIT,
+        kind=service_requests.VISIT,
         channel="sms",
         service_code=procedure["code"] if procedure else None,
         description=description,
@@ -139,7 +141,9 @@ def open_visit(db, resident, inbound, hamlet_id, description, procedure=None, do
     language = resident["language"] or "vi"
     if not created:
         return Answer("visit_exists", [_exists_reply(db, request, language)], request)
-    body = replies.with_no_otp(queue.confirmation_sms(db, request, language=language), language)
+    body = replies.with_no_otp(
+        service_requests.confirmation_sms(db, request, language=language), language
+    )
     if procedure and documents:
         return Answer("visit", [body, guidance.sms_documents(procedure, language)], request)
     return Answer("visit", [body], request)
@@ -158,7 +162,7 @@ def _cancel(db, resident, inbound, parsed, language):
     """Cancel the resident's open visit, or the request whose reference follows HUY."""
     words = parsed.words
     if words and REF_SHAPE.match(words[0]):
-        request = queue.by_ref(db, words[0])
+        request = service_requests.by_ref(db, words[0])
         if not request or request["resident_id"] != resident["id"]:
             body = catalog.sms("sms_cancel_not_found", language, ref=words[0])
             return Answer("cancel_not_found", [body])
@@ -166,14 +170,14 @@ def _cancel(db, resident, inbound, parsed, language):
         # "Huy day, con ba Nam...": Huy is also a given name, so a sentence goes to staff.
         return unknown(db, resident, inbound, inbound["body"], language)
     else:
-        request = queue.open_visit_for(db, resident["id"])
+        request = service_requests.open_visit_for(db, resident["id"])
         if not request:
             return Answer("cancel_none", [catalog.sms("sms_cancel_none", language)])
-    if request["status"] in queue.CLOSED_STATUSES:
+    if request["status"] in service_requests.CLOSED_STATUSES:
         body = catalog.sms("sms_cancel_closed", language, ref=request["ref"])
         return Answer("cancel_closed", [body], request)
     # The reply below confirms it, so the queue sends no separate notice.
-    request = queue.cancel_request(
+    request = service_requests.cancel_request(
         db,
         request["id"],
         actor_type="resident",
@@ -207,7 +211,7 @@ def schedule(db, resident, hamlet, language):
     words = days.sms_words_of(trip["starts_at"], language)
     body = catalog.sms("sms_schedule", language, hamlet=hamlet["name"], **words)
     # A resident who already has a visit is not told to ask for one again.
-    visit = queue.open_visit_for(db, resident["id"]) if resident else None
+    visit = service_requests.open_visit_for(db, resident["id"]) if resident else None
     if visit and visit["trip_id"] and visit["hamlet_id"] == hamlet["id"]:
         own = days.sms_words_of(trips.get(db, visit["trip_id"])["starts_at"], language)
         body = catalog.sms("sms_schedule_booked", language, ref=visit["ref"], **own)
@@ -220,7 +224,7 @@ def schedule(db, resident, hamlet, language):
 
 def _status(db, resident, inbound, parsed, language):
     """List the resident's open requests with their reference and day."""
-    open_requests = queue.open_requests_for(db, resident["id"])
+    open_requests = service_requests.open_requests_for(db, resident["id"])
     if not open_requests:
         return Answer("status", [catalog.sms("sms_status_none", language)])
     items = [status_item(db, request, language) for request in open_requests]
@@ -234,7 +238,7 @@ def _status(db, resident, inbound, parsed, language):
 
 def status_item(db, request, language):
     """One request in the status reply: "K4C7A den nha Thu 3 02/12"."""
-    if request["kind"] == queue.QUESTION:
+    if request["kind"] == service_requests.QUESTION:
         return catalog.text("sms_status_question", language, ref=request["ref"])
     trip = trips.get(db, request["trip_id"]) if request["trip_id"] else None
     if trip:

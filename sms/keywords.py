@@ -3,7 +3,7 @@
 The pipeline follows how residents write: fold diacritics, case and punctuation; drop a
 leading carrier-style DK; then try an exact keyword, the first words, a one-letter typo in the
 first words, and finally a known phrase anywhere in the text. The keyword table itself is
-app.keywords, which Open311 lists too.
+app.language.keywords, which Open311 lists too.
 """
 
 import re
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from app.keywords import (  # noqa: F401  (the intents, read by the SMS handlers as keywords.X)
+from app.language.keywords import (  # noqa: F401  (the intents, read by the SMS handlers as keywords.X)
     CANCEL,
     DIGIT,
     GUIDE,
@@ -29,7 +29,7 @@ from app.keywords import (  # noqa: F401  (the intents, read by the SMS handlers
     VISIT,
     keywords_for,
 )
-from app.texts import fold
+from app.language.texts import fold
 
 # Phrases recognised anywhere in a sentence ("toi muon xin den nha"), as whole words only.
 ANYWHERE = {"DENNHA", "XINDENNHA", "HUYHEN"}

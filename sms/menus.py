@@ -1,6 +1,6 @@
 """Numbered SMS menus: the hamlet and procedure lists, one page at a time, kept per phone."""
 
-from app import guidance, hamlets
+from app.catalogue import guidance, hamlets
 from sms import replies, state
 from sms.replies import Answer
 

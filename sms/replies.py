@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from app import catalog
-from app.texts import fits_one_sms, sms_text
+from app.catalogue import catalog
+from app.language.texts import fits_one_sms, sms_text
 
 
 @dataclass

@@ -5,10 +5,12 @@ import logging
 from flask import abort, current_app, jsonify, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from app import gateway_watch, messages, outbox, phones, residents
-from app.web.converters import storable_id
-from app.web.responses import twiml
-from app.web.signatures import require_twilio_signature
+from app import residents
+from app.delivery import gateway_watch, messages, outbox
+from app.infra.web.converters import storable_id
+from app.infra.web.responses import twiml
+from app.infra.web.signatures import require_twilio_signature
+from app.language import phones
 from db import get_db, transaction
 from sms import bp, gateway
 from sms.inbox import handle_sms

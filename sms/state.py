@@ -3,7 +3,7 @@
 import datetime as dt
 import json
 
-from app import clock
+from app.infra import clock
 from db import first
 
 # Long enough for an elderly resident to find their glasses, short enough that a bare

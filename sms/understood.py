@@ -4,12 +4,14 @@ The dialogue (sms.dialogue) gives each message to `sms.nlu.understand`. An expli
 goes to its handler in sms.intents as before; free text the classifier is sure of goes to the
 same handlers; a likely home visit or cancellation is asked about with one key; anything
 else becomes a question for staff and the resident is told so, with the two likeliest
-keywords. Emergencies, pleas and long messages also reach a person (app.attention).
+keywords. Emergencies, pleas and long messages also reach a person (app.request_queue.attention).
 """
 
-from app import attention, catalog, guidance, outbox, residents
-from app import requests as queue
-from app.hamlets import by_code as hamlets_by_code
+from app import residents
+from app.catalogue import catalog, guidance
+from app.catalogue.hamlets import by_code as hamlets_by_code
+from app.delivery import outbox
+from app.request_queue import attention, service_requests
 from sms import intents, keywords, state
 from sms.menus import MENU_GUIDE, procedure_items, show_menu
 from sms.nlu import ACT, CONFIRM, HANDOVER, Reading
@@ -73,7 +75,7 @@ def _as_keyword(reading, body):
 
 def status_of(db, resident, ref, language):
     """XEM with a code: that request, if it is the sender's; otherwise as for an unknown code."""
-    request = queue.by_ref(db, ref)
+    request = service_requests.by_ref(db, ref)
     if not request or request["resident_id"] != resident["id"]:
         return Answer("status_not_found", [catalog.sms("sms_cancel_not_found", language, ref=ref)])
     item = intents.status_item(db, request, language)
@@ -175,15 +177,19 @@ def correct(db, message, *, intent, hamlet=None, procedure=None, actor=None):
 
     The handover question opened for the message is closed (unless it was a question after
     all), the right handler runs as if the words had been understood, and its replies go out
-    through the outbox. The correction itself is stored by app.corrections.
+    through the outbox. The correction itself is stored by app.request_queue.corrections.
     """
     resident = residents.get(db, message["resident_id"])
     language = resident["language"] or "vi"
-    handed_over = queue.by_source_key(db, message["dedupe_key"])
+    handed_over = service_requests.by_source_key(db, message["dedupe_key"])
     if intent == "question":
         return Answer("question", [], handed_over)
-    if handed_over and handed_over["kind"] == queue.QUESTION and handed_over["status"] == "open":
-        queue.cancel_request(
+    if (
+        handed_over
+        and handed_over["kind"] == service_requests.QUESTION
+        and handed_over["status"] == "open"
+    ):
+        service_requests.cancel_request(
             db,
             handed_over["id"],
             actor_type="staff",

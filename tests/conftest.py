@@ -33,7 +33,8 @@ class FrozenHour:
         """At night, check that nothing queued is due yet, then move the clock to 07:00."""
         if not self.is_night:
             return
-        from app import outbox, quiet_hours
+        from app.catalogue import quiet_hours
+        from app.delivery import outbox
 
         assert quiet_hours.is_quiet(db)
         # Only proactive messages are queued where this is called, so quiet hours hold them all.
@@ -44,7 +45,7 @@ class FrozenHour:
 
 def on_trip_day(db, request_id):
     """Travel to half an hour into a request's trip: a visit is marked visited from that day."""
-    from app import clock
+    from app.infra import clock
 
     starts_at = db.execute(
         "SELECT t.starts_at FROM trips t JOIN requests r ON r.trip_id = t.id WHERE r.id = ?",
@@ -155,7 +156,7 @@ STAFF_PASSWORD = "correct-horse-battery"
 
 def signed_in_client(app, username, role):
     """Create a staff account and return a test client signed in as it (CSRF checks off)."""
-    from app import users
+    from app.accounts import users
 
     app.config["WTF_CSRF_ENABLED"] = False
     with app.app_context():

@@ -1,7 +1,7 @@
 """Messages a person must read: marked on a request, emergencies first, never lowered."""
 
-from app import attention, residents
-from app import requests as queue
+from app import residents
+from app.request_queue import attention, service_requests
 from db import transaction
 
 
@@ -25,7 +25,11 @@ def test_a_second_plea_updates_the_open_question_instead_of_opening_another(app,
         first = attention.for_a_person(db, resident=resident, words="giup voi", reason="distress")
         again = attention.for_a_person(db, resident=resident, words="cap cuu", reason="emergency")
     assert again["id"] == first["id"] and again["attention"] == "emergency"
-    notes = [e["note"] for e in queue.events(db, first["id"]) if e["action"] == "resident_wrote"]
+    notes = [
+        e["note"]
+        for e in service_requests.events(db, first["id"])
+        if e["action"] == "resident_wrote"
+    ]
     assert notes == ["cap cuu"]
     assert db["requests"].count == 1
 
@@ -41,8 +45,8 @@ def test_attention_is_never_lowered_by_a_milder_message(app, db):
 def test_a_request_the_answer_opened_carries_the_mark(app, db):
     with app.app_context(), transaction(db):
         resident = _resident(db)
-        visit, _ = queue.open_request(
-            db, phone=resident["phone"], kind=queue.VISIT, channel="sms", hamlet_id=1
+        visit, _ = service_requests.open_request(
+            db, phone=resident["phone"], kind=service_requests.VISIT, channel="sms", hamlet_id=1
         )
         marked = attention.for_a_person(
             db, resident=resident, words="long story", reason="long", request=visit
@@ -57,4 +61,4 @@ def test_an_officer_clears_the_mark_once_read(app, db):
         )
         cleared = attention.clear(db, request["id"], actor="lan")
     assert cleared["attention"] is None
-    assert queue.events(db, request["id"])[-1]["action"] == "attention_cleared"
+    assert service_requests.events(db, request["id"])[-1]["action"] == "attention_cleared"

@@ -6,8 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from app import callbacks, clock, commune_settings, phones
-from app import requests as queue
+from app.catalogue import commune_settings
+from app.infra import clock
+from app.language import phones
+from app.request_queue import callbacks, service_requests
 from db import transaction
 from tests.conftest import PUBLIC_BASE_URL
 from tests.fakes.twilio_api import FakeTwilioAPI
@@ -139,14 +141,16 @@ def test_an_answered_call_back_is_completed_and_noted_on_its_request(
     db, fake, clock_at, twilio_post
 ):
     with transaction(db):
-        request, _created = queue.open_request(db, phone=RESIDENT, kind="question", channel="sms")
+        request, _created = service_requests.open_request(
+            db, phone=RESIDENT, kind="question", channel="sms"
+        )
     callback = callbacks.request_callback(
         db, RESIDENT, request_id=request["id"], requested_by="lan"
     )
     callbacks.run_due_callbacks(db)
     status_callback(twilio_post, fake.calls[-1]["sid"], "completed")
     assert row(db, callback["id"])["status"] == "completed"
-    actions = [event["action"] for event in queue.events(db, request["id"])]
+    actions = [event["action"] for event in service_requests.events(db, request["id"])]
     assert actions == ["opened", "callback_requested", "callback_answered"]
 
 
@@ -242,7 +246,7 @@ def test_a_call_back_asked_for_after_the_settings_quiet_start_waits_for_its_end(
 
 
 def test_the_worker_pass_places_a_due_call_back(app, db, fake, clock_at):
-    from app import worker
+    from app.ops import worker
 
     callbacks.request_callback(db, "0912 345 678", requested_by="lan")
     with app.app_context():
@@ -319,8 +323,8 @@ def test_without_a_twilio_account_a_call_back_fails_at_once_and_says_why(app, db
     # The embedded default (console transport, no Twilio account) cannot ring anyone.
     assert "TWILIO_API_BASE_URL" not in app.config or not app.config["TWILIO_API_BASE_URL"]
     with transaction(db):
-        visit, _ = queue.open_request(
-            db, phone="0912 345 678", kind=queue.VISIT, channel="staff", hamlet_id=1
+        visit, _ = service_requests.open_request(
+            db, phone="0912 345 678", kind=service_requests.VISIT, channel="staff", hamlet_id=1
         )
     callback = callbacks.request_callback(
         db, "0912 345 678", request_id=visit["id"], requested_by="lan"
@@ -331,7 +335,7 @@ def test_without_a_twilio_account_a_call_back_fails_at_once_and_says_why(app, db
         "failed",
         "no Twilio account",
     )
-    event = queue.events(db, visit["id"])[-1]
+    event = service_requests.events(db, visit["id"])[-1]
     assert (event["action"], event["note"]) == ("callback_failed", "no Twilio account")
 
 

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from app import guidance, hamlets
+from app.catalogue import guidance, hamlets
 from db import cache, connect, transaction
 from db.seed import seed
 

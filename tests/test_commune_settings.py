@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from app import commune_settings, quiet_hours
-from app.clock import at_local
+from app.catalogue import commune_settings, quiet_hours
+from app.infra.clock import at_local
 
 
 def test_with_nothing_stored_every_reader_gives_the_default(db):

@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-from app import config
+from app.infra import config
 
 
 def test_embedded_defaults_follow_the_contract(tmp_path):

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 import time_machine
 
-from app import clock, field, lifecycle, trips
-from app import requests as queue
+from app import lifecycle, trips
+from app.infra import clock
+from app.request_queue import field, service_requests
 from db import transaction
 from tests.conftest import DAY_HOUR
 from tests.test_staff_pages import open_visit
@@ -57,8 +58,8 @@ def test_a_visit_booked_on_a_later_trip_cannot_be_marked_visited(db):
     request = open_visit(db)
     trip = trips.get(db, request["trip_id"])
     assert trip["date"] > clock.local_today().isoformat()
-    with pytest.raises(queue.VisitBeforeTrip) as refused:
-        queue.mark_visited(db, request["id"], actor="lan")
+    with pytest.raises(service_requests.VisitBeforeTrip) as refused:
+        service_requests.mark_visited(db, request["id"], actor="lan")
     assert trip["date"][8:10] in str(refused.value)
     assert lifecycle.get(db, request["id"])["status"] == "scheduled"
     assert not db.execute("SELECT 1 FROM outbox WHERE kind = 'visited'").fetchone()
@@ -218,8 +219,8 @@ def test_not_at_home_from_the_field_before_the_trip_day_is_kept_as_a_note(
     assert (answer.get_json()["outcome"], answer.get_json()["reason"]) == ("kept_as_note", "early")
     assert lifecycle.get(db, request["id"])["status"] == "scheduled"
     assert not db.execute("SELECT 1 FROM outbox WHERE kind = 'unreachable'").fetchone()
-    with pytest.raises(queue.AbsenceBeforeTrip):
-        queue.mark_unreachable(db, request["id"], actor="lan")
+    with pytest.raises(service_requests.AbsenceBeforeTrip):
+        service_requests.mark_unreachable(db, request["id"], actor="lan")
 
 
 @pytest.mark.parametrize("key", ["key-0006-abcd\n", "key-0006-abcd\r\n", " key-0006-abcd"])

@@ -2,8 +2,8 @@
 
 import re
 
-from app import attention, lifecycle, residents
-from app import requests as queue
+from app import lifecycle, residents
+from app.request_queue import attention, service_requests
 from tests.test_staff_pages import open_question, open_visit
 
 
@@ -53,7 +53,9 @@ def test_an_emergency_comes_before_a_plea_and_a_plea_before_a_long_message(staff
 
 
 def test_a_visit_booked_by_an_unknown_caller_is_in_needs_attention(staff_client, db):
-    request, _ = queue.open_request(db, phone="+84912000009", kind=queue.VISIT, channel="voice")
+    request, _ = service_requests.open_request(
+        db, phone="+84912000009", kind=service_requests.VISIT, channel="voice"
+    )
     page = staff_client.get("/").get_data(as_text=True)
     attention = page[page.index('id="attention-h"') : page.index('id="trips-h"')]
     assert "Gọi lại: đã hẹn, chưa rõ tên hay nhu cầu" in attention

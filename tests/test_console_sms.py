@@ -1,7 +1,9 @@
 """What residents are told about their visit: the time of day, and no second HEN."""
 
-from app import clock, days, trips
-from app import requests as queue
+from app import trips
+from app.infra import clock
+from app.language import days
+from app.request_queue import service_requests
 
 
 def test_the_booking_confirmation_says_the_time_of_day(text_in, db):
@@ -15,7 +17,7 @@ def test_the_booking_confirmation_says_the_time_of_day(text_in, db):
 
 def test_a_resident_with_a_visit_who_texts_lich_is_not_told_to_text_hen(text_in, db):
     text_in("HEN Phu Dong", phone="+84912000333")
-    visit = queue.by_ref(db, db.execute("SELECT ref FROM requests").fetchone()[0])
+    visit = service_requests.by_ref(db, db.execute("SELECT ref FROM requests").fetchone()[0])
     [reply] = text_in("LICH", phone="+84912000333")
     assert "HEN de xin" not in reply and "Nhan HEN" not in reply
     assert visit["ref"] in reply

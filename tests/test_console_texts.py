@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from app import trips
-from app.staff import log_queries
+from staff import log_queries
 from tests.conftest import NIGHT_HOUR, signed_in_client
 from tests.test_staff_pages import open_question, open_visit
 
@@ -220,11 +220,12 @@ def test_the_catalogue_gives_the_phone_keys_a_caller_presses_and_the_sms_number(
 
 
 def test_the_staff_console_imports_nothing_from_the_voice_package():
-    # The catalogue's phone keys come from app.guidance, the one home of the menu's paging.
+    # The catalogue's phone keys come from app.catalogue.guidance, the one home of the menu's
+    # paging.
     import ast
     from pathlib import Path
 
-    staff = Path(__file__).resolve().parent.parent / "app" / "staff"
+    staff = Path(__file__).resolve().parent.parent / "staff"
     sideways = []
     for module in sorted(staff.glob("*.py")):
         for node in ast.walk(ast.parse(module.read_text())):
@@ -247,7 +248,7 @@ def test_the_staff_console_imports_nothing_from_the_voice_package():
     ],
 )
 def test_every_kind_of_system_note_reads_in_vietnamese(app, stored, action, shown):
-    from app.staff.filters import note
+    from staff.filters import note
 
     with app.test_request_context("/"):
         assert note(stored, action) == shown

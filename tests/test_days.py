@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from app import clock, days
+from app.infra import clock
+from app.language import days
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

@@ -10,7 +10,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from app import gateway_watch, messages, outbox, transports, worker
+from app.delivery import gateway_watch, messages, outbox, transports
+from app.ops import worker
 from db import transaction
 from tests.conftest import DAY_HOUR, signed_in_client
 from tests.fakes.gateway_phone import FakeGatewayPhone

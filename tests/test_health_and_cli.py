@@ -1,6 +1,6 @@
 import sqlite3
 
-from app import apikeys, users
+from app.accounts import apikeys, users
 from db import connect
 
 

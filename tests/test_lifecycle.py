@@ -1,7 +1,7 @@
 """Request statuses have one home: every other list of them agrees with app.lifecycle."""
 
 from app import lifecycle
-from app.open311.spec import PUBLIC_STATUS
+from open311.spec import PUBLIC_STATUS
 
 
 def test_every_status_a_transition_knows_is_listed_once():
@@ -35,6 +35,6 @@ def test_a_status_list_renders_as_sql_constants():
 
 
 def test_the_console_names_each_channel_a_request_comes_in_by():
-    from app.staff.filters import CHANNEL_LABELS
+    from staff.filters import CHANNEL_LABELS
 
     assert tuple(CHANNEL_LABELS) == lifecycle.CHANNELS

@@ -4,7 +4,8 @@ import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from app import outbox, worker
+from app.delivery import outbox
+from app.ops import worker
 from bench.harness import AUTH_TOKEN, Service
 from db import transaction
 from tests.conftest import twilio_signature

@@ -1,6 +1,6 @@
 """`flask nlu train` and `flask nlu export`, and training the model at first start."""
 
-from app import corrections
+from app.request_queue import corrections
 from db import first
 from sms.nlu import corpus, runtime
 from sms.nlu.model import Model

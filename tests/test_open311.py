@@ -6,8 +6,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from app import apikeys, guidance, hamlets, residents, trips
-from app import requests as queue
+from app import residents, trips
+from app.accounts import apikeys
+from app.catalogue import guidance, hamlets
+from app.request_queue import service_requests
 from db import transaction
 from sms import keywords
 from tests.conftest import on_trip_day
@@ -115,7 +117,7 @@ def visit_form(**overrides):
 
 
 def request_row(db, ref):
-    return queue.by_ref(db, ref)
+    return service_requests.by_ref(db, ref)
 
 
 # -- discovery and services ----------------------------------------------------------------
@@ -169,14 +171,14 @@ def test_the_visit_and_question_services_list_the_sms_keywords(client, code, wor
 
 
 def test_an_earlier_open_request_keeps_a_priority_that_agrees_with_the_resident(post, db):
-    earlier, _ = queue.open_request(
-        db, phone="+84912345678", kind=queue.QUESTION, channel="sms", description="Hỏi"
+    earlier, _ = service_requests.open_request(
+        db, phone="+84912345678", kind=service_requests.QUESTION, channel="sms", description="Hỏi"
     )
     assert earlier["priority"] == 0
     post(**visit_form(**{"attribute[lives_alone]": "yes"}))
     resident = db["residents"].get(earlier["resident_id"])
     expected = 1 if residents.is_vulnerable(resident) else 0
-    assert queue.get(db, earlier["id"])["priority"] == expected
+    assert service_requests.get(db, earlier["id"])["priority"] == expected
 
 
 def test_services_xml_uses_the_spec_element_names(client):
@@ -260,14 +262,14 @@ def test_posted_home_visit_is_scheduled_on_the_next_trip_to_its_hamlet(post, db)
         .astimezone(dt.timezone(LOCAL_OFFSET))
         .isoformat()
     )
-    assert body["service_notice"] == queue.confirmation_sms(db, request)
+    assert body["service_notice"] == service_requests.confirmation_sms(db, request)
     assert response.headers["Location"] == f"{BASE}/requests/{request['ref']}.json"
 
 
 def test_posted_request_is_recorded_as_the_keys_work_and_the_resident_is_told(post, db):
     (body,) = post(**visit_form()).get_json()
     request = request_row(db, body["service_request_id"])
-    opened = queue.events(db, request["id"])[0]
+    opened = service_requests.events(db, request["id"])[0]
     assert (opened["action"], opened["actor_type"], opened["actor"], opened["channel"]) == (
         "opened",
         "api",
@@ -288,7 +290,7 @@ def test_posted_request_is_in_the_staff_queue_and_on_its_trip_sheet(app, post, c
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     if not {"staff.queue", "staff.login"} <= endpoints:
         pytest.skip("the staff console is not built yet")
-    from app.users import create_user
+    from app.accounts.users import create_user
 
     (body,) = post(**visit_form()).get_json()
     request = request_row(db, body["service_request_id"])
@@ -504,18 +506,18 @@ def test_an_unknown_request_id_is_a_404(client, fmt):
 
 
 def _close(db, ref, how):
-    request = queue.by_ref(db, ref)
+    request = service_requests.by_ref(db, ref)
     with transaction(db):
         if how == "visited":
             with on_trip_day(db, request["id"]):
-                queue.mark_visited(db, request["id"], actor="lan", notify=False)
+                service_requests.mark_visited(db, request["id"], actor="lan", notify=False)
         elif how == "unreachable":
             with on_trip_day(db, request["id"]):
-                queue.mark_unreachable(db, request["id"], actor="lan", notify=False)
+                service_requests.mark_unreachable(db, request["id"], actor="lan", notify=False)
         elif how == "cancelled":
-            queue.cancel_request(db, request["id"], actor_type="staff", actor="lan")
+            service_requests.cancel_request(db, request["id"], actor_type="staff", actor="lan")
         elif how == "answered":
-            queue.answer_question(db, request["id"], "Mang giấy báo tử.", actor="lan")
+            service_requests.answer_question(db, request["id"], "Mang giấy báo tử.", actor="lan")
 
 
 @pytest.mark.parametrize(
@@ -539,15 +541,15 @@ def test_internal_statuses_map_to_closed_with_plain_notes(client, db, filed, whi
 
 
 def test_a_visit_waiting_for_a_trip_says_so(client, db, filed):
-    request = queue.by_ref(db, filed[0])
+    request = service_requests.by_ref(db, filed[0])
     with transaction(db):
-        queue.transition(db, request["id"], "new", actor_type="staff", trip_id=None)
+        service_requests.transition(db, request["id"], "new", actor_type="staff", trip_id=None)
     (item,) = client.get(f"{BASE}/requests/{filed[0]}.json").get_json()
     assert (item["status"], item["status_notes"]) == ("open", "waiting for a trip")
 
 
 def test_scheduled_notes_name_the_trip_day(client, db, filed):
-    request = queue.by_ref(db, filed[0])
+    request = service_requests.by_ref(db, filed[0])
     trip = trips.get(db, request["trip_id"])
     day = dt.date.fromisoformat(trip["date"])
     (item,) = client.get(f"{BASE}/requests/{filed[0]}.json").get_json()

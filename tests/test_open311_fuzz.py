@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import apikeys
+from app.accounts import apikeys
 
 BASE = "/open311/v2"
 FUZZ = settings(

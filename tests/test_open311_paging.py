@@ -4,10 +4,12 @@ import datetime as dt
 
 import pytest
 
-from app import apikeys, clock, hamlets
-from app import requests as queue
-from app.open311 import georeport
+from app.accounts import apikeys
+from app.catalogue import hamlets
+from app.infra import clock
+from app.request_queue import service_requests
 from db import get_db
+from open311 import georeport
 
 BASE = "/open311/v2"
 COUNT = 10_000
@@ -25,9 +27,9 @@ KINDS = [
 
 def ref_for(index):
     """A unique reference code for row INDEX, in the real alphabet."""
-    alphabet = queue.REF_ALPHABET
+    alphabet = service_requests.REF_ALPHABET
     digits = []
-    for _ in range(queue.REF_LENGTH):
+    for _ in range(service_requests.REF_LENGTH):
         index, digit = divmod(index, len(alphabet))
         digits.append(alphabet[digit])
     return "".join(digits)

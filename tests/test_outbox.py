@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from app import messages, outbox, residents, transports
+from app import residents
+from app.delivery import messages, outbox, transports
 from db import connect, transaction
 
 # Every test here runs at a frozen day hour and at a frozen night (quiet) hour.
@@ -277,16 +278,16 @@ def test_two_workers_racing_on_the_same_rows_send_each_row_once(app, db, any_hou
 
 def test_a_reminder_for_a_visit_that_moved_is_not_sent(app, db, clock_at):
     clock_at(local(2027, 3, 1, 17, 0))
-    from app import requests as queue
+    from app.request_queue import service_requests
 
     with transaction(db):
-        request, _ = queue.open_request(
-            db, phone=PHONE, kind=queue.VISIT, channel="sms", hamlet_id=1
+        request, _ = service_requests.open_request(
+            db, phone=PHONE, kind=service_requests.VISIT, channel="sms", hamlet_id=1
         )
         reminder = outbox.enqueue(
             db, PHONE, "x", kind="reminder", request_id=request["id"], trip_id=request["trip_id"]
         )
-        queue.cancel_request(db, request["id"], actor_type="resident")
+        service_requests.cancel_request(db, request["id"], actor_type="resident")
     outbox.send_due(db, transport=RecordingTransport())
     stale = row(db, reminder["id"])
     assert (stale["status"], stale["last_error"]) == ("cancelled", "visit no longer on this trip")

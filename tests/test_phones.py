@@ -1,6 +1,6 @@
 import pytest
 
-from app import phones
+from app.language import phones
 
 
 @pytest.mark.parametrize(

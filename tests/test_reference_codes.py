@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from app import requests as queue
 from app import residents
+from app.request_queue import service_requests
 from db import transaction
 
 OLD_CODE = "K4C7A"
@@ -13,8 +13,8 @@ OLD_CODE = "K4C7A"
 
 def _visit(db, phone="0912345678", hamlet_id=1):
     with transaction(db):
-        request, _created = queue.open_request(
-            db, phone=phone, kind=queue.VISIT, channel="sms", hamlet_id=hamlet_id
+        request, _created = service_requests.open_request(
+            db, phone=phone, kind=service_requests.VISIT, channel="sms", hamlet_id=hamlet_id
         )
     return request
 
@@ -24,7 +24,7 @@ def _old_request(db, phone="0912345678", ref=OLD_CODE):
     request = _visit(db, phone=phone)
     with transaction(db):
         db.conn.execute("UPDATE requests SET ref = ? WHERE id = ?", [ref, request["id"]])
-    return queue.get(db, request["id"])
+    return service_requests.get(db, request["id"])
 
 
 def test_new_requests_get_five_digit_codes_without_a_leading_zero(app, db):
@@ -37,9 +37,11 @@ def test_new_requests_get_five_digit_codes_without_a_leading_zero(app, db):
 def test_a_new_code_is_never_one_already_used(app, db, monkeypatch):
     with app.app_context():
         taken = _visit(db)["ref"]
-        draws = iter([int(taken) - queue.REF_FIRST, int(taken) - queue.REF_FIRST, 4])
-        monkeypatch.setattr(queue.secrets, "randbelow", lambda _n: next(draws))
-        assert queue.new_ref(db) == str(queue.REF_FIRST + 4)
+        draws = iter(
+            [int(taken) - service_requests.REF_FIRST, int(taken) - service_requests.REF_FIRST, 4]
+        )
+        monkeypatch.setattr(service_requests.secrets, "randbelow", lambda _n: next(draws))
+        assert service_requests.new_ref(db) == str(service_requests.REF_FIRST + 4)
 
 
 @pytest.mark.parametrize(
@@ -47,7 +49,7 @@ def test_a_new_code_is_never_one_already_used(app, db, monkeypatch):
     [("12345", True), ("k4c7a", True), ("01234", False), ("1234", False), ("HELLO", False)],
 )
 def test_both_kinds_of_code_are_recognised(text, expected):
-    assert queue.is_ref(text) is expected
+    assert service_requests.is_ref(text) is expected
 
 
 def test_huy_with_a_digit_code_cancels_the_senders_own_request(app, db, text_in):
@@ -56,7 +58,7 @@ def test_huy_with_a_digit_code_cancels_the_senders_own_request(app, db, text_in)
         request = _visit(db, phone=phone)
     (reply,) = text_in(f"HUY {request['ref']}", phone=phone)
     assert request["ref"] in reply
-    assert queue.get(db, request["id"])["status"] == "cancelled"
+    assert service_requests.get(db, request["id"])["status"] == "cancelled"
 
 
 def test_huy_with_an_old_letter_code_still_works(app, db, text_in):
@@ -64,7 +66,7 @@ def test_huy_with_an_old_letter_code_still_works(app, db, text_in):
     with app.app_context():
         request = _old_request(db, phone=phone)
     text_in(f"huy {OLD_CODE.lower()}", phone=phone)
-    assert queue.get(db, request["id"])["status"] == "cancelled"
+    assert service_requests.get(db, request["id"])["status"] == "cancelled"
 
 
 def test_huy_with_someone_elses_code_gets_the_unknown_code_answer(app, db, text_in):
@@ -73,7 +75,7 @@ def test_huy_with_someone_elses_code_gets_the_unknown_code_answer(app, db, text_
     (reply_theirs,) = text_in(f"HUY {theirs['ref']}", phone="+84912000111")
     (reply_unknown,) = text_in("HUY 99998", phone="+84912000333")
     assert reply_theirs.replace(theirs["ref"], "#") == reply_unknown.replace("99998", "#")
-    assert queue.get(db, theirs["id"])["status"] == "scheduled"
+    assert service_requests.get(db, theirs["id"])["status"] == "scheduled"
 
 
 def test_open311_finds_requests_by_digit_and_letter_codes(app, db, client):
@@ -98,7 +100,7 @@ def test_staff_search_finds_requests_by_digit_and_letter_codes(app, db, staff_cl
 def test_a_request_left_by_voice_gets_a_digit_code(app, db):
     with app.app_context(), transaction(db):
         resident = residents.find_or_create(db, "0912000666")
-        request, _created = queue.open_request(
-            db, phone=resident["phone"], kind=queue.QUESTION, channel="voice"
+        request, _created = service_requests.open_request(
+            db, phone=resident["phone"], kind=service_requests.QUESTION, channel="voice"
         )
     assert re.fullmatch(r"[1-9]\d{4}", request["ref"])

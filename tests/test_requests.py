@@ -1,15 +1,20 @@
 import pytest
 
-from app import requests as queue
 from app import residents
+from app.request_queue import service_requests
 from db import transaction
 from tests.conftest import on_trip_day
 
 
 def open_visit(db, phone="0912345678", hamlet_id=1, **kwargs):
     with transaction(db):
-        return queue.open_request(
-            db, phone=phone, kind=queue.VISIT, channel="sms", hamlet_id=hamlet_id, **kwargs
+        return service_requests.open_request(
+            db,
+            phone=phone,
+            kind=service_requests.VISIT,
+            channel="sms",
+            hamlet_id=hamlet_id,
+            **kwargs,
         )
 
 
@@ -19,8 +24,11 @@ def test_a_visit_request_lands_on_the_next_trip_to_the_hamlet(app, db):
     assert created
     assert request["status"] == "scheduled"
     assert request["trip_id"] and request["expected_datetime"]
-    assert len(request["ref"]) == queue.REF_LENGTH
-    assert [e["action"] for e in queue.events(db, request["id"])] == ["opened", "assigned"]
+    assert len(request["ref"]) == service_requests.REF_LENGTH
+    assert [e["action"] for e in service_requests.events(db, request["id"])] == [
+        "opened",
+        "assigned",
+    ]
 
 
 def test_a_second_visit_request_returns_the_open_one(app, db):
@@ -37,13 +45,13 @@ def test_a_second_visit_request_for_another_hamlet_moves_neither_the_visit_nor_t
         second, created = open_visit(db, hamlet_id=2)
     assert not created and second == first
     assert residents.get(db, first["resident_id"])["hamlet_id"] == 1
-    assert [e["action"] for e in queue.events(db, first["id"])] == ["opened", "assigned"]
+    assert [e["action"] for e in service_requests.events(db, first["id"])] == ["opened", "assigned"]
 
 
 def test_the_same_source_key_never_opens_two_requests(app, db):
     with app.app_context():
         first, _ = open_visit(db, source_key="twilio:SM1")
-        queue.cancel_request(db, first["id"], actor_type="resident")
+        service_requests.cancel_request(db, first["id"], actor_type="resident")
         again, created = open_visit(db, source_key="twilio:SM1")
     assert not created and again["id"] == first["id"]
 
@@ -60,45 +68,53 @@ def test_impossible_transitions_are_refused(app, db):
     with app.app_context():
         request, _ = open_visit(db)
         with on_trip_day(db, request["id"]):
-            queue.mark_visited(db, request["id"], actor="lan")
-        with pytest.raises(queue.InvalidTransition):
-            queue.transition(db, request["id"], "scheduled", actor_type="staff")
+            service_requests.mark_visited(db, request["id"], actor="lan")
+        with pytest.raises(service_requests.InvalidTransition):
+            service_requests.transition(db, request["id"], "scheduled", actor_type="staff")
 
 
 def test_marking_visited_thanks_the_resident_once(app, db):
     with app.app_context():
         request, _ = open_visit(db)
         with on_trip_day(db, request["id"]):
-            queue.mark_visited(db, request["id"], actor="lan", note="cài VNeID xong")
+            service_requests.mark_visited(db, request["id"], actor="lan", note="cài VNeID xong")
     rows = list(db["outbox"].rows_where("request_id = ?", [request["id"]]))
     assert [row["kind"] for row in rows] == ["visited"]
     assert rows[0]["body"].startswith("Xa Phu Lam: Cam on")
-    event = queue.events(db, request["id"])[-1]
+    event = service_requests.events(db, request["id"])[-1]
     assert (event["actor_type"], event["actor"], event["to_status"]) == ("staff", "lan", "visited")
 
 
 def test_answering_a_question_sends_the_answer_unaccented(app, db):
     with app.app_context():
         with transaction(db):
-            question, _ = queue.open_request(
-                db, phone="0912345678", kind=queue.QUESTION, channel="sms", description="Hỏi?"
+            question, _ = service_requests.open_request(
+                db,
+                phone="0912345678",
+                kind=service_requests.QUESTION,
+                channel="sms",
+                description="Hỏi?",
             )
-        queue.answer_question(db, question["id"], "Mang căn cước đến xã.", actor="lan")
+        service_requests.answer_question(db, question["id"], "Mang căn cước đến xã.", actor="lan")
     (row,) = db["outbox"].rows_where("request_id = ?", [question["id"]])
     assert row["body"] == "Xa Phu Lam: Mang can cuoc den xa."
-    assert queue.get(db, question["id"])["status"] == "answered"
+    assert service_requests.get(db, question["id"])["status"] == "answered"
 
 
 def test_two_answers_within_one_second_both_reach_the_resident(app, db, time_machine):
     time_machine.move_to("2027-03-01 03:00:00+00:00", tick=False)
     with app.app_context():
         with transaction(db):
-            question, _ = queue.open_request(
-                db, phone="0912345678", kind=queue.QUESTION, channel="sms", description="Hỏi?"
+            question, _ = service_requests.open_request(
+                db,
+                phone="0912345678",
+                kind=service_requests.QUESTION,
+                channel="sms",
+                description="Hỏi?",
             )
-        queue.answer_question(db, question["id"], "Mang căn cước.", actor="lan")
-        queue.transition(db, question["id"], "open", actor_type="staff", actor="lan")
-        queue.answer_question(db, question["id"], "Mang cả sổ hộ khẩu.", actor="lan")
+        service_requests.answer_question(db, question["id"], "Mang căn cước.", actor="lan")
+        service_requests.transition(db, question["id"], "open", actor_type="staff", actor="lan")
+        service_requests.answer_question(db, question["id"], "Mang cả sổ hộ khẩu.", actor="lan")
     bodies = [row["body"] for row in db["outbox"].rows_where("kind = 'answer'", order_by="id")]
     assert bodies == ["Xa Phu Lam: Mang can cuoc.", "Xa Phu Lam: Mang ca so ho khau."]
 
@@ -113,10 +129,10 @@ def test_staff_and_api_channels_get_a_confirmation_sms(app, db):
 def test_a_question_filed_for_a_resident_is_acknowledged_with_its_reference(app, db):
     with app.app_context():
         with transaction(db):
-            question, _ = queue.open_request(
+            question, _ = service_requests.open_request(
                 db,
                 phone="0912345678",
-                kind=queue.QUESTION,
+                kind=service_requests.QUESTION,
                 channel="staff",
                 description="Hỏi về trợ cấp",
                 notify=True,

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from app import config, outbox, residents
-from app.simulator import phone
+from app import residents
+from app.delivery import outbox
+from app.infra import config
+from simulator import phone
 from tests.conftest import PUBLIC_BASE_URL, signed_in_client
 
 # Every test here runs at a frozen day hour and at a frozen night (quiet) hour.
@@ -199,7 +201,7 @@ def test_the_thread_shows_later_outbox_messages_once_whether_waiting_or_sent(
 
 
 def test_the_thread_notes_waiting_and_undelivered_sms_in_the_lifecycle_words(app, sim, db):
-    from app import messages
+    from app.delivery import messages
 
     sim.sms("LICH")
     outbox.enqueue(db, NEW_E164, "Xa Phu Lam: nhac lich", kind="reminder", dedupe_key="r:2")

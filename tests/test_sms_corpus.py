@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from app import residents
-from app.texts import is_gsm7
+from app.language.texts import is_gsm7
 
 CORPUS = Path(__file__).parent / "data" / "sms_corpus.tsv"
 LINK = re.compile(r"https?:|www\.|\.(?:vn|com|net|org)\b", re.IGNORECASE)

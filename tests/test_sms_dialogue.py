@@ -5,10 +5,11 @@ import re
 
 import time_machine
 
-from app import clock, trips
-from app import requests as queue
-from app.days import sms_day
-from app.texts import fits_one_sms
+from app import trips
+from app.infra import clock
+from app.language.days import sms_day
+from app.language.texts import fits_one_sms
+from app.request_queue import service_requests
 from sms import dialogue, inbox, state
 
 PHONE = "+84912000111"
@@ -46,7 +47,7 @@ def test_second_visit_request_does_not_duplicate_and_says_the_first_stands(text_
     [reply] = text_in("hen lai nha, con dau lung")
     [request] = _requests(db)
     assert request["ref"] in reply and "van con" in reply
-    notes = [event["note"] for event in queue.events(db, request["id"])]
+    notes = [event["note"] for event in service_requests.events(db, request["id"])]
     assert "lai nha, con dau lung" in notes
 
 
@@ -112,7 +113,7 @@ def test_schedule_for_own_hamlet_and_named_hamlet(text_in, db):
 
 
 def test_a_hamlet_without_trips_gives_the_office_number_only_once_an_admin_set_it(text_in, db):
-    from app import commune_settings
+    from app.catalogue import commune_settings
     from db import transaction
 
     with transaction(db):
@@ -148,7 +149,7 @@ def test_cancel_cancels_the_open_visit_and_records_who(text_in, db):
     [request] = _requests(db)
     assert request["status"] == "cancelled"
     assert request["ref"] in reply
-    last = queue.events(db, request["id"])[-1]
+    last = service_requests.events(db, request["id"])[-1]
     assert (last["actor_type"], last["channel"], last["to_status"]) == (
         "resident",
         "sms",

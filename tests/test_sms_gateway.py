@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from app import messages
+from app.delivery import messages
 
 SIGNING_KEY = "gateway-signing-key-for-tests"
 PHONE = "+84912000111"
@@ -227,7 +227,7 @@ def test_failed_event_records_the_reason(client, db):
 
 
 def test_ping_and_unknown_events_are_acknowledged_and_count_as_signs_of_life(client, db):
-    from app import gateway_watch
+    from app.delivery import gateway_watch
 
     assert gateway_watch.last_seen(db) is None
     assert _post(client, {"event": "system:ping", "payload": {}}).status_code == 200
@@ -238,7 +238,7 @@ def test_ping_and_unknown_events_are_acknowledged_and_count_as_signs_of_life(cli
 
 
 def test_a_forged_webhook_does_not_count_as_a_sign_of_life(client, db):
-    from app import gateway_watch
+    from app.delivery import gateway_watch
 
     _post(client, {"event": "system:ping", "payload": {}}, key="someone-else")
     assert gateway_watch.last_seen(db) is None
@@ -256,7 +256,7 @@ def test_batch_of_received_messages_goes_through_the_engine_in_order(client, db)
 
 
 def test_a_queued_reply_is_logged_as_a_reply_to_its_inbound_message_once_sent(app, client, db):
-    from app import worker
+    from app.ops import worker
 
     _post(client, _received())
     with app.app_context():

@@ -6,9 +6,9 @@ import string
 
 import pytest
 
-from app import catalog, guidance, hamlets
-from app.days import sms_day, sms_time
-from app.texts import fits_one_sms
+from app.catalogue import catalog, guidance, hamlets
+from app.language.days import sms_day, sms_time
+from app.language.texts import fits_one_sms
 from sms import menus, replies
 
 WORST_REF = "KMWXY"  # any five characters: GSM-7 letters all count one

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.texts import is_gsm7
+from app.language.texts import is_gsm7
 from tests.conftest import PUBLIC_BASE_URL, twilio_signature
 
 PHONE = "+84912000111"
@@ -97,7 +97,7 @@ def test_reply_carries_a_status_callback_that_finds_the_inline_reply(twilio_post
 
 
 def _outbound(db, sid, status="sent"):
-    from app import messages
+    from app.delivery import messages
 
     return messages.record_outbound(
         db, provider="twilio", provider_id=sid, phone=PHONE, body="x", status=status

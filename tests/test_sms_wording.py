@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from app import catalog, guidance
-from app import requests as queue
-from app.texts import fits_one_sms, sms_text
+from app.catalogue import catalog, guidance
+from app.language.texts import fits_one_sms, sms_text
+from app.request_queue import service_requests
 from db import transaction
 from db.seed import seed
 from db.seed_procedures import PROCEDURES, SUPERSEDED
@@ -99,4 +99,4 @@ def test_the_seed_corrects_old_texts_but_keeps_staff_edits(app, db):
 def test_a_visit_confirmation_names_the_request_by_its_digit_code(app, db, text_in):
     (reply,) = text_in("HEN Tan Phu")
     ref = re.search(r"ma (\d{5})", reply).group(1)
-    assert queue.by_ref(db, ref)["kind"] == "visit"
+    assert service_requests.by_ref(db, ref)["kind"] == "visit"

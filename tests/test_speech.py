@@ -2,7 +2,7 @@
 
 import pytest
 
-from app import speech
+from app.language import speech
 from voice.prompts import digit_groups, ref_number_pieces, spoken_ref
 
 

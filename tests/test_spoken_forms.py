@@ -2,10 +2,11 @@
 
 import pytest
 
-from app import guidance, speech
-from app.staff.catalogue import SPOKEN_SUMMARY_SECONDS
+from app.catalogue import guidance
+from app.language import speech
 from db import connect, transaction
 from db.seed import seed
+from staff.catalogue import SPOKEN_SUMMARY_SECONDS
 
 
 def test_every_seeded_procedure_has_a_short_spoken_name_and_summary(db):

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from app import users
-from app.staff import auth
+from app.accounts import users
+from staff import auth
 from tests.conftest import STAFF_PASSWORD, signed_in_client
 
 # Routes anyone may reach: sign-in, the webhooks, health, metrics and Open311.

@@ -6,8 +6,8 @@ from pathlib import Path
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from app import clock, stats
-from app import requests as queue
+from app.infra import clock
+from app.request_queue import service_requests, stats
 from tests.test_staff_pages import open_visit
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "translations" / "vi" / "LC_MESSAGES"
@@ -55,9 +55,9 @@ def test_completion_counts_visits_on_past_trips(app, db, time_machine):
     with app.app_context():
         visit = open_visit(db)
         other = open_visit(db, phone="+84912000002")
-        trip = db["trips"].get(queue.get(db, visit["id"])["trip_id"])
+        trip = db["trips"].get(service_requests.get(db, visit["id"])["trip_id"])
         time_machine.move_to(clock.parse(trip["starts_at"]) + dt.timedelta(minutes=30), tick=False)
-        queue.mark_visited(db, visit["id"], actor="lan")
+        service_requests.mark_visited(db, visit["id"], actor="lan")
         time_machine.move_to(clock.parse(trip["ends_at"]) + dt.timedelta(days=1), tick=False)
         result = stats.completion(db, weeks=2)
     assert (result["booked"], result["visited"], result["share"]) == (2, 1, 50)

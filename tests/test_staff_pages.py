@@ -4,8 +4,11 @@ import re
 
 import pytest
 
-from app import clock, guidance, outbox, residents
-from app import requests as queue
+from app import residents
+from app.catalogue import guidance
+from app.delivery import outbox
+from app.infra import clock
+from app.request_queue import service_requests
 
 HOA = "+84912345678"
 
@@ -15,10 +18,10 @@ def hamlet_id(db, code):
 
 
 def open_visit(db, phone=HOA, hamlet="PHUHOAA", **fields):
-    request, _ = queue.open_request(
+    request, _ = service_requests.open_request(
         db,
         phone=phone,
-        kind=queue.VISIT,
+        kind=service_requests.VISIT,
         channel="sms",
         hamlet_id=hamlet_id(db, hamlet) if hamlet else None,
         description="Cài VNeID giúp",
@@ -28,8 +31,8 @@ def open_visit(db, phone=HOA, hamlet="PHUHOAA", **fields):
 
 
 def open_question(db, phone="+84909111222", text="Làm giấy khai tử cần gì?", **extra):
-    request, _ = queue.open_request(
-        db, phone=phone, kind=queue.QUESTION, channel="sms", description=text
+    request, _ = service_requests.open_request(
+        db, phone=phone, kind=service_requests.QUESTION, channel="sms", description=text
     )
     if extra:
         db["requests"].update(request["id"], extra)
@@ -101,10 +104,10 @@ def test_the_queue_shows_coming_trips_with_counts_and_room(staff_client, db):
 def test_queue_filters_and_search(staff_client, db, query, expect, refuse):
     refs = {}
     refs["HOA"] = open_visit(db, name="Nguyễn Thị Hoa")["ref"]
-    bay, _ = queue.open_request(
+    bay, _ = service_requests.open_request(
         db,
         phone="+84987654321",
-        kind=queue.VISIT,
+        kind=service_requests.VISIT,
         channel="staff",
         actor_type="staff",
         resident_fields={"name": "Trần Văn Bảy"},
@@ -112,7 +115,7 @@ def test_queue_filters_and_search(staff_client, db, query, expect, refuse):
     refs["BAY"] = bay["ref"]
     refs["Q"] = open_question(db, phone="+84909000001")["ref"]
     if "cancelled" in query:
-        queue.cancel_request(db, bay["id"], actor_type="staff", actor="lan")
+        service_requests.cancel_request(db, bay["id"], actor_type="staff", actor="lan")
     page = text_of(staff_client.get("/?" + query))
     listing = page[page.index('id="list-h"') :]
     assert refs[expect] in listing
@@ -148,7 +151,7 @@ def test_the_queue_pages_through_results(staff_client, db):
 
 
 def test_the_request_page_shows_resident_timeline_and_thread(staff_client, db):
-    from app import messages
+    from app.delivery import messages
 
     visit = open_visit(db, name="Nguyễn Thị Hoa", age_75_plus=1)
     messages.record_inbound(
@@ -212,7 +215,7 @@ def test_the_catalogue_lists_procedures_with_sms_lengths(staff_client):
 
 
 def test_the_messages_page_lists_the_log_and_failures(staff_client, db):
-    from app import messages
+    from app.delivery import messages
 
     messages.record_inbound(
         db, provider="twilio", provider_id="SM9", dedupe_key="twilio:SM9", phone=HOA, body="HOI"
@@ -229,7 +232,7 @@ SMS_STATUSES += ("delivered", "read", "undelivered", "failed", "cancelled", "can
 
 
 def test_every_sms_status_in_the_message_log_is_shown_in_words(staff_client, db):
-    from app import messages
+    from app.delivery import messages
 
     for number, status in enumerate(SMS_STATUSES, start=1):
         row, _ = messages.record_inbound(
@@ -281,13 +284,13 @@ def test_every_event_action_the_domain_records_has_a_label():
     import re
     from pathlib import Path
 
-    from app import recordings
-    from app.staff.filters import ACTION_LABELS, AUDIT_LABELS
+    from app.request_queue import recordings
+    from staff.filters import ACTION_LABELS, AUDIT_LABELS
 
     root = Path(__file__).resolve().parent.parent
     source = "\n".join(
         path.read_text()
-        for folder in ("app", "sms", "voice")
+        for folder in ("app", "sms", "voice", "staff", "open311", "simulator")
         for path in (root / folder).rglob("*.py")
     )
     recorded = set(re.findall(r'record_event\(\s*db,\s*[^,]+,\s*"([a-z_]+)"', source))
@@ -298,5 +301,5 @@ def test_every_event_action_the_domain_records_has_a_label():
         recorded.remove("recording_")
         recorded |= {"recording_" + status for status in recordings.MISSING_STATUSES}
     assert recorded, "the scan found no actions"
-    # `action=` also names change-log entries (app.audit), which have their own labels.
+    # `action=` also names change-log entries (app.accounts.audit), which have their own labels.
     assert recorded - set(ACTION_LABELS) - set(AUDIT_LABELS) == set()

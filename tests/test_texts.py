@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app import days, texts
+from app.language import days, texts
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import threading
 import pytest
 from flask import g
 
-from app import worker
+from app.ops import worker
 from db import WEB_AUTOCHECKPOINT_PAGES, connect, kept, transaction
 
 

@@ -10,9 +10,9 @@ import datetime as dt
 import pytest
 import time_machine
 
-from app import attempts as attempt_log
-from app import messages, outbox
-from app.config import LOCAL_ACCOUNT_SID
+from app.delivery import attempts as attempt_log
+from app.delivery import messages, outbox
+from app.infra.config import LOCAL_ACCOUNT_SID
 from db import transaction
 from tests.conftest import DAY_HOUR, PUBLIC_BASE_URL, TEST_AUTH_TOKEN
 from tests.fakes.twilio_api import FakeTwilioAPI
@@ -151,7 +151,7 @@ def test_a_worker_that_died_after_sending_leaves_a_row_that_is_found_not_resent(
     queued = queue(db)
     (leased,) = outbox.lease(db, "crashing-worker")
     # The worker sends, then dies before it can record the result.
-    from app import transports
+    from app.delivery import transports
 
     transports.from_config().send(outbox.outgoing(db, leased))
     clock.advance(minutes=5)
@@ -186,11 +186,13 @@ def test_a_message_twilio_lists_only_after_the_retry_is_sent_twice(db, fake, clo
 
 
 def test_staff_see_every_attempt_on_the_request_and_messages_pages(app, db, fake, clock):
-    from app import requests as queue
+    from app.request_queue import service_requests
     from tests.conftest import signed_in_client
 
     with transaction(db):
-        request, _ = queue.open_request(db, phone=PHONE, kind=queue.QUESTION, channel="staff")
+        request, _ = service_requests.open_request(
+            db, phone=PHONE, kind=service_requests.QUESTION, channel="staff"
+        )
         confirmation = outbox.enqueue(
             db, PHONE, "Xa Phu Lam: tra loi", kind="answer", request_id=request["id"]
         )

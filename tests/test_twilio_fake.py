@@ -1,7 +1,7 @@
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
-from app.twilio_rest import rest_client
+from app.infra.twilio_rest import rest_client
 from tests.fakes.twilio_api import FakeTwilioAPI
 
 SID, TOKEN = "AC" + "1" * 32, "secret-token"

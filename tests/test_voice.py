@@ -6,9 +6,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app import clock, guidance, hamlets, residents, trips
-from app import requests as queue
-from app.days import spoken_day
+from app import residents, trips
+from app.catalogue import guidance, hamlets
+from app.infra import clock
+from app.language.days import spoken_day
+from app.request_queue import service_requests
 from db import transaction
 from tests.conftest import PUBLIC_BASE_URL
 from voice import engine as voice_engine
@@ -314,7 +316,7 @@ def test_a_mobile_caller_gets_an_sms_copy_of_the_confirmation(db, twilio_post, k
     [sms] = rows(db, "outbox")
     assert (sms["phone"], sms["kind"], sms["request_id"]) == (MOBILE, "voice_copy", request["id"])
     assert sms["dedupe_key"] == f"voice_copy:{request['id']}"
-    assert sms["body"] == queue.confirmation_sms(db, request)
+    assert sms["body"] == service_requests.confirmation_sms(db, request)
     assert call.hears("Xã sẽ nhắn tin xác nhận.")
 
 
@@ -701,7 +703,7 @@ def test_the_recording_status_callback_completes_the_message(db, twilio_post):
         assert twilio_post("/voice/recording-status", status).status_code == 204
     [request] = rows(db, "requests")
     assert (request["recording_url"], request["recording_duration"]) == (final_url, 31)
-    actions = [event["action"] for event in queue.events(db, request["id"])]
+    actions = [event["action"] for event in service_requests.events(db, request["id"])]
     assert actions == ["opened", "recording_ready"]
 
 
@@ -714,7 +716,7 @@ def test_only_a_lost_recording_is_noted_on_the_message(db, twilio_post, status, 
     callback = {"CallSid": call.call_sid, "RecordingSid": RECORDING_SID, "RecordingStatus": status}
     assert twilio_post("/voice/recording-status", callback).status_code == 204
     [request] = rows(db, "requests")
-    actions = [event["action"] for event in queue.events(db, request["id"])]
+    actions = [event["action"] for event in service_requests.events(db, request["id"])]
     assert actions == ["opened"] + ([action] if action else [])
 
 

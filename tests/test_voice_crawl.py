@@ -1,12 +1,12 @@
 """A crawler that presses every key on every menu the voice channel can reach.
 
 It proves that no step answers with an error; that every answer keeps the elderly-first rules
-(see tests.test_voice.assert_good_twiml); that every answer is short enough to remember (at
-most 40 s of speech, the greeting with the main menu at most 30 s, measured by app.speech at
-2.5 syllables a second); that each <Say> is in its own language and voice and no Vietnamese
-one holds what a vi-VN voice misreads; that every menu names key 0, the way to a person, and
-that 0 leads to a message for staff; and that no path can loop forever: every next step's
-n is one more than the current one, and at MAX_STEPS no menu is offered any more.
+(see tests.test_voice.assert_good_twiml); that every answer is short enough to remember (at most
+40 s of speech, the greeting with the main menu at most 30 s, measured by app.language.speech at
+2.5 syllables a second); that each <Say> is in its own language and voice and no Vietnamese one
+holds what a vi-VN voice misreads; that every menu names key 0, the way to a person, and that 0
+leads to a message for staff; and that no path can loop forever: every next step's n is one more
+than the current one, and at MAX_STEPS no menu is offered any more.
 Run with -s to see the longest answer of each menu.
 """
 
@@ -18,8 +18,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
-from app import hamlets, phones, residents, speech
-from app.texts import strip_diacritics
+from app import residents
+from app.catalogue import hamlets
+from app.language import phones, speech
+from app.language.texts import strip_diacritics
 from db import transaction
 from tests.test_voice import (
     LANDLINE,
@@ -82,7 +84,7 @@ def spoken_pieces(root):
 
 
 def speech_seconds(root):
-    """Seconds of speech in an answer, at the pace app.speech measures."""
+    """Seconds of speech in an answer, at the pace app.language.speech measures."""
     return sum(speech.seconds(text, language) for language, _voice, text in spoken_pieces(root))
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.recordings import RecordingUnavailable, fetch_recording
+from app.request_queue.recordings import RecordingUnavailable, fetch_recording
 from tests.fakes.twilio_api import FakeTwilioAPI
 
 SID = "RE" + "3" * 32

@@ -2,7 +2,9 @@
 
 import pytest
 
-from app import clock, hamlets, residents, trips
+from app import residents, trips
+from app.catalogue import hamlets
+from app.infra import clock
 from db import transaction
 from tests.test_voice import MOBILE, Call, rows
 

@@ -7,7 +7,8 @@ and the INVITE's URI in To, plus SipDomain, SipCallId and SipSourceIp
 
 import pytest
 
-from app import hamlets, residents
+from app import residents
+from app.catalogue import hamlets
 from db import transaction
 from tests.test_voice import MOBILE, Call, prompt, rows
 

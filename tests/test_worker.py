@@ -6,8 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from app import outbox, scheduler, transports, trips, worker
-from app import requests as queue
+from app import trips
+from app.delivery import outbox, transports
+from app.ops import scheduler, worker
+from app.request_queue import service_requests
 from db import transaction
 
 # Every test here runs at a frozen day hour and at a frozen night (quiet) hour.
@@ -47,8 +49,8 @@ def clock_at(app, db):
 
 def book_visit(db, phone=PHONE, hamlet_id=1):
     with transaction(db):
-        request, _ = queue.open_request(
-            db, phone=phone, kind=queue.VISIT, channel="sms", hamlet_id=hamlet_id
+        request, _ = service_requests.open_request(
+            db, phone=phone, kind=service_requests.VISIT, channel="sms", hamlet_id=hamlet_id
         )
     return request
 

@@ -8,7 +8,9 @@ import time
 import pytest
 import time_machine
 
-from app import clock, outbox, worker
+from app.delivery import outbox
+from app.infra import clock
+from app.ops import worker
 from db import transaction
 
 PHONE = "+84912345678"
@@ -37,7 +39,7 @@ def test_a_database_error_in_a_pass_is_logged_and_the_worker_goes_on(app, db, fa
         db.execute("ALTER TABLE outbox RENAME TO outbox_away")
     stopping = threading.Event()
     loop = threading.Thread(target=worker.run, args=(app,), kwargs={"stopping": stopping})
-    with caplog.at_level(logging.ERROR, logger="app.worker"):
+    with caplog.at_level(logging.ERROR, logger="app.ops.worker"):
         loop.start()
         try:
             assert wait_until(lambda: len(failed_passes(caplog)) >= 3)

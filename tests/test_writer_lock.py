@@ -8,7 +8,8 @@ import threading
 import pytest
 from flask import g
 
-from app import messages, residents
+from app import residents
+from app.delivery import messages
 from db import close_db, connect, get_db, release_writer_lock_file, transaction
 
 

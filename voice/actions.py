@@ -1,8 +1,10 @@
 """What a key press does to the queue and the outbox: thin calls into the domain."""
 
-from app import guidance, phones, residents
-from app import requests as queue
-from app.outbox import enqueue
+from app import residents
+from app.catalogue import guidance
+from app.delivery.outbox import enqueue
+from app.language import phones
+from app.request_queue import service_requests
 from db import transaction
 
 
@@ -12,10 +14,10 @@ def book_visit(db, *, phone, call_sid, hamlet_id):
     A mobile caller also gets the confirmation as an SMS copy through the outbox.
     """
     with transaction(db):
-        request, created = queue.open_request(
+        request, created = service_requests.open_request(
             db,
             phone=phone,
-            kind=queue.VISIT,
+            kind=service_requests.VISIT,
             channel="voice",
             hamlet_id=hamlet_id,
             source_key=f"voice:{call_sid}:visit",
@@ -25,7 +27,7 @@ def book_visit(db, *, phone, call_sid, hamlet_id):
             enqueue(
                 db,
                 phone,
-                queue.confirmation_sms(db, request),
+                service_requests.confirmation_sms(db, request),
                 kind="voice_copy",
                 request_id=request["id"],
                 dedupe_key=f"voice_copy:{request['id']}",
@@ -36,7 +38,7 @@ def book_visit(db, *, phone, call_sid, hamlet_id):
 def open_visit(db, phone):
     """Return the caller's open home-visit request, if they have one."""
     resident = residents.by_phone(db, phone) if phone else None
-    return queue.open_visit_for(db, resident["id"]) if resident else None
+    return service_requests.open_visit_for(db, resident["id"]) if resident else None
 
 
 def send_guidance(db, *, phone, call_sid, procedure, language):

@@ -2,7 +2,7 @@
 
 import json
 
-from app import clock
+from app.infra import clock
 from db import first, insert
 from db import update as update_row
 

@@ -20,7 +20,7 @@ from flask import current_app, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from app import residents
-from app.texts import strip_diacritics
+from app.language.texts import strip_diacritics
 from voice.prompts import DEFAULT_SPOKEN_COMMUNE, KEY_BACK, KEY_MESSAGE, KEY_REPEAT, prompt
 
 GATHER_TIMEOUT = 10  # seconds; elderly callers need time to find the key

@@ -9,8 +9,9 @@ guidance.answers_too_long, where too_long is registered, without importing this 
 
 import xml.etree.ElementTree as ET
 
-from app import guidance, speech
-from app.guidance import procedure_pages
+from app.catalogue import guidance
+from app.catalogue.guidance import procedure_pages
+from app.language import speech
 from voice.engine import SAY_LANGUAGES, Turn, show
 from voice.menu import main_menu
 from voice.procedure_menus import guidance_menu, procedure_menu
@@ -22,7 +23,7 @@ RE_PROMPTS = ("no_input", "invalid_key")  # said before the options when they ar
 
 
 def spoken_seconds(response):
-    """Seconds of speech in a TwiML answer at app.speech's pace (recordings not counted)."""
+    """Seconds of speech in a TwiML answer at app.language.speech's pace (not recordings)."""
     root = ET.fromstring(str(response))
     return sum(
         speech.seconds("".join(say.itertext()).strip(), say.get("language", "vi")[:2])

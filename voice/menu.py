@@ -6,8 +6,10 @@ where silence leads. The procedure menus are in voice.procedure_menus.
 
 import math
 
-from app import days, hamlets, phones, residents, trips
-from app import requests as queue
+from app import residents, trips
+from app.catalogue import hamlets
+from app.language import days, phones
+from app.request_queue import service_requests
 from voice import actions, calls
 from voice.engine import (
     SUB_MENU_ENDING,
@@ -170,8 +172,8 @@ def visit_done_menu(turn, request, opener=None):
 def visit_done_menu_for(turn, request_id):
     """The confirmation menu of the caller's own request, or None."""
     try:
-        request = queue.get(turn.db, request_id)
-    except queue.RequestNotFound:
+        request = service_requests.get(turn.db, request_id)
+    except service_requests.RequestNotFound:
         return None
     resident = residents.get(turn.db, request["resident_id"])
     if not resident or resident["phone"] != turn.phone:

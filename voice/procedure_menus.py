@@ -1,7 +1,7 @@
 """The procedure menus: the catalogue a group of five at a time, and one procedure in short."""
 
-from app import guidance
-from app.guidance import procedure_pages
+from app.catalogue import guidance
+from app.catalogue.guidance import procedure_pages
 from voice import actions
 from voice.engine import SUB_MENU_ENDING, Menu, reading_menu, say, show, speak, with_common_keys
 from voice.prompts import KEY_MORE_PROCEDURES, KEY_SEND_SMS

@@ -7,15 +7,15 @@ one idea each, the action first and the key last.
 
 import math
 
-from app.guidance import MORE_PROCEDURES_KEY
-from app.speech import DIGIT_NAMES_VI, FOREIGN_LETTERS, LETTER_NAMES_VI
+from app.catalogue.guidance import MORE_PROCEDURES_KEY
+from app.language.speech import DIGIT_NAMES_VI, FOREIGN_LETTERS, LETTER_NAMES_VI
 
 # The keys of the menus; parametrised here so prompts, routes and tests agree.
 KEY_VISIT, KEY_GUIDANCE, KEY_SCHEDULE = "1", "2", "3"
 KEY_MESSAGE, KEY_REPEAT, KEY_LANGUAGE, KEY_BACK = "0", "9", "8", "*"
 KEY_CONFIRM, KEY_OTHER_HAMLET = "1", "2"
 KEY_SEND_SMS, KEY_BOOK = "1", "1"
-KEY_MORE_PROCEDURES = MORE_PROCEDURES_KEY  # app.guidance: the console shows the same keys
+KEY_MORE_PROCEDURES = MORE_PROCEDURES_KEY  # app.catalogue.guidance: the console shows the same keys
 
 SESSIONS = {
     "vi": {"morning": "buổi sáng", "afternoon": "buổi chiều"},

@@ -5,9 +5,10 @@ import logging
 from flask import abort, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from app import callbacks, phones, recordings
-from app.web.responses import twiml
-from app.web.signatures import require_twilio_signature
+from app.infra.web.responses import twiml
+from app.infra.web.signatures import require_twilio_signature
+from app.language import phones
+from app.request_queue import callbacks, recordings
 from db import get_db, transaction
 from voice import bp, calls, engine, menu, procedure_menus
 

@@ -8,7 +8,9 @@ date. A request whose reminder ("see you tomorrow") has already been queued is n
 bumped: once the team has confirmed the visit for tomorrow, the date holds.
 """
 
-from app import clock, lifecycle, outbox
+from app import lifecycle
+from app.delivery import outbox
+from app.infra import clock
 from app.lifecycle import BOOKABLE
 from app.trips.notices import notify_schedule
 from app.trips.schedule import ensure_trips, upcoming_for_hamlet

@@ -6,8 +6,10 @@ with room (or back to waiting), and the resident is told by SMS.
 
 import datetime as dt
 
-from app import clock, lifecycle, outbox
-from app.texts import N_
+from app import lifecycle
+from app.delivery import outbox
+from app.infra import clock
+from app.language.texts import N_
 from app.trips.assignment import BOOKABLE, assign_waiting, book, lowest_ranked, on_trip, rebook
 from app.trips.notices import notify_schedule
 from app.trips.schedule import (

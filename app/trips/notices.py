@@ -1,6 +1,9 @@
 """What a resident is told about their visit date: the confirmation, a change, the reminder."""
 
-from app import catalog, days, hamlets, lifecycle, outbox, residents
+from app import lifecycle, residents
+from app.catalogue import catalog, hamlets
+from app.delivery import outbox
+from app.language import days
 from app.trips.schedule import get
 
 

@@ -4,8 +4,9 @@ import datetime as dt
 
 import holidays
 
-from app import clock, commune_settings, hamlets
-from app.texts import N_
+from app.catalogue import commune_settings, hamlets
+from app.infra import clock
+from app.language.texts import N_
 from db import first, rows
 
 SESSIONS = ("morning", "afternoon")

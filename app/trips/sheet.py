@@ -2,7 +2,9 @@
 
 import datetime as dt
 
-from app import clock, guidance, phones
+from app.catalogue import guidance
+from app.infra import clock
+from app.language import phones
 from app.lifecycle import ON_TRIP_STATUSES, sql_list
 from app.trips.schedule import booked
 

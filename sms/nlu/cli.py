@@ -6,7 +6,7 @@ import sys
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from app import corrections
+from app.request_queue import corrections
 from db import get_db, transaction
 from sms.nlu import corpus, runtime
 

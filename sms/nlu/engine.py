@@ -173,7 +173,7 @@ class Reading:
 
 def build_catalogue(procedures, hamlets, model=None):
     """Build a Catalogue from procedure rows and hamlet rows (dicts with code and name)."""
-    from app.texts import fold
+    from app.language.texts import fold
 
     return Catalogue(
         vocabulary=keywords.Vocabulary(procedures),
@@ -187,7 +187,7 @@ def build_catalogue(procedures, hamlets, model=None):
 
 def training_catalogue(hamlets=None):
     """The catalogue the shipped corpus was labelled against: the seed hamlets and procedures."""
-    from app.hamlets import code_for
+    from app.catalogue.hamlets import code_for
     from db.seed import HAMLETS
     from db.seed_procedures import PROCEDURES
 

@@ -1,7 +1,7 @@
 """Entities in a resident's words: the hamlet, the procedure, a reference code, urgency.
 
 Procedure words are matched with rapidfuzz over windows of words with the spaces taken out,
-as hamlet names are (app.hamlets.HamletIndex), so "khai sing", "tamtru" and "can coc" are
+as hamlet names are (app.catalogue.hamlets.HamletIndex), so "khai sing", "tamtru" and "can coc" are
 found.
 """
 
@@ -10,8 +10,8 @@ import re
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from app.hamlets import MAX_WINDOW, MIN_FUZZY_LENGTH, Found, HamletIndex  # noqa: F401
-from app.texts import compact
+from app.catalogue.hamlets import MAX_WINDOW, MIN_FUZZY_LENGTH, Found, HamletIndex  # noqa: F401
+from app.language.texts import compact
 
 # Everyday words per procedure beyond the catalogue's synonyms, as residents write them;
 # folded, without spaces. The catalogue's own synonyms are added when the index is built.

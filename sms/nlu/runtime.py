@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from app import guidance, hamlets
+from app.catalogue import guidance, hamlets
 from db import cache
 from sms.nlu import corpus
 from sms.nlu.engine import build_catalogue

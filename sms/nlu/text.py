@@ -5,7 +5,7 @@ leftovers ("khai sinhf"), so every message is folded and normalised before anyth
 The same `features` function feeds training and scoring, so the two can never disagree.
 """
 
-from app.texts import fold
+from app.language.texts import fold
 
 # Chat shorthand → the folded words it stands for. "HONG" (Southern "không") is left alone
 # because it is also the "hồng" of "sổ hồng".

@@ -100,7 +100,7 @@ def artifacts():
 @pytest.fixture
 def admin_login(live_server):
     """Create an admin account on the live server and return (username, password)."""
-    from app import users
+    from app.accounts import users
 
     database = connect(live_server.db_path)
     with live_server.app.app_context():

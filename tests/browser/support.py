@@ -6,8 +6,9 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from app import clock, lifecycle, residents
-from app import requests as queue
+from app import lifecycle, residents
+from app.infra import clock
+from app.request_queue import service_requests
 from db import connect, transaction
 
 JS = Path(__file__).parent / "js"
@@ -84,8 +85,8 @@ def trip_under_way(live_server, days_ago=0):
             residents.update(
                 database, resident["id"], hamlet_id=hamlet_ids[hamlet], landmark=landmark
             )
-            request, _created = queue.open_request(
-                database, phone=phone, kind=queue.VISIT, channel="voice"
+            request, _created = service_requests.open_request(
+                database, phone=phone, kind=service_requests.VISIT, channel="voice"
             )
             lifecycle.transition(
                 database,
@@ -104,7 +105,7 @@ def trip_under_way(live_server, days_ago=0):
 
 def resident_wrote(live_server, phone, body):
     """Store an inbound SMS from PHONE as the webhook would, with a question request."""
-    from app import messages
+    from app.delivery import messages
 
     database = connect(live_server.db_path)
     with live_server.app.app_context(), transaction(database):
@@ -118,8 +119,8 @@ def resident_wrote(live_server, phone, body):
             body=body,
             resident_id=resident["id"],
         )
-        request, _created = queue.open_request(
-            database, phone=phone, kind=queue.QUESTION, channel="sms", description=body
+        request, _created = service_requests.open_request(
+            database, phone=phone, kind=service_requests.QUESTION, channel="sms", description=body
         )
         messages.classify(database, message["id"], intent="question", request_id=request["id"])
     database.conn.close()
@@ -133,7 +134,9 @@ def busy_commune(live_server):
     text from a short code, a gateway phone silent for two hours (the red banner, with quiet
     hours moved away from now so it shows at any hour), and an account with a given password.
     """
-    from app import attention, messages, outbox, users
+    from app.accounts import users
+    from app.delivery import messages, outbox
+    from app.request_queue import attention
 
     trip_id, visits = trip_under_way(live_server)
     question = resident_wrote(live_server, "0912 345 678", "Cho hỏi làm sổ đỏ cần gì?")

@@ -50,7 +50,7 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 1000
-# A hang lasts past the client's timeout (app.twilio_rest.REST_TIMEOUT_SECONDS is 10 s).
+# A hang lasts past the client's timeout (app.infra.twilio_rest.REST_TIMEOUT_SECONDS is 10 s).
 HANG_SECONDS = 12.0
 LINGER_ZERO = struct.pack("ii", 1, 0)
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from app import gateway_watch, worker
+from app.delivery import gateway_watch
+from app.ops import worker
 from bench import loadgen
 from db import transaction
 from tests.conftest import signed_in_client

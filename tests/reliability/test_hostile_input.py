@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 from werkzeug.routing.converters import NumberConverter
 
-from app import apikeys, create_app
+from app import create_app
+from app.accounts import apikeys
 from db import connect, migrate, transaction
 from db.seed import seed
 

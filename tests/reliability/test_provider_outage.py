@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from app import outbox
+from app.delivery import outbox
 from bench import loadgen
 from bench.harness import ACCOUNT_SID, AUTH_TOKEN, Service
 from db import connect, transaction

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from app import create_app, users
+from app import create_app
+from app.accounts import users
 
 
 @pytest.mark.parametrize("weak", ["a", "1234567", "lan", "LAN"])

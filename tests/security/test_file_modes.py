@@ -3,7 +3,7 @@
 import stat
 from pathlib import Path
 
-from app import config
+from app.infra import config
 from db import connect, transaction
 
 

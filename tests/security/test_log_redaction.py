@@ -6,7 +6,7 @@ import time
 import pytest
 import time_machine
 
-from app import outbox, transports
+from app.delivery import outbox, transports
 from bench.harness import flask_cli, prepare_database, service_env
 from db import connect, transaction
 from tests.conftest import DAY_HOUR
@@ -16,7 +16,7 @@ TEXT = "Xa Phu Lam: Ba Nguyen Thi Hoa, ma 48213, to luu dong den nha thu Ba"
 
 
 def test_the_console_transport_logs_neither_the_text_nor_the_whole_number(caplog):
-    with caplog.at_level(logging.INFO, logger="app.transports"):
+    with caplog.at_level(logging.INFO, logger="app.delivery.transports"):
         transports.ConsoleTransport().send(transports.Outgoing(PHONE, TEXT, key="k1", outbox_id=1))
     logged = caplog.text
     assert "SMS to ***678" in logged
@@ -33,7 +33,7 @@ def test_an_outbox_send_logs_the_number_masked(app, store, caplog):
 
 
 def test_a_twilio_refusal_that_names_the_number_is_logged_with_it_masked(app, store, caplog):
-    from app.config import LOCAL_ACCOUNT_SID
+    from app.infra.config import LOCAL_ACCOUNT_SID
     from tests.conftest import TEST_AUTH_TOKEN
     from tests.fakes.twilio_api import FakeTwilioAPI
 
@@ -52,7 +52,7 @@ def test_a_twilio_refusal_that_names_the_number_is_logged_with_it_masked(app, st
 
 
 def test_a_call_back_twilio_refuses_is_logged_with_the_number_masked(app, store, caplog):
-    from app import callbacks
+    from app.request_queue import callbacks
     from tests.fakes.twilio_api import FakeTwilioAPI
 
     token = app.config["TWILIO_AUTH_TOKEN"]
@@ -85,7 +85,7 @@ def test_a_call_back_twilio_refuses_is_logged_with_the_number_masked(app, store,
     ],
 )
 def test_redaction_masks_every_written_form_of_a_phone_and_drops_keys(line, expected):
-    from app import logs
+    from app.infra import logs
 
     redacted = logs.redact(line)
     assert expected in redacted
@@ -104,7 +104,7 @@ def test_redaction_masks_every_written_form_of_a_phone_and_drops_keys(line, expe
     ],
 )
 def test_dates_addresses_statuses_sizes_and_versions_stay_readable(line):
-    from app import logs
+    from app.infra import logs
 
     assert logs.redact(line) == line
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from app import users
+from app.accounts import users
 from tests.conftest import STAFF_PASSWORD
 
 

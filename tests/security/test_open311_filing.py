@@ -2,7 +2,8 @@
 
 import pytest
 
-from app import apikeys, residents
+from app import residents
+from app.accounts import apikeys
 from db import transaction
 
 BASE = "/open311/v2"
@@ -15,8 +16,8 @@ def key(store):
 
 
 def limit(name):
-    """A limit from app.open311.limits, as (count, window)."""
-    from app.open311 import limits
+    """A limit from open311.limits, as (count, window)."""
+    from open311 import limits
 
     return getattr(limits, name)
 

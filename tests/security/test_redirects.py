@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from app import users
+from app.accounts import users
 from tests.conftest import STAFF_PASSWORD
 
 OFF_SITE = [

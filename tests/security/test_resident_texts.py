@@ -2,8 +2,8 @@
 
 import pytest
 
-from app import commune_settings, guidance
-from app import requests as queue
+from app.catalogue import commune_settings, guidance
+from app.request_queue import service_requests
 from db import transaction
 from tests.test_staff_pages import open_question
 
@@ -120,7 +120,7 @@ def test_an_answer_that_phishes_is_not_sent(staff_client, store, office, text, n
     page = response.get_data(as_text=True)
     assert "Chưa gửi" in page and named in page
     assert text in page  # the draft is kept for rewriting
-    assert queue.get(store, question["id"])["status"] == "open"
+    assert service_requests.get(store, question["id"])["status"] == "open"
     assert store["outbox"].count_where("request_id = ?", [question["id"]]) == 0
 
 
@@ -137,7 +137,7 @@ def test_without_an_office_number_no_number_may_be_given(staff_client, store):
 def test_the_rule_holds_below_the_web_page_too(store, office):
     question = open_question(store)
     with pytest.raises(ValueError), transaction(store):
-        queue.answer_question(store, question["id"], PHISHING, actor="lan")
+        service_requests.answer_question(store, question["id"], PHISHING, actor="lan")
     procedure = {**guidance.get(store, "VNEID"), "sms_steps": PHISHING}
     with pytest.raises(ValueError), transaction(store):
         guidance.save(store, procedure)

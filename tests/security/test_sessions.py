@@ -1,6 +1,6 @@
 """A saved session cookie stops working after logout, a password change or deactivation."""
 
-from app import users
+from app.accounts import users
 from tests.conftest import STAFF_PASSWORD, signed_in_client
 
 

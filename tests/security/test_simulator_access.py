@@ -2,8 +2,9 @@
 
 import pytest
 
-from app import config, create_app
-from app.simulator import phone
+from app import create_app
+from app.infra import config
+from simulator import phone
 from tests.conftest import signed_in_client
 
 STRANGER_ROUTES = [

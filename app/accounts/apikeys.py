@@ -1,0 +1,57 @@
+"""Open311 API keys: shown once, stored as a SHA-256 hash."""
+
+import hashlib
+import secrets
+
+from app.infra import clock
+from db import transaction
+
+PREFIX_LENGTH = 8
+
+
+def _hash(key):
+    """Hash a key for storage and lookup."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_key(db, name):
+    """Create a key for NAME; return the plain key (the only time it exists)."""
+    key = "hl_" + secrets.token_urlsafe(32)
+    db["api_keys"].insert(
+        {
+            "name": name,
+            "prefix": key[:PREFIX_LENGTH],
+            "key_hash": _hash(key),
+            "created_at": clock.iso(clock.now()),
+        }
+    )
+    return key
+
+
+def verify(db, key):
+    """Return the active key row matching KEY, or None."""
+    if not key or len(key) > 200:
+        return None
+    rows = list(db["api_keys"].rows_where("key_hash = ? AND revoked_at IS NULL", [_hash(key)]))
+    return rows[0] if rows else None
+
+
+def revoke(db, key_id):
+    """Revoke a key so it no longer works."""
+    db["api_keys"].update(key_id, {"revoked_at": clock.iso(clock.now())})
+
+
+def all_keys(db):
+    """Return every key row, newest first (hashes only, never the keys)."""
+    return list(db["api_keys"].rows_where(order_by="id desc"))
+
+
+def mark_used(db, key, *, every_seconds=60):
+    """Stamp when KEY was last used, at most once per EVERY_SECONDS (a write costs the lock)."""
+    last = clock.parse(key["last_used_at"])
+    now = clock.now()
+    if not last or (now - last).total_seconds() > every_seconds:
+        with transaction(db):
+            db.execute(
+                "UPDATE api_keys SET last_used_at = ? WHERE id = ?", [clock.iso(now), key["id"]]
+            )

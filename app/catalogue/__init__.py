@@ -1,0 +1,1 @@
+"""The commune's catalogue: message texts, procedures, hamlets, settings and text rules."""

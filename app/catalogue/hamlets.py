@@ -1,0 +1,189 @@
+"""Hamlets (ấp): the editable list of places the mobile team serves, and finding them in text.
+
+Residents name hamlets with typos and without spaces ("phu hao a", "phuthuan b", "Long
+Hâu"), so names are matched with rapidfuzz over windows of words with the spaces taken out.
+A hamlet's suffix (the A/B of Phú Hòa A, the 1 of Long Hòa 1) must match exactly, never
+fuzzily, and the names of the old communes and the district are
+never taken for a hamlet.
+"""
+
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from app.language.texts import compact, fold
+from db import rows
+from db.cache import cached
+
+
+class HamletError(ValueError):
+    """Raised when a hamlet cannot be saved; the message is a code (name, duplicate)."""
+
+
+def _load(db):
+    """Every hamlet by id, the active ones in route order, by code, and their finder."""
+    every = rows(db, "SELECT * FROM hamlets ORDER BY route_order, id")
+    live = [row for row in every if row["active"] == 1]
+    by_code = {row["code"]: row for row in live}
+    finder = HamletIndex([(row["code"], fold(row["name"])) for row in live])
+    return {row["id"]: row for row in every}, live, by_code, finder
+
+
+def active(db):
+    """Return the active hamlets in route order (shared rows: do not modify them)."""
+    return list(cached(db, "hamlets", _load)[1])
+
+
+def every(db):
+    """Return every hamlet, active or not, in route order (shared rows: do not modify them)."""
+    return list(cached(db, "hamlets", _load)[0].values())
+
+
+def get(db, hamlet_id):
+    """Return a hamlet row by id, or None (a shared row: do not modify it)."""
+    if isinstance(hamlet_id, str):
+        # SQLite compared a text id as a number; keep accepting "3" from forms.
+        hamlet_id = int(hamlet_id) if hamlet_id.strip().isdigit() else None
+    if hamlet_id is None:
+        return None
+    return cached(db, "hamlets", _load)[0].get(hamlet_id)
+
+
+def code_for(name):
+    """Return the folded code for a hamlet name ("Phú Hòa A" → "PHUHOAA")."""
+    return compact(name)
+
+
+def find_in_text(db, text):
+    """Find an active hamlet named in free text, allowing one typo but not in the suffix.
+
+    Returns (hamlet, the text's other words, folded) or (None, text).
+    """
+    tokens = fold(text).split()
+    found = index(db).find(tokens)
+    if found is None:
+        return None, text
+    hamlet = cached(db, "hamlets", _load)[2][found.value]
+    return hamlet, " ".join(tokens[: found.start] + tokens[found.end :])
+
+
+def by_code(db, code):
+    """Return the active hamlet with folded code CODE ("PHULOI"), or None (a shared row)."""
+    return cached(db, "hamlets", _load)[2].get(code)
+
+
+def index(db):
+    """The active hamlets as a HamletIndex (cached per catalogue version)."""
+    return cached(db, "hamlets", _load)[3]
+
+
+# Places that are not hamlets but sit one letter away from one: Phú Tân (the old district)
+# vs Phú Tây, Phú Long (an old commune) vs Phú Đông.
+NOT_HAMLETS = {
+    "PHULAM",
+    "PHULONG",
+    "LONGHOA",
+    "PHUTAN",
+    "PHUTHANH",
+    "HONGNGU",
+    "ANGIANG",
+    "CHODOC",
+    "SAIGON",
+    "BINHDUONG",
+    "PHUHOA",
+    "PHUTHUAN",
+}
+MAX_WINDOW = 5
+MIN_FUZZY_LENGTH = 6
+
+
+@dataclass(frozen=True)
+class Found:
+    """An entity found in the words: its value and the word span [start, end) it covers."""
+
+    value: str
+    start: int
+    end: int
+
+
+class HamletIndex:
+    """The active hamlets, ready to be found in free text."""
+
+    def __init__(self, hamlets):
+        # HAMLETS: [(code, folded name)], e.g. ("PHUHOAA", "PHU HOA A"). A code is its base
+        # and its suffix run together (PHUHOA + A), so a suffix stuck to a correctly spelt
+        # name ("phuhoaa") is an exact match.
+        self.exact = {}
+        self.plain = {}  # length of what was typed -> [(base, code)] for names without suffix
+        self.suffixed = {}  # suffix -> length -> [(base, code)]
+        for code, name in hamlets:
+            words = name.split()
+            self.exact[code] = code
+            has_suffix = len(words) > 1 and (len(words[-1]) == 1 or words[-1].isdigit())
+            base = code[: -len(words[-1])] if has_suffix else code
+            if len(base) < MIN_FUZZY_LENGTH:
+                continue
+            table = self.suffixed.setdefault(words[-1], {}) if has_suffix else self.plain
+            for length in (len(base) - 1, len(base), len(base) + 1):
+                table.setdefault(length, []).append((base, code))
+        self.longest = max((len(code) for code in self.exact), default=0)
+
+    def find(self, tokens):
+        """Return the hamlet named in TOKENS as a Found, or None.
+
+        An exact name wins over a typo; a longer window wins over a shorter one.
+        """
+        best = None
+        for start in range(len(tokens)):
+            joined = ""
+            for end in range(start + 1, min(start + MAX_WINDOW, len(tokens)) + 1):
+                joined += tokens[end - 1]
+                if len(joined) > self.longest + 1:
+                    break
+                score = self._score(joined, tokens[end - 1])
+                if score is None:
+                    continue
+                code, distance = score
+                key = (distance, -(end - start), start)
+                if best is None or key < best[0]:
+                    best = (key, Found(code, start, end))
+        return best[1] if best else None
+
+    def _score(self, joined, last_word):
+        """Return (code, edit distance) for a window, or None when it names no hamlet.
+
+        The suffix must be typed exactly, as its own word ("phu hao a": the name may have a
+        typo), never as the last letter of the name itself ("Phu Hoa" is not Phú Hòa A).
+        """
+        code = self.exact.get(joined)
+        if code:
+            return code, 0
+        by_length = self.suffixed.get(last_word)
+        stem = joined[: -len(last_word)] if by_length is not None else joined
+        candidates = (by_length if by_length is not None else self.plain).get(len(stem))
+        if not candidates or stem in NOT_HAMLETS:
+            return None
+        hit = process.extractOne(
+            stem, [base for base, _code in candidates], scorer=OSA.distance, score_cutoff=1
+        )
+        return (candidates[hit[2]][1], hit[1]) if hit else None
+
+
+def save(db, hamlet_id, *, name, route_order, active):
+    """Create (HAMLET_ID None) or update a hamlet's name, route order and active flag."""
+    name = (name or "").strip()
+    if not name:
+        raise HamletError("name")
+    code = code_for(name)
+    clash = db.execute(
+        "SELECT id FROM hamlets WHERE code = ? AND id IS NOT ?", [code, hamlet_id]
+    ).fetchone()
+    if clash:
+        raise HamletError("duplicate")
+    record = {"name": name, "code": code, "route_order": route_order or 0, "active": active}
+    if hamlet_id is None:
+        hamlet_id = db["hamlets"].insert({**record, "source": "staff"}).last_pk
+    else:
+        db["hamlets"].update(hamlet_id, record)
+    return get(db, hamlet_id)

@@ -1,0 +1,1 @@
+"""Outbound delivery: the outbox, its attempts, the SMS log and the transports."""

@@ -1,0 +1,124 @@
+"""Scheduled checks on the Android gateway: inbox re-delivery after a silence, and outbound
+messages it accepted but never reported on.
+
+Both call the gateway's API, so they run in the worker, outside any transaction, and only
+when a gateway is configured.
+"""
+
+import datetime as dt
+import logging
+
+import requests
+from android_sms_gateway import errors as gateway_errors
+
+from app.delivery import gateway_watch, messages, outbox, transports
+from app.infra import clock, gateway_api
+from db import rows, transaction
+
+log = logging.getLogger(__name__)
+
+# A message the gateway accepted but has not reported sent or failed after this is asked
+# about, then again every CHECK_EVERY, for up to CHECK_FOR.
+UNREPORTED_AFTER = dt.timedelta(minutes=10)
+CHECK_EVERY = dt.timedelta(minutes=10)
+CHECK_FOR = dt.timedelta(days=2)
+CHECKS_PER_PASS = 20
+# A re-delivery request that failed (phone unreachable) is tried again after this.
+RECOVERY_RETRY = dt.timedelta(minutes=5)
+UNREPORTED = ("queued", "sending")
+
+
+def recover_inbox(db, config, now=None):
+    """Ask the phone to re-deliver its inbox for a silent window; return True if asked."""
+    now = now or clock.now()
+    window = gateway_watch.recovery_window(db)
+    if window is None:
+        return False
+    current = gateway_watch.state(db)
+    asked = clock.parse(current.get("recovery_asked_at"))
+    if current.get("recovery_note") not in (None, "asked") and asked:
+        if now - asked < RECOVERY_RETRY:
+            return False
+    since, until = window
+    try:
+        gateway_api.redeliver_inbox(config, since, until, current.get("device_id"))
+    except (gateway_errors.APIError, requests.RequestException) as error:
+        log.warning("gateway inbox re-delivery for %s..%s failed: %s", since, until, error)
+        gateway_watch.recovery_asked(db, until=until, note=f"failed: {error}"[:300], now=now)
+        return False
+    log.info("asked the gateway to re-deliver its inbox from %s to %s", since, until)
+    gateway_watch.recovery_asked(db, until=until, note="asked", now=now)
+    return True
+
+
+def unreported(db, now, limit=CHECKS_PER_PASS):
+    """Outbound gateway messages still queued or sending that are due a state check."""
+    return rows(
+        db,
+        "SELECT * FROM messages WHERE provider = 'gateway' AND direction = 'out'"
+        " AND status IN ('queued', 'sending') AND created_at <= ? AND created_at >= ?"
+        " AND (delivery_checked_at IS NULL OR delivery_checked_at <= ?)"
+        " ORDER BY created_at LIMIT ?",
+        [
+            clock.iso(now - UNREPORTED_AFTER),
+            clock.iso(now - CHECK_FOR),
+            clock.iso(now - CHECK_EVERY),
+            limit,
+        ],
+    )
+
+
+def reconcile_outbound(db, config, now=None):
+    """Ask the gateway about messages it never reported on; return how many changed."""
+    now = now or clock.now()
+    changed = 0
+    for message in unreported(db, now):
+        try:
+            state = gateway_api.message_state(config, message["provider_id"])
+        except (gateway_errors.APIError, requests.RequestException) as error:
+            log.warning("state of gateway message %s unknown: %s", message["provider_id"], error)
+            _mark_checked(db, message, now)
+            continue
+        with transaction(db):
+            _mark_checked(db, message, now)
+            if state is None:
+                # Accepted once, now unknown to the gateway: whether it went out cannot be
+                # known, so a person decides (a retry sends it again under the same id).
+                outbox.mark_provider_failure(
+                    db, message["outbox_id"], "the gateway no longer knows this message"
+                )
+                changed += 1
+                continue
+            status = transports.gateway_status(state.state)
+            error = next((r.error for r in state.recipients if r.error), None)
+            updated = messages.update_delivery(
+                db,
+                provider="gateway",
+                provider_id=message["provider_id"],
+                status=status,
+                error_message=error,
+            )
+            if status in messages.FINAL_FAILURES:
+                outbox.mark_provider_failure(db, message["outbox_id"], error or status)
+            changed += updated is not None
+    return changed
+
+
+def _mark_checked(db, message, now):
+    """Stamp MESSAGE as checked now, so it is asked about again only after CHECK_EVERY."""
+    with transaction(db):
+        db.execute(
+            "UPDATE messages SET delivery_checked_at = ? WHERE id = ?",
+            [clock.iso(now), message["id"]],
+        )
+
+
+def run(db, config, now=None):
+    """The worker's gateway job: re-delivery first, then the state checks."""
+    if not gateway_api.configured(config):
+        return None
+    now = now or clock.now()
+    return {
+        "recovered": recover_inbox(db, config, now),
+        "checked": reconcile_outbound(db, config, now),
+    }

@@ -1,0 +1,186 @@
+"""The Android gateway phone: when it was last heard from, its silences, and each message's SIM.
+
+Plain functions on the gateway tables, with no network calls, so the webhook, the staff
+banner, /healthz and /metrics read the same answer. Every signed webhook (system:ping
+included) counts as a sign of life. A silence longer than RECOVERY_GAP opens a window the
+phone is asked to re-deliver its inbox for (app.delivery.gateway_jobs); the inbound dedupe key makes
+re-delivered messages harmless.
+"""
+
+import dataclasses
+import datetime as dt
+
+from app.catalogue import commune_settings, quiet_hours
+from app.infra import clock
+from db import first, transaction
+
+# last_seen is rewritten at most this often, so a burst of webhooks costs one write.
+TOUCH_EVERY = dt.timedelta(seconds=30)
+# With the app's ping every 5 minutes, two missed pings: something may have been missed.
+RECOVERY_GAP = dt.timedelta(minutes=10)
+# Around a silent window when asking for re-delivery: the phone's clock may be off.
+RECOVERY_MARGIN = dt.timedelta(minutes=5)
+
+
+@dataclasses.dataclass(frozen=True)
+class Silence:
+    """The phone has sent nothing since SINCE (aware UTC), for MINUTES whole minutes."""
+
+    since: dt.datetime
+    minutes: int
+
+
+def state(db):
+    """The gateway_state row as a dict."""
+    return first(db, "SELECT * FROM gateway_state WHERE id = 1") or {}
+
+
+def last_seen(db):
+    """When the phone last sent a signed webhook (aware UTC), or None if it never has."""
+    return clock.parse(state(db).get("last_seen_at"))
+
+
+def touch(db, event, *, device_id=None, app_version=None, now=None):
+    """Record a signed webhook from the phone; return True when it ends a long silence."""
+    now = now or clock.now()
+    current = state(db)
+    seen = clock.parse(current.get("last_seen_at"))
+    unchanged = (device_id or current.get("device_id"), app_version or current.get("app_version"))
+    if (
+        seen
+        and now - seen < TOUCH_EVERY
+        and unchanged == (current.get("device_id"), current.get("app_version"))
+    ):
+        return False
+    with transaction(db):
+        current = state(db)
+        seen = clock.parse(current.get("last_seen_at"))
+        changes = {
+            "last_seen_at": clock.iso(max(now, seen) if seen else now),
+            "last_event": event,
+            "device_id": device_id or current.get("device_id"),
+            "app_version": app_version or current.get("app_version"),
+        }
+        gap = bool(seen and now - seen > RECOVERY_GAP)
+        if gap:
+            # Widen a window not yet re-delivered rather than forget part of it.
+            start = clock.parse(current.get("gap_from")) or seen
+            changes["gap_from"] = clock.iso(min(start, seen))
+            changes["gap_until"] = clock.iso(now)
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        db.execute(f"UPDATE gateway_state SET {assignments} WHERE id = 1", list(changes.values()))
+    return gap
+
+
+def silence(db, now=None):
+    """How long the phone has been silent, or None if it has never been heard from."""
+    now = now or clock.now()
+    seen = last_seen(db)
+    if seen is None:
+        return None
+    return Silence(seen, max(0, int((now - seen).total_seconds() // 60)))
+
+
+def alarm(db, now=None):
+    """The Silence staff must see: longer than the setting, during the day; else None."""
+    now = now or clock.now()
+    quiet = silence(db, now)
+    limit = commune_settings.gateway_silence_minutes(db)
+    if quiet is None or quiet.minutes < limit or quiet_hours.is_quiet(db, now):
+        return None
+    return quiet
+
+
+def setup_problem(db):
+    """The gateway's last set-up error (no device, bad credentials) if no send worked since."""
+    found = first(
+        db,
+        "SELECT id, at, detail FROM outbox_attempts WHERE outcome = 'setup'"
+        " ORDER BY id DESC LIMIT 1",
+    )
+    if not found:
+        return None
+    later = db.execute(
+        "SELECT 1 FROM outbox_attempts WHERE id > ? AND outcome IN ('accepted', 'found') LIMIT 1",
+        [found["id"]],
+    ).fetchone()
+    return None if later else found
+
+
+def health(db, now=None):
+    """The gateway part of /healthz."""
+    now = now or clock.now()
+    current = state(db)
+    quiet = silence(db, now)
+    problem = setup_problem(db)
+    return {
+        "last_seen": current.get("last_seen_at"),
+        "last_event": current.get("last_event"),
+        "app_version": current.get("app_version"),
+        "silent_minutes": quiet.minutes if quiet else None,
+        "silent": quiet is None or quiet.minutes >= commune_settings.gateway_silence_minutes(db),
+        "setup_error": problem["detail"] if problem else None,
+    }
+
+
+# The SIM each message came in on ------------------------------------------------------
+
+
+def note_inbound(db, *, dedupe_key, phone, sim_number, received_at=None):
+    """Keep the SIM an inbound gateway message came in on (a repeat changes nothing)."""
+    if sim_number is None:
+        return
+    with transaction(db):
+        db.execute(
+            "INSERT OR IGNORE INTO gateway_inbound (dedupe_key, phone, sim_number, received_at)"
+            " VALUES (?, ?, ?, ?)",
+            [dedupe_key, phone, sim_number, clock.iso(received_at or clock.now())],
+        )
+
+
+def sim_for(db, phone, reply_to_id=None):
+    """The SIM to answer PHONE from: the one REPLY_TO_ID came in on, else the last one used.
+
+    None leaves the choice to the phone's default SIM.
+    """
+    if reply_to_id:
+        found = db.execute(
+            "SELECT g.sim_number FROM messages m JOIN gateway_inbound g"
+            " ON g.dedupe_key = m.dedupe_key WHERE m.id = ?",
+            [reply_to_id],
+        ).fetchone()
+        if found:
+            return found[0]
+    latest = db.execute(
+        "SELECT sim_number FROM gateway_inbound WHERE phone = ? ORDER BY received_at DESC LIMIT 1",
+        [phone],
+    ).fetchone()
+    return latest[0] if latest else None
+
+
+# Re-delivery after a silence -----------------------------------------------------------
+
+
+def recovery_window(db):
+    """The (since, until) the phone must re-deliver its inbox for, widened by the margin."""
+    current = state(db)
+    start, end = clock.parse(current.get("gap_from")), clock.parse(current.get("gap_until"))
+    if not start or not end:
+        return None
+    return start - RECOVERY_MARGIN, end + RECOVERY_MARGIN
+
+
+def recovery_asked(db, *, until, note, now=None):
+    """Close the window once the phone accepted the request (or note why it did not)."""
+    now = now or clock.now()
+    with transaction(db):
+        current = state(db)
+        done = clock.parse(current.get("gap_until"))
+        # A silence that began again since the request was made stays open.
+        clear = note == "asked" and done and done <= until
+        db.execute(
+            "UPDATE gateway_state SET recovery_asked_at = ?, recovery_note = ?"
+            + (", gap_from = NULL, gap_until = NULL" if clear else "")
+            + " WHERE id = 1",
+            [clock.iso(now), note],
+        )

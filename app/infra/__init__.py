@@ -1,0 +1,1 @@
+"""Infrastructure: configuration, logging, time, provider clients and web helpers; no domain."""

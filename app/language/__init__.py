@@ -1,0 +1,1 @@
+"""Language: text encoding, keywords, dates in words, speech measures, written phone numbers."""

@@ -1,0 +1,1 @@
+"""Operators' entry points: the CLI, the worker and its schedule, health and metrics."""

@@ -1,0 +1,36 @@
+"""Health check for monitoring: database, outbox backlog, the worker's heartbeat, the gateway."""
+
+import sqlite3
+
+from flask import Blueprint, current_app, jsonify
+
+from app.delivery import gateway_watch, outbox
+from app.infra import gateway_api
+from app.ops import worker
+from db import get_db
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Report the service's state.
+
+    503 when the database fails; "degraded" (still 200, so a load balancer keeps the web
+    server) when the worker is silent or a due message has waited too long.
+    """
+    try:
+        db = get_db()
+        db.execute("SELECT 1").fetchone()
+        report = {
+            "database": "ok",
+            "outbox_backlog": outbox.backlog(db),
+            "outbox_failed": outbox.failed_count(db),
+            "worker": worker.health(db),
+        }
+        if gateway_api.in_use(current_app.config):
+            report["gateway"] = gateway_watch.health(db)
+    except sqlite3.Error as exc:
+        return jsonify(status="error", database="unreachable", error=type(exc).__name__), 503
+    problems = report["worker"]["problems"]
+    return jsonify(status="degraded" if problems else "ok", **report)

@@ -1,0 +1,103 @@
+"""Scheduled jobs run by the worker: trips, reminders, call-back retries and gateway checks.
+
+Every job is idempotent, so any number of worker processes (or a restarted one) can run
+them: trip generation is keyed by rule and day, reminders by the outbox dedupe key
+reminder:<request>:<trip>, and the daily job's last run is kept in the jobs table.
+"""
+
+import datetime as dt
+import logging
+
+from flask import current_app
+
+from app import trips
+from app.catalogue import commune_settings
+from app.delivery import gateway_jobs
+from app.infra import clock
+from app.request_queue import callbacks
+from db import transaction
+
+log = logging.getLogger(__name__)
+
+
+def _last_run(db, name):
+    """Return when job NAME last ran (aware UTC), or None."""
+    row = db.execute("SELECT last_run_at FROM jobs WHERE name = ?", [name]).fetchone()
+    return clock.parse(row[0]) if row else None
+
+
+def _mark_run(db, name, note=None):
+    """Stamp job NAME as run now."""
+    db["jobs"].upsert(
+        {"name": name, "last_run_at": clock.iso(clock.now()), "note": note}, pk="name"
+    )
+
+
+def generate_trips(db):
+    """Once a local day: keep the schedule generated ahead and book waiting requests."""
+    with transaction(db):
+        last = _last_run(db, "trips")
+        if last and clock.to_local(last).date() == clock.local_today():
+            return None
+        created = trips.ensure_trips(db)
+        booked = trips.assign_waiting(db)
+        _mark_run(db, "trips", f"{created} trips created, {booked} waiting requests booked")
+    return {"created": created, "booked": booked}
+
+
+def queue_reminders(db):
+    """Queue one reminder per request per trip, from reminder_time the day before the trip.
+
+    A worker that was down at reminder time catches up on its next pass, up to the
+    trip's start. Returns how many reminders were queued now.
+    """
+    now = clock.now()
+    at = commune_settings.reminder_time(db)
+    tomorrow = clock.local_today() + dt.timedelta(days=1)
+    queued = 0
+    with transaction(db):
+        soon = db["trips"].rows_where(
+            "status = 'planned' AND starts_at > ? AND date <= ?",
+            [clock.iso(now), tomorrow.isoformat()],
+            order_by="starts_at",
+        )
+        for trip in list(soon):
+            day_before = dt.date.fromisoformat(trip["date"]) - dt.timedelta(days=1)
+            if clock.at_local(day_before, at) > now:
+                continue
+            for request in trips.on_trip(db, trip["id"]):
+                queued += trips.queue_reminder(db, request)
+    return queued
+
+
+def run_callbacks(db):
+    """Place the voice channel's due call-backs and their retries."""
+    # No transaction here: call-backs place phone calls, and network calls never run
+    # inside a database transaction; the module manages its own.
+    return callbacks.run_due_callbacks(db, clock.now())
+
+
+def check_gateway(db):
+    """Ask the gateway phone to re-deliver after a silence; check messages it never reported."""
+    # Network calls, like run_callbacks: the module opens its own short transactions.
+    return gateway_jobs.run(db, current_app.config)
+
+
+JOBS = (
+    ("trips", generate_trips),
+    ("reminders", queue_reminders),
+    ("callbacks", run_callbacks),
+    ("gateway", check_gateway),
+)
+
+
+def run_due_jobs(db):
+    """Run every scheduled job once; a failing job is logged and does not stop the others."""
+    results = {}
+    for name, job in JOBS:
+        try:
+            results[name] = job(db)
+        except Exception:  # noqa: BLE001 - one broken job must not stop the sender
+            log.exception("scheduled job %s failed", name)
+            results[name] = "error"
+    return results

@@ -1,0 +1,83 @@
+"""Messages a person must read: emergencies, pleas and long messages (DESIGN.md principle 10).
+
+An automatic answer may go out as well, but such a message is never closed by automation
+alone: it marks the request it opened, or the resident's open question, or a new question,
+for the staff queue's "needs attention" list, with the resident's full words. Emergencies
+sort first.
+"""
+
+from app.infra import clock
+from app.request_queue import service_requests
+from db import first, update
+
+EMERGENCY, DISTRESS, LONG = "emergency", "distress", "long"
+RANK = {None: 0, LONG: 1, DISTRESS: 2, EMERGENCY: 3}
+
+
+def open_question_for(db, resident_id):
+    """Return the resident's most recent open question, or None."""
+    return first(
+        db,
+        "SELECT * FROM requests WHERE resident_id = ? AND kind = ? AND status = 'open'"
+        " ORDER BY id DESC LIMIT 1",
+        [resident_id, service_requests.QUESTION],
+    )
+
+
+def for_a_person(db, *, resident, words, reason, request=None, channel="sms", source_key=None):
+    """Make sure a person reads WORDS from RESIDENT; return the request that carries them.
+
+    REASON is emergency, distress or long. REQUEST is what the answer opened or touched, if
+    anything; otherwise the resident's open question is updated, or a new one opened.
+    """
+    target = request or open_question_for(db, resident["id"])
+    if target is None:
+        target, _created = service_requests.open_request(
+            db,
+            phone=resident["phone"],
+            kind=service_requests.QUESTION,
+            channel=channel,
+            description=words,
+            source_key=f"{source_key}:person" if source_key else None,
+        )
+    elif (target["description"] or "").strip() != words.strip():
+        service_requests.record_event(
+            db,
+            target["id"],
+            "resident_wrote",
+            actor_type="resident",
+            actor=resident["phone"],
+            channel=channel,
+            note=words,
+        )
+    return mark(db, target, reason)
+
+
+def mark(db, request, reason):
+    """Raise REQUEST's attention to REASON (never lower it); return the fresh row."""
+    if RANK[reason] > RANK.get(request["attention"], 0):
+        update(
+            db,
+            "requests",
+            "id",
+            request["id"],
+            {"attention": reason, "attention_at": clock.iso(clock.now())},
+        )
+        service_requests.record_event(
+            db,
+            request["id"],
+            "attention",
+            actor_type="system",
+            channel="sms",
+            note=reason,
+        )
+    return service_requests.get(db, request["id"])
+
+
+def clear(db, request_id, *, actor):
+    """An officer has read it: take the request off the attention list."""
+    update(db, "requests", "id", request_id, {"attention": None, "attention_at": None})
+    service_requests.record_event(
+        db, request_id, "attention_cleared", actor_type="staff", actor=actor, channel="staff"
+    )
+    return service_requests.get(db, request_id)

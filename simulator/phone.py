@@ -1,0 +1,370 @@
+"""The simulated phone: it plays Twilio's part and posts signed requests to the app's own webhooks.
+
+Nothing here bypasses a check. Each request is signed with the app's TWILIO_AUTH_TOKEN over
+PUBLIC_BASE_URL plus the path, exactly as Twilio signs, and goes through the real webhook code
+in-process (the Flask test client), so what the simulator does is real data for staff.
+"""
+
+import re
+import secrets
+import wave
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode, urljoin, urlsplit
+
+from flask import current_app
+from twilio.request_validator import RequestValidator
+
+from app.language import phones, texts
+from db.files import private_dir, write_private
+
+SMS_WEBHOOK = "/sms/twilio"
+VOICE_INCOMING = "/voice/incoming"
+VOICE_STATUS = "/voice/status"
+VOICE_PREFIX = "/voice/"
+RECORDINGS_PATH = "/simulator/recordings/"
+SAMPLE_CLIP = Path(__file__).resolve().parent.parent / "static/audio/sample-message.wav"
+MAX_BODY = 1600  # Twilio's limit for one inbound message
+# Two minutes of browser audio (Opus) is well under 2 MB; the folder keeps at most 200 clips.
+MAX_CLIP_BYTES = 2 * 1024 * 1024
+MAX_RECORDINGS = 200
+CALL_SID = re.compile(r"^CA[0-9a-f]{32}$")
+RECORDING_SID = re.compile(r"^RE[0-9a-f]{32}$")
+CLIP_TYPES = {
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/webm": "webm",
+    "audio/ogg": "ogg",
+    "audio/mp4": "m4a",
+    "audio/mpeg": "mp3",
+}
+CLIP_MIMETYPES = {
+    "wav": "audio/wav",
+    "webm": "audio/webm",
+    "ogg": "audio/ogg",
+    "m4a": "audio/mp4",
+    "mp3": "audio/mpeg",
+}
+
+
+class SimulatorError(Exception):
+    """The app answered the simulated provider with something a phone cannot use."""
+
+
+class RecordingRefused(Exception):
+    """A clip too big, or one clip too many for the folder; STATUS is the HTTP answer."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Leg:
+    """One answered webhook of a call: where it was posted and the verbs that came back."""
+
+    path: str
+    steps: list = field(default_factory=list)
+
+
+def new_sid(prefix):
+    """Return a fresh Twilio-shaped SID, e.g. SM followed by 32 hex digits."""
+    return prefix + secrets.token_hex(16)
+
+
+def base_url():
+    """Return the public base URL the app signs and builds callback URLs against."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+
+def service_number():
+    """The service's number as residents see it (the embedded placeholder as configured)."""
+    number = current_app.config["TWILIO_FROM_NUMBER"]
+    return phones.display(number) if phones.is_valid(number) else number
+
+
+def post_signed(path, params, method="POST"):
+    """Send PARAMS to the app's PATH signed as Twilio would, in-process; return the response."""
+    client = current_app.test_client()
+    validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
+    headers = {"User-Agent": "TwilioProxy/1.1 (simulator)"}
+    if method.upper() == "GET":
+        # Twilio sends GET parameters in the query string, which the signature then covers.
+        separator = "&" if "?" in path else "?"
+        path = f"{path}{separator}{urlencode(params)}"
+        headers["X-Twilio-Signature"] = validator.compute_signature(base_url() + path, {})
+        return client.get(path, headers=headers, base_url=base_url())
+    headers["X-Twilio-Signature"] = validator.compute_signature(base_url() + path, params)
+    return client.post(path, data=params, headers=headers, base_url=base_url())
+
+
+def _common(phone):
+    """Form fields Twilio sends with every request from this phone."""
+    return {
+        "AccountSid": current_app.config["TWILIO_ACCOUNT_SID"],
+        "ApiVersion": "2010-04-01",
+        "From": phone,
+        "To": current_app.config["TWILIO_FROM_NUMBER"],
+        "FromCountry": "VN",
+        "ToCountry": "VN",
+    }
+
+
+def sms_params(phone, body):
+    """Return the form fields of an inbound SMS webhook, with a fresh MessageSid."""
+    sid = new_sid("SM")
+    return {
+        **_common(phone),
+        "MessageSid": sid,
+        "SmsMessageSid": sid,
+        "SmsSid": sid,
+        "SmsStatus": "received",
+        "Body": body,
+        "NumMedia": "0",
+        "NumSegments": str(max(texts.segments(body).count, 1)),
+    }
+
+
+def message_bodies(xml_text):
+    """Return the texts of the <Message> elements of a messaging TwiML reply."""
+    root = _parse(xml_text)
+    bodies = []
+    for message in root.iter("Message"):
+        body = message.find("Body")
+        text = "".join((body if body is not None else message).itertext())
+        if body is None:
+            # Nested <Media> or <Redirect> would add text that is not the message.
+            text = (message.text or "").strip()
+        bodies.append(text.strip())
+    return bodies
+
+
+def send_sms(phone, body):
+    """Text BODY from PHONE to the service's number; return the bodies of the inline reply."""
+    if len(body) > MAX_BODY:
+        raise SimulatorError(f"a message has at most {MAX_BODY} characters")
+    response = post_signed(SMS_WEBHOOK, sms_params(phone, body))
+    _check(response, SMS_WEBHOOK)
+    if not response.data.strip():
+        return []
+    return message_bodies(response.get_data(as_text=True))
+
+
+def call_params(call_sid, phone, status="in-progress", **extra):
+    """Return the form fields of a voice webhook for CALL_SID from PHONE, plus EXTRA."""
+    params = {
+        **_common(phone),
+        "CallSid": call_sid,
+        "CallStatus": status,
+        "Direction": "inbound",
+        "Caller": phone,
+        "Called": current_app.config["TWILIO_FROM_NUMBER"],
+    }
+    params.update({key: str(value) for key, value in extra.items() if value is not None})
+    return params
+
+
+def start_call(phone):
+    """Ring the service from PHONE; return (call_sid, first Leg)."""
+    call_sid = new_sid("CA")
+    leg = _voice_request(VOICE_INCOMING, call_params(call_sid, phone, status="ringing"))
+    return call_sid, leg
+
+
+def follow(call_sid, phone, path, method="POST", digits=None):
+    """Post the next step of a call to PATH (a Gather action or a Redirect); return the Leg."""
+    return _voice_request(voice_path(path), call_params(call_sid, phone, Digits=digits), method)
+
+
+def record(call_sid, phone, step, clip, extension, duration=None):
+    """Answer a <Record> STEP with CLIP: store it, post the action and the status callback.
+
+    The clip is stored beside the database (recordings/<RecordingSid>.<ext>) and the webhook is
+    given a RecordingUrl under /simulator/recordings/, which the app serves while the simulator
+    is on, so staff can play it back just like a fetched Twilio recording.
+    """
+    if len(clip) > MAX_CLIP_BYTES:
+        raise RecordingRefused(f"a recording has at most {MAX_CLIP_BYTES // 1024} KB", 413)
+    folder = private_dir(recordings_dir())
+    if sum(1 for _ in folder.glob("RE*")) >= MAX_RECORDINGS:
+        raise RecordingRefused(
+            f"the simulator keeps at most {MAX_RECORDINGS} recordings; delete old ones "
+            "from recordings/ beside the database",
+            429,
+        )
+    recording_sid = new_sid("RE")
+    path = folder / f"{recording_sid}.{extension}"
+    write_private(path, clip)
+    if duration is None:
+        duration = clip_seconds(path)
+    recording = {
+        "RecordingUrl": base_url() + RECORDINGS_PATH + recording_sid,
+        "RecordingSid": recording_sid,
+        "RecordingDuration": max(1, min(int(duration), step.get("max_length") or 3600)),
+    }
+    leg = _voice_request(
+        voice_path(step["action"]), call_params(call_sid, phone, **recording), step["method"]
+    )
+    if step.get("status_callback"):
+        status = call_params(
+            call_sid,
+            phone,
+            RecordingStatus="completed",
+            RecordingChannels=1,
+            RecordingSource="RecordVerb",
+            **recording,
+        )
+        response = post_signed(
+            voice_path(step["status_callback"]), status, step.get("status_callback_method", "POST")
+        )
+        _check(response, step["status_callback"])
+    return recording_sid, leg
+
+
+def hang_up(call_sid, phone, duration=0):
+    """Tell the app the call ended (Twilio's status callback); a missing endpoint is ignored."""
+    params = call_params(call_sid, phone, status="completed", CallDuration=int(duration))
+    response = post_signed(VOICE_STATUS, params)
+    return response.status_code
+
+
+def recordings_dir():
+    """Folder of simulated recordings: recordings/ beside the database file."""
+    return Path(current_app.config["DATABASE_PATH"]).resolve().parent / "recordings"
+
+
+def find_recording(recording_sid):
+    """Return (path, mimetype) of a stored simulated recording, or None."""
+    if not RECORDING_SID.match(recording_sid or ""):
+        return None
+    for path in sorted(recordings_dir().glob(f"{recording_sid}.*")):
+        mimetype = CLIP_MIMETYPES.get(path.suffix.lstrip("."))
+        if mimetype:
+            return path, mimetype
+    return None
+
+
+def sample_clip():
+    """Return the bytes of the bundled sample voice message."""
+    return SAMPLE_CLIP.read_bytes()
+
+
+def clip_seconds(path):
+    """Length of a WAV clip in whole seconds (at least 1); other formats count as 1."""
+    try:
+        with wave.open(str(path), "rb") as clip:
+            return max(1, round(clip.getnframes() / clip.getframerate()))
+    except (wave.Error, EOFError):
+        return 1
+
+
+def voice_path(url):
+    """Reduce a TwiML URL to an app path under /voice/; refuse anything else."""
+    full = urljoin(base_url() + "/", url or "")
+    if not full.startswith(base_url() + "/"):
+        raise SimulatorError(f"the phone only follows the app's voice webhooks, not {url!r}")
+    path = full[len(base_url()) :]
+    if not path.startswith(VOICE_PREFIX) or ".." in urlsplit(path).path:
+        raise SimulatorError(f"the phone only follows the app's voice webhooks, not {url!r}")
+    return path
+
+
+def parse_voice(xml_text, path):
+    """Parse a voice TwiML document posted to PATH into a list of plain step dicts."""
+    root = _parse(xml_text)
+    return [_step(element, path) for element in root]
+
+
+def _voice_request(path, params, method="POST"):
+    """Post a voice webhook and parse its TwiML into a Leg."""
+    response = post_signed(path, params, method)
+    _check(response, path)
+    return Leg(path=path, steps=parse_voice(response.get_data(as_text=True), path))
+
+
+def _check(response, path):
+    """Raise SimulatorError unless the webhook answered 2xx."""
+    if not 200 <= response.status_code < 300:
+        raise SimulatorError(f"{path} answered HTTP {response.status_code}")
+
+
+def _parse(xml_text):
+    """Parse a TwiML document and return its <Response> root."""
+    try:
+        root = ET.fromstring(xml_text)
+    except ET.ParseError as exc:
+        raise SimulatorError(f"the reply is not valid TwiML: {exc}") from None
+    if root.tag != "Response":
+        raise SimulatorError("the reply is not a TwiML <Response>")
+    return root
+
+
+def _int(value, default):
+    """Parse an integer attribute, falling back to DEFAULT."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _resolve(url, path):
+    """Resolve a TwiML URL relative to the document at PATH; keep it absolute if foreign."""
+    full = urljoin(base_url() + path, (url or "").strip())
+    return full[len(base_url()) :] if full.startswith(base_url() + "/") else full
+
+
+def _step(element, path):
+    """Turn one TwiML verb into a dict the page and the terminal can play."""
+    tag = element.tag
+    if tag == "Say":
+        return {
+            "verb": "say",
+            "text": " ".join("".join(element.itertext()).split()),
+            "language": element.get("language", "en-US"),
+            "loop": max(1, _int(element.get("loop"), 1)),
+        }
+    if tag == "Play":
+        return {
+            "verb": "play",
+            "url": _resolve(element.text, path),
+            "loop": max(1, _int(element.get("loop"), 1)),
+        }
+    if tag == "Pause":
+        return {"verb": "pause", "length": _int(element.get("length"), 1)}
+    if tag == "Gather":
+        return {
+            "verb": "gather",
+            "action": _resolve(element.get("action") or path, path),
+            "method": element.get("method", "POST").upper(),
+            "timeout": _int(element.get("timeout"), 5),
+            "num_digits": _int(element.get("numDigits"), None),
+            "finish_on_key": element.get("finishOnKey", "#"),
+            "children": [_step(child, path) for child in element],
+        }
+    if tag == "Redirect":
+        return {
+            "verb": "redirect",
+            "url": _resolve(element.text or path, path),
+            "method": element.get("method", "POST").upper(),
+        }
+    if tag == "Record":
+        return {
+            "verb": "record",
+            "action": _resolve(element.get("action") or path, path),
+            "method": element.get("method", "POST").upper(),
+            "max_length": _int(element.get("maxLength"), 3600),
+            "timeout": _int(element.get("timeout"), 5),
+            "play_beep": element.get("playBeep", "true").lower() != "false",
+            "status_callback": _resolve(element.get("recordingStatusCallback"), path)
+            if element.get("recordingStatusCallback")
+            else "",
+            "status_callback_method": element.get("recordingStatusCallbackMethod", "POST"),
+        }
+    if tag in ("Hangup", "Reject"):
+        return {"verb": "hangup"}
+    if tag == "Dial":
+        number = element.findtext("Number") or element.text or ""
+        return {"verb": "dial", "number": number.strip()}
+    return {"verb": tag.lower(), "unsupported": True}

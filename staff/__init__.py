@@ -1,0 +1,23 @@
+"""Staff console blueprint: the commune's web page for the queue, trips and residents."""
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__)
+
+# Route modules register their views on bp when imported.
+from staff import (  # noqa: E402,F401
+    alarms,
+    auth,
+    catalogue,
+    detail,
+    errors,
+    field,
+    filters,
+    message_log,
+    numbers,
+    people,
+    queue,
+    settings,
+    trip_sheet,
+    walkin,
+)

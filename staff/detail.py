@@ -1,0 +1,256 @@
+"""Request detail: the resident, the timeline, the SMS thread, and the actions on a request."""
+
+from flask import Response, abort, flash, render_template, request
+from flask_babel import gettext as _
+
+from app import residents, trips
+from app.catalogue import catalog, guidance, hamlets, quiet_hours, text_rules
+from app.delivery import attempts, messages, outbox
+from app.infra import clock
+from app.language.texts import segments, sms_text
+from app.request_queue import attention, field, service_requests
+from db import get_db, transaction
+from staff import bp, log_queries, queries, trip_queries
+from staff.common import actor, back, form_int, refused, trip_error_text
+
+
+def sms_preview(text):
+    """Describe how an answer will reach the phone: unaccented body and segment count."""
+    body = catalog.sms_body(text)
+    info = segments(body)
+    return {
+        "body": body,
+        "segments": info.count,
+        "units": info.units,
+        "has_diacritics": sms_text(text) != text.strip(),
+        "too_long": info.count > 1,
+    }
+
+
+def load(db, request_id):
+    """Return the joined request row, or answer 404."""
+    row = queries.request_row(db, request_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.get("/requests/<int:request_id>")
+def request_detail(request_id, preview=None, draft=""):
+    """Show one request with everything staff need to act on it."""
+    db = get_db()
+    row = load(db, request_id)
+    resident = residents.get(db, row["resident_id"]) if row["resident_id"] else None
+    procedure = guidance.get(db, row["service_code"])
+    thread = messages.thread(db, row["phone"], limit=100) if row["phone"] else []
+    unsent = outbox.unsent_for_request(db, request_id)
+    return render_template(
+        "staff/request.html",
+        r=row,
+        resident=resident,
+        procedure=procedure,
+        events=service_requests.events(db, request_id),
+        thread=thread,
+        unsent=unsent,
+        attempts=attempts.for_outbox(
+            db, [m["outbox_id"] for m in thread] + [o["id"] for o in unsent]
+        ),
+        move_trips=trip_queries.trip_requests_for_move(db, row),
+        hamlets=hamlets.active(db),
+        open_statuses=service_requests.OPEN_STATUSES[row["kind"]],
+        trip_day_reached=bool(row["trip_date"])
+        and row["trip_date"] <= clock.local_today().isoformat(),
+        field_results=field.results_for(db, request_id),
+        waiting=log_queries.waiting_outbox(db, phone=row["phone"]) if row["phone"] else [],
+        quiet_until=quiet_hours.held_until(db),
+        reactive_kinds=outbox.REACTIVE_KINDS,
+        bookable_statuses=service_requests.BOOKABLE,
+        preview=preview,
+        draft=draft,
+    )
+
+
+def act(request_id, change, done_message):
+    """Run CHANGE(db) in a transaction; flash the outcome and go back, or say why not (400)."""
+    db = get_db()
+    load(db, request_id)
+    try:
+        with transaction(db):
+            change(db)
+    except service_requests.VisitBeforeTrip as exc:
+        refused(trip_error_text(exc))
+    except service_requests.InvalidTransition:
+        refused(_("That change is not possible from the request's current status."))
+    except LookupError:
+        refused(_("That trip or request no longer exists."))
+    except trips.TripError as exc:
+        refused(trip_error_text(exc))
+    except ValueError as exc:
+        refused(str(exc))
+    else:
+        flash(done_message, "success")
+        return back("staff.request_detail", request_id=request_id)
+    return not_done(request_id)
+
+
+def not_done(request_id):
+    """The request page again, with the flashed reason, as a 400 (nothing was changed)."""
+    return request_detail(request_id), 400
+
+
+@bp.post("/requests/<int:request_id>/trip")
+def move_request(request_id):
+    """Schedule a request on a trip, or move it to another one."""
+    trip_id = form_int("trip_id")
+    if not trip_id:
+        refused(_("Choose a trip."))
+        return not_done(request_id)
+    done = _("The request is on the chosen trip. The resident gets an SMS with the new date.")
+    held_until = quiet_hours.held_until(get_db())
+    if held_until:
+        done += " " + _("Quiet hours: the SMS is sent at %(time)s.", time=held_until)
+    return act(
+        request_id, lambda db: trips.move_to_trip(db, request_id, trip_id, actor=actor()), done
+    )
+
+
+@bp.post("/requests/<int:request_id>/hamlet")
+def set_request_hamlet(request_id):
+    """Set the hamlet of a request that came without one."""
+    hamlet_id = form_int("hamlet_id")
+    db = get_db()
+    if not hamlet_id or not hamlets.get(db, hamlet_id):
+        refused(_("Choose a hamlet."))
+        return not_done(request_id)
+    return act(
+        request_id,
+        lambda db: service_requests.set_hamlet(
+            db, request_id, hamlet_id, actor_type="staff", actor=actor(), channel="staff"
+        ),
+        _("Hamlet saved."),
+    )
+
+
+def note_field():
+    """The optional note typed with an action, trimmed to a sane length."""
+    return (request.form.get("note") or "").strip()[:1000] or None
+
+
+@bp.post("/requests/<int:request_id>/visited")
+def mark_visited(request_id):
+    """Record that the team visited the resident, after the officer confirms it."""
+    note = note_field()
+    if not request.form.get("confirmed"):
+        # The resident is thanked by SMS at once: ask before, showing the trip's date.
+        db = get_db()
+        row = load(db, request_id)
+        return render_template("staff/confirm_visited.html", r=row, note=note or "")
+    return act(
+        request_id,
+        lambda db: service_requests.mark_visited(db, request_id, actor=actor(), note=note),
+        _("Marked as visited."),
+    )
+
+
+@bp.post("/requests/<int:request_id>/attention/clear")
+def clear_attention(request_id):
+    """An officer has read the resident's words: take the request off the first list."""
+    return act(
+        request_id,
+        lambda db: attention.clear(db, request_id, actor=actor()),
+        _("Marked as read."),
+    )
+
+
+@bp.post("/requests/<int:request_id>/unreachable")
+def mark_unreachable(request_id):
+    """Record that the team could not find the resident."""
+    note = note_field()
+    return act(
+        request_id,
+        lambda db: service_requests.mark_unreachable(db, request_id, actor=actor(), note=note),
+        _("Marked as unreachable. The resident gets an SMS to book again."),
+    )
+
+
+@bp.post("/requests/<int:request_id>/cancel")
+def cancel(request_id):
+    """Cancel a home visit, or close a question, optionally telling the resident."""
+    note = note_field()
+    notify = bool(request.form.get("notify"))
+    return act(
+        request_id,
+        lambda db: service_requests.cancel_request(
+            db,
+            request_id,
+            actor_type="staff",
+            actor=actor(),
+            channel="staff",
+            note=note,
+            notify=notify,
+        ),
+        _("The request is closed."),
+    )
+
+
+@bp.post("/requests/<int:request_id>/answer")
+def answer(request_id):
+    """Answer a question by SMS, or preview how the answer will look on the phone."""
+    text = (request.form.get("answer") or "").strip()[:1000]
+    if not text:
+        refused(_("Write the answer first."))
+        return not_done(request_id)
+    if request.form.get("action") == "preview":
+        return request_detail(request_id, preview=sms_preview(text), draft=text)
+    try:
+        text_rules.check_resident_text(get_db(), text)
+    except text_rules.UnsafeText as exc:
+        # The draft stays on the page, so the officer can rewrite it.
+        refused(_("Not sent, because %(reason)s.", reason=_(exc.template, **exc.params)))
+        return request_detail(request_id, draft=text), 400
+    preview = sms_preview(text)
+    response = act(
+        request_id,
+        lambda db: service_requests.answer_question(db, request_id, text, actor=actor()),
+        _("Answer queued for sending by SMS."),
+    )
+    if preview["too_long"]:
+        flash(_("The answer takes %(count)s SMS segments.", count=preview["segments"]), "warning")
+    return response
+
+
+@bp.post("/requests/<int:request_id>/callback")
+def call_back(request_id):
+    """Ask the voice channel to call the resident back."""
+    from app.request_queue import callbacks
+
+    db = get_db()
+    row = load(db, request_id)
+    if not row["phone"]:
+        abort(404)
+
+    def change(db):
+        # The voice channel records the "callback_requested" event with the officer's name.
+        callbacks.request_callback(db, row["phone"], request_id=request_id, requested_by=actor())
+
+    return act(request_id, change, _("A call back is queued. The phone will ring shortly."))
+
+
+@bp.get("/requests/<int:request_id>/recording")
+def recording(request_id):
+    """Play a voice message: the app fetches it with its credentials, the browser never does."""
+    from app.request_queue import recordings
+
+    db = get_db()
+    row = load(db, request_id)
+    if not row["recording_url"]:
+        abort(404)
+    try:
+        content, content_type = recordings.fetch_recording(row["recording_url"])
+    except recordings.RecordingUnavailable:
+        abort(502)
+    return Response(
+        content,
+        mimetype=content_type or "audio/mpeg",
+        headers={"Cache-Control": "private, no-store"},
+    )

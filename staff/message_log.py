@@ -1,0 +1,98 @@
+"""Messages: the SMS log (inbound and outbound, delivery status) and retry of failed sends."""
+
+from flask import abort, flash, render_template, request
+from flask_babel import gettext as _
+
+from app.catalogue import guidance, hamlets, quiet_hours
+from app.delivery import attempts, messages, outbox
+from app.request_queue import corrections, service_requests
+from db import get_db, transaction
+from sms import understood
+from staff import bp, filters, log_queries, queries
+from staff.common import actor, arg_int, back, refused
+
+
+@bp.get("/messages")
+def message_list():
+    """Show the SMS log, newest first, with failed sends that can be retried."""
+    db = get_db()
+    direction = request.args.get("direction", "")
+    failed_only = request.args.get("failed") == "1"
+    page = max(arg_int("page", 1), 1)
+    rows, has_next = log_queries.messages_page(db, direction, failed_only, page=page)
+    failed = queries.failed_outbox(db, limit=50)
+    return render_template(
+        "staff/messages.html",
+        rows=rows,
+        has_next=has_next,
+        page=page,
+        direction=direction,
+        failed_only=failed_only,
+        failed=failed,
+        counts=log_queries.outbox_counts(db),
+        waiting=log_queries.waiting_outbox(db),
+        quiet_until=quiet_hours.held_until(db),
+        reactive_kinds=outbox.REACTIVE_KINDS,
+        unanswerable=log_queries.unanswerable(db),
+        meanings=list(filters.MEANING_LABELS),
+        hamlet_rows=hamlets.active(db),
+        procedures=guidance.all_procedures(db),
+        attempts=attempts.for_outbox(
+            db, [o["id"] for o in failed] + [m["outbox_id"] for m in rows]
+        ),
+    )
+
+
+@bp.post("/messages/outbox/<int:outbox_id>/retry")
+def outbox_retry(outbox_id):
+    """Put a failed outbound message back in the queue for the worker to send."""
+    db = get_db()
+    row = log_queries.outbox_row(db, outbox_id)
+    if row is None:
+        abort(404)
+    try:
+        with transaction(db):
+            outbox.retry(db, outbox_id, actor=actor())
+            if row["request_id"]:
+                service_requests.record_event(
+                    db,
+                    row["request_id"],
+                    "sms_retry",
+                    actor_type="staff",
+                    actor=actor(),
+                    channel="staff",
+                    note=row["kind"],
+                )
+    except outbox.OutboxError as exc:
+        refused(_("Not retried: %(reason)s", reason=str(exc)))
+    else:
+        flash(_("The message is queued again."), "success")
+    return back("staff.message_list")
+
+
+@bp.post("/messages/<int:message_id>/meaning")
+def message_meaning(message_id):
+    """Say what a resident's SMS meant: it is carried out now and learned at the next training."""
+    db = get_db()
+    message = messages.get(db, message_id)
+    if message is None or message["direction"] != "in" or not message["resident_id"]:
+        abort(404)
+    intent = request.form.get("intent", "")
+    hamlet = request.form.get("hamlet") or None
+    procedure = request.form.get("procedure") or None
+    if (
+        intent not in filters.MEANING_LABELS
+        or (hamlet and not hamlets.by_code(db, hamlet))
+        or (procedure and not guidance.get(db, procedure))
+    ):
+        refused(_("Choose what the message meant from the lists."))
+        return back("staff.message_list")
+    with transaction(db):
+        corrections.record(
+            db, message, intent=intent, hamlet=hamlet, procedure=procedure, actor=actor()
+        )
+        understood.correct(
+            db, message, intent=intent, hamlet=hamlet, procedure=procedure, actor=actor()
+        )
+    flash(_("Done as corrected. The classifier learns it at the next training."), "success")
+    return back("staff.message_list")
