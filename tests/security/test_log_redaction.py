@@ -82,6 +82,14 @@ def test_a_call_back_twilio_refuses_is_logged_with_the_number_masked(app, store,
         # Werkzeug decodes the name, so api%5Fkey is the api_key parameter all the same.
         ("GET /open311/v2/requests.json?api%5Fkey=k3y-s3cret HTTP/1.1", "api%5Fkey=[redacted]"),
         ("GET /x?Api-Key=k3y-s3cret&access_token=s3cret2 HTTP/1.1", "Api-Key=[redacted]&"),
+        # Werkzeug cuts a query at "&" only: the key rides inside page_size's value.
+        ("GET /open311/v2/requests.json?page_size=1;api_key=s3cret HTTP/1.1", "page_size="),
+        ("GET /open311/v2/requests.json?api_key%00=s3cret HTTP/1.1", "api_key%00=[redacted]"),
+        ("GET /x?api%255Fkey=s3cret HTTP/1.1", "api%255Fkey=[redacted]"),
+        ("GET /x?api_key[]=s3cret&page=2 HTTP/1.1", "&page=2"),
+        ("GET /x?page=2&x=1%3Bapi_key%3Ds3cret HTTP/1.1", "page=2&x=[redacted]"),
+        ('"GET /x?a=1&API_KEY=s3cret" 200', 'API_KEY=[redacted]" 200'),
+        ("signing key=s3cret; more", "key=[redacted]; more"),
     ],
 )
 def test_redaction_masks_every_written_form_of_a_phone_and_drops_keys(line, expected):
@@ -134,6 +142,8 @@ def test_the_access_log_of_the_running_server_masks_phones_and_drops_keys(tmp_pa
         "/open311/v2/requests.json?api_key=k3y-s3cret-value&phone=0912345678",
         "/simulator/api/thread?phone=%2B84901234567",
         "/?q=0912+345+678",
+        "/open311/v2/requests.json?page_size=1;api_key=k3y-s3cret-value",
+        "/open311/v2/requests.json?api_key%00=k3y-s3cret-value",
     ]
     with Service(tmp_path, workers=1) as service:
         for path in paths:
