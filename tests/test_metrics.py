@@ -2,6 +2,7 @@
 
 import urllib.request
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.delivery import outbox
@@ -69,6 +70,39 @@ def test_metrics_are_hidden_from_requests_through_the_proxy(client):
     assert proxied.status_code == 404
     remote = client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert remote.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ("Forwarded", "for=203.0.113.9;proto=https"),
+        ("X-Real-IP", "203.0.113.9"),
+        ("X-Forwarded-Host", "hamlet.example.org"),
+        ("X-Forwarded-Proto", "https"),
+        ("Via", "1.1 nginx"),
+        ("True-Client-IP", "203.0.113.9"),
+        ("CF-Connecting-IP", "203.0.113.9"),
+        ("X-Client-IP", "203.0.113.9"),
+        ("X-Cluster-Client-IP", "203.0.113.9"),
+        ("X-Original-Forwarded-For", "203.0.113.9"),
+        ("Client-IP", "203.0.113.9"),
+    ],
+    ids=lambda header: header[0],
+)
+def test_metrics_are_hidden_from_a_local_peer_that_sent_any_proxy_header(client, header):
+    assert client.get("/metrics", headers=[header]).status_code == 404
+
+
+def test_behind_trusted_proxies_a_forwarded_loopback_address_is_not_believed(app):
+    from app import create_app
+
+    app = create_app({**app.config, "TRUSTED_PROXIES": 1})
+    client = app.test_client()
+    remote = {"REMOTE_ADDR": "203.0.113.9"}
+    # ProxyFix makes remote_addr 127.0.0.1 from the header; the socket's peer is not loopback.
+    claimed = client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}, environ_base=remote)
+    assert claimed.status_code == 404
+    assert client.get("/metrics").status_code == 200
 
 
 def test_with_a_token_metrics_need_the_bearer_token_from_anywhere(app, client):

@@ -6,12 +6,14 @@ before any worker starts). The outbox and heartbeat gauges are read from the dat
 scrape time, so every worker reports the same figures.
 
 /metrics answers a request carrying `Authorization: Bearer $METRICS_TOKEN` or, without a
-token, only a request made straight to the server from this machine (not through nginx).
+token, only a request made straight to the server from this machine: a loopback peer that
+sent no proxy header of any kind (not through nginx or any other proxy).
 """
 
 import hmac
 import ipaddress
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -149,18 +151,40 @@ class DatabaseCollector:
             yield GaugeMetricFamily(name, documentation, value=value)
 
 
+# Headers by which some proxy says it relayed the request: RFC 7239's Forwarded, Via, the
+# X-Forwarded-* family, and the client-address headers of nginx (X-Real-IP), CDNs and load
+# balancers (True-Client-IP, CF-Connecting-IP, X-Client-IP, X-Cluster-Client-IP, ...).
+_PROXY_HEADER = re.compile(
+    r"^(?:forwarded|via|x-forwarded-.*|x-original-.*|x-real-ip"
+    r"|.*[-_](?:client|connecting|real|remote|originating)[-_](?:ip|addr|address)"
+    r"|(?:client|true-client|x-client|x-remote)[-_](?:ip|addr|address))$"
+)
+
+
+def _proxied():
+    """Tell whether any header says a proxy relayed this request."""
+    return any(_PROXY_HEADER.match(name.lower()) for name in request.headers.keys())
+
+
+def _peer_address():
+    """The address of the socket's peer, before ProxyFix rewrote it from X-Forwarded-For."""
+    original = request.environ.get("werkzeug.proxy_fix.orig") or {}
+    return original.get("REMOTE_ADDR") or request.environ.get("REMOTE_ADDR") or ""
+
+
 def _allowed():
     """Tell whether this request may read the metrics."""
     token = current_app.config.get("METRICS_TOKEN")
     if token:
         given = request.headers.get("Authorization", "")
         return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
-    # Without a token: only a direct local request. nginx always adds X-Forwarded-For,
-    # so nothing that came through the proxy qualifies, whatever its peer address.
-    if "X-Forwarded-For" in request.headers:
+    # Without a token: only a direct local request. A proxy on this machine connects from
+    # loopback too, so a request that carries any proxy's header is refused, whichever
+    # header that proxy uses; the peer is the socket's, never one a header claimed.
+    if _proxied():
         return False
     try:
-        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+        return ipaddress.ip_address(_peer_address()).is_loopback
     except ValueError:
         return False
 
