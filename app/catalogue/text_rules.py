@@ -17,7 +17,7 @@ from app.language.texts import N_, sms_text, strip_diacritics
 
 # Secrets, on the lower-cased unaccented text. "pin" alone is a battery in Vietnamese.
 SECRET = re.compile(
-    r"\b(?:o\W?t\W?p|0tp|mat\s*khau|mat\s*ma|pass\s*(?:word|code)|ma\s+pin|pin\s+(?:code|number)"
+    r"\b(?:o\W?t\W?p|0tp|mat[\s._-]*khau|mat[\s._-]*ma|pass[\s._-]*(?:word|code)|ma\s+pin|pin\s+(?:code|number)"
     r"|ma\s+(?:xac\s+(?:nhan|thuc|minh)|bao\s+(?:ve|mat)|kich\s+hoat|dang\s+nhap|bi\s+mat)"
     r"|ma\s+(?:gom\s+)?\d\s+(?:chu\s+)?so|\d[\s-]*digit\s+code"
     r"|(?:verification|security|confirmation|login|one\W?time|secret|access|activation)"
@@ -44,6 +44,17 @@ LINK = re.compile(
     r"|ga|cf|gq|cc|ru|cn|us|asia|click|live|pro|vip|icu|cyou|sbs|win|bid|loan|work|today|page"
     r"|dev|in)\b)"
 )
+# A dot written out in brackets so that no link check sees it: "evil[.]com", "evil (dot) com",
+# "evil{chấm}com". A bare " dot " is left alone: unaccented, "đợt" (a round) is "dot" too.
+SPELLED_DOT = re.compile(r"\s*[\[({<]\s*(?:\.|dot|cham|diem)\s*[\])}>]\s*")
+# Money asked for by transfer, or an account to send it to: the commune's fees are paid at
+# the office, so no text for residents names an account ("Chuyển khoản vào STK 0123...").
+TRANSFER = re.compile(
+    r"\b(?:chuyen[\W_]*khoan|chuyen[\W_]*tien|nap[\W_]*tien|stk|so[\W_]*tk|so[\W_]*tai[\W_]*khoan"
+    r"|tai[\W_]*khoan[\W_]*(?:ngan[\W_]*hang|so)|momo|zalo[\W_]*pay|vi[\W_]*dien[\W_]*tu"
+    r"|bank[\W_]*(?:transfer|account)|account[\W_]*(?:number|no)|iban|wire[\W_]*(?:money|transfer)"
+    r"|(?:transfer|send|pay)[\W_]*(?:money|funds|the[\W_]*fee|to[\W_]*(?:the[\W_]*)?account))\b"
+)
 # Thousands written with dots (10.000.000 đồng) are money and 2026-11-29 a date, not phones.
 NOT_A_PHONE = re.compile(
     r"^(?:[1-9]\d{0,2}(?:\.\d{3})+|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{2,4})$"
@@ -59,8 +70,17 @@ class UnsafeText(ValueError):
         super().__init__(template % params if params else template)
 
 
-def _asks_for_a_secret(text):
-    """Tell whether TEXT mentions a code or password other than to warn against sharing it."""
+def _find_secret(plain):
+    """The first request for a code or password in one folded clause, or None."""
+    return SECRET.search(plain) or GIVE_CODE.search(plain)
+
+
+def _asks_for_a_secret(text, find=_find_secret):
+    """Tell whether TEXT mentions what FIND finds other than to warn against it.
+
+    FIND finds a code or password by default; a bank transfer is found the same way, so
+    "the commune never asks you to transfer money" stays a welcome warning.
+    """
     lowered = unicodedata.normalize("NFC", text.lower())
     for sentence in SENTENCE_END.split(lowered):
         folded = strip_diacritics(sentence)
@@ -71,7 +91,7 @@ def _asks_for_a_secret(text):
         warned = False
         for start, end in zip(cuts, cuts[1:], strict=False):
             plain = folded[start:end]
-            secret = SECRET.search(plain) or GIVE_CODE.search(plain)
+            secret = find(plain)
             if not secret:
                 warned = False
                 continue
@@ -135,7 +155,15 @@ def _check_form(db, text):
                 "for one; a warning such as \u201cnever give your OTP to anyone\u201d is fine"
             )
         )
-    if LINK.search(strip_diacritics(text).lower()):
+    if _asks_for_a_secret(text, TRANSFER.search):
+        raise UnsafeText(
+            N_(
+                "it asks for a bank transfer or names an account. Fees are paid at the commune "
+                "office; a warning such as \u201cnever transfer money to anyone\u201d is fine"
+            )
+        )
+    folded = strip_diacritics(text).lower()
+    if LINK.search(folded) or LINK.search(SPELLED_DOT.sub(".", folded)):
         raise UnsafeText(N_("it contains a link. Texts for residents never carry links"))
     office = office_number(db)
     numbers = _foreign_numbers(text, office)

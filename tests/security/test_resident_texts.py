@@ -18,6 +18,18 @@ UNSAFE = [
     ("Xem thêm: https://bit.ly/3xyz", "đường link"),
     ("Gọi anh Tâm 0912 345 678 để được hỗ trợ.", "0912 345 678"),
     ("Hỗ trợ: 1900 1234", "1900 1234"),
+    # Links with the dot spelled out, a password with a hyphen, a bank transfer.
+    ("Xem them tai evil[.]com", "đường link"),
+    ("Xem them tai evil (dot) com", "đường link"),
+    ("Vao dichvucong-vn(.)top de kich hoat", "đường link"),
+    ("Gui mat-khau VNeID cho can bo", "mã OTP"),
+    ("Nhan mat_khau cho xa", "mã OTP"),
+    ("Chuyen khoan vao STK 0123456789012", "chuyển khoản"),
+    (
+        "Lệ phí 50.000đ, chuyển khoản vào số tài khoản 0123456789 ngân hàng Agribank.",
+        "chuyển khoản",
+    ),
+    ("Please transfer the fee to account number 0123456789012.", "chuyển khoản"),
 ]
 # What the checks of the typed text miss but a resident still gets: SMS drops zero-width
 # spaces and soft hyphens, and a voice reads fullwidth or one-dot-leader punctuation as a dot.
@@ -35,6 +47,9 @@ SAFE = [
     "Mang căn cước và mã số BHXH. Phí 2.000đ/trang, tối đa 200.000đ.",
     "Gọi văn phòng xã 0296 3851 234 trong giờ hành chính.",
     "Nhắn HUY 48213 để hủy.",
+    "Xã không bao giờ yêu cầu chuyển khoản; không chuyển tiền cho ai.",
+    "Tiêm chủng đợt 2 (dot 2) vào thứ Ba. Lịch đợt in sổ: thứ Tư.",
+    "Mang giấy tờ. Cơm trưa tự túc.",
 ]
 
 
