@@ -61,6 +61,17 @@ def any_hour(request):
         yield FrozenHour(traveller, request.param)
 
 
+@pytest.fixture
+def monday_morning():
+    """Run a test from a frozen Monday 10:00 (the clock moving on from there).
+
+    The seed then plans every trip after today, so "today" holds no trip unless a test adds one.
+    Use it (before the app fixture, so the seed sees it) wherever a date matters.
+    """
+    with time_machine.travel(DAY_HOUR, tick=True) as traveller:
+        yield traveller
+
+
 @pytest.fixture(scope="session")
 def nlu_model_path(tmp_path_factory):
     """The message classifier, trained once per test run from the dev corpus."""

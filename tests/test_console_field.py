@@ -3,14 +3,15 @@
 import datetime as dt
 
 import pytest
-import time_machine
 
 from app import lifecycle, trips
 from app.infra import clock
 from app.request_queue import field, service_requests
 from db import transaction
-from tests.conftest import DAY_HOUR
 from tests.test_staff_pages import open_visit
+
+# Whether a visit may be marked depends on today's date and the trips planned from it.
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 def trip_today(db):
@@ -190,16 +191,7 @@ def test_signing_out_tells_the_browser_to_clear_the_sites_cache_and_storage(staf
     assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
 
 
-@pytest.fixture
-def monday_morning():
-    """A frozen Monday 10:00, before every trip the seed plans."""
-    with time_machine.travel(DAY_HOUR, tick=False):
-        yield
-
-
-def test_not_at_home_before_the_trip_day_is_refused_on_the_request_page(
-    monday_morning, staff_client, db
-):
+def test_not_at_home_before_the_trip_day_is_refused_on_the_request_page(staff_client, db):
     request = open_visit(db)
     assert trips.get(db, request["trip_id"])["date"] > clock.local_today().isoformat()
     refused = staff_client.post(f"/requests/{request['id']}/unreachable", data={"note": "x"})
@@ -209,9 +201,7 @@ def test_not_at_home_before_the_trip_day_is_refused_on_the_request_page(
     assert not db.execute("SELECT 1 FROM outbox WHERE kind = 'unreachable'").fetchone()
 
 
-def test_not_at_home_from_the_field_before_the_trip_day_is_kept_as_a_note(
-    monday_morning, staff_client, db
-):
+def test_not_at_home_from_the_field_before_the_trip_day_is_kept_as_a_note(staff_client, db):
     request = open_visit(db)
     trip = trips.get(db, request["trip_id"])
     answer = post_result(staff_client, trip, request["id"], "key-0005-abcd", "unreachable")

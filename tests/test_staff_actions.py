@@ -18,6 +18,9 @@ from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.test_console_field import trip_today, visit_on
 from tests.test_staff_pages import HOA, hamlet_id, open_question, open_visit
 
+# Visits are marked on their trip's day, and extra trips are added days from today.
+pytestmark = pytest.mark.usefixtures("monday_morning")
+
 
 def last_event(db, request_id):
     return service_requests.events(db, request_id)[-1]
