@@ -33,7 +33,7 @@ def create_app(overrides=None):
 
     import db
     from app.infra import extensions
-    from app.ops import cli, health, metrics
+    from app.ops import cli, commune_cli, health, metrics
     from open311 import bp as open311_bp
     from simulator import bp as simulator_bp
     from sms import bp as sms_bp
@@ -48,6 +48,7 @@ def create_app(overrides=None):
     db.init_app(app)
     extensions.init_app(app)
     cli.init_app(app)
+    commune_cli.init_app(app)
     app.register_blueprint(health.bp)
     metrics.init_app(app)
     app.register_blueprint(sms_bp)

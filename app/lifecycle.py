@@ -6,6 +6,7 @@ It is also the one place that says, in words, what each status of a request or a
 console, the simulator and the API all show these.
 """
 
+from app import communes
 from app.infra import clock
 from app.language.texts import N_, NC_
 from db import first, insert_many, rows, update_returning
@@ -160,6 +161,7 @@ def event_row(
 ):
     """The history row of one event, stamped now (record_events stores it)."""
     return {
+        "commune_id": communes.current_id(),
         "request_id": request_id,
         "at": clock.iso(clock.now()),
         "actor_type": actor_type,

@@ -1,5 +1,6 @@
 """Residents: who is writing or calling, their hamlet, language, vulnerability and opt-out."""
 
+from app import communes
 from app.infra import clock
 from app.language import phones
 from db import first, insert_returning, rows, update_returning
@@ -11,8 +12,12 @@ def get(db, resident_id):
 
 
 def by_phone(db, phone):
-    """Return the resident with this E.164 phone, or None."""
-    return first(db, "SELECT * FROM residents WHERE phone = ?", [phone])
+    """Return the resident with this E.164 phone in the bound commune, or None."""
+    return first(
+        db,
+        "SELECT * FROM residents WHERE commune_id = ? AND phone = ?",
+        [communes.current_id(), phone],
+    )
 
 
 def find_or_create(db, phone, raw=None, **fields):
@@ -27,6 +32,7 @@ def create(db, e164, raw=None, **fields):
     """Add the resident with the E.164 number E164 and return their row."""
     stamp = clock.iso(clock.now())
     record = {
+        "commune_id": communes.current_id(),
         "phone": e164,
         "phone_raw": raw or e164,
         "language": "vi",
@@ -35,7 +41,9 @@ def create(db, e164, raw=None, **fields):
     }
     record.update({key: value for key, value in fields.items() if value is not None})
     # Two first messages from one new number may race: the second finds the first's row.
-    created = insert_returning(db, "residents", record, on_conflict_do_nothing="phone")
+    created = insert_returning(
+        db, "residents", record, on_conflict_do_nothing=("commune_id", "phone")
+    )
     return created or by_phone(db, e164)
 
 

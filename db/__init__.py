@@ -185,7 +185,9 @@ def _insert_sql(table, columns, ignore, rows=1, on_conflict_do_nothing=None):
     marks = "(" + ", ".join("?" for _ in columns) + ")"
     sql = f'{verb} INTO "{table}" ({names}) VALUES ' + ", ".join([marks] * rows)
     if on_conflict_do_nothing:
-        sql += f' ON CONFLICT ("{on_conflict_do_nothing}") DO NOTHING'
+        keys = on_conflict_do_nothing
+        keys = (keys,) if isinstance(keys, str) else keys
+        sql += " ON CONFLICT (" + ", ".join(f'"{key}"' for key in keys) + ") DO NOTHING"
     return sql
 
 
@@ -201,8 +203,8 @@ def insert(db, table, record, *, ignore=False):
 def insert_returning(db, table, record, *, ignore=False, on_conflict_do_nothing=None):
     """Insert RECORD into TABLE and return the stored row (with defaults), or None if skipped.
 
-    ON_CONFLICT_DO_NOTHING names a unique column whose conflict skips the row (any other
-    constraint still fails), where IGNORE skips on any constraint.
+    ON_CONFLICT_DO_NOTHING names a unique column (or a tuple of them) whose conflict skips
+    the row (any other constraint still fails), where IGNORE skips on any constraint.
     """
     sql = _insert_sql(table, tuple(record), ignore, 1, on_conflict_do_nothing) + " RETURNING *"
     return _returned(db.conn.execute(sql, list(record.values())))

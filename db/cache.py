@@ -8,7 +8,8 @@ an edit in one gunicorn worker is seen by the next message in every other one.
 
 Inside `pinned(db)` (an inbound message's write transaction) the token is read once.
 
-Cached values are shared: callers must treat them as read-only.
+Entries are kept per SCOPE (a commune's id): a catalogue edit in one commune never serves
+another commune's text. Cached values are shared: callers must treat them as read-only.
 """
 
 import contextlib
@@ -46,25 +47,36 @@ def pinned(db):
         db.catalog_pin = previous
 
 
-def cached(db, name, load):
-    """Return LOAD(db) for the catalogue as it is now, computed once per catalogue version."""
+def cached(db, name, load, scope=None):
+    """Return LOAD(db) for the catalogue as it is now, once per catalogue version and SCOPE.
+
+    SCOPE is the commune LOAD reads for (None for province-wide data).
+    """
     # The token is read before LOAD runs: data loaded after a concurrent edit is then at
     # worst newer than its token, which only costs one extra reload.
     current = version(db)
-    entry = _entries.get(name)
+    entry = _entries.get((name, scope))
     if entry is not None and entry[0] == current:
         return entry[1]
     value = load(db)
-    _entries[name] = (current, value)
+    _entries[(name, scope)] = (current, value)
     return value
 
 
-def _load_settings(db):
-    """Every setting as a dict of key to value."""
-    return dict(db.conn.execute("SELECT key, value FROM settings").fetchall())
+def _settings_of(commune_id):
+    """A loader of one commune's settings, as a dict of key to value."""
+
+    def load(db):
+        return dict(
+            db.conn.execute(
+                "SELECT key, value FROM settings WHERE commune_id = ?", [commune_id]
+            ).fetchall()
+        )
+
+    return load
 
 
-def setting(db, key, default=None):
-    """Return a value from the settings table, or DEFAULT when it is missing or blank."""
-    value = cached(db, "settings", _load_settings).get(key)
+def setting(db, key, default, commune_id):
+    """Return COMMUNE_ID's value of setting KEY, or DEFAULT when it is missing or blank."""
+    value = cached(db, "settings", _settings_of(commune_id), commune_id).get(key)
     return default if value in (None, "") else value

@@ -2,10 +2,10 @@
 
 import random
 
-from app import residents, trips
+from app import communes, residents, trips
 from app.catalogue import commune_settings, guidance, hamlets
 from app.request_queue import service_requests
-from db import transaction
+from db import seed_communes, transaction
 from db.seed_procedures import PROCEDURES, SUPERSEDED
 from db.seed_spoken import SPOKEN
 
@@ -42,17 +42,50 @@ SCHEDULE = [
 ]
 
 
-def seed(db, demo=False):
-    """Load hamlets, schedule, procedures and settings; with DEMO, residents and requests."""
+def seed(db, demo=False, commune=None):
+    """Load procedures, and COMMUNE's hamlets, schedule and settings; DEMO adds residents.
+
+    COMMUNE defaults to the first one, whose DEMO also adds a second demo commune, so the
+    separation of two communes on one server can be seen.
+    """
+    first = communes.first_commune(db)
+    commune = commune or first
     with transaction(db):
-        _seed_hamlets(db)
-        _seed_schedule(db)
         _seed_procedures(db)
+        _seed_commune(db, commune, demo)
+        if demo and commune.id == first.id:
+            _seed_commune(db, seed_communes.ensure_demo_commune(db), demo)
+
+
+def _data_for(commune):
+    """The seed data of COMMUNE: Phú Lâm's for the first one, a demo commune's, or None."""
+    if commune.id == communes.FIRST_ID:
+        return {
+            "first": True,
+            "hamlets": HAMLETS,
+            "as_of": HAMLETS_AS_OF,
+            "schedule": SCHEDULE,
+            "residents": DEMO_RESIDENTS,
+            "visits": DEMO_VISITS,
+            "questions": DEMO_QUESTIONS,
+        }
+    return seed_communes.DEMO_DATA.get(commune.code)
+
+
+def _seed_commune(db, commune, demo):
+    """Load one commune's hamlets, schedule and settings (those it has seed data for)."""
+    data = _data_for(commune)
+    with communes.bound(commune):
+        if data:
+            _seed_hamlets(db, data["hamlets"], data["as_of"])
+            _seed_schedule(db, data["schedule"])
         for key, value in commune_settings.DEFAULTS.items():
-            db["settings"].insert({"key": key, "value": value}, ignore=True)
+            db["settings"].insert(
+                {"commune_id": commune.id, "key": key, "value": value}, ignore=True
+            )
         trips.ensure_trips(db)
-        if demo:
-            _seed_demo(db)
+        if demo and data:
+            _seed_demo(db, commune, data)
 
 
 def _seed_procedures(db):
@@ -63,7 +96,7 @@ def _seed_procedures(db):
     """
     for procedure in PROCEDURES:
         spoken = SPOKEN.get(procedure["code"], {})
-        existing = guidance.get(db, procedure["code"])
+        existing = guidance.province_procedure(db, procedure["code"])
         if not existing:
             guidance.save(db, {**procedure, **spoken})
             continue
@@ -75,32 +108,35 @@ def _seed_procedures(db):
             guidance.save(db, {**existing, **missing})
 
 
-def _seed_hamlets(db):
-    """Insert the known hamlets once; staff edits afterwards are kept."""
-    for order, (name, old_commune, source) in enumerate(HAMLETS, start=1):
+def _seed_hamlets(db, known, as_of):
+    """Insert the bound commune's known hamlets once; staff edits afterwards are kept."""
+    for order, (name, old_commune, source) in enumerate(known, start=1):
         db["hamlets"].insert(
             {
+                "commune_id": communes.current_id(),
                 "code": hamlets.code_for(name),
                 "name": name,
                 "old_commune": old_commune,
                 "route_order": order,
                 "active": 1,
                 "source": source,
-                "as_of": HAMLETS_AS_OF,
+                "as_of": as_of,
             },
             ignore=True,
         )
 
 
-def _seed_schedule(db):
-    """Create the default Tuesday/Thursday rules once."""
-    if db["schedule_rules"].count:
+def _seed_schedule(db, schedule):
+    """Create the bound commune's default rules once."""
+    commune_id = communes.current_id()
+    if db["schedule_rules"].count_where("commune_id = ?", [commune_id]):
         return
-    for rule in SCHEDULE:
+    for rule in schedule:
         rule_id = (
             db["schedule_rules"]
             .insert(
                 {
+                    "commune_id": commune_id,
                     "weekday": rule["weekday"],
                     "session": "morning",
                     "start_time": rule["start_time"],
@@ -113,7 +149,8 @@ def _seed_schedule(db):
         )
         for name, _old, _source in rule["hamlets"]:
             row = db.execute(
-                "SELECT id FROM hamlets WHERE code = ?", [hamlets.code_for(name)]
+                "SELECT id FROM hamlets WHERE commune_id = ? AND code = ?",
+                [commune_id, hamlets.code_for(name)],
             ).fetchone()
             db["rule_hamlets"].insert({"rule_id": rule_id, "hamlet_id": row[0]}, ignore=True)
 
@@ -138,34 +175,40 @@ DEMO_QUESTIONS = [
 ]
 
 
-def _seed_demo(db):
-    """Add demo residents with a few open requests, once."""
-    if db.execute("SELECT 1 FROM requests WHERE source_key LIKE 'demo:%'").fetchone():
+def _seed_demo(db, commune, data):
+    """Add the bound commune's demo residents with a few open requests, once."""
+    # The first commune keeps the keys a single-commune database has.
+    prefix = "demo:" if data["first"] else f"demo:{commune.code}:"
+    if db.execute(
+        "SELECT 1 FROM requests WHERE commune_id = ? AND source_key LIKE ?",
+        [commune.id, prefix + "%"],
+    ).fetchone():
         return
-    for phone, name, hamlet_name, birth_year, flags in DEMO_RESIDENTS:
+    for phone, name, hamlet_name, birth_year, flags in data["residents"]:
         hamlet_id = db.execute(
-            "SELECT id FROM hamlets WHERE code = ?", [hamlets.code_for(hamlet_name)]
+            "SELECT id FROM hamlets WHERE commune_id = ? AND code = ?",
+            [commune.id, hamlets.code_for(hamlet_name)],
         ).fetchone()[0]
         resident = residents.find_or_create(db, phone)
         residents.update(
             db, resident["id"], name=name, hamlet_id=hamlet_id, birth_year=birth_year, **flags
         )
     rng = random.Random(7)
-    for index, (phone, text) in enumerate(DEMO_VISITS):
+    for index, (phone, text) in enumerate(data["visits"]):
         service_requests.open_request(
             db,
             phone=phone,
             kind=service_requests.VISIT,
             channel=rng.choice(["sms", "voice"]),
             description=text,
-            source_key=f"demo:visit:{index}",
+            source_key=f"{prefix}visit:{index}",
         )
-    for index, (phone, text) in enumerate(DEMO_QUESTIONS):
+    for index, (phone, text) in enumerate(data["questions"]):
         service_requests.open_request(
             db,
             phone=phone,
             kind=service_requests.QUESTION,
             channel="sms",
             description=text,
-            source_key=f"demo:question:{index}",
+            source_key=f"{prefix}question:{index}",
         )

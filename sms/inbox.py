@@ -13,7 +13,7 @@ import logging
 import unicodedata
 from dataclasses import dataclass, field
 
-from app import residents
+from app import communes, residents
 from app.catalogue import catalog
 from app.delivery import messages, outbox
 from app.language import phones
@@ -37,7 +37,13 @@ class Outcome:
     reply_rows: list | None = None
 
 
-def handle_sms(
+def handle_sms(db, *, commune, **message):
+    """Store and answer one inbound SMS that reached COMMUNE (see _handle); an Outcome."""
+    with communes.bound(commune):
+        return _handle(db, **message)
+
+
+def _handle(
     db,
     *,
     phone,

@@ -6,7 +6,7 @@ cancels and reports on requests exactly as voice, staff and the API do.
 
 import re
 
-from app import residents, trips
+from app import communes, residents, trips
 from app.catalogue import catalog, commune_settings, guidance, hamlets
 from app.language import days
 from app.language.keywords import (
@@ -48,7 +48,7 @@ def _load_vocabulary(db):
 
 def vocabulary(db):
     """The keyword table, rebuilt only when the procedure catalogue changes."""
-    return cache.cached(db, "sms.vocabulary", _load_vocabulary)
+    return cache.cached(db, "sms.vocabulary", _load_vocabulary, communes.current_id())
 
 
 def question_for_staff(db, resident, inbound, text):

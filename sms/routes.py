@@ -5,8 +5,9 @@ import logging
 from flask import abort, current_app, jsonify, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from app import residents
+from app import channels, communes, residents
 from app.delivery import gateway_watch, messages, outbox
+from app.infra.logs import mask_phone
 from app.infra.web.converters import storable_id
 from app.infra.web.responses import twiml
 from app.infra.web.signatures import require_twilio_signature
@@ -33,11 +34,19 @@ def twilio_inbound():
     """Twilio Messaging webhook: answer one inbound SMS with inline TwiML."""
     sid = request.form.get("MessageSid") or request.form.get("SmsSid")
     sender = request.form.get("From")
-    if not sid or not sender:
+    if not sid or not sender or not request.form.get("To"):
         abort(400)
     db = get_db()
+    found = channels.for_twilio(
+        db, request.form.get("To"), current_app.config["TWILIO_FROM_NUMBER"]
+    )
+    if found is None:
+        log.warning("SMS to %s: no commune owns this number", mask_phone(request.form.get("To")))
+        abort(404)
+    commune, _channel = found
     outcome = handle_sms(
         db,
+        commune=commune,
         phone=sender,
         body=request.form.get("Body", ""),
         provider="twilio",
@@ -48,7 +57,8 @@ def twilio_inbound():
     response = MessagingResponse()
     stored = outcome.reply_rows
     if stored is None:  # a retry: the replies stored the first time
-        stored = messages.replies_to(db, outcome.inbound["id"])
+        with communes.bound(commune):
+            stored = messages.replies_to(db, outcome.inbound["id"])
     for reply in stored:
         response.message(reply["body"], action=_status_url(reply["id"]), method="POST")
     return twiml(response)
@@ -78,7 +88,17 @@ def twilio_status():
             error_message=request.form.get("ErrorMessage"),
         )
         if error_code in (UNSUBSCRIBED, NOT_MOBILE):
-            _note_recipient(db, updated, request.form.get("To"), error_code)
+            # The resident is the message's commune's, or the one of the number it left from.
+            if updated:
+                commune = communes.by_id(db, updated["commune_id"])
+            else:
+                found = channels.for_twilio(
+                    db, request.form.get("From"), current_app.config["TWILIO_FROM_NUMBER"]
+                )
+                commune = found[0] if found else None
+            if commune is not None:
+                with communes.bound(commune):
+                    _note_recipient(db, updated, request.form.get("To"), error_code)
     return ("", 204)
 
 
@@ -102,10 +122,31 @@ def _note_recipient(db, message, to, error_code):
 
 @bp.post("/gateway")
 def gateway_webhook():
-    """SMS Gateway for Android webhook: inbound SMS, delivery reports and pings, HMAC-signed."""
+    """SMS Gateway for Android webhook of the first commune's default device."""
+    return _gateway(*channels.default_gateway(get_db()))
+
+
+@bp.post("/gateway/<int:channel_id>")
+def gateway_device_webhook(channel_id):
+    """SMS Gateway for Android webhook of one registered device, signed with its own key."""
+    found = channels.gateway_device(get_db(), channel_id)
+    if found is None:
+        log.warning("gateway webhook for unknown device %s", channel_id)
+        abort(404)
+    return _gateway(*found)
+
+
+def _gateway(commune, channel):
+    """Check a device's signature (its key looked up first), then handle its event."""
+    with communes.bound(commune):
+        return _gateway_event(commune, channel)
+
+
+def _gateway_event(commune, channel):
+    """Inbound SMS, delivery reports and pings of one gateway device, HMAC-signed."""
     body = request.get_data(cache=True)
     problem = gateway.signature_problem(
-        current_app.config.get("SMS_GATEWAY_SIGNING_KEY"),
+        channels.signing_key(channel, current_app.config.get("SMS_GATEWAY_SIGNING_KEY")),
         body,
         request.headers.get("X-Signature"),
         request.headers.get("X-Timestamp"),
@@ -131,7 +172,7 @@ def gateway_webhook():
     )
     try:
         if event.name in (gateway.RECEIVED, gateway.BATCH_RECEIVED):
-            return _gateway_received(db, event, gateway.received_messages(event))
+            return _gateway_received(db, commune, channel, event, gateway.received_messages(event))
         if event.name in gateway.DELIVERY_EVENTS:
             return _gateway_delivery(db, *gateway.delivery_update(event))
     except gateway.BadPayload as exc:
@@ -141,11 +182,14 @@ def gateway_webhook():
     return jsonify(ok=True, ignored=event.name)
 
 
-def _gateway_received(db, event, received):
+def _gateway_received(db, commune, channel, event, received):
     """Store and answer each received SMS; replies leave through the outbox."""
     replies = 0
     for sms in received:
         key = gateway.dedupe_key(sms, event)
+        if not channel["is_default"]:
+            # Two devices may hold the same content-hash id: the device keeps them apart.
+            key = f"gateway{channel['id']}:{key.removeprefix('gateway:')}"
         gateway_watch.note_inbound(
             db,
             dedupe_key=key,
@@ -155,6 +199,7 @@ def _gateway_received(db, event, received):
         )
         outcome = handle_sms(
             db,
+            commune=commune,
             phone=sms.phone,
             body=sms.text,
             provider="gateway",

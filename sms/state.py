@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 
+from app import communes
 from app.infra import clock
 from db import first
 
@@ -13,7 +14,11 @@ MENU_LIFETIME = dt.timedelta(hours=6)
 
 def get(db, phone):
     """Return the live state for PHONE as (name, data), or (None, {}) when none or expired."""
-    row = first(db, "SELECT * FROM dialogue_state WHERE phone = ?", [phone])
+    row = first(
+        db,
+        "SELECT * FROM dialogue_state WHERE commune_id = ? AND phone = ?",
+        [communes.current_id(), phone],
+    )
     if row is None:
         return None, {}
     expires = clock.parse(row["expires_at"])
@@ -30,11 +35,13 @@ def put(db, phone, name, data, lifetime=MENU_LIFETIME):
     """Remember that PHONE was shown menu NAME, with what its numbers mean."""
     stamp = clock.now()
     db.conn.execute(
-        "INSERT INTO dialogue_state (phone, state, data, updated_at, expires_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (phone) DO UPDATE SET state = excluded.state,"
+        "INSERT INTO dialogue_state (commune_id, phone, state, data, updated_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (commune_id, phone) DO UPDATE"
+        " SET state = excluded.state,"
         " data = excluded.data, updated_at = excluded.updated_at,"
         " expires_at = excluded.expires_at",
         [
+            communes.current_id(),
             phone,
             name,
             json.dumps(data, ensure_ascii=False),
@@ -46,4 +53,7 @@ def put(db, phone, name, data, lifetime=MENU_LIFETIME):
 
 def clear(db, phone):
     """Forget any menu shown to PHONE."""
-    db.conn.execute("DELETE FROM dialogue_state WHERE phone = ?", [phone])
+    db.conn.execute(
+        "DELETE FROM dialogue_state WHERE commune_id = ? AND phone = ?",
+        [communes.current_id(), phone],
+    )

@@ -68,11 +68,11 @@ def test_a_synonym_saved_in_the_catalogue_is_understood_by_the_next_sms(admin_cl
 
 
 def test_a_settings_row_changed_in_sql_takes_effect_at_once(db):
-    assert cache.setting(db, "sms_rate_limit") == "10/600"
+    assert cache.setting(db, "sms_rate_limit", None, 1) == "10/600"
     db.execute("UPDATE settings SET value = '3/60' WHERE key = 'sms_rate_limit'")
-    assert cache.setting(db, "sms_rate_limit") == "3/60"
+    assert cache.setting(db, "sms_rate_limit", None, 1) == "3/60"
     db.execute("DELETE FROM settings WHERE key = 'sms_rate_limit'")
-    assert cache.setting(db, "sms_rate_limit", "default") == "default"
+    assert cache.setting(db, "sms_rate_limit", "default", 1) == "default"
 
 
 def test_guidance_save_and_the_seed_change_the_catalogue_version(db):
@@ -83,10 +83,10 @@ def test_guidance_save_and_the_seed_change_the_catalogue_version(db):
     versions.append(cache.version(db))
     assert guidance.get(db, "SAOY")["name"] == "Sao y (mới)"
     db.execute("DELETE FROM settings WHERE key = 'reminder_time'")
-    assert cache.setting(db, "reminder_time") is None
+    assert cache.setting(db, "reminder_time", None, 1) is None
     seed(db)
     versions.append(cache.version(db))
-    assert cache.setting(db, "reminder_time") == "17:00"
+    assert cache.setting(db, "reminder_time", None, 1) == "17:00"
     assert len(set(versions)) == 3
 
 

@@ -28,12 +28,14 @@ def test_with_nothing_stored_every_reader_gives_the_default(db):
     ],
 )
 def test_an_unusable_stored_value_gives_the_default(db, key, stored, reader, expected):
-    db["settings"].upsert({"key": key, "value": stored}, pk="key")
+    db["settings"].upsert({"commune_id": 1, "key": key, "value": stored}, pk=("commune_id", "key"))
     assert reader(db) == expected
 
 
 def test_quiet_hours_follow_the_setting(db):
-    db["settings"].upsert({"key": "quiet_start", "value": "21:30"}, pk="key")
+    db["settings"].upsert(
+        {"commune_id": 1, "key": "quiet_start", "value": "21:30"}, pk=("commune_id", "key")
+    )
     day = dt.date(2027, 3, 1)
     assert not quiet_hours.is_quiet(db, at_local(day, "21:00"))
     assert quiet_hours.is_quiet(db, at_local(day, "21:45"))

@@ -195,7 +195,10 @@ def test_staff_see_a_red_banner_when_the_phone_is_silent_longer_than_the_setting
     page = staff.get("/").get_data(as_text=True)
     assert "Điện thoại nhận tin nhắn im lặng từ 09:40" in page
     with transaction(db):
-        db["settings"].upsert({"key": "gateway_silence_minutes", "value": "45"}, pk="key")
+        db["settings"].upsert(
+            {"commune_id": 1, "key": "gateway_silence_minutes", "value": "45"},
+            pk=("commune_id", "key"),
+        )
     assert "im lặng" not in staff.get("/").get_data(as_text=True)
     clock.move_to(DAY_HOUR.replace(hour=21))  # quiet hours: nobody is told at night
     assert "im lặng" not in staff.get("/").get_data(as_text=True)

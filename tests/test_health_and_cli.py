@@ -70,7 +70,7 @@ def test_ensure_admin_creates_the_first_admin_once(runner):
 
 def test_seed_command_with_demo(runner, app):
     result = runner.invoke(args=["seed", "--demo"])
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     db = connect(app.config["DATABASE_PATH"])
     assert db["residents"].count >= 6
 

@@ -5,7 +5,7 @@ import re
 
 import time_machine
 
-from app import trips
+from app import communes, trips
 from app.infra import clock
 from app.language.days import sms_day
 from app.language.texts import fits_one_sms
@@ -233,7 +233,9 @@ def test_rate_limit_stores_but_stops_replying_and_flags_the_number(text_in, db):
 
 
 def test_rate_limit_follows_the_setting(text_in, db):
-    db["settings"].upsert({"key": "sms_rate_limit", "value": "2/600"}, pk="key")
+    db["settings"].upsert(
+        {"commune_id": 1, "key": "sms_rate_limit", "value": "2/600"}, pk=("commune_id", "key")
+    )
     assert text_in("XEM") and text_in("XEM")
     assert text_in("XEM") == []
 
@@ -245,7 +247,13 @@ def test_inbound_is_stored_even_when_answering_fails(db, app, monkeypatch):
     monkeypatch.setattr(dialogue, "converse", broken)
     with app.test_request_context():
         outcome = inbox.handle_sms(
-            db, phone=PHONE, body="HEN", provider="twilio", provider_id="SM1", dedupe_key="t:SM1"
+            db,
+            commune=communes.first_commune(db),
+            phone=PHONE,
+            body="HEN",
+            provider="twilio",
+            provider_id="SM1",
+            dedupe_key="t:SM1",
         )
     assert outcome.intent == "error" and "HEN" in outcome.replies[0]
     inbound = db["messages"].get(outcome.inbound["id"])

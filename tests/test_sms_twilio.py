@@ -178,6 +178,7 @@ def test_any_unicode_body_gets_200_and_valid_sms_replies(twilio_post, body, numb
         assert len(message.text) <= 160 and is_gsm7(message.text)
 
 
+OUR_NUMBER = "+84000000000"
 FIELDS = ["MessageSid", "From", "To", "Body", "OptOutType", "AccountSid", "NumMedia"]
 
 
@@ -188,7 +189,14 @@ FIELDS = ["MessageSid", "From", "To", "Body", "OptOutType", "AccountSid", "NumMe
 )
 @given(
     present=st.sets(st.sampled_from(FIELDS)),
-    values=st.fixed_dictionaries({field: st.text(max_size=40) for field in FIELDS}),
+    values=st.fixed_dictionaries(
+        {
+            field: st.one_of(st.just(OUR_NUMBER), st.text(max_size=40))
+            if field == "To"
+            else st.text(max_size=40)
+            for field in FIELDS
+        }
+    ),
     number=st.integers(min_value=0, max_value=9_999_999),
 )
 def test_any_missing_or_odd_field_gets_400_or_valid_twiml_never_500(
@@ -198,9 +206,12 @@ def test_any_missing_or_odd_field_gets_400_or_valid_twiml_never_500(
     if "MessageSid" in params:
         params["MessageSid"] = params["MessageSid"] or ""
     response = twilio_post("/sms/twilio", params)
-    required = bool(params.get("MessageSid")) and bool(params.get("From"))
+    required = all(params.get(field) for field in ("MessageSid", "From", "To"))
     if not required:
         assert response.status_code == 400
+        return
+    if params["To"] != OUR_NUMBER:
+        assert response.status_code == 404  # no commune owns the number
         return
     assert response.status_code == 200
     for message in _messages(response):

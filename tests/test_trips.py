@@ -105,7 +105,9 @@ def test_trip_generation_is_idempotent_and_reads_the_weeks_setting(app, db, froz
     count = db["trips"].count
     with transaction(db):
         assert trips.ensure_trips(db) == 0
-        db["settings"].upsert({"key": "trip_weeks_ahead", "value": "12"}, pk="key")
+        db["settings"].upsert(
+            {"commune_id": 1, "key": "trip_weeks_ahead", "value": "12"}, pk=("commune_id", "key")
+        )
         assert trips.ensure_trips(db) > 0
     assert db["trips"].count > count
     last = max(row["date"] for row in db["trips"].rows)
@@ -179,7 +181,9 @@ def test_cancelling_a_trip_moves_each_request_and_tells_each_resident(app, db, f
 def test_cancelling_a_trip_into_full_trips_leaves_requests_waiting_with_a_notice(app, db, frozen):
     frozen(local(2027, 3, 1, 10, 0))
     with transaction(db):
-        db["settings"].upsert({"key": "trip_weeks_ahead", "value": "1"}, pk="key")
+        db["settings"].upsert(
+            {"commune_id": 1, "key": "trip_weeks_ahead", "value": "1"}, pk=("commune_id", "key")
+        )
         db.execute("DELETE FROM trip_hamlets")
         db.execute("DELETE FROM trips")
         trips.ensure_trips(db)

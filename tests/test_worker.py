@@ -80,7 +80,9 @@ def test_the_reminder_time_is_a_setting(app, db, clock_at):
     clock_at(local(2027, 3, 1, 10, 0))
     book_visit(db)
     with transaction(db):
-        db["settings"].upsert({"key": "reminder_time", "value": "15:30"}, pk="key")
+        db["settings"].upsert(
+            {"commune_id": 1, "key": "reminder_time", "value": "15:30"}, pk=("commune_id", "key")
+        )
     clock_at(local(2027, 3, 1, 15, 29))
     assert scheduler.queue_reminders(db) == 0
     clock_at(local(2027, 3, 1, 15, 30))

@@ -2,6 +2,7 @@
 
 import json
 
+from app import communes
 from app.infra import clock
 from db import first, insert
 from db import update as update_row
@@ -24,13 +25,24 @@ def note(db, call_sid, *, phone, direction, language, resident_id=None):
     stamp = clock.iso(clock.now())
     # One statement: the first step creates the row, each later one counts itself.
     cursor = db.conn.execute(
-        "INSERT INTO calls (call_sid, phone, resident_id, direction, status, language, data,"
-        " started_at, updated_at) VALUES (?, ?, ?, ?, 'in-progress', ?, ?, ?, ?)"
+        "INSERT INTO calls (commune_id, call_sid, phone, resident_id, direction, status,"
+        " language, data, started_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, 'in-progress', ?, ?, ?, ?)"
         " ON CONFLICT (call_sid) DO UPDATE SET language = excluded.language,"
         " data = json_set(coalesce(data, '{}'), '$.steps',"
         " coalesce(json_extract(data, '$.steps'), 0) + 1), updated_at = excluded.updated_at"
         " RETURNING *",
-        [call_sid, phone, resident_id, direction, language, json.dumps({"steps": 1}), stamp, stamp],
+        [
+            communes.current_id(),
+            call_sid,
+            phone,
+            resident_id,
+            direction,
+            language,
+            json.dumps({"steps": 1}),
+            stamp,
+            stamp,
+        ],
     )
     keys = [column[0] for column in cursor.description]
     # fetchall: the statement must run to its end before the transaction can commit.
@@ -44,6 +56,7 @@ def note_status(db, call_sid, status, *, phone=None, direction=None):
         db,
         "calls",
         {
+            "commune_id": communes.current_id(),
             "call_sid": call_sid,
             "phone": phone,
             "direction": direction,

@@ -47,6 +47,7 @@ class Turn:
     step: int = 0
     mode: str = "inbound"  # inbound | callback
     home: Callable | None = None  # (turn) -> Menu: the main menu, where * leads
+    commune: object = None  # the Commune whose number was called (resolved at the edge)
 
     def url(self, endpoint, **params):
         """Absolute URL of a next step, carrying the language and the grown step count."""
@@ -130,11 +131,7 @@ def say(container, turn, name, /, language=None, **values):
 
 def commune_spoken(turn):
     """Return the commune's name as the voice should say it (accented in Vietnamese)."""
-    config = current_app.config
-    name = config.get("COMMUNE_NAME_SPOKEN") or config["COMMUNE_NAME"]
-    # COMMUNE_NAME is the unaccented SMS prefix; a vi-VN voice needs the tone marks back.
-    if name == strip_diacritics(DEFAULT_SPOKEN_COMMUNE):
-        name = DEFAULT_SPOKEN_COMMUNE
+    name = turn.commune.spoken_name if turn.commune else DEFAULT_SPOKEN_COMMUNE
     name = turn.name(name)
     # Mid-sentence ("Ủy ban xã Phú Lâm") the word for commune is not a proper name.
     return "xã" + name[2:] if turn.lang == "vi" and name.startswith("Xã ") else name

@@ -2,9 +2,11 @@
 
 import logging
 
-from flask import abort, request
+from flask import abort, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
+from app import channels, communes
+from app.infra.logs import mask_phone
 from app.infra.web.responses import twiml
 from app.infra.web.signatures import require_twilio_signature
 from app.language import phones
@@ -35,7 +37,27 @@ def _caller(form):
     return phones.from_caller_id(raw), direction
 
 
-def _turn(db):
+def called_commune(db, form):
+    """The Commune whose number this call is on: Called when inbound, From on a call-back.
+
+    A call keeps the commune of its first step. Answers 404 (creating nothing) when no
+    commune owns the number.
+    """
+    call = calls.get(db, form.get("CallSid", "").strip())
+    if call is not None:
+        return communes.by_id(db, call["commune_id"])
+    direction = form.get("Direction", "inbound")
+    ours = form.get("From") if direction.startswith("outbound") else form.get("Called")
+    found = channels.for_twilio(
+        db, ours or form.get("To"), current_app.config["TWILIO_FROM_NUMBER"]
+    )
+    if found is None:
+        log.warning("call to %s: no commune owns this number", mask_phone(ours))
+        abort(404)
+    return found[0]
+
+
+def _turn(db, commune):
     """Build this step's Turn from Twilio's form fields and our query parameters."""
     call_sid = request.form.get("CallSid", "").strip()
     if not call_sid:
@@ -44,7 +66,14 @@ def _turn(db):
     lang = request.args.get("lang")
     mode = "callback" if request.args.get("mode") == "callback" else "inbound"
     turn = engine.Turn(
-        db, call_sid, phone, lang=lang or "vi", step=_int_arg("n"), mode=mode, home=menu.main_menu
+        db,
+        call_sid,
+        phone,
+        lang=lang or "vi",
+        step=_int_arg("n"),
+        mode=mode,
+        home=menu.main_menu,
+        commune=commune,
     )
     if lang not in engine.SAY_LANGUAGES:
         turn.lang = "vi"
@@ -55,8 +84,17 @@ def _turn(db):
 
 def run_step(build):
     """Answer one step once: a provider retry of it gets the stored TwiML back."""
+    if not request.form.get("CallSid", "").strip():
+        abort(400)
     db = get_db()
-    turn, direction = _turn(db)
+    commune = called_commune(db, request.form)
+    with communes.bound(commune):
+        return _run_step(db, commune, build)
+
+
+def _run_step(db, commune, build):
+    """Answer one step of a call to COMMUNE (bound), replaying a retried one."""
+    turn, direction = _turn(db, commune)
     digits = request.form.get("Digits")
     step = request.full_path.rstrip("?")
     with transaction(db):
@@ -207,15 +245,17 @@ def recording_status():
     if not call or not call["phone"]:
         log.warning("recording %s for unknown call %s", form.get("RecordingSid"), call_sid)
         return "", 204
-    recordings.save_voice_message(
-        db,
-        phone=call["phone"],
-        call_sid=call_sid,
-        recording_url=form.get("RecordingUrl"),
-        recording_sid=form.get("RecordingSid"),
-        duration=_duration(form.get("RecordingDuration")),
-        final=True,
-    )
+    # The callback names no number: the call row knows its commune.
+    with communes.bound(communes.by_id(db, call["commune_id"])):
+        recordings.save_voice_message(
+            db,
+            phone=call["phone"],
+            call_sid=call_sid,
+            recording_url=form.get("RecordingUrl"),
+            recording_sid=form.get("RecordingSid"),
+            duration=_duration(form.get("RecordingDuration")),
+            final=True,
+        )
     return "", 204
 
 
@@ -229,6 +269,12 @@ def status():
     if not call_sid or not call_status:
         abort(400)
     db = get_db()
+    with communes.bound(called_commune(db, form)):
+        return _status(db, form, call_sid, call_status)
+
+
+def _status(db, form, call_sid, call_status):
+    """Record a call status in the bound commune; a missed call may earn a call-back."""
     phone, direction = _caller(form)
     with transaction(db):
         kind = "outbound-callback" if direction.startswith("outbound") else "inbound"

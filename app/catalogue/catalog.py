@@ -4,12 +4,11 @@ The accented Vietnamese is the source of truth; SMS bodies are derived from it b
 `texts.sms_text`, so the same words can be spoken by a vi-VN voice without change.
 """
 
-from flask import current_app, has_app_context
-
+from app import communes
 from app.language.texts import sms_text
 
+# The first commune's names, for work with no commune bound (a single-commune script).
 DEFAULT_COMMUNE_NAME = "Xa Phu Lam"
-# What people read and hear: COMMUNE_NAME is only the unaccented SMS prefix.
 DEFAULT_ACCENTED_COMMUNE_NAME = "Xã Phú Lâm"
 LANGUAGES = ("vi", "en")
 
@@ -215,24 +214,15 @@ MESSAGES = {
 
 
 def commune_name():
-    """Return the name that starts every SMS (COMMUNE_NAME)."""
-    if has_app_context():
-        return current_app.config.get("COMMUNE_NAME", DEFAULT_COMMUNE_NAME)
-    return DEFAULT_COMMUNE_NAME
+    """Return the unaccented name that starts every SMS of the bound commune."""
+    commune = communes.current_or_none()
+    return commune.sms_prefix if commune else DEFAULT_COMMUNE_NAME
 
 
 def commune_display_name():
-    """Return the commune's accented name for pages and voice ("Xã Phú Lâm").
-
-    COMMUNE_NAME_SPOKEN, when configured, is that name; otherwise the default commune's
-    accented name stands in for its unaccented SMS prefix, and any other prefix is shown as is.
-    """
-    prefix = commune_name()
-    if has_app_context() and current_app.config.get("COMMUNE_NAME_SPOKEN"):
-        return current_app.config["COMMUNE_NAME_SPOKEN"]
-    if prefix == sms_text(DEFAULT_ACCENTED_COMMUNE_NAME):
-        return DEFAULT_ACCENTED_COMMUNE_NAME
-    return prefix
+    """Return the bound commune's accented name for pages and voice ("Xã Phú Lâm")."""
+    commune = communes.current_or_none()
+    return commune.name if commune else DEFAULT_ACCENTED_COMMUNE_NAME
 
 
 def text(key, language="vi", **values):

@@ -6,6 +6,7 @@ readers below, which fall back to the default when a value is unset or unusable.
 
 import re
 
+from app import communes
 from app.infra.clock import HHMM
 from app.language import phones
 from app.language.texts import N_
@@ -38,7 +39,7 @@ class SettingError(ValueError):
 
 def value(db, key):
     """Return setting KEY as stored (through the per-process cache), or its default."""
-    return cache.setting(db, key, DEFAULTS[key])
+    return cache.setting(db, key, DEFAULTS[key], communes.current_id())
 
 
 def office_phone(db):
@@ -92,7 +93,12 @@ def gateway_silence_minutes(db):
 
 def current(db):
     """Return every editable setting with its stored value, or its default."""
-    stored = {row["key"]: row["value"] for row in rows(db, "SELECT key, value FROM settings")}
+    stored = {
+        row["key"]: row["value"]
+        for row in rows(
+            db, "SELECT key, value FROM settings WHERE commune_id = ?", [communes.current_id()]
+        )
+    }
     return {key: stored.get(key) or default for key, default in DEFAULTS.items()}
 
 
@@ -141,8 +147,8 @@ def save(db, submitted):
     cleaned = {key: _clean(key, submitted.get(key)) for key in DEFAULTS if key in submitted}
     for key, value in cleaned.items():
         db.execute(
-            "INSERT INTO settings (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [key, value],
+            "INSERT INTO settings (commune_id, key, value) VALUES (?, ?, ?)"
+            " ON CONFLICT (commune_id, key) DO UPDATE SET value = excluded.value",
+            [communes.current_id(), key, value],
         )
     return current(db)

@@ -1,12 +1,19 @@
-"""Procedure guidance: the catalogue of procedures and their short texts."""
+"""Procedure guidance: the catalogue of procedures and their short texts.
+
+The catalogue is the province's; a commune overrides any text of a procedure (documents,
+fees, where to go, spoken forms) in procedure_overrides, and reads the two merged.
+"""
 
 import json
 import math
 
+from app import communes
 from app.catalogue import catalog
 from app.catalogue.text_rules import UnsafeText, check_resident_text
-from db import rows
+from app.infra import clock
+from db import first, rows
 from db.cache import cached
+from db.migrations.m0018_communes import OVERRIDABLE
 
 JSON_FIELDS = ("synonyms", "steps", "documents")
 SMS_FIELDS = ("sms_steps", "sms_documents", "sms_steps_en", "sms_documents_en")
@@ -28,26 +35,81 @@ def _decode(row):
     return item
 
 
+_MERGED = (
+    "SELECT procedures.code, procedures.menu_number, procedures.synonyms,"
+    " procedures.verified_as_of, procedures.active, "
+    + ", ".join(
+        f"coalesce(procedure_overrides.{name}, procedures.{name}) AS {name}" for name in OVERRIDABLE
+    )
+    + " FROM procedures LEFT JOIN procedure_overrides"
+    " ON procedure_overrides.code = procedures.code AND procedure_overrides.commune_id = ?"
+)
+
+
 def _load(db):
-    """Every procedure decoded, in menu order (cached per catalogue version)."""
-    return [_decode(row) for row in rows(db, "SELECT * FROM procedures ORDER BY menu_number")]
+    """The bound commune's procedures, its overrides merged in, in menu order."""
+    merged = rows(db, _MERGED + " ORDER BY procedures.menu_number", [communes.current_id()])
+    return [_decode(row) for row in merged]
+
+
+def _procedures(db):
+    """The bound commune's merged catalogue, cached per catalogue version and commune."""
+    return cached(db, "procedures", _load, communes.current_id())
+
+
+def province_procedure(db, code):
+    """Return the province's own text of procedure CODE (no commune's override), or None."""
+    return _decode(first(db, "SELECT * FROM procedures WHERE code = ?", [str(code).upper()]))
+
+
+def save_override(db, commune, code, procedure, actor=None):
+    """Store COMMUNE's texts of procedure CODE where they differ from the province's.
+
+    A field equal to the province's text is stored as NULL (it follows later province edits).
+    """
+    province = province_procedure(db, code)
+    if province is None:
+        raise KeyError(code)
+    check_texts(db, procedure)
+    values = {}
+    for name in OVERRIDABLE:
+        if name not in procedure:
+            continue
+        mine = procedure[name]
+        values[name] = None if mine == province.get(name) else _stored(name, mine)
+    names = ["commune_id", "code", *values, "updated_at", "updated_by"]
+    params = [commune.id, province["code"], *values.values(), clock.iso(clock.now()), actor]
+    updates = ", ".join(f"{name} = excluded.{name}" for name in names[2:])
+    db.conn.execute(
+        f"INSERT INTO procedure_overrides ({', '.join(names)})"
+        f" VALUES ({', '.join('?' for _ in names)})"
+        f" ON CONFLICT (commune_id, code) DO UPDATE SET {updates}",
+        params,
+    )
+
+
+def _stored(name, value):
+    """VALUE as its column holds it (lists as JSON)."""
+    if name in JSON_FIELDS:
+        return json.dumps(value or [], ensure_ascii=False)
+    return value
 
 
 def all_procedures(db, include_inactive=False):
     """Return the procedures in menu order (shared rows: do not modify them)."""
-    every = cached(db, "procedures", _load)
+    every = _procedures(db)
     return list(every) if include_inactive else [row for row in every if row["active"] == 1]
 
 
 def get(db, code):
     """Return one procedure by code (any case), or None (a shared row: do not modify it)."""
     code = str(code or "").upper()
-    return next((row for row in cached(db, "procedures", _load) if row["code"] == code), None)
+    return next((row for row in _procedures(db) if row["code"] == code), None)
 
 
 def by_menu_number(db, number):
     """Return the active procedure at a menu position, or None (shared: do not modify it)."""
-    every = cached(db, "procedures", _load)
+    every = _procedures(db)
     return next((row for row in every if row["menu_number"] == number and row["active"] == 1), None)
 
 

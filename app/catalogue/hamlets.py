@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from app import communes
 from app.language.texts import compact, fold
 from db import rows
 from db.cache import cached
@@ -22,22 +23,31 @@ class HamletError(ValueError):
 
 
 def _load(db):
-    """Every hamlet by id, the active ones in route order, by code, and their finder."""
-    every = rows(db, "SELECT * FROM hamlets ORDER BY route_order, id")
+    """The bound commune's hamlets by id, the active ones in route order, by code, a finder."""
+    every = rows(
+        db,
+        "SELECT * FROM hamlets WHERE commune_id = ? ORDER BY route_order, id",
+        [communes.current_id()],
+    )
     live = [row for row in every if row["active"] == 1]
     by_code = {row["code"]: row for row in live}
     finder = HamletIndex([(row["code"], fold(row["name"])) for row in live])
     return {row["id"]: row for row in every}, live, by_code, finder
 
 
+def _cached(db):
+    """The bound commune's hamlets, as _load builds them, per catalogue version."""
+    return cached(db, "hamlets", _load, communes.current_id())
+
+
 def active(db):
     """Return the active hamlets in route order (shared rows: do not modify them)."""
-    return list(cached(db, "hamlets", _load)[1])
+    return list(_cached(db)[1])
 
 
 def every(db):
     """Return every hamlet, active or not, in route order (shared rows: do not modify them)."""
-    return list(cached(db, "hamlets", _load)[0].values())
+    return list(_cached(db)[0].values())
 
 
 def get(db, hamlet_id):
@@ -47,7 +57,7 @@ def get(db, hamlet_id):
         hamlet_id = int(hamlet_id) if hamlet_id.strip().isdigit() else None
     if hamlet_id is None:
         return None
-    return cached(db, "hamlets", _load)[0].get(hamlet_id)
+    return _cached(db)[0].get(hamlet_id)
 
 
 def code_for(name):
@@ -64,18 +74,18 @@ def find_in_text(db, text):
     found = index(db).find(tokens)
     if found is None:
         return None, text
-    hamlet = cached(db, "hamlets", _load)[2][found.value]
+    hamlet = _cached(db)[2][found.value]
     return hamlet, " ".join(tokens[: found.start] + tokens[found.end :])
 
 
 def by_code(db, code):
     """Return the active hamlet with folded code CODE ("PHULOI"), or None (a shared row)."""
-    return cached(db, "hamlets", _load)[2].get(code)
+    return _cached(db)[2].get(code)
 
 
 def index(db):
     """The active hamlets as a HamletIndex (cached per catalogue version)."""
-    return cached(db, "hamlets", _load)[3]
+    return _cached(db)[3]
 
 
 # Places that are not hamlets but sit one letter away from one: Phú Tân (the old district)
@@ -176,14 +186,19 @@ def save(db, hamlet_id, *, name, route_order, active):
     if not name:
         raise HamletError("name")
     code = code_for(name)
+    commune_id = communes.current_id()
+    if hamlet_id is not None and get(db, hamlet_id) is None:
+        raise HamletError("missing")  # another commune's hamlet, or none
     clash = db.execute(
-        "SELECT id FROM hamlets WHERE code = ? AND id IS NOT ?", [code, hamlet_id]
+        "SELECT id FROM hamlets WHERE commune_id = ? AND code = ? AND id IS NOT ?",
+        [commune_id, code, hamlet_id],
     ).fetchone()
     if clash:
         raise HamletError("duplicate")
     record = {"name": name, "code": code, "route_order": route_order or 0, "active": active}
     if hamlet_id is None:
-        hamlet_id = db["hamlets"].insert({**record, "source": "staff"}).last_pk
+        record = {**record, "commune_id": commune_id, "source": "staff"}
+        hamlet_id = db["hamlets"].insert(record).last_pk
     else:
         db["hamlets"].update(hamlet_id, record)
     return get(db, hamlet_id)

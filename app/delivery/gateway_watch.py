@@ -10,6 +10,7 @@ re-delivered messages harmless.
 import dataclasses
 import datetime as dt
 
+from app import communes
 from app.catalogue import commune_settings, quiet_hours
 from app.infra import clock
 from db import first, transaction
@@ -132,9 +133,15 @@ def note_inbound(db, *, dedupe_key, phone, sim_number, received_at=None):
         return
     with transaction(db):
         db.execute(
-            "INSERT OR IGNORE INTO gateway_inbound (dedupe_key, phone, sim_number, received_at)"
-            " VALUES (?, ?, ?, ?)",
-            [dedupe_key, phone, sim_number, clock.iso(received_at or clock.now())],
+            "INSERT OR IGNORE INTO gateway_inbound"
+            " (commune_id, dedupe_key, phone, sim_number, received_at) VALUES (?, ?, ?, ?, ?)",
+            [
+                communes.current_id(),
+                dedupe_key,
+                phone,
+                sim_number,
+                clock.iso(received_at or clock.now()),
+            ],
         )
 
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from app import lifecycle, residents
+from app import communes, lifecycle, residents
 from app.catalogue import commune_settings
 from app.infra import clock
 from db import first, insert_many_returning, insert_returning, rows, update_returning
@@ -43,6 +43,7 @@ def record_inbound(db, *, provider, provider_id, dedupe_key, phone, body, reside
     """
     stamp = clock.iso(clock.now())
     record = {
+        "commune_id": communes.current_id(),
         "direction": "in",
         "provider": provider,
         "provider_id": provider_id,
@@ -128,6 +129,7 @@ def _outbound(
     """The row of an outbound SMS, stamped now."""
     stamp = clock.iso(clock.now())
     return {
+        "commune_id": communes.current_id(),
         "direction": "out",
         "provider": provider,
         "provider_id": provider_id,

@@ -23,7 +23,7 @@ import os
 import secrets
 import socket
 
-from app import lifecycle
+from app import channels, communes, lifecycle
 from app.catalogue import quiet_hours
 from app.delivery import attempts, gateway_watch, transports
 from app.delivery.transports import Outgoing
@@ -86,6 +86,7 @@ def enqueue(
         db,
         "outbox",
         {
+            "commune_id": communes.current_id(),
             "phone": phone,
             "body": body,
             "kind": kind,
@@ -243,18 +244,30 @@ def new_owner():
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
+def _quiet_communes(db, now):
+    """The ids of the communes in their own quiet hours at NOW (each its zone and setting)."""
+    quiet = []
+    for commune in communes.every(db):
+        with communes.bound(commune):
+            if quiet_hours.is_quiet(db, now):
+                quiet.append(commune.id)
+    return quiet
+
+
 def lease(db, owner, *, limit=50, lease_seconds=LEASE_SECONDS):
     """Atomically take up to LIMIT due rows for OWNER; return them, oldest first.
 
     Due means pending with next_attempt_at reached, or leased by a worker whose lease has
-    expired (which makes the next attempt look before it sends). In quiet hours only
-    reactive kinds are due.
+    expired (which makes the next attempt look before it sends). In a commune's quiet
+    hours only reactive kinds of that commune are due.
     """
     now = clock.now()
     quiet_clause = ""
-    if quiet_hours.is_quiet(db, now):
+    quiet = _quiet_communes(db, now)
+    if quiet:
         kinds = ", ".join(f"'{kind}'" for kind in sorted(REACTIVE_KINDS))
-        quiet_clause = f"AND kind IN ({kinds})"
+        ids = ", ".join(str(int(commune_id)) for commune_id in quiet)
+        quiet_clause = f"AND (commune_id NOT IN ({ids}) OR kind IN ({kinds}))"
     with transaction(db):
         rows = db.conn.execute(
             f"""
@@ -298,11 +311,17 @@ def send_due(db, limit=50, *, transport=None, owner=None):
     return sent
 
 
-def _reason_not_to_send(db, row):
+def _reason_not_to_send(db, row, transport_name=None):
     """Return why a leased row must not go out any more, or None."""
+    if transport_name in ("twilio", "gateway") and not channels.can_send(
+        db, row["commune_id"], transport_name
+    ):
+        # Never from another commune's number or SIM.
+        return f"the commune has no {transport_name} channel to send from"
     if row["kind"] not in REACTIVE_KINDS:
         opted_out = db.execute(
-            "SELECT opted_out FROM residents WHERE phone = ?", [row["phone"]]
+            "SELECT opted_out FROM residents WHERE commune_id = ? AND phone = ?",
+            [row["commune_id"], row["phone"]],
         ).fetchone()
         if opted_out and opted_out[0]:
             return "opted out"
@@ -344,6 +363,7 @@ def outgoing(db, row, *, transport_name=None):
         sim_number=sim,
         first_attempt_at=first_attempt,
         known_ids=known,
+        from_number=channels.sending_number(db, row["commune_id"]),
     )
 
 
@@ -361,7 +381,7 @@ def deliver(db, row, transport, owner):
                 db, row, owner, status="pending", attempts=row["attempts"] - 1
             )
         return "released" if released else "lost"
-    reason = _reason_not_to_send(db, row)
+    reason = _reason_not_to_send(db, row, getattr(transport, "name", None))
     if reason:
         with transaction(db):
             attempts.finish(db, row, owner, status="cancelled", last_error=reason)

@@ -38,6 +38,8 @@ class Outgoing:
     first_attempt_at: dt.datetime | None = None
     # Provider ids that other messages of ours already own: a lookup must not claim them.
     known_ids: frozenset = frozenset()
+    # The commune's own Twilio number; None: the first commune's (TWILIO_FROM_NUMBER).
+    from_number: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,7 +145,7 @@ class TwilioTransport:
         try:
             created = self.client.messages.create(
                 to=message.phone,
-                from_=self.from_number,
+                from_=message.from_number or self.from_number,
                 body=message.body,
                 status_callback=self.status_callback,
             )
@@ -166,7 +168,7 @@ class TwilioTransport:
         try:
             for found in self.client.messages.stream(
                 to=message.phone,
-                from_=self.from_number,
+                from_=message.from_number or self.from_number,
                 page_size=LOOKUP_PAGE_SIZE,
                 limit=LOOKUP_LIMIT,
             ):

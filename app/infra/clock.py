@@ -4,7 +4,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from app.infra import tenant
 
 UTC = dt.UTC
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -30,9 +30,9 @@ def parse(text):
 
 
 def local_zone():
-    """Return the configured local time zone."""
-    name = current_app.config["TIMEZONE"] if has_app_context() else DEFAULT_TIMEZONE
-    return ZoneInfo(name)
+    """Return the bound commune's local time zone (the default zone when none is bound)."""
+    commune = tenant.current_or_none()
+    return commune.zone if commune else ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def to_local(moment):

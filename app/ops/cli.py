@@ -12,6 +12,8 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.accounts import apikeys, users
 from app.infra import gateway_api
+from app.ops.commune_cli import commune_option
+from app.ops.commune_cli import resolve as resolve_commune
 from db import connect, get_db, transaction
 from db.files import private_database
 
@@ -19,12 +21,15 @@ from db.files import private_database
 @click.command("seed")
 @with_appcontext
 @click.option("--demo", is_flag=True, help="Also add demo residents and requests.")
-def seed_command(demo):
+@commune_option
+def seed_command(demo, commune_code):
     """Load hamlets, the trip schedule and the procedure catalogue (safe to run again)."""
     from db.seed import seed
 
-    seed(get_db(), demo=demo)
-    click.echo("Seeded" + (" with demo data." if demo else "."))
+    db = get_db()
+    commune = resolve_commune(db, commune_code)
+    seed(db, demo=demo, commune=commune)
+    click.echo(f"Seeded {commune.code}" + (" with demo data." if demo else "."))
 
 
 @click.command("create-user")

@@ -10,7 +10,7 @@ import logging
 
 from flask import current_app
 
-from app import trips
+from app import communes, trips
 from app.catalogue import commune_settings
 from app.delivery import gateway_jobs
 from app.infra import clock
@@ -33,15 +33,22 @@ def _mark_run(db, name, note=None):
     )
 
 
+def _job_name(name):
+    """A per-commune job's name: the first commune keeps the single-commune name."""
+    commune_id = communes.current_id()
+    return name if commune_id == communes.FIRST_ID else f"{name}:{commune_id}"
+
+
 def generate_trips(db):
     """Once a local day: keep the schedule generated ahead and book waiting requests."""
     with transaction(db):
-        last = _last_run(db, "trips")
+        last = _last_run(db, _job_name("trips"))
         if last and clock.to_local(last).date() == clock.local_today():
             return None
         created = trips.ensure_trips(db)
         booked = trips.assign_waiting(db)
-        _mark_run(db, "trips", f"{created} trips created, {booked} waiting requests booked")
+        note = f"{created} trips created, {booked} waiting requests booked"
+        _mark_run(db, _job_name("trips"), note)
     return {"created": created, "booked": booked}
 
 
@@ -57,8 +64,8 @@ def queue_reminders(db):
     queued = 0
     with transaction(db):
         soon = db["trips"].rows_where(
-            "status = 'planned' AND starts_at > ? AND date <= ?",
-            [clock.iso(now), tomorrow.isoformat()],
+            "commune_id = ? AND status = 'planned' AND starts_at > ? AND date <= ?",
+            [communes.current_id(), clock.iso(now), tomorrow.isoformat()],
             order_by="starts_at",
         )
         for trip in list(soon):
@@ -83,21 +90,37 @@ def check_gateway(db):
     return gateway_jobs.run(db, current_app.config)
 
 
-JOBS = (
+# Jobs run once per commune, in its own time zone and with its own settings.
+COMMUNE_JOBS = (
     ("trips", generate_trips),
     ("reminders", queue_reminders),
+)
+JOBS = (
     ("callbacks", run_callbacks),
     ("gateway", check_gateway),
 )
 
 
 def run_due_jobs(db):
-    """Run every scheduled job once; a failing job is logged and does not stop the others."""
+    """Run every scheduled job once; a failing job is logged and does not stop the others.
+
+    The first commune's results are keyed by the job's name, another's by name:CODE.
+    """
     results = {}
+    for commune in communes.every(db):
+        suffix = "" if commune.id == communes.FIRST_ID else f":{commune.code}"
+        with communes.bound(commune):
+            for name, job in COMMUNE_JOBS:
+                results[name + suffix] = _run(name + suffix, job, db)
     for name, job in JOBS:
-        try:
-            results[name] = job(db)
-        except Exception:  # noqa: BLE001 - one broken job must not stop the sender
-            log.exception("scheduled job %s failed", name)
-            results[name] = "error"
+        results[name] = _run(name, job, db)
     return results
+
+
+def _run(name, job, db):
+    """Run one job; log and return "error" when it fails."""
+    try:
+        return job(db)
+    except Exception:  # noqa: BLE001 - one broken job must not stop the sender
+        log.exception("scheduled job %s failed", name)
+        return "error"

@@ -15,6 +15,7 @@ import requests as http
 from flask import current_app
 from twilio.base.exceptions import TwilioException
 
+from app import channels, communes
 from app.catalogue import quiet_hours
 from app.infra import clock
 from app.infra.config import LOCAL_ACCOUNT_SID
@@ -93,6 +94,7 @@ def request_callback(db, phone, *, request_id=None, requested_by, missed_call_si
             db["callbacks"]
             .insert(
                 {
+                    "commune_id": communes.current_id(),
                     "phone": e164,
                     "request_id": request_id,
                     "requested_by": requested_by,
@@ -178,12 +180,15 @@ def _fail_waiting(db, now):
     return 0
 
 
-def _place_call(row, config):
-    """Ask Twilio to ring the resident; return the call SID (raises on failure)."""
+def _place_call(row, config, from_number=None):
+    """Ask Twilio to ring the resident from FROM_NUMBER (the commune's); return the call SID.
+
+    None calls from the first commune's default number (TWILIO_FROM_NUMBER).
+    """
     base = config["PUBLIC_BASE_URL"]
     call = rest_client(config).calls.create(
         to=row["phone"],
-        from_=config["TWILIO_FROM_NUMBER"],
+        from_=from_number or config["TWILIO_FROM_NUMBER"],
         url=f"{base}/voice/incoming?mode=callback",
         status_callback=f"{base}/voice/status",
         status_callback_event=["completed"],
@@ -241,8 +246,13 @@ def run_due_callbacks(db, now=None):
     reclaim_stuck(db, now, config)
     placed = 0
     for row in _claim_due(db, now):
+        if not channels.can_send(db, row["commune_id"], "twilio"):
+            # Never ring a resident from another commune's number.
+            with transaction(db):
+                _after_unanswered(db, get(db, row["id"]), "no Twilio number", now)
+            continue
         try:
-            call_sid = _place_call(row, config)
+            call_sid = _place_call(row, config, channels.sending_number(db, row["commune_id"]))
         except (TwilioException, http.RequestException, OSError) as exc:
             log.warning(
                 "call-back %s to %s failed: %s", row["id"], mask_phone(row["phone"]), redact(exc)

@@ -4,6 +4,7 @@ Each correction is a labelled message in the corpus format (tests/data/nlu/READM
 `flask nlu train` adds them to the dev split and `flask nlu export` writes them out.
 """
 
+from app import communes
 from app.infra import clock
 from db import first, insert, rows
 
@@ -13,6 +14,7 @@ def record(db, message, *, intent, hamlet=None, procedure=None, urgency=None, ac
     if intent == "guidance" and procedure:
         intent = f"guidance:{procedure}"
     values = {
+        "commune_id": communes.current_id(),
         "message_id": message["id"],
         "text": message["body"] or "",
         "intent": intent,

@@ -10,7 +10,7 @@ as a note on the request, where the office sees it, and the phone is told so.
 import datetime as dt
 import re
 
-from app import lifecycle, trips
+from app import communes, lifecycle, trips
 from app.infra import clock
 from app.language.texts import N_
 from app.request_queue import service_requests
@@ -150,6 +150,7 @@ def record(db, *, trip_id, request_id, key, result, note=None, recorded_at=None,
             note=note,
         )
     row = {
+        "commune_id": communes.current_id(),
         "idempotency_key": key,
         "trip_id": trip_id,
         "request_id": request_id,

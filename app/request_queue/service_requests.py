@@ -9,7 +9,7 @@ import re
 import secrets
 import sqlite3
 
-from app import lifecycle, residents, trips
+from app import communes, lifecycle, residents, trips
 from app.catalogue import catalog, hamlets, text_rules
 from app.delivery import outbox
 from app.infra import clock
@@ -71,10 +71,13 @@ class AbsenceBeforeTrip(VisitBeforeTrip):
 
 
 def new_ref(db):
-    """Return a five-digit reference code that no request, old or new, uses yet."""
+    """Return a five-digit reference code no request of the bound commune uses yet."""
     while True:
         ref = _random_ref()
-        if not db.execute("SELECT 1 FROM requests WHERE ref = ?", [ref]).fetchone():
+        found = db.execute(
+            "SELECT 1 FROM requests WHERE commune_id = ? AND ref = ?", [communes.current_id(), ref]
+        ).fetchone()
+        if not found:
             return ref
 
 
@@ -101,8 +104,12 @@ def is_ref(text):
 
 
 def by_ref(db, ref):
-    """Return a request by its reference code (any case), or None."""
-    return first(db, "SELECT * FROM requests WHERE ref = ?", [str(ref or "").strip().upper()])
+    """Return the bound commune's request with reference code REF (any case), or None."""
+    return first(
+        db,
+        "SELECT * FROM requests WHERE commune_id = ? AND ref = ?",
+        [communes.current_id(), str(ref or "").strip().upper()],
+    )
 
 
 def by_source_key(db, source_key):
@@ -132,7 +139,15 @@ def open_requests_for(db, resident_id):
     )
 
 
-def open_request(
+def open_request(db, *, commune=None, **fields):
+    """Open a request in COMMUNE (the bound one when None); see _open_request."""
+    if commune is None:
+        return _open_request(db, **fields)
+    with communes.bound(commune):
+        return _open_request(db, **fields)
+
+
+def _open_request(
     db,
     *,
     phone,
@@ -165,6 +180,10 @@ def open_request(
     """
     if resident is None:
         resident = residents.find_or_create(db, phone, **(resident_fields or {}))
+    if resident["commune_id"] != communes.current_id():
+        raise ValueError("a resident of another commune")
+    if hamlet_id is not None and hamlets.get(db, hamlet_id) is None:
+        hamlet_id = None  # not a hamlet of this commune
     if kind == VISIT:
         current = open_visit_for(db, resident["id"])
         if current:
@@ -181,6 +200,7 @@ def open_request(
     stamp = clock.iso(clock.now())
     status = INITIAL_STATUS[kind]
     row = {
+        "commune_id": communes.current_id(),
         "kind": kind,
         "service_code": service_code
         or (VISIT_SERVICE_CODE if kind == VISIT else QUESTION_SERVICE_CODE),

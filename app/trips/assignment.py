@@ -8,7 +8,7 @@ date. A request whose reminder ("see you tomorrow") has already been queued is n
 bumped: once the team has confirmed the visit for tomorrow, the date holds.
 """
 
-from app import lifecycle
+from app import communes, lifecycle
 from app.delivery import outbox
 from app.infra import clock
 from app.lifecycle import BOOKABLE
@@ -224,9 +224,9 @@ def assign_waiting(db, hamlet_ids=None, *, actor_type="system", actor=None):
     """
     waiting = rows(
         db,
-        "SELECT * FROM requests WHERE kind = ? AND status = 'new' AND hamlet_id IS NOT NULL"
-        " ORDER BY priority DESC, requested_at, id",
-        [lifecycle.VISIT],
+        "SELECT * FROM requests WHERE commune_id = ? AND kind = ? AND status = 'new'"
+        " AND hamlet_id IS NOT NULL ORDER BY priority DESC, requested_at, id",
+        [communes.current_id(), lifecycle.VISIT],
     )
     count = 0
     for request in waiting:

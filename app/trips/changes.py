@@ -6,7 +6,7 @@ with room (or back to waiting), and the resident is told by SMS.
 
 import datetime as dt
 
-from app import lifecycle
+from app import communes, lifecycle
 from app.delivery import outbox
 from app.infra import clock
 from app.language.texts import N_
@@ -75,7 +75,9 @@ def save_rule(
         "updated_at": clock.iso(clock.now()),
     }
     if rule_id is None:
-        rule_id = db["schedule_rules"].insert(record).last_pk
+        rule_id = (
+            db["schedule_rules"].insert({**record, "commune_id": communes.current_id()}).last_pk
+        )
     else:
         if not db.execute("SELECT 1 FROM schedule_rules WHERE id = ?", [rule_id]).fetchone():
             raise TripError(N_("no schedule rule with id %(id)s"), id=rule_id)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import holidays
 
+from app import communes
 from app.catalogue import commune_settings, hamlets
 from app.infra import clock
 from app.language.texts import N_
@@ -101,7 +102,9 @@ def skipped_holidays(db, weeks=None):
 def list_rules(db):
     """Return the schedule rules, each with its hamlet ids and names, by weekday."""
     rules = []
-    for rule in db["schedule_rules"].rows_where(order_by="weekday, session, id"):
+    for rule in db["schedule_rules"].rows_where(
+        "commune_id = ?", [communes.current_id()], order_by="weekday, session, id"
+    ):
         served = list(
             db.query(
                 """
@@ -220,6 +223,7 @@ def insert_trip(
         db["trips"]
         .insert(
             {
+                "commune_id": communes.current_id(),
                 "date": day.isoformat(),
                 "session": session,
                 "starts_at": clock.iso(clock.at_local(day, start_time)),

@@ -11,6 +11,7 @@ from db.migrations import (  # noqa: F401  (imported for the steps they register
     m0003_trips_and_queue,
     m0007_catalogue_console_nlu,
     m0013_sessions_and_delivery,
+    m0018_communes,
     m0030_hardening,
 )
 from db.migrations.registry import migrations  # noqa: F401  (the set db.migrate applies)

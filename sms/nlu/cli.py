@@ -37,8 +37,9 @@ def train_command(if_missing):
         # Changing a settings row bumps the catalogue version: every worker reloads the model.
         stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         db.conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            # The classifier is the province's: its version lives with the first commune.
+            "INSERT INTO settings (commune_id, key, value) VALUES (1, ?, ?)"
+            " ON CONFLICT (commune_id, key) DO UPDATE SET value = excluded.value",
             [runtime.MODEL_SETTING, f"{stamp} {fitted['count']}"],
         )
     click.echo(

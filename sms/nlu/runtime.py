@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from app import communes
 from app.catalogue import guidance, hamlets
 from db import cache
 from sms.nlu import corpus
@@ -52,8 +53,8 @@ def ensure_model(app):
     return path
 
 
-def _load(db):
-    """The understanding catalogue for the active hamlets and procedures, with the model."""
+def _load_model(db):
+    """The trained classifier (province-wide), or None when it cannot be loaded."""
     path = model_path()
     model = None
     if path.exists():
@@ -61,9 +62,15 @@ def _load(db):
             model = Model.load(path)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.error("could not load the classifier %s: %s", path, exc)
+    return model
+
+
+def _load(db):
+    """The bound commune's understanding catalogue: its hamlets and procedures, the model."""
+    model = cache.cached(db, "sms.model", _load_model)
     return build_catalogue(guidance.all_procedures(db), hamlets.active(db), model)
 
 
 def catalogue(db):
-    """The understanding catalogue, rebuilt only when the catalogue version changes."""
-    return cache.cached(db, "sms.understanding", _load)
+    """The bound commune's understanding catalogue, rebuilt when the catalogue changes."""
+    return cache.cached(db, "sms.understanding", _load, communes.current_id())

@@ -147,7 +147,9 @@ def busy_commune(live_server):
         local = clock.to_local(now)
         for key, hours in (("quiet_start", 3), ("quiet_end", 4)):
             value = (local + dt.timedelta(hours=hours)).strftime("%H:%M")
-            database["settings"].upsert({"key": key, "value": value}, pk="key")
+            database["settings"].upsert(
+                {"commune_id": 1, "key": key, "value": value}, pk=("commune_id", "key")
+            )
         database.execute(
             "UPDATE gateway_state SET last_seen_at = ?, last_event = 'ping' WHERE id = 1",
             [clock.iso(now - dt.timedelta(hours=2))],

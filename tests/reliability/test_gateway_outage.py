@@ -60,7 +60,10 @@ def test_a_20_minute_silence_is_shown_and_its_texts_are_re_delivered_once(app, d
         assert runner.invoke(args=["gateway", "register", "--mode", "local"]).exit_code == 0
         with transaction(db):
             # The alarm after 15 minutes, so a 20-minute silence must raise it.
-            db["settings"].upsert({"key": "gateway_silence_minutes", "value": "15"}, pk="key")
+            db["settings"].upsert(
+                {"commune_id": 1, "key": "gateway_silence_minutes", "value": "15"},
+                pk=("commune_id", "key"),
+            )
         staff = signed_in_client(app, "lan", "staff")
         health = app.test_client()
         residents = [loadgen.mobile_number(5_000_000 + n) for n in range(70)]

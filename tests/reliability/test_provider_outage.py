@@ -35,8 +35,12 @@ def enqueue_answers(db_path, count):
     try:
         with transaction(db):
             # Quiet hours off, so the test means the same at any hour of the day.
-            db["settings"].upsert({"key": "quiet_start", "value": "00:00"}, pk="key")
-            db["settings"].upsert({"key": "quiet_end", "value": "00:00"}, pk="key")
+            db["settings"].upsert(
+                {"commune_id": 1, "key": "quiet_start", "value": "00:00"}, pk=("commune_id", "key")
+            )
+            db["settings"].upsert(
+                {"commune_id": 1, "key": "quiet_end", "value": "00:00"}, pk=("commune_id", "key")
+            )
             for n, body in enumerate(bodies):
                 outbox.enqueue(db, loadgen.mobile_number(7_000_000 + n), body, kind="answer")
     finally:

@@ -1,0 +1,166 @@
+"""Channels: the numbers and gateway phones residents reach, each owned by one commune.
+
+A Twilio number routes SMS (by `To`) and calls (by `Called`); a gateway device has its own
+webhook URL and signing key, so its commune is known before the body is read. Commune 1's
+default channels stand for the single-commune environment: TWILIO_FROM_NUMBER and
+SMS_GATEWAY_SIGNING_KEY, passed in by the edge, never read here.
+"""
+
+import re
+import secrets
+
+from app import communes
+from app.infra import clock
+from app.language import phones
+from db import first, rows
+
+DEVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+KINDS = ("twilio", "gateway", "console")
+
+
+class ChannelError(ValueError):
+    """Raised when a channel cannot be added as asked."""
+
+
+def _e164(number):
+    """NUMBER as E.164 (+84... or 0... forms alike), or the stripped text when not a phone."""
+    text = str(number or "").strip()
+    try:
+        return phones.normalise(text)
+    except phones.InvalidPhone:
+        return text
+
+
+def for_twilio(db, number, default_number):
+    """Return (Commune, channel row) owning Twilio NUMBER, or None when no commune does.
+
+    DEFAULT_NUMBER (TWILIO_FROM_NUMBER) is commune 1's default Twilio channel.
+    """
+    address = _e164(number)
+    if not address:
+        return None
+    row = first(
+        db,
+        "SELECT * FROM channels WHERE kind = 'twilio' AND address = ?",
+        [address],
+    )
+    if row is None and address == _e164(default_number):
+        row = first(db, "SELECT * FROM channels WHERE kind = 'twilio' AND is_default = 1 LIMIT 1")
+    if row is None:
+        return None
+    return communes.by_id(db, row["commune_id"]), row
+
+
+def gateway_device(db, channel_id):
+    """Return (Commune, channel row) of gateway device CHANNEL_ID, or None."""
+    row = first(db, "SELECT * FROM channels WHERE kind = 'gateway' AND id = ?", [channel_id])
+    if row is None:
+        return None
+    return communes.by_id(db, row["commune_id"]), row
+
+
+def default_gateway(db):
+    """Return (Commune, channel row) of the first commune's default gateway device."""
+    row = first(db, "SELECT * FROM channels WHERE kind = 'gateway' AND is_default = 1 LIMIT 1")
+    return communes.by_id(db, row["commune_id"]), row
+
+
+def signing_key(channel, default_key):
+    """The key a gateway device signs with: its own, or DEFAULT_KEY for the default device."""
+    return channel["secret"] or (default_key if channel["is_default"] else None)
+
+
+def can_send(db, commune_id, kind):
+    """Tell whether commune COMMUNE_ID has a channel of KIND (twilio, gateway) to send from.
+
+    Outbound gateway sends use the one gateway configured in the environment: the default
+    device of the first commune.
+    """
+    extra = " AND is_default = 1" if kind == "gateway" else ""
+    return bool(
+        db.execute(
+            f"SELECT 1 FROM channels WHERE commune_id = ? AND kind = ?{extra} LIMIT 1",
+            [commune_id, kind],
+        ).fetchone()
+    )
+
+
+def sending_number(db, commune_id):
+    """COMMUNE_ID's own Twilio number, or None for the environment's default one."""
+    found = db.execute(
+        "SELECT address FROM channels WHERE commune_id = ? AND kind = 'twilio'"
+        " ORDER BY is_default DESC, id LIMIT 1",
+        [commune_id],
+    ).fetchone()
+    return found[0] if found else None
+
+
+def twilio_number(db, commune, default_number):
+    """The number COMMUNE's SMS and calls leave from, or None when it has no Twilio number."""
+    row = first(
+        db,
+        "SELECT * FROM channels WHERE kind = 'twilio' AND commune_id = ?"
+        " ORDER BY is_default DESC, id LIMIT 1",
+        [commune.id],
+    )
+    if row is None:
+        return None
+    return row["address"] or (default_number if row["is_default"] else None)
+
+
+def add_twilio(db, commune, number, *, checked=True):
+    """Route Twilio NUMBER (E.164) to COMMUNE; return the channel row.
+
+    CHECKED False takes a development number (+84000000001) as it is written.
+    """
+    try:
+        address = phones.normalise(number) if checked else number.strip()
+    except phones.InvalidPhone:
+        raise ChannelError(f"{number!r} is not a phone number, e.g. +842773000111") from None
+    if first(db, "SELECT 1 FROM channels WHERE kind = 'twilio' AND address = ?", [address]):
+        raise ChannelError(f"{address} already belongs to a commune")
+    return _add(db, commune, "twilio", address, None)
+
+
+def add_gateway(db, commune, name):
+    """Register gateway device NAME for COMMUNE with a new signing key; return the row."""
+    name = (name or "").strip()
+    if not DEVICE_NAME.match(name):
+        raise ChannelError("a device name is 1-40 letters, digits, dots, dashes or underscores")
+    if first(db, "SELECT 1 FROM channels WHERE kind = 'gateway' AND address = ?", [name]):
+        raise ChannelError(f"a gateway device named {name} exists already")
+    return _add(db, commune, "gateway", name, secrets.token_urlsafe(32))
+
+
+def _add(db, commune, kind, address, secret):
+    """Insert one channel of COMMUNE and return it."""
+    channel_id = db.conn.execute(
+        "INSERT INTO channels (commune_id, kind, address, secret, is_default, created_at)"
+        " VALUES (?, ?, ?, ?, 0, ?)",
+        [commune.id, kind, address, secret, clock.iso(clock.now())],
+    ).lastrowid
+    return first(db, "SELECT * FROM channels WHERE id = ?", [channel_id])
+
+
+def every(db, commune=None, kind=None):
+    """Every channel (of COMMUNE, of KIND when given) with its commune's code, in order."""
+    clauses, params = [], []
+    if commune is not None:
+        clauses.append("channels.commune_id = ?")
+        params.append(commune.id)
+    if kind is not None:
+        clauses.append("channels.kind = ?")
+        params.append(kind)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    return rows(
+        db,
+        "SELECT channels.*, communes.code AS commune_code FROM channels"
+        f" JOIN communes ON communes.id = channels.commune_id {where}"
+        " ORDER BY channels.commune_id, channels.id",
+        params,
+    )
+
+
+def webhook_path(channel):
+    """The path a gateway device posts to."""
+    return "/sms/gateway" if channel["is_default"] else f"/sms/gateway/{channel['id']}"

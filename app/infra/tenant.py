@@ -1,0 +1,51 @@
+"""The commune the work at hand belongs to, bound by the edge that resolved it.
+
+Infrastructure (the local clock) reads it without knowing what a commune is: anything with
+an `id` and a `zone`. The domain's Commune value and its lookups live in app.communes.
+"""
+
+import contextlib
+import contextvars
+
+FIRST_ID = 1
+
+_current = contextvars.ContextVar("commune", default=None)
+
+
+class NoCommune(LookupError):
+    """Raised when commune-specific work runs with no commune bound."""
+
+
+@contextlib.contextmanager
+def bound(commune):
+    """Bind COMMUNE for the block: deep helpers (SMS prefix, local time) read it."""
+    if commune is None or not hasattr(commune, "id"):
+        raise TypeError(f"bound() takes a Commune, not {commune!r}")
+    token = _current.set(commune)
+    try:
+        yield commune
+    finally:
+        _current.reset(token)
+
+
+def current():
+    """Return the commune bound for the work at hand; raise NoCommune when none is."""
+    commune = _current.get()
+    if commune is None:
+        raise NoCommune("no commune is bound: resolve one at the edge and use communes.bound")
+    return commune
+
+
+def current_or_none():
+    """Return the bound commune, or None."""
+    return _current.get()
+
+
+def current_id():
+    """Return the bound commune's id; the first commune's when none is bound.
+
+    Only single-commune callers (the seed without --commune, old scripts) reach the
+    fallback: every channel edge binds the commune it resolved.
+    """
+    commune = _current.get()
+    return FIRST_ID if commune is None else commune.id

@@ -1,0 +1,135 @@
+"""Commands for a province server: its communes and the channels residents reach them by."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from app import channels, communes
+from db import get_db, transaction
+
+commune_group = AppGroup("commune", help="Add and list the communes this server serves.")
+channel_group = AppGroup("channel", help="Route Twilio numbers and gateway phones to communes.")
+
+
+def commune_option(function):
+    """The --commune CODE option (the first commune when omitted)."""
+    return click.option(
+        "--commune",
+        "commune_code",
+        metavar="CODE",
+        help="The commune's code, e.g. PHULAM (default: the first commune).",
+    )(function)
+
+
+def resolve(db, code):
+    """The Commune for --commune CODE (the first commune without it), or a CLI error."""
+    if not code:
+        return communes.first_commune(db)
+    commune = communes.by_code(db, code)
+    if commune is None:
+        known = ", ".join(c.code for c in communes.every(db))
+        raise click.ClickException(f"no commune {code.upper()} (known: {known})")
+    return commune
+
+
+@commune_group.command("create")
+@with_appcontext
+@click.argument("code")
+@click.option("--name", required=True, help="The name as read, e.g. 'Xã Phú Lâm'.")
+@click.option("--prefix", help="The unaccented SMS prefix (default: the name, unaccented).")
+@click.option("--timezone", help="IANA time zone (default Asia/Ho_Chi_Minh).")
+def commune_create_command(code, name, prefix, timezone):
+    """Add commune CODE (letters and digits, e.g. PHULAM) named NAME."""
+    db = get_db()
+    try:
+        with transaction(db):
+            commune = communes.create(db, code, name, prefix=prefix, timezone=timezone)
+    except communes.CommuneError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created commune {commune.code} ({commune.name}), id {commune.id}.")
+    click.echo(f"Next: flask seed --commune {commune.code}, then flask channel add.")
+
+
+@commune_group.command("list")
+@with_appcontext
+def commune_list_command():
+    """Print every commune: code, SMS prefix, time zone and name."""
+    for commune in communes.every(get_db()):
+        click.echo(
+            f"{commune.code:<12} {commune.sms_prefix:<20} {commune.timezone:<18} {commune.name}"
+        )
+
+
+@commune_group.command("show")
+@with_appcontext
+@click.argument("code")
+def commune_show_command(code):
+    """Print one commune's settings and channels."""
+    db = get_db()
+    commune = resolve(db, code)
+    for field in communes.COLUMNS:
+        click.echo(f"{field:<16} {getattr(commune, field)}")
+    for channel in channels.every(db, commune):
+        click.echo(f"channel {channel['id']:<8} {_describe(channel)}")
+
+
+def _describe(channel):
+    """One channel as a line: kind and address, and where a device posts."""
+    config = current_app.config
+    if channel["kind"] == "twilio":
+        if channel["address"]:
+            return f"twilio  {channel['address']}"
+        return f"twilio  {config['TWILIO_FROM_NUMBER']} (TWILIO_FROM_NUMBER)"
+    if channel["kind"] == "gateway":
+        url = config["PUBLIC_BASE_URL"] + channels.webhook_path(channel)
+        key = "SMS_GATEWAY_SIGNING_KEY" if channel["is_default"] else "its own signing key"
+        return f"gateway {channel['address']} -> {url} ({key})"
+    return "console"
+
+
+@channel_group.command("add")
+@with_appcontext
+@commune_option
+@click.option("--twilio-number", metavar="E164", help="A Twilio number, e.g. +842773000111.")
+@click.option("--gateway-device", metavar="NAME", help="A name for an Android gateway phone.")
+def channel_add_command(commune_code, twilio_number, gateway_device):
+    """Route a Twilio number or a gateway phone to a commune."""
+    if bool(twilio_number) == bool(gateway_device):
+        raise click.UsageError("give exactly one of --twilio-number or --gateway-device")
+    db = get_db()
+    commune = resolve(db, commune_code)
+    try:
+        with transaction(db):
+            if twilio_number:
+                channel = channels.add_twilio(db, commune, twilio_number)
+            else:
+                channel = channels.add_gateway(db, commune, gateway_device)
+    except channels.ChannelError as exc:
+        raise click.ClickException(str(exc)) from None
+    if channel["kind"] == "twilio":
+        base = current_app.config["PUBLIC_BASE_URL"]
+        click.echo(f"Twilio {channel['address']} now reaches {commune.code}.")
+        click.echo(f"Set its Messaging webhook to {base}/sms/twilio")
+        click.echo(f"and its Voice webhook to {base}/voice/incoming (POST).")
+        return
+    url = current_app.config["PUBLIC_BASE_URL"] + channels.webhook_path(channel)
+    click.echo(f"Gateway device {channel['address']} of {commune.code}, channel {channel['id']}.")
+    click.echo(f"Webhook URL: {url}")
+    click.echo(f"Signing key (shown only now): {channel['secret']}")
+
+
+@channel_group.command("list")
+@with_appcontext
+@commune_option
+def channel_list_command(commune_code):
+    """Print every channel (of one commune with --commune)."""
+    db = get_db()
+    commune = resolve(db, commune_code) if commune_code else None
+    for channel in channels.every(db, commune):
+        click.echo(f"{channel['commune_code']:<12} {channel['id']:<6} {_describe(channel)}")
+
+
+def init_app(app):
+    """Register the commune and channel commands on APP."""
+    app.cli.add_command(commune_group)
+    app.cli.add_command(channel_group)
