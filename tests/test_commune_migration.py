@@ -17,7 +17,7 @@ from db.migrations.m0018_communes import SCOPED_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 # The last commit of main before the communes migration.
-SINGLE_COMMUNE_COMMIT = "59cf07e"
+SINGLE_COMMUNE_COMMIT = "6b1ee05"
 PER_COMMUNE_KEYS = {"settings", "dialogue_state", "gateway_state"}
 
 
