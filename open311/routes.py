@@ -6,7 +6,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from app.accounts import apikeys
 from app.catalogue import commune_settings
 from db import get_db, transaction
-from open311 import bp, georeport
+from open311 import bp, georeport, reads
 from open311.serialize import error, render
 
 FMT = "<any(json, xml):fmt>"
@@ -60,6 +60,22 @@ def _api_key(db, required):
     # At most once a minute, so busy readers do not queue for the write lock.
     apikeys.mark_used(db, key, every_seconds=KEY_TOUCH_SECONDS)
     return key
+
+
+@bp.before_request
+def limit_reads():
+    """Refuse a GET past its key's or its address's rate, before any database work (429)."""
+    if request.method != "GET":
+        return
+    config = current_app.config
+    reads.check(
+        request.remote_addr or "",
+        request.headers.get(KEY_HEADER) or request.args.get("api_key"),
+        per_address=config.get("OPEN311_READS_PER_ADDRESS", reads.PER_ADDRESS),
+        per_key=config.get("OPEN311_READS_PER_KEY", reads.PER_KEY),
+        # One set of buckets per app (each test's app starts with full ones).
+        buckets=current_app.extensions.setdefault("open311_reads", reads.TokenBuckets()),
+    )
 
 
 def _attributes():

@@ -119,6 +119,27 @@ def test_a_ten_megabyte_body_gets_413_from_nginx(front):
     assert front.service.log_text().count('"POST /sms/twilio') == reached_gunicorn
 
 
+def test_open311_reads_past_the_address_zone_get_429_from_nginx_with_retry_after(front):
+    path = "/open311/v2/services.json?from=nginx-zone-test"
+    answers = [https(front, "GET", path) for _ in range(40)]
+    statuses = [status for status, _, _ in answers]
+    assert statuses[:20] == [200] * 20
+    refused = [(headers, body) for status, headers, body in answers if status == 429]
+    assert len(refused) >= 10
+    headers, body = refused[0]
+    assert headers["Retry-After"] == "2" and b'"code":429' in body
+    # The refused reads never reached gunicorn.
+    assert front.service.log_text().count("nginx-zone-test") == 40 - len(refused)
+
+
+def test_nginx_writes_no_query_string_to_its_access_log(front):
+    https(front, "GET", "/open311/v2/requests.json?page_size=1;api_key=k3y-from-nginx-log")
+    time.sleep(0.5)
+    log = front.access_log()
+    assert "/open311/v2/requests.json" in log
+    assert "k3y-from-nginx-log" not in log
+
+
 def test_healthz_answers_every_probe_within_a_second_while_500_slow_clients_hang(front, capsys):
     # 400 silent sockets and 100 that complete TLS and send a header byte every 5 s.
     with SlowClients(

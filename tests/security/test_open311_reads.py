@@ -1,0 +1,49 @@
+"""Open311 reads are limited per API key and per client address: a 429 with Retry-After."""
+
+import xml.etree.ElementTree as ET
+
+from open311 import reads
+from tests.test_open311 import key  # noqa: F401  (fixture)
+
+LIST = "/open311/v2/requests.json"
+
+
+def test_anonymous_reads_past_the_address_burst_get_429_with_retry_after(app, client):
+    app.config["OPEN311_READS_PER_ADDRESS"] = (60, 5)
+    answers = [client.get(LIST).status_code for _ in range(5)]
+    assert answers == [200] * 5
+    refused = client.get(LIST)
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 2
+    assert "address" in refused.get_json()[0]["description"]
+    # Another address still reads, and the XML format says the same in XML.
+    other = {"REMOTE_ADDR": "203.0.113.7"}
+    assert client.get(LIST, environ_base=other).status_code == 200
+    xml = client.get("/open311/v2/services.xml")
+    assert xml.status_code == 429
+    assert ET.fromstring(xml.data).find("error").findtext("code") == "429"
+
+
+def test_a_key_has_its_own_limit_whatever_address_it_reads_from(app, client, key):  # noqa: F811
+    app.config["OPEN311_READS_PER_KEY"] = (120, 3)
+    app.config["OPEN311_READS_PER_ADDRESS"] = (600, 600)
+    for number in range(3):
+        address = {"REMOTE_ADDR": f"203.0.113.{number + 1}"}
+        assert client.get(LIST, headers={"X-Api-Key": key}, environ_base=address).status_code == 200
+    refused = client.get(f"{LIST}?api_key={key}", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert refused.status_code == 429
+    assert "api_key" in refused.get_json()[0]["description"]
+    assert int(refused.headers["Retry-After"]) >= 1
+
+
+def test_filing_is_not_counted_as_a_read(app, client):
+    app.config["OPEN311_READS_PER_ADDRESS"] = (60, 1)
+    assert client.get(LIST).status_code == 200
+    assert client.post(LIST, data={}).status_code == 403  # needs a key; not a 429
+
+
+def test_a_bucket_refills_with_time():
+    buckets = reads.TokenBuckets()
+    assert buckets.take("a", per_minute=60, burst=1, now=100.0) is None
+    assert buckets.take("a", per_minute=60, burst=1, now=100.5) == 1
+    assert buckets.take("a", per_minute=60, burst=1, now=101.6) is None
