@@ -54,3 +54,22 @@ def test_the_readme_is_short_and_its_links_lead_to_pages_that_exist():
     targets = re.findall(r"\]\(((?!https?:)[^)#]+)", readme)
     assert targets
     assert [t for t in targets if not (ROOT / t).exists()] == []
+
+
+# A path in the repository, as the pages write it: `app/infra/clock.py`, `deploy/`.
+TOP_FOLDERS = "app|bench|bin|db|deploy|open311|simulator|sms|staff|static|templates|tests|voice"
+REPO_PATH = re.compile(rf"`((?:{TOP_FOLDERS})/[\w./-]*)`")
+
+
+def test_every_file_the_docs_name_is_in_the_repository():
+    ignored = [
+        line.strip().rstrip("/")
+        for line in (ROOT / ".gitignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    missing = []
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        for path in REPO_PATH.findall(page.read_text()):
+            if not (ROOT / path).exists() and not path.startswith(tuple(ignored)):
+                missing.append(f"{page.name}: {path}")
+    assert missing == []
