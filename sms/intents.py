@@ -6,7 +6,7 @@ cancels and reports on requests exactly as voice, staff and the API do.
 
 import re
 
-from app import communes, residents, trips
+from app import communes, lifecycle, residents, trips
 from app.catalogue import catalog, commune_settings, guidance, hamlets
 from app.language import days
 from app.language.keywords import (
@@ -57,7 +57,7 @@ def question_for_staff(db, resident, inbound, text):
         db,
         phone=resident["phone"],
         resident=resident,
-        kind=service_requests.QUESTION,
+        kind=lifecycle.QUESTION,
         channel="sms",
         description=text.strip() or None,
         source_key=inbound["dedupe_key"],
@@ -108,7 +108,7 @@ def _visit(db, resident, inbound, parsed, language):
 def _note_resident_wrote(db, resident, request, text):
     """Add what the resident wrote about their open visit to its history."""
     if text:
-        service_requests.record_event(
+        lifecycle.record_event(
             db,
             request["id"],
             "resident_wrote",
@@ -131,7 +131,7 @@ def open_visit(db, resident, inbound, hamlet_id, description, procedure=None, do
         db,
         phone=resident["phone"],
         resident=resident,
-        kind=service_requests.VISIT,
+        kind=lifecycle.VISIT,
         channel="sms",
         service_code=procedure["code"] if procedure else None,
         description=description,
@@ -173,7 +173,7 @@ def _cancel(db, resident, inbound, parsed, language):
         request = service_requests.open_visit_for(db, resident["id"])
         if not request:
             return Answer("cancel_none", [catalog.sms("sms_cancel_none", language)])
-    if request["status"] in service_requests.CLOSED_STATUSES:
+    if request["status"] in lifecycle.CLOSED_STATUSES:
         body = catalog.sms("sms_cancel_closed", language, ref=request["ref"])
         return Answer("cancel_closed", [body], request)
     # The reply below confirms it, so the queue sends no separate notice.
@@ -238,7 +238,7 @@ def _status(db, resident, inbound, parsed, language):
 
 def status_item(db, request, language):
     """One request in the status reply: "K4C7A den nha Thu 3 02/12"."""
-    if request["kind"] == service_requests.QUESTION:
+    if request["kind"] == lifecycle.QUESTION:
         return catalog.text("sms_status_question", language, ref=request["ref"])
     trip = trips.get(db, request["trip_id"]) if request["trip_id"] else None
     if trip:

@@ -12,22 +12,14 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from app.language.keywords import (  # noqa: F401  (the intents, read by the SMS handlers as keywords.X)
-    CANCEL,
+from app.language.keywords import (
     DIGIT,
-    GUIDE,
-    HELP,
     KEYWORDS,
     LANG_EN,
     LANG_VI,
     OPT_IN,
     OPT_OUT,
     PROCEDURE,
-    QUESTION,
-    SCHEDULE,
-    STATUS,
-    VISIT,
-    keywords_for,
 )
 from app.language.texts import fold
 

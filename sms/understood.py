@@ -7,10 +7,22 @@ else becomes a question for staff and the resident is told so, with the two like
 keywords. Emergencies, pleas and long messages also reach a person (app.request_queue.attention).
 """
 
-from app import residents
+from app import lifecycle, residents
 from app.catalogue import catalog, guidance
 from app.catalogue.hamlets import by_code as hamlets_by_code
 from app.delivery import outbox
+from app.language.keywords import (
+    CANCEL,
+    HELP,
+    LANG_EN,
+    LANG_VI,
+    OPT_IN,
+    OPT_OUT,
+    QUESTION,
+    SCHEDULE,
+    STATUS,
+    VISIT,
+)
 from app.request_queue import attention, service_requests
 from sms import intents, keywords, state
 from sms.menus import MENU_GUIDE, procedure_items, show_menu
@@ -20,15 +32,15 @@ from sms.replies import Answer
 MENU_CONFIRM = "confirm"
 YES, NO = 1, 2
 KEYWORD_FOR = {
-    "visit": keywords.VISIT,
-    "schedule": keywords.SCHEDULE,
-    "status": keywords.STATUS,
-    "cancel": keywords.CANCEL,
-    "opt_out": keywords.OPT_OUT,
-    "opt_in": keywords.OPT_IN,
-    "help": keywords.HELP,
-    "language:en": keywords.LANG_EN,
-    "language:vi": keywords.LANG_VI,
+    "visit": VISIT,
+    "schedule": SCHEDULE,
+    "status": STATUS,
+    "cancel": CANCEL,
+    "opt_out": OPT_OUT,
+    "opt_in": OPT_IN,
+    "help": HELP,
+    "language:en": LANG_EN,
+    "language:vi": LANG_VI,
 }
 
 
@@ -45,7 +57,7 @@ def act(db, resident, inbound, body, reading, language):
     """Carry out READING's intent through the keyword handlers."""
     parsed = reading.parsed
     family = reading.family
-    if reading.how == "keyword" and parsed.intent not in (keywords.VISIT, keywords.STATUS):
+    if reading.how == "keyword" and parsed.intent not in (VISIT, STATUS):
         return intents.HANDLERS[parsed.intent](db, resident, inbound, parsed, language)
     if family == "guidance":
         procedure = guidance.get(db, reading.procedure) if reading.procedure else None
@@ -53,14 +65,14 @@ def act(db, resident, inbound, body, reading, language):
             return intents.guidance_answer(procedure, language)
         return show_menu(db, resident["phone"], MENU_GUIDE, procedure_items(db, language), language)
     if family == "question":
-        return intents.HANDLERS[keywords.QUESTION](db, resident, inbound, parsed, language)
+        return intents.HANDLERS[QUESTION](db, resident, inbound, parsed, language)
     if family == "status" and reading.reference:
         return status_of(db, resident, reading.reference, language)
     own = _as_keyword(reading, body)
     if family == "visit":
         own.code = reading.procedure  # the reason for the visit: the trip sheet's documents
         own.send_guidance = bool(reading.procedure) and reading.asks_how
-        return intents.HANDLERS[keywords.VISIT](db, resident, inbound, own, language)
+        return intents.HANDLERS[VISIT](db, resident, inbound, own, language)
     return intents.HANDLERS[KEYWORD_FOR[reading.intent]](db, resident, inbound, own, language)
 
 
@@ -186,7 +198,7 @@ def correct(db, message, *, intent, hamlet=None, procedure=None, actor=None):
         return Answer("question", [], handed_over)
     if (
         handed_over
-        and handed_over["kind"] == service_requests.QUESTION
+        and handed_over["kind"] == lifecycle.QUESTION
         and handed_over["status"] == "open"
     ):
         service_requests.cancel_request(

@@ -11,6 +11,21 @@ a person and tell the resident the two likeliest keywords.
 
 from dataclasses import dataclass, field
 
+from app.language.keywords import (
+    CANCEL,
+    DIGIT,
+    GUIDE,
+    HELP,
+    LANG_EN,
+    LANG_VI,
+    OPT_IN,
+    OPT_OUT,
+    PROCEDURE,
+    QUESTION,
+    SCHEDULE,
+    STATUS,
+    VISIT,
+)
 from sms import keywords
 from sms.nlu import entities
 from sms.nlu.model import NO_PROCEDURE
@@ -104,18 +119,18 @@ SOFT_KEYWORDS = {
 # classifier never overrules them.
 SHORT_KEYWORDS = frozenset()
 KEYWORD_INTENTS = {
-    keywords.VISIT: "visit",
-    keywords.CANCEL: "cancel",
-    keywords.HELP: "help",
-    keywords.GUIDE: "guidance",
-    keywords.SCHEDULE: "schedule",
-    keywords.STATUS: "status",
-    keywords.QUESTION: "question",
-    keywords.OPT_OUT: "opt_out",
-    keywords.OPT_IN: "opt_in",
-    keywords.LANG_EN: "language:en",
-    keywords.LANG_VI: "language:vi",
-    keywords.DIGIT: "menu_reply",
+    VISIT: "visit",
+    CANCEL: "cancel",
+    HELP: "help",
+    GUIDE: "guidance",
+    SCHEDULE: "schedule",
+    STATUS: "status",
+    QUESTION: "question",
+    OPT_OUT: "opt_out",
+    OPT_IN: "opt_in",
+    LANG_EN: "language:en",
+    LANG_VI: "language:vi",
+    DIGIT: "menu_reply",
 }
 # What the handover reply suggests for each likely intent.
 SUGGESTED_KEYWORD = {
@@ -244,7 +259,7 @@ def understand(text, catalogue):
         scores = model.score(masked(tokens, span))
     reading.procedure = _procedure(tokens, catalogue, scores, parsed)
     if parsed.intent and parsed.how in ("exact", "prefix", "fuzzy"):
-        if parsed.intent == keywords.HELP and parsed.words and reading.urgency:
+        if parsed.intent == HELP and parsed.words and reading.urgency:
             return _handover(reading, [])  # "help emergency", "giup voi": a person answers
         if _keyword_decides(parsed, scores):
             return _from_keyword(reading, parsed)
@@ -252,7 +267,7 @@ def understand(text, catalogue):
         # No model yet: anything that is not a keyword goes to a person.
         return _handover(reading, [])
     reading = _from_model(reading, scores, tokens)
-    if reading.decision == HANDOVER and parsed.intent == keywords.CANCEL and parsed.how != "phrase":
+    if reading.decision == HANDOVER and parsed.intent == CANCEL and parsed.how != "phrase":
         # The resident did write HUY: ask before cancelling rather than guess either way.
         if dict(scores.intents).get("cancel", 0.0) >= CONFIRM_AT / 2:
             reading.intent, reading.decision = "cancel", CONFIRM
@@ -261,17 +276,17 @@ def understand(text, catalogue):
 
 def _keyword_decides(parsed, scores):
     """Tell whether an explicit keyword settles the message without the classifier."""
-    if parsed.intent == keywords.DIGIT:
+    if parsed.intent == DIGIT:
         return True
     trailing = parsed.words
-    if parsed.intent == keywords.CANCEL and trailing and not _starts_with_ref(trailing):
+    if parsed.intent == CANCEL and trailing and not _starts_with_ref(trailing):
         # "Huy" is also a given name, and "huy nhan tin" is an opt-out: words after HUY are
         # read as a sentence.
         return trailing in (["HEN"], ["YEU", "CAU"], ["LICH", "HEN"])
     if parsed.keyword == "HOI" and trailing[:1] == ["THAM"]:
         return False  # "Hỏi thăm…" is a polite opening, not the HOI keyword
     short = parsed.keyword in SHORT_KEYWORDS
-    soft = short or parsed.keyword in SOFT_KEYWORDS or parsed.intent == keywords.PROCEDURE
+    soft = short or parsed.keyword in SOFT_KEYWORDS or parsed.intent == PROCEDURE
     if not soft or not trailing or scores is None:
         return True
     # A natural word with a sentence after it: the classifier may overrule it when sure.
@@ -289,7 +304,7 @@ def _starts_with_ref(trailing):
 
 
 def _keyword_intent(parsed):
-    if parsed.intent == keywords.PROCEDURE:
+    if parsed.intent == PROCEDURE:
         return f"guidance:{parsed.code}"
     return KEYWORD_INTENTS[parsed.intent]
 
@@ -298,9 +313,9 @@ def _from_keyword(reading, parsed):
     """The Reading of a message an explicit keyword settles."""
     reading.intent = _keyword_intent(parsed)
     reading.how = "keyword"
-    if parsed.intent == keywords.DIGIT:
+    if parsed.intent == DIGIT:
         reading.number = parsed.number
-    if parsed.intent == keywords.PROCEDURE:
+    if parsed.intent == PROCEDURE:
         reading.procedure = parsed.code
     if reading.intent == "guidance" and reading.procedure and parsed.words:
         reading.intent = f"guidance:{reading.procedure}"
@@ -392,7 +407,7 @@ def _handover(reading, ranked):
 
 def _procedure(tokens, catalogue, scores, parsed):
     """The procedure a message is about: a word for it in the text, the classifier's pick."""
-    if parsed.intent == keywords.PROCEDURE and parsed.how != "phrase":
+    if parsed.intent == PROCEDURE and parsed.how != "phrase":
         return parsed.code
     found = catalogue.procedures.find_all(tokens)
     if scores is None:
