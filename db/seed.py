@@ -2,7 +2,7 @@
 
 import random
 
-from app import communes, residents, trips
+from app import communes, lifecycle, residents, trips
 from app.catalogue import commune_settings, guidance, hamlets
 from app.request_queue import service_requests
 from db import seed_communes, transaction
@@ -198,7 +198,7 @@ def _seed_demo(db, commune, data):
         service_requests.open_request(
             db,
             phone=phone,
-            kind=service_requests.VISIT,
+            kind=lifecycle.VISIT,
             channel=rng.choice(["sms", "voice"]),
             description=text,
             source_key=f"{prefix}visit:{index}",
@@ -207,7 +207,7 @@ def _seed_demo(db, commune, data):
         service_requests.open_request(
             db,
             phone=phone,
-            kind=service_requests.QUESTION,
+            kind=lifecycle.QUESTION,
             channel="sms",
             description=text,
             source_key=f"{prefix}question:{index}",

@@ -1,6 +1,6 @@
 """Filing a request through the API: validate what the caller sent, then open it in the queue."""
 
-from app import profiles, residents
+from app import lifecycle, profiles, residents
 from app.catalogue import hamlets
 from app.language import phones
 from app.request_queue import service_requests
@@ -71,12 +71,12 @@ def create(db, params, attributes, key, idempotency_key=None):
     except phones.InvalidPhone:
         raise ApiError(400, "phone is not a valid phone number") from None
     hamlet = resolve_hamlet(db, params, attributes)
-    if kind == service_requests.VISIT and not hamlet:
+    if kind == lifecycle.VISIT and not hamlet:
         raise ApiError(400, "a home visit needs the hamlet: attribute[hamlet] or address_string")
     reason = _text_param(attributes, "reason", MAX_DESCRIPTION)
     description = _text_param(params, "description", MAX_DESCRIPTION)
     text = "\n".join(part for part in (reason, description) if part)[:MAX_DESCRIPTION]
-    if service["service_code"] == service_requests.QUESTION_SERVICE_CODE and not text:
+    if service["service_code"] == lifecycle.QUESTION_SERVICE_CODE and not text:
         raise ApiError(400, "a question needs a description")
     name = " ".join(
         part

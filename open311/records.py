@@ -1,5 +1,6 @@
 """A request as Open311 shows it: public status, notes, the notice sent and the resident's name."""
 
+from app import lifecycle
 from app.infra import clock
 from app.language import days
 from app.request_queue import service_requests
@@ -48,7 +49,7 @@ def service_notice(row):
 
 def service_name(row):
     """The name of the service a request was filed under."""
-    if row["service_code"] == service_requests.VISIT_SERVICE_CODE:
+    if row["service_code"] == lifecycle.VISIT_SERVICE_CODE:
         return VISIT_SERVICE["service_name"]
     if row["procedure_name"]:
         return row["procedure_name"]

@@ -1,11 +1,11 @@
 """The Open311 service list: a home visit, a question, and each procedure of the catalogue."""
 
+from app import lifecycle
 from app.catalogue import guidance, hamlets
 from app.language import keywords
-from app.request_queue import service_requests
 
 VISIT_SERVICE = {
-    "service_code": service_requests.VISIT_SERVICE_CODE,
+    "service_code": lifecycle.VISIT_SERVICE_CODE,
     "service_name": "Yêu cầu cán bộ đến nhà",
     "description": (
         "Tổ lưu động của xã đến nhà người cao tuổi trong chuyến kế tiếp tới ấp để giúp làm thủ "
@@ -16,7 +16,7 @@ VISIT_SERVICE = {
     "group": "Đến nhà",
 }
 QUESTION_SERVICE = {
-    "service_code": service_requests.QUESTION_SERVICE_CODE,
+    "service_code": lifecycle.QUESTION_SERVICE_CODE,
     "service_name": "Câu hỏi cho cán bộ xã",
     "description": (
         "Câu hỏi hoặc lời nhắn để cán bộ xã gọi lại hoặc nhắn tin trả lời. "
@@ -62,13 +62,13 @@ def services(db):
 def find_service(db, code, include_inactive=False):
     """Return (kind, service) for a service code (any case), or None."""
     code = str(code or "").strip().upper()
-    if code == service_requests.VISIT_SERVICE_CODE:
-        return service_requests.VISIT, _service(VISIT_SERVICE)
-    if code == service_requests.QUESTION_SERVICE_CODE:
-        return service_requests.QUESTION, _service(QUESTION_SERVICE)
+    if code == lifecycle.VISIT_SERVICE_CODE:
+        return lifecycle.VISIT, _service(VISIT_SERVICE)
+    if code == lifecycle.QUESTION_SERVICE_CODE:
+        return lifecycle.QUESTION, _service(QUESTION_SERVICE)
     procedure = guidance.get(db, code) if code else None
     if procedure and (procedure["active"] or include_inactive):
-        return service_requests.QUESTION, _procedure_service(procedure)
+        return lifecycle.QUESTION, _procedure_service(procedure)
     return None
 
 
@@ -92,8 +92,8 @@ def service_definition(db, code):
     if not found:
         return None
     kind, service = found
-    attributes = [_hamlet_attribute(db, required=kind == service_requests.VISIT)]
-    if kind == service_requests.VISIT:
+    attributes = [_hamlet_attribute(db, required=kind == lifecycle.VISIT)]
+    if kind == lifecycle.VISIT:
         attributes.append(
             {
                 "variable": True,

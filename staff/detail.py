@@ -3,7 +3,7 @@
 from flask import Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 
-from app import residents, trips
+from app import lifecycle, residents, trips
 from app.catalogue import catalog, guidance, hamlets, quiet_hours, text_rules
 from app.delivery import attempts, messages, outbox
 from app.infra import clock
@@ -49,7 +49,7 @@ def request_detail(request_id, preview=None, draft=""):
         r=row,
         resident=resident,
         procedure=procedure,
-        events=service_requests.events(db, request_id),
+        events=lifecycle.events(db, request_id),
         thread=thread,
         unsent=unsent,
         attempts=attempts.for_outbox(
@@ -57,14 +57,14 @@ def request_detail(request_id, preview=None, draft=""):
         ),
         move_trips=trip_queries.trip_requests_for_move(db, row),
         hamlets=hamlets.active(db),
-        open_statuses=service_requests.OPEN_STATUSES[row["kind"]],
+        open_statuses=lifecycle.OPEN_STATUSES[row["kind"]],
         trip_day_reached=bool(row["trip_date"])
         and row["trip_date"] <= clock.local_today().isoformat(),
         field_results=field.results_for(db, request_id),
         waiting=log_queries.waiting_outbox(db, phone=row["phone"]) if row["phone"] else [],
         quiet_until=quiet_hours.held_until(db),
         reactive_kinds=outbox.REACTIVE_KINDS,
-        bookable_statuses=service_requests.BOOKABLE,
+        bookable_statuses=lifecycle.BOOKABLE,
         preview=preview,
         draft=draft,
     )
@@ -79,7 +79,7 @@ def act(request_id, change, done_message):
             change(db)
     except service_requests.VisitBeforeTrip as exc:
         refused(trip_error_text(exc))
-    except service_requests.InvalidTransition:
+    except lifecycle.InvalidTransition:
         refused(_("That change is not possible from the request's current status."))
     except LookupError:
         refused(_("That trip or request no longer exists."))

@@ -3,9 +3,10 @@
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 
+from app import lifecycle
 from app.catalogue import guidance, hamlets, quiet_hours
 from app.delivery import attempts, messages, outbox
-from app.request_queue import corrections, service_requests
+from app.request_queue import corrections
 from db import get_db, transaction
 from sms import understood
 from staff import bp, filters, log_queries, queries
@@ -54,7 +55,7 @@ def outbox_retry(outbox_id):
         with transaction(db):
             outbox.retry(db, outbox_id, actor=actor())
             if row["request_id"]:
-                service_requests.record_event(
+                lifecycle.record_event(
                     db,
                     row["request_id"],
                     "sms_retry",

@@ -6,7 +6,7 @@ import io
 from flask import Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 
-from app import trips
+from app import lifecycle, trips
 from app.request_queue import field, service_requests
 from db import get_db, transaction
 from staff import bp, trip_queries
@@ -131,7 +131,7 @@ def trip_results(trip_id):
             except service_requests.VisitBeforeTrip:
                 early += 1
                 continue
-            except service_requests.InvalidTransition:
+            except lifecycle.InvalidTransition:
                 skipped += 1
                 continue
             done += 1

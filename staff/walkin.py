@@ -3,7 +3,7 @@
 from flask import flash, render_template, request
 from flask_babel import gettext as _
 
-from app import profiles, residents
+from app import lifecycle, profiles, residents
 from app.catalogue import guidance, hamlets
 from app.language import phones
 from app.request_queue import service_requests
@@ -21,11 +21,7 @@ def walk_in():
     form = request.form if request.method == "POST" else request.args
     errors = {}
     if request.method == "POST":
-        kind = (
-            form.get("kind")
-            if form.get("kind") in service_requests.KINDS
-            else service_requests.VISIT
-        )
+        kind = form.get("kind") if form.get("kind") in lifecycle.KINDS else lifecycle.VISIT
         hamlet_id = form_int("hamlet_id")
         service_code = form.get("service_code") or None
         name = (form.get("name") or "").strip()[:200] or None
@@ -39,7 +35,7 @@ def walk_in():
         if service_code and not guidance.get(db, service_code):
             errors["service_code"] = _("Choose a procedure from the list.")
         description = (form.get("description") or "").strip()[:1000]
-        if kind == service_requests.QUESTION and not description:
+        if kind == lifecycle.QUESTION and not description:
             errors["description"] = _("Write the question down.")
         if not errors:
             profile = {flag: 1 for flag in VULNERABILITY_FLAGS if form.get(flag)}

@@ -1,6 +1,6 @@
 """Messages a person must read: marked on a request, emergencies first, never lowered."""
 
-from app import residents
+from app import lifecycle, residents
 from app.request_queue import attention, service_requests
 from db import transaction
 
@@ -26,9 +26,7 @@ def test_a_second_plea_updates_the_open_question_instead_of_opening_another(app,
         again = attention.for_a_person(db, resident=resident, words="cap cuu", reason="emergency")
     assert again["id"] == first["id"] and again["attention"] == "emergency"
     notes = [
-        e["note"]
-        for e in service_requests.events(db, first["id"])
-        if e["action"] == "resident_wrote"
+        e["note"] for e in lifecycle.events(db, first["id"]) if e["action"] == "resident_wrote"
     ]
     assert notes == ["cap cuu"]
     assert db["requests"].count == 1
@@ -46,7 +44,7 @@ def test_a_request_the_answer_opened_carries_the_mark(app, db):
     with app.app_context(), transaction(db):
         resident = _resident(db)
         visit, _ = service_requests.open_request(
-            db, phone=resident["phone"], kind=service_requests.VISIT, channel="sms", hamlet_id=1
+            db, phone=resident["phone"], kind=lifecycle.VISIT, channel="sms", hamlet_id=1
         )
         marked = attention.for_a_person(
             db, resident=resident, words="long story", reason="long", request=visit
@@ -61,4 +59,4 @@ def test_an_officer_clears_the_mark_once_read(app, db):
         )
         cleared = attention.clear(db, request["id"], actor="lan")
     assert cleared["attention"] is None
-    assert service_requests.events(db, request["id"])[-1]["action"] == "attention_cleared"
+    assert lifecycle.events(db, request["id"])[-1]["action"] == "attention_cleared"

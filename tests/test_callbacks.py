@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from app import lifecycle
 from app.catalogue import commune_settings
 from app.infra import clock
 from app.language import phones
@@ -150,7 +151,7 @@ def test_an_answered_call_back_is_completed_and_noted_on_its_request(
     callbacks.run_due_callbacks(db)
     status_callback(twilio_post, fake.calls[-1]["sid"], "completed")
     assert row(db, callback["id"])["status"] == "completed"
-    actions = [event["action"] for event in service_requests.events(db, request["id"])]
+    actions = [event["action"] for event in lifecycle.events(db, request["id"])]
     assert actions == ["opened", "callback_requested", "callback_answered"]
 
 
@@ -324,7 +325,7 @@ def test_without_a_twilio_account_a_call_back_fails_at_once_and_says_why(app, db
     assert "TWILIO_API_BASE_URL" not in app.config or not app.config["TWILIO_API_BASE_URL"]
     with transaction(db):
         visit, _ = service_requests.open_request(
-            db, phone="0912 345 678", kind=service_requests.VISIT, channel="staff", hamlet_id=1
+            db, phone="0912 345 678", kind=lifecycle.VISIT, channel="staff", hamlet_id=1
         )
     callback = callbacks.request_callback(
         db, "0912 345 678", request_id=visit["id"], requested_by="lan"
@@ -335,7 +336,7 @@ def test_without_a_twilio_account_a_call_back_fails_at_once_and_says_why(app, db
         "failed",
         "no Twilio account",
     )
-    event = service_requests.events(db, visit["id"])[-1]
+    event = lifecycle.events(db, visit["id"])[-1]
     assert (event["action"], event["note"]) == ("callback_failed", "no Twilio account")
 
 

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from app import residents, trips
+from app import lifecycle, residents, trips
 from app.accounts import apikeys
 from app.catalogue import guidance, hamlets
 from app.request_queue import service_requests
@@ -172,13 +172,13 @@ def test_the_visit_and_question_services_list_the_sms_keywords(client, code, wor
 
 def test_an_earlier_open_request_keeps_a_priority_that_agrees_with_the_resident(post, db):
     earlier, _ = service_requests.open_request(
-        db, phone="+84912345678", kind=service_requests.QUESTION, channel="sms", description="Hỏi"
+        db, phone="+84912345678", kind=lifecycle.QUESTION, channel="sms", description="Hỏi"
     )
     assert earlier["priority"] == 0
     post(**visit_form(**{"attribute[lives_alone]": "yes"}))
     resident = db["residents"].get(earlier["resident_id"])
     expected = 1 if residents.is_vulnerable(resident) else 0
-    assert service_requests.get(db, earlier["id"])["priority"] == expected
+    assert lifecycle.get(db, earlier["id"])["priority"] == expected
 
 
 def test_services_xml_uses_the_spec_element_names(client):
@@ -269,7 +269,7 @@ def test_posted_home_visit_is_scheduled_on_the_next_trip_to_its_hamlet(post, db)
 def test_posted_request_is_recorded_as_the_keys_work_and_the_resident_is_told(post, db):
     (body,) = post(**visit_form()).get_json()
     request = request_row(db, body["service_request_id"])
-    opened = service_requests.events(db, request["id"])[0]
+    opened = lifecycle.events(db, request["id"])[0]
     assert (opened["action"], opened["actor_type"], opened["actor"], opened["channel"]) == (
         "opened",
         "api",
@@ -534,7 +534,7 @@ def test_internal_statuses_map_to_closed_with_plain_notes(client, db, filed, whi
 def test_a_visit_waiting_for_a_trip_says_so(client, db, filed):
     request = service_requests.by_ref(db, filed[0])
     with transaction(db):
-        service_requests.transition(db, request["id"], "new", actor_type="staff", trip_id=None)
+        lifecycle.transition(db, request["id"], "new", actor_type="staff", trip_id=None)
     (item,) = client.get(f"{BASE}/requests/{filed[0]}.json").get_json()
     assert (item["status"], item["status_notes"]) == ("open", "waiting for a trip")
 

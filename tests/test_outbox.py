@@ -278,11 +278,12 @@ def test_two_workers_racing_on_the_same_rows_send_each_row_once(app, db, any_hou
 
 def test_a_reminder_for_a_visit_that_moved_is_not_sent(app, db, clock_at):
     clock_at(local(2027, 3, 1, 17, 0))
+    from app import lifecycle
     from app.request_queue import service_requests
 
     with transaction(db):
         request, _ = service_requests.open_request(
-            db, phone=PHONE, kind=service_requests.VISIT, channel="sms", hamlet_id=1
+            db, phone=PHONE, kind=lifecycle.VISIT, channel="sms", hamlet_id=1
         )
         reminder = outbox.enqueue(
             db, PHONE, "x", kind="reminder", request_id=request["id"], trip_id=request["trip_id"]

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from app import residents
+from app import lifecycle, residents
 from app.request_queue import service_requests
 from db import transaction
 
@@ -14,7 +14,7 @@ OLD_CODE = "K4C7A"
 def _visit(db, phone="0912345678", hamlet_id=1):
     with transaction(db):
         request, _created = service_requests.open_request(
-            db, phone=phone, kind=service_requests.VISIT, channel="sms", hamlet_id=hamlet_id
+            db, phone=phone, kind=lifecycle.VISIT, channel="sms", hamlet_id=hamlet_id
         )
     return request
 
@@ -24,7 +24,7 @@ def _old_request(db, phone="0912345678", ref=OLD_CODE):
     request = _visit(db, phone=phone)
     with transaction(db):
         db.conn.execute("UPDATE requests SET ref = ? WHERE id = ?", [ref, request["id"]])
-    return service_requests.get(db, request["id"])
+    return lifecycle.get(db, request["id"])
 
 
 def test_new_requests_get_five_digit_codes_without_a_leading_zero(app, db):
@@ -58,7 +58,7 @@ def test_huy_with_a_digit_code_cancels_the_senders_own_request(app, db, text_in)
         request = _visit(db, phone=phone)
     (reply,) = text_in(f"HUY {request['ref']}", phone=phone)
     assert request["ref"] in reply
-    assert service_requests.get(db, request["id"])["status"] == "cancelled"
+    assert lifecycle.get(db, request["id"])["status"] == "cancelled"
 
 
 def test_huy_with_an_old_letter_code_still_works(app, db, text_in):
@@ -66,7 +66,7 @@ def test_huy_with_an_old_letter_code_still_works(app, db, text_in):
     with app.app_context():
         request = _old_request(db, phone=phone)
     text_in(f"huy {OLD_CODE.lower()}", phone=phone)
-    assert service_requests.get(db, request["id"])["status"] == "cancelled"
+    assert lifecycle.get(db, request["id"])["status"] == "cancelled"
 
 
 def test_huy_with_someone_elses_code_gets_the_unknown_code_answer(app, db, text_in):
@@ -75,7 +75,7 @@ def test_huy_with_someone_elses_code_gets_the_unknown_code_answer(app, db, text_
     (reply_theirs,) = text_in(f"HUY {theirs['ref']}", phone="+84912000111")
     (reply_unknown,) = text_in("HUY 99998", phone="+84912000333")
     assert reply_theirs.replace(theirs["ref"], "#") == reply_unknown.replace("99998", "#")
-    assert service_requests.get(db, theirs["id"])["status"] == "scheduled"
+    assert lifecycle.get(db, theirs["id"])["status"] == "scheduled"
 
 
 def test_open311_finds_requests_by_digit_and_letter_codes(app, db, client):
@@ -101,6 +101,6 @@ def test_a_request_left_by_voice_gets_a_digit_code(app, db):
     with app.app_context(), transaction(db):
         resident = residents.find_or_create(db, "0912000666")
         request, _created = service_requests.open_request(
-            db, phone=resident["phone"], kind=service_requests.QUESTION, channel="voice"
+            db, phone=resident["phone"], kind=lifecycle.QUESTION, channel="voice"
         )
     assert re.fullmatch(r"[1-9]\d{4}", request["ref"])

@@ -1,6 +1,6 @@
 import pytest
 
-from app import residents
+from app import lifecycle, residents
 from app.request_queue import service_requests
 from db import transaction
 from tests.conftest import on_trip_day
@@ -11,7 +11,7 @@ def open_visit(db, phone="0912345678", hamlet_id=1, **kwargs):
         return service_requests.open_request(
             db,
             phone=phone,
-            kind=service_requests.VISIT,
+            kind=lifecycle.VISIT,
             channel="sms",
             hamlet_id=hamlet_id,
             **kwargs,
@@ -25,7 +25,7 @@ def test_a_visit_request_lands_on_the_next_trip_to_the_hamlet(app, db):
     assert request["status"] == "scheduled"
     assert request["trip_id"] and request["expected_datetime"]
     assert len(request["ref"]) == service_requests.REF_LENGTH
-    assert [e["action"] for e in service_requests.events(db, request["id"])] == [
+    assert [e["action"] for e in lifecycle.events(db, request["id"])] == [
         "opened",
         "assigned",
     ]
@@ -45,7 +45,7 @@ def test_a_second_visit_request_for_another_hamlet_moves_neither_the_visit_nor_t
         second, created = open_visit(db, hamlet_id=2)
     assert not created and second == first
     assert residents.get(db, first["resident_id"])["hamlet_id"] == 1
-    assert [e["action"] for e in service_requests.events(db, first["id"])] == ["opened", "assigned"]
+    assert [e["action"] for e in lifecycle.events(db, first["id"])] == ["opened", "assigned"]
 
 
 def test_the_same_source_key_never_opens_two_requests(app, db):
@@ -69,8 +69,8 @@ def test_impossible_transitions_are_refused(app, db):
         request, _ = open_visit(db)
         with on_trip_day(db, request["id"]):
             service_requests.mark_visited(db, request["id"], actor="lan")
-        with pytest.raises(service_requests.InvalidTransition):
-            service_requests.transition(db, request["id"], "scheduled", actor_type="staff")
+        with pytest.raises(lifecycle.InvalidTransition):
+            lifecycle.transition(db, request["id"], "scheduled", actor_type="staff")
 
 
 def test_marking_visited_thanks_the_resident_once(app, db):
@@ -81,7 +81,7 @@ def test_marking_visited_thanks_the_resident_once(app, db):
     rows = list(db["outbox"].rows_where("request_id = ?", [request["id"]]))
     assert [row["kind"] for row in rows] == ["visited"]
     assert rows[0]["body"].startswith("Xa Phu Lam: Cam on")
-    event = service_requests.events(db, request["id"])[-1]
+    event = lifecycle.events(db, request["id"])[-1]
     assert (event["actor_type"], event["actor"], event["to_status"]) == ("staff", "lan", "visited")
 
 
@@ -91,14 +91,14 @@ def test_answering_a_question_sends_the_answer_unaccented(app, db):
             question, _ = service_requests.open_request(
                 db,
                 phone="0912345678",
-                kind=service_requests.QUESTION,
+                kind=lifecycle.QUESTION,
                 channel="sms",
                 description="Hỏi?",
             )
         service_requests.answer_question(db, question["id"], "Mang căn cước đến xã.", actor="lan")
     (row,) = db["outbox"].rows_where("request_id = ?", [question["id"]])
     assert row["body"] == "Xa Phu Lam: Mang can cuoc den xa."
-    assert service_requests.get(db, question["id"])["status"] == "answered"
+    assert lifecycle.get(db, question["id"])["status"] == "answered"
 
 
 def test_two_answers_within_one_second_both_reach_the_resident(app, db, time_machine):
@@ -108,12 +108,12 @@ def test_two_answers_within_one_second_both_reach_the_resident(app, db, time_mac
             question, _ = service_requests.open_request(
                 db,
                 phone="0912345678",
-                kind=service_requests.QUESTION,
+                kind=lifecycle.QUESTION,
                 channel="sms",
                 description="Hỏi?",
             )
         service_requests.answer_question(db, question["id"], "Mang căn cước.", actor="lan")
-        service_requests.transition(db, question["id"], "open", actor_type="staff", actor="lan")
+        lifecycle.transition(db, question["id"], "open", actor_type="staff", actor="lan")
         service_requests.answer_question(db, question["id"], "Mang cả sổ hộ khẩu.", actor="lan")
     bodies = [row["body"] for row in db["outbox"].rows_where("kind = 'answer'", order_by="id")]
     assert bodies == ["Xa Phu Lam: Mang can cuoc.", "Xa Phu Lam: Mang ca so ho khau."]
@@ -132,7 +132,7 @@ def test_a_question_filed_for_a_resident_is_acknowledged_with_its_reference(app,
             question, _ = service_requests.open_request(
                 db,
                 phone="0912345678",
-                kind=service_requests.QUESTION,
+                kind=lifecycle.QUESTION,
                 channel="staff",
                 description="Hỏi về trợ cấp",
                 notify=True,

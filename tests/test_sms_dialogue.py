@@ -5,11 +5,10 @@ import re
 
 import time_machine
 
-from app import communes, trips
+from app import communes, lifecycle, trips
 from app.infra import clock
 from app.language.days import sms_day
 from app.language.texts import fits_one_sms
-from app.request_queue import service_requests
 from sms import dialogue, inbox, state
 
 PHONE = "+84912000111"
@@ -47,7 +46,7 @@ def test_second_visit_request_does_not_duplicate_and_says_the_first_stands(text_
     [reply] = text_in("hen lai nha, con dau lung")
     [request] = _requests(db)
     assert request["ref"] in reply and "van con" in reply
-    notes = [event["note"] for event in service_requests.events(db, request["id"])]
+    notes = [event["note"] for event in lifecycle.events(db, request["id"])]
     assert "lai nha, con dau lung" in notes
 
 
@@ -149,7 +148,7 @@ def test_cancel_cancels_the_open_visit_and_records_who(text_in, db):
     [request] = _requests(db)
     assert request["status"] == "cancelled"
     assert request["ref"] in reply
-    last = service_requests.events(db, request["id"])[-1]
+    last = lifecycle.events(db, request["id"])[-1]
     assert (last["actor_type"], last["channel"], last["to_status"]) == (
         "resident",
         "sms",

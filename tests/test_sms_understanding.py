@@ -4,9 +4,8 @@ import re
 
 import pytest
 
-from app import residents
+from app import lifecycle, residents
 from app.language.texts import fits_one_sms, is_gsm7
-from app.request_queue import service_requests
 
 PHONE = "+84912000111"
 
@@ -123,8 +122,7 @@ def test_a_long_message_reaches_a_person_with_all_its_words(text_in, db):
     text_in(story)
     marked = [r for r in _requests(db) if r["attention"]]
     assert marked and any(
-        r["description"] == story
-        or story in [e["note"] for e in service_requests.events(db, r["id"])]
+        r["description"] == story or story in [e["note"] for e in lifecycle.events(db, r["id"])]
         for r in marked
     )
 

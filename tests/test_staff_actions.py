@@ -6,13 +6,12 @@ import io
 
 import pytest
 
-from app import residents
+from app import lifecycle, residents
 from app.accounts import apikeys, users
 from app.catalogue import guidance
 from app.delivery import outbox
 from app.infra import clock
 from app.infra.config import LOCAL_ACCOUNT_SID
-from app.request_queue import service_requests
 from tests.conftest import TEST_AUTH_TOKEN
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.test_console_field import trip_today, visit_on
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 def last_event(db, request_id):
-    return service_requests.events(db, request_id)[-1]
+    return lifecycle.events(db, request_id)[-1]
 
 
 def flashes(client):
@@ -52,7 +51,7 @@ def test_mark_visited_records_the_officer_and_note_and_thanks_the_resident(staff
     )
     assert response.status_code == 302
     assert response.headers["Location"] == f"/requests/{visit['id']}"
-    assert service_requests.get(db, visit["id"])["status"] == "visited"
+    assert lifecycle.get(db, visit["id"])["status"] == "visited"
     event = last_event(db, visit["id"])
     assert (event["action"], event["actor"], event["actor_type"], event["note"]) == (
         "visited",
@@ -66,7 +65,7 @@ def test_mark_visited_records_the_officer_and_note_and_thanks_the_resident(staff
 def test_mark_unreachable(staff_client, db):
     visit = visit_on(db, trip_today(db))
     staff_client.post(f"/requests/{visit['id']}/unreachable", data={"note": "Vắng nhà"})
-    assert service_requests.get(db, visit["id"])["status"] == "unreachable"
+    assert lifecycle.get(db, visit["id"])["status"] == "unreachable"
     assert last_event(db, visit["id"])["actor"] == "lan"
     assert "unreachable" in outbox_kinds(db, visit["id"])
 
@@ -77,7 +76,7 @@ def test_an_impossible_change_is_refused_with_a_message(staff_client, db):
         f"/requests/{question['id']}/visited", data={"confirmed": "1"}, follow_redirects=True
     )
     assert "Không thể đổi như vậy" in response.get_data(as_text=True)
-    assert service_requests.get(db, question["id"])["status"] == "open"
+    assert lifecycle.get(db, question["id"])["status"] == "open"
 
 
 def test_cancel_with_notice_tells_the_resident(staff_client, db):
@@ -85,7 +84,7 @@ def test_cancel_with_notice_tells_the_resident(staff_client, db):
     staff_client.post(
         f"/requests/{visit['id']}/cancel", data={"note": "Đã tự lên xã", "notify": "1"}
     )
-    row = service_requests.get(db, visit["id"])
+    row = lifecycle.get(db, visit["id"])
     assert row["status"] == "cancelled" and row["status_notes"] == "Đã tự lên xã"
     assert last_event(db, visit["id"])["actor"] == "lan"
     assert "cancelled" in outbox_kinds(db, visit["id"])
@@ -94,7 +93,7 @@ def test_cancel_with_notice_tells_the_resident(staff_client, db):
 def test_closing_a_question_without_notice_sends_nothing(staff_client, db):
     question = open_question(db)
     staff_client.post(f"/requests/{question['id']}/cancel", data={"note": "trùng"})
-    assert service_requests.get(db, question["id"])["status"] == "closed"
+    assert lifecycle.get(db, question["id"])["status"] == "closed"
     assert outbox_kinds(db, question["id"]) == []
 
 
@@ -103,7 +102,7 @@ def test_move_to_another_trip_uses_the_trip_engine_and_notifies(staff_client, db
     later = future_trips(db, "PHUHOAA")[1]
     response = staff_client.post(f"/requests/{visit['id']}/trip", data={"trip_id": later["id"]})
     assert response.status_code == 302
-    row = service_requests.get(db, visit["id"])
+    row = lifecycle.get(db, visit["id"])
     assert row["trip_id"] == later["id"] and row["expected_datetime"] == later["starts_at"]
     event = last_event(db, visit["id"])
     assert (event["action"], event["actor"]) == ("moved", "lan")
@@ -117,7 +116,7 @@ def test_moving_to_a_trip_that_does_not_serve_the_hamlet_is_refused(staff_client
         f"/requests/{visit['id']}/trip", data={"trip_id": other["id"]}, follow_redirects=True
     ).get_data(as_text=True)
     assert "flash-error" in page
-    assert service_requests.get(db, visit["id"])["trip_id"] != other["id"]
+    assert lifecycle.get(db, visit["id"])["trip_id"] != other["id"]
 
 
 def test_setting_the_hamlet_places_the_visit_on_a_trip(staff_client, db):
@@ -126,10 +125,10 @@ def test_setting_the_hamlet_places_the_visit_on_a_trip(staff_client, db):
     staff_client.post(
         f"/requests/{visit['id']}/hamlet", data={"hamlet_id": hamlet_id(db, "LONGHAU")}
     )
-    row = service_requests.get(db, visit["id"])
+    row = lifecycle.get(db, visit["id"])
     assert row["hamlet_id"] == hamlet_id(db, "LONGHAU") and row["status"] == "scheduled"
     assert residents.get(db, row["resident_id"])["hamlet_id"] == hamlet_id(db, "LONGHAU")
-    actions = [(e["action"], e["actor"]) for e in service_requests.events(db, visit["id"])]
+    actions = [(e["action"], e["actor"]) for e in lifecycle.events(db, visit["id"])]
     assert ("hamlet_set", "lan") in actions
     assert "confirmation" in outbox_kinds(db, visit["id"])
 
@@ -140,7 +139,7 @@ def test_answering_a_question_sends_the_unaccented_sms(staff_client, db):
     staff_client.post(
         f"/requests/{question['id']}/answer", data={"answer": answer, "action": "send"}
     )
-    assert service_requests.get(db, question["id"])["status"] == "answered"
+    assert lifecycle.get(db, question["id"])["status"] == "answered"
     sent = list(db["outbox"].rows_where("request_id = ?", [question["id"]]))
     assert [row["body"] for row in sent] == ["Xa Phu Lam: Mang giay chung tu va can cuoc den xa."]
     assert last_event(db, question["id"])["actor"] == "lan"
@@ -154,7 +153,7 @@ def test_the_answer_preview_shows_the_phone_rendering_and_warnings(staff_client,
     ).get_data(as_text=True)
     assert "Xa Phu Lam: Ong ba mang giay to den xa." in page
     assert "Dấu sẽ bị bỏ" in page and "Dài hơn một tin nhắn" in page
-    assert service_requests.get(db, question["id"])["status"] == "open"
+    assert lifecycle.get(db, question["id"])["status"] == "open"
 
 
 def test_a_long_answer_is_sent_with_a_warning(staff_client, db):
@@ -175,7 +174,7 @@ def test_call_back_queues_a_call_in_the_officers_name(staff_client, db):
         (HOA, visit["id"], "lan")
     ]
     assert ("callback_requested", "lan") in [
-        (e["action"], e["actor"]) for e in service_requests.events(db, visit["id"])
+        (e["action"], e["actor"]) for e in lifecycle.events(db, visit["id"])
     ]
 
 
@@ -242,7 +241,7 @@ def test_walk_in_opens_a_visit_through_the_shared_domain_path(staff_client, db):
         "scheduled",
         1,
     )
-    first = service_requests.events(db, request["id"])[0]
+    first = lifecycle.events(db, request["id"])[0]
     assert (first["action"], first["actor_type"], first["actor"]) == ("opened", "staff", "lan")
     assert "confirmation" in outbox_kinds(db, request["id"])
 
@@ -269,7 +268,7 @@ def test_a_walk_in_that_marks_the_resident_vulnerable_raises_their_open_visit(st
     assert visit["priority"] == 0
     staff_client.post("/requests/new", data={"kind": "visit", "phone": HOA, "lives_alone": "1"})
     assert residents.by_phone(db, HOA)["lives_alone"] == 1
-    assert service_requests.get(db, visit["id"])["priority"] == 1
+    assert lifecycle.get(db, visit["id"])["priority"] == 1
     assert last_event(db, visit["id"])["action"] == "resident_updated"
 
 
@@ -296,7 +295,7 @@ def test_resident_profile_edit_and_flag_clearing(staff_client, db):
     )
     assert (row["lives_alone"], row["age_75_plus"], row["limited_mobility"]) == (1, 0, 0)
     # The open visit now counts as vulnerable, and its timeline names the officer's edit.
-    assert service_requests.get(db, visit["id"])["priority"] == 1
+    assert lifecycle.get(db, visit["id"])["priority"] == 1
     event = last_event(db, visit["id"])
     assert (event["action"], event["actor"]) == ("resident_updated", "lan")
     assert "lives_alone" in event["note"] and "hamlet_id" in event["note"]
@@ -361,7 +360,7 @@ def test_bulk_results_after_the_trip(staff_client, db):
             f"result-{two['id']}": "unreachable",
         },
     )
-    statuses = [service_requests.get(db, r["id"])["status"] for r in (one, two, three)]
+    statuses = [lifecycle.get(db, r["id"])["status"] for r in (one, two, three)]
     assert statuses == ["visited", "unreachable", "scheduled"]
     assert (last_event(db, one["id"])["actor"], last_event(db, one["id"])["note"]) == (
         "lan",
@@ -371,7 +370,7 @@ def test_bulk_results_after_the_trip(staff_client, db):
 
 def test_the_trip_sheet_exports_csv(staff_client, db):
     visit = open_visit(db, name="Nguyễn Thị Hoa", age_75_plus=1)
-    trip_id = service_requests.get(db, visit["id"])["trip_id"]
+    trip_id = lifecycle.get(db, visit["id"])["trip_id"]
     response = staff_client.get(f"/trips/{trip_id}.csv")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -462,11 +461,11 @@ def test_a_bad_rule_is_refused_with_the_reason(admin_client, db):
 
 def test_admin_cancels_a_trip_and_its_visits_move(admin_client, db):
     visit = open_visit(db)
-    trip_id = service_requests.get(db, visit["id"])["trip_id"]
+    trip_id = lifecycle.get(db, visit["id"])["trip_id"]
     admin_client.post(f"/settings/trips/{trip_id}/cancel", data={"note": "Nước ngập"})
     trip = db["trips"].get(trip_id)
     assert (trip["status"], trip["cancelled_by"]) == ("cancelled", "minh")
-    assert service_requests.get(db, visit["id"])["trip_id"] != trip_id
+    assert lifecycle.get(db, visit["id"])["trip_id"] != trip_id
 
 
 def test_admin_adds_an_extra_trip(admin_client, db):

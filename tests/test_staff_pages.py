@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from app import residents
+from app import lifecycle, residents
 from app.catalogue import guidance
 from app.delivery import outbox
 from app.infra import clock
@@ -21,7 +21,7 @@ def open_visit(db, phone=HOA, hamlet="PHUHOAA", **fields):
     request, _ = service_requests.open_request(
         db,
         phone=phone,
-        kind=service_requests.VISIT,
+        kind=lifecycle.VISIT,
         channel="sms",
         hamlet_id=hamlet_id(db, hamlet) if hamlet else None,
         description="Cài VNeID giúp",
@@ -32,7 +32,7 @@ def open_visit(db, phone=HOA, hamlet="PHUHOAA", **fields):
 
 def open_question(db, phone="+84909111222", text="Làm giấy khai tử cần gì?", **extra):
     request, _ = service_requests.open_request(
-        db, phone=phone, kind=service_requests.QUESTION, channel="sms", description=text
+        db, phone=phone, kind=lifecycle.QUESTION, channel="sms", description=text
     )
     if extra:
         db["requests"].update(request["id"], extra)
@@ -107,7 +107,7 @@ def test_queue_filters_and_search(staff_client, db, query, expect, refuse):
     bay, _ = service_requests.open_request(
         db,
         phone="+84987654321",
-        kind=service_requests.VISIT,
+        kind=lifecycle.VISIT,
         channel="staff",
         actor_type="staff",
         resident_fields={"name": "Trần Văn Bảy"},

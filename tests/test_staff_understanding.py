@@ -1,7 +1,7 @@
 """The console side of understanding: pleas first, marked read, corrections carried out."""
 
-from app import residents
-from app.request_queue import corrections, service_requests
+from app import lifecycle, residents
+from app.request_queue import corrections
 
 PHONE = "+84912000111"
 
@@ -36,7 +36,7 @@ def test_an_officer_marks_a_plea_as_read(text_in, staff_client, db):
     assert clear in _page(staff_client, f"/requests/{request['id']}")
     response = staff_client.post(clear)
     assert response.status_code == 302
-    assert service_requests.get(db, request["id"])["attention"] is None
+    assert lifecycle.get(db, request["id"])["attention"] is None
     assert 'class="box urgent"' not in _page(staff_client, "/")
 
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from app import residents, trips
+from app import lifecycle, residents, trips
 from app.infra import clock
 from app.ops import scheduler
 from app.request_queue import service_requests
@@ -55,14 +55,14 @@ def book(db, n, hamlet_id=TUESDAY_HAMLET, vulnerable=False):
             resident = residents.find_or_create(db, phone(n))
             residents.update(db, resident["id"], age_75_plus=1)
         request, _ = service_requests.open_request(
-            db, phone=phone(n), kind=service_requests.VISIT, channel="sms", hamlet_id=hamlet_id
+            db, phone=phone(n), kind=lifecycle.VISIT, channel="sms", hamlet_id=hamlet_id
         )
     return request
 
 
 def trip_day(db, request):
     """The local date of the trip a request is on (None when waiting)."""
-    request = service_requests.get(db, request["id"])
+    request = lifecycle.get(db, request["id"])
     trip = trips.get(db, request["trip_id"])
     return dt.date.fromisoformat(trip["date"]) if trip else None
 
@@ -85,7 +85,7 @@ def test_a_request_made_in_tet_week_goes_to_the_first_trip_after_tet(app, db, fr
     frozen(local(2027, 2, 3, 10, 0))  # Wednesday before Tết
     request = book(db, 1, hamlet_id=THURSDAY_HAMLET)
     assert trip_day(db, request) == dt.date(2027, 2, 11)
-    request = service_requests.get(db, request["id"])
+    request = lifecycle.get(db, request["id"])
     assert request["status"] == "scheduled"
     assert clock.to_local(request["expected_datetime"]) == local(2027, 2, 11, 7, 30)
 
@@ -97,7 +97,7 @@ def test_a_full_trip_spills_over_the_tet_week_to_the_next_one(app, db, frozen):
     assert {trip_day(db, request) for request in first} == {dt.date(2027, 2, 2)}
     # 9 February is Tết: the next Tuesday with a trip is the 16th.
     assert trip_day(db, ninth) == dt.date(2027, 2, 16)
-    assert trips.booked(db, service_requests.get(db, first[0]["id"])["trip_id"]) == CAPACITY
+    assert trips.booked(db, lifecycle.get(db, first[0]["id"])["trip_id"]) == CAPACITY
 
 
 def test_trip_generation_is_idempotent_and_reads_the_weeks_setting(app, db, frozen):
@@ -119,16 +119,16 @@ def test_vulnerable_residents_go_first_and_bump_the_latest_ordinary_request(app,
     ordinary = [book(db, n) for n in range(CAPACITY)]
     vulnerable = book(db, 50, vulnerable=True)
     assert trip_day(db, vulnerable) == dt.date(2027, 3, 2)
-    bumped = service_requests.get(db, ordinary[-1]["id"])
+    bumped = lifecycle.get(db, ordinary[-1]["id"])
     assert trip_day(db, bumped) == dt.date(2027, 3, 9)
-    assert [e["action"] for e in service_requests.events(db, bumped["id"])][-1] == "bumped"
+    assert [e["action"] for e in lifecycle.events(db, bumped["id"])][-1] == "bumped"
     assert outbox_kinds(db, bumped["id"]) == ["rescheduled"]
     (notice,) = db["outbox"].rows_where("request_id = ? AND kind = 'rescheduled'", [bumped["id"]])
     assert notice["body"].startswith("Xa Phu Lam: Lich den nha ma " + bumped["ref"])
     assert "09/03" in notice["body"] and len(notice["body"]) <= 160
     # The others keep their trip; the sheet lists the vulnerable resident first.
     assert {trip_day(db, request) for request in ordinary[:-1]} == {dt.date(2027, 3, 2)}
-    sheet = trips.trip_sheet(db, service_requests.get(db, vulnerable["id"])["trip_id"])
+    sheet = trips.trip_sheet(db, lifecycle.get(db, vulnerable["id"])["trip_id"])
     assert sheet[0]["ref"] == vulnerable["ref"] and sheet[0]["vulnerable_reasons"] == ["75+"]
     assert [row["ref"] for row in sheet[1:]] == [request["ref"] for request in ordinary[:-1]]
 
@@ -153,7 +153,7 @@ def test_a_visit_with_its_reminder_queued_is_never_bumped(app, db, frozen):
 def test_cancelling_a_trip_moves_each_request_and_tells_each_resident(app, db, frozen):
     frozen(local(2027, 3, 1, 10, 0))
     first = [book(db, n) for n in range(3)] + [book(db, 40, vulnerable=True)]
-    trip_id = service_requests.get(db, first[0]["id"])["trip_id"]
+    trip_id = lifecycle.get(db, first[0]["id"])["trip_id"]
     with transaction(db):
         moved = trips.cancel_trip(db, trip_id, actor="lan", note="xe hỏng")
     assert trips.get(db, trip_id)["status"] == "cancelled"
@@ -165,7 +165,7 @@ def test_cancelling_a_trip_moves_each_request_and_tells_each_resident(app, db, f
     for request in moved:
         assert trip_day(db, request) == dt.date(2027, 3, 9)
         assert request["priority"] == (1 if request["id"] == first[3]["id"] else 0)
-        event = service_requests.events(db, request["id"])[-1]
+        event = lifecycle.events(db, request["id"])[-1]
         assert (event["action"], event["actor"], event["actor_type"]) == (
             "trip_cancelled",
             "lan",
@@ -190,7 +190,7 @@ def test_cancelling_a_trip_into_full_trips_leaves_requests_waiting_with_a_notice
     request = book(db, 1)
     with transaction(db):
         trips.cancel_trip(db, request_trip(db, request), actor="lan")
-    request = service_requests.get(db, request["id"])
+    request = lifecycle.get(db, request["id"])
     assert (request["status"], request["trip_id"], request["expected_datetime"]) == (
         "new",
         None,
@@ -201,7 +201,7 @@ def test_cancelling_a_trip_into_full_trips_leaves_requests_waiting_with_a_notice
 
 
 def request_trip(db, request):
-    return service_requests.get(db, request["id"])["trip_id"]
+    return lifecycle.get(db, request["id"])["trip_id"]
 
 
 def test_staff_can_move_a_request_and_the_resident_hears_the_new_date(app, db, frozen):
@@ -212,7 +212,7 @@ def test_staff_can_move_a_request_and_the_resident_hears_the_new_date(app, db, f
         moved = trips.move_to_trip(db, request["id"], later["id"], actor="lan")
     assert moved["trip_id"] == later["id"] and moved["expected_datetime"] == later["starts_at"]
     assert outbox_kinds(db, request["id"]) == ["rescheduled"]
-    assert service_requests.events(db, request["id"])[-1]["action"] == "moved"
+    assert lifecycle.events(db, request["id"])[-1]["action"] == "moved"
 
 
 def test_moving_to_a_trip_that_does_not_serve_the_hamlet_is_refused(app, db, frozen):
@@ -239,7 +239,7 @@ def test_an_extra_trip_books_requests_that_were_waiting(app, db, frozen):
     frozen(local(2027, 3, 1, 10, 0))
     with transaction(db):
         waiting, _ = service_requests.open_request(
-            db, phone=phone(1), kind=service_requests.VISIT, channel="staff", hamlet_id=None
+            db, phone=phone(1), kind=lifecycle.VISIT, channel="staff", hamlet_id=None
         )
         residents.update(db, waiting["resident_id"], hamlet_id=TUESDAY_HAMLET)
         db["requests"].update(waiting["id"], {"hamlet_id": TUESDAY_HAMLET})
@@ -247,7 +247,7 @@ def test_an_extra_trip_books_requests_that_were_waiting(app, db, frozen):
             db, "2027-03-01", "afternoon", "13:30", "16:30", [TUESDAY_HAMLET], 4, actor="lan"
         )
     assert (trip["is_extra"], trip["created_by"], trip["capacity"]) == (1, "lan", 4)
-    assert service_requests.get(db, waiting["id"])["trip_id"] == trip["id"]
+    assert lifecycle.get(db, waiting["id"])["trip_id"] == trip["id"]
     assert outbox_kinds(db, waiting["id"]) == ["confirmation"]
 
 
@@ -285,7 +285,7 @@ def test_editing_a_rule_updates_its_planned_trips_and_refuses_clashes(app, db, f
             actor="admin",
         )
     assert (rule["capacity"], rule["start_time"], rule["updated_by"]) == (10, "08:00", "admin")
-    request = service_requests.get(db, request["id"])
+    request = lifecycle.get(db, request["id"])
     assert clock.to_local(request["expected_datetime"]) == local(2027, 3, 2, 8, 0)
     assert trips.get(db, request["trip_id"])["capacity"] == 10
     with pytest.raises(trips.TripError, match="already covers"):
@@ -362,5 +362,5 @@ def test_a_visited_request_cannot_be_moved(app, db, frozen):
     with on_trip_day(db, request["id"]), transaction(db):
         service_requests.mark_visited(db, request["id"], actor="lan")
     later = trips.upcoming_for_hamlet(db, TUESDAY_HAMLET)[1]
-    with pytest.raises(service_requests.InvalidTransition):
+    with pytest.raises(lifecycle.InvalidTransition):
         trips.move_to_trip(db, request["id"], later["id"], actor="lan")

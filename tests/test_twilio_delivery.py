@@ -186,12 +186,13 @@ def test_a_message_twilio_lists_only_after_the_retry_is_sent_twice(db, fake, clo
 
 
 def test_staff_see_every_attempt_on_the_request_and_messages_pages(app, db, fake, clock):
+    from app import lifecycle
     from app.request_queue import service_requests
     from tests.conftest import signed_in_client
 
     with transaction(db):
         request, _ = service_requests.open_request(
-            db, phone=PHONE, kind=service_requests.QUESTION, channel="staff"
+            db, phone=PHONE, kind=lifecycle.QUESTION, channel="staff"
         )
         confirmation = outbox.enqueue(
             db, PHONE, "Xa Phu Lam: tra loi", kind="answer", request_id=request["id"]

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app import residents, trips
+from app import lifecycle, residents, trips
 from app.catalogue import guidance, hamlets
 from app.infra import clock
 from app.language.days import spoken_day
@@ -703,7 +703,7 @@ def test_the_recording_status_callback_completes_the_message(db, twilio_post):
         assert twilio_post("/voice/recording-status", status).status_code == 204
     [request] = rows(db, "requests")
     assert (request["recording_url"], request["recording_duration"]) == (final_url, 31)
-    actions = [event["action"] for event in service_requests.events(db, request["id"])]
+    actions = [event["action"] for event in lifecycle.events(db, request["id"])]
     assert actions == ["opened", "recording_ready"]
 
 
@@ -716,7 +716,7 @@ def test_only_a_lost_recording_is_noted_on_the_message(db, twilio_post, status, 
     callback = {"CallSid": call.call_sid, "RecordingSid": RECORDING_SID, "RecordingStatus": status}
     assert twilio_post("/voice/recording-status", callback).status_code == 204
     [request] = rows(db, "requests")
-    actions = [event["action"] for event in service_requests.events(db, request["id"])]
+    actions = [event["action"] for event in lifecycle.events(db, request["id"])]
     assert actions == ["opened"] + ([action] if action else [])
 
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from app import trips
+from app import lifecycle, trips
 from app.delivery import outbox, transports
 from app.ops import scheduler, worker
 from app.request_queue import service_requests
@@ -50,7 +50,7 @@ def clock_at(app, db):
 def book_visit(db, phone=PHONE, hamlet_id=1):
     with transaction(db):
         request, _ = service_requests.open_request(
-            db, phone=phone, kind=service_requests.VISIT, channel="sms", hamlet_id=hamlet_id
+            db, phone=phone, kind=lifecycle.VISIT, channel="sms", hamlet_id=hamlet_id
         )
     return request
 

@@ -1,6 +1,6 @@
 """What a key press does to the queue and the outbox: thin calls into the domain."""
 
-from app import residents
+from app import lifecycle, residents
 from app.catalogue import guidance
 from app.delivery.outbox import enqueue
 from app.language import phones
@@ -17,7 +17,7 @@ def book_visit(db, *, phone, call_sid, hamlet_id):
         request, created = service_requests.open_request(
             db,
             phone=phone,
-            kind=service_requests.VISIT,
+            kind=lifecycle.VISIT,
             channel="voice",
             hamlet_id=hamlet_id,
             source_key=f"voice:{call_sid}:visit",

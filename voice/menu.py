@@ -6,10 +6,9 @@ where silence leads. The procedure menus are in voice.procedure_menus.
 
 import math
 
-from app import residents, trips
+from app import lifecycle, residents, trips
 from app.catalogue import hamlets
 from app.language import days, phones
-from app.request_queue import service_requests
 from voice import actions, calls
 from voice.engine import (
     SUB_MENU_ENDING,
@@ -172,8 +171,8 @@ def visit_done_menu(turn, request, opener=None):
 def visit_done_menu_for(turn, request_id):
     """The confirmation menu of the caller's own request, or None."""
     try:
-        request = service_requests.get(turn.db, request_id)
-    except service_requests.RequestNotFound:
+        request = lifecycle.get(turn.db, request_id)
+    except lifecycle.RequestNotFound:
         return None
     resident = residents.get(turn.db, request["resident_id"])
     if not resident or resident["phone"] != turn.phone:

@@ -6,6 +6,7 @@ for the staff queue's "needs attention" list, with the resident's full words. Em
 sort first.
 """
 
+from app import lifecycle
 from app.infra import clock
 from app.request_queue import service_requests
 from db import first, update
@@ -20,7 +21,7 @@ def open_question_for(db, resident_id):
         db,
         "SELECT * FROM requests WHERE resident_id = ? AND kind = ? AND status = 'open'"
         " ORDER BY id DESC LIMIT 1",
-        [resident_id, service_requests.QUESTION],
+        [resident_id, lifecycle.QUESTION],
     )
 
 
@@ -35,13 +36,13 @@ def for_a_person(db, *, resident, words, reason, request=None, channel="sms", so
         target, _created = service_requests.open_request(
             db,
             phone=resident["phone"],
-            kind=service_requests.QUESTION,
+            kind=lifecycle.QUESTION,
             channel=channel,
             description=words,
             source_key=f"{source_key}:person" if source_key else None,
         )
     elif (target["description"] or "").strip() != words.strip():
-        service_requests.record_event(
+        lifecycle.record_event(
             db,
             target["id"],
             "resident_wrote",
@@ -63,7 +64,7 @@ def mark(db, request, reason):
             request["id"],
             {"attention": reason, "attention_at": clock.iso(clock.now())},
         )
-        service_requests.record_event(
+        lifecycle.record_event(
             db,
             request["id"],
             "attention",
@@ -71,13 +72,13 @@ def mark(db, request, reason):
             channel="sms",
             note=reason,
         )
-    return service_requests.get(db, request["id"])
+    return lifecycle.get(db, request["id"])
 
 
 def clear(db, request_id, *, actor):
     """An officer has read it: take the request off the attention list."""
     update(db, "requests", "id", request_id, {"attention": None, "attention_at": None})
-    service_requests.record_event(
+    lifecycle.record_event(
         db, request_id, "attention_cleared", actor_type="staff", actor=actor, channel="staff"
     )
-    return service_requests.get(db, request_id)
+    return lifecycle.get(db, request_id)

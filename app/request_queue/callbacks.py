@@ -15,14 +15,13 @@ import requests as http
 from flask import current_app
 from twilio.base.exceptions import TwilioException
 
-from app import channels, communes
+from app import channels, communes, lifecycle
 from app.catalogue import quiet_hours
 from app.infra import clock
 from app.infra.config import LOCAL_ACCOUNT_SID
 from app.infra.logs import mask_phone, redact
 from app.infra.twilio_rest import rest_client
 from app.language import phones
-from app.request_queue import service_requests
 from db import transaction
 
 log = logging.getLogger(__name__)
@@ -109,7 +108,7 @@ def request_callback(db, phone, *, request_id=None, requested_by, missed_call_si
             .last_pk
         )
         if request_id:
-            service_requests.record_event(
+            lifecycle.record_event(
                 db,
                 request_id,
                 "callback_requested",
@@ -305,7 +304,7 @@ def _after_unanswered(db, row, reason, now):
 def _note_on_request(db, row, action, note=None):
     """Add a call-back outcome to the related request's history, if there is one."""
     if row["request_id"]:
-        service_requests.record_event(
+        lifecycle.record_event(
             db, row["request_id"], action, actor_type="system", channel="voice", note=note
         )
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import requests as http
 from flask import current_app
 
+from app import lifecycle
 from app.infra import clock
 from app.request_queue import service_requests
 from db import transaction
@@ -47,7 +48,7 @@ def save_voice_message(
         request, created = service_requests.open_request(
             db,
             phone=phone,
-            kind=service_requests.QUESTION,
+            kind=lifecycle.QUESTION,
             channel="voice",
             description=VOICE_MESSAGE_DESCRIPTION,
             source_key=message_source_key(call_sid),
@@ -64,7 +65,7 @@ def save_voice_message(
             changes["updated_at"] = clock.iso(clock.now())
             db["requests"].update(request["id"], changes)
         if final and not _has_event(db, request["id"], "recording_ready"):
-            service_requests.record_event(
+            lifecycle.record_event(
                 db,
                 request["id"],
                 "recording_ready",
@@ -72,7 +73,7 @@ def save_voice_message(
                 channel="voice",
                 note=f"{int(duration or 0)} s",
             )
-        return service_requests.get(db, request["id"]), created
+        return lifecycle.get(db, request["id"]), created
 
 
 # Twilio's RecordingStatus values that mean no audio will come.
@@ -84,7 +85,7 @@ def mark_recording_missing(db, call_sid, status):
     request = service_requests.by_source_key(db, message_source_key(call_sid))
     if request and not _has_event(db, request["id"], "recording_" + status):
         with transaction(db):
-            service_requests.record_event(
+            lifecycle.record_event(
                 db,
                 request["id"],
                 "recording_" + status,

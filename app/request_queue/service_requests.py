@@ -15,21 +15,14 @@ from app.delivery import outbox
 from app.infra import clock
 from app.language import days
 from app.language.texts import N_
-from app.lifecycle import (  # noqa: F401  (the queue's vocabulary, used as requests.X)
+from app.lifecycle import (
     ALL_OPEN_STATUSES,
-    BOOKABLE,
-    CLOSED_STATUSES,
     INITIAL_STATUS,
-    KINDS,
     OPEN_STATUSES,
-    QUESTION,
     QUESTION_SERVICE_CODE,
-    TRANSITIONS,
     VISIT,
     VISIT_SERVICE_CODE,
     InvalidTransition,
-    RequestNotFound,
-    events,
     get,
     notice_key,
     record_event,

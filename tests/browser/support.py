@@ -86,7 +86,7 @@ def trip_under_way(live_server, days_ago=0):
                 database, resident["id"], hamlet_id=hamlet_ids[hamlet], landmark=landmark
             )
             request, _created = service_requests.open_request(
-                database, phone=phone, kind=service_requests.VISIT, channel="voice"
+                database, phone=phone, kind=lifecycle.VISIT, channel="voice"
             )
             lifecycle.transition(
                 database,
@@ -120,7 +120,7 @@ def resident_wrote(live_server, phone, body):
             resident_id=resident["id"],
         )
         request, _created = service_requests.open_request(
-            database, phone=phone, kind=service_requests.QUESTION, channel="sms", description=body
+            database, phone=phone, kind=lifecycle.QUESTION, channel="sms", description=body
         )
         messages.classify(database, message["id"], intent="question", request_id=request["id"])
     database.conn.close()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from app import lifecycle
 from app.catalogue import commune_settings, guidance
 from app.request_queue import service_requests
 from db import transaction
@@ -135,7 +136,7 @@ def test_an_answer_that_phishes_is_not_sent(staff_client, store, office, text, n
     page = response.get_data(as_text=True)
     assert "Chưa gửi" in page and named in page
     assert text in page  # the draft is kept for rewriting
-    assert service_requests.get(store, question["id"])["status"] == "open"
+    assert lifecycle.get(store, question["id"])["status"] == "open"
     assert store["outbox"].count_where("request_id = ?", [question["id"]]) == 0
 
 
