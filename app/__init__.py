@@ -31,8 +31,7 @@ def create_app(overrides=None):
     # Before any blueprint registers a route, so every <int:id> gets the bounded converter.
     app.url_map.converters["int"] = SqliteIdConverter
 
-    import db
-    from app.infra import extensions
+    from app.infra import database, extensions
     from app.ops import cli, commune_cli, health, metrics
     from open311 import bp as open311_bp
     from simulator import bp as simulator_bp
@@ -45,7 +44,7 @@ def create_app(overrides=None):
         # without them X-Forwarded-* headers from any client are ignored.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    db.init_app(app)
+    database.init_app(app)
     extensions.init_app(app)
     cli.init_app(app)
     commune_cli.init_app(app)

@@ -68,8 +68,8 @@ def server_ms(wsgi_app, path, body=b"", method="POST"):
 
 def _service_app(workdir):
     from app import create_app
+    from app.seed.loader import seed
     from db import connect, migrate
-    from db.seed import seed
 
     db_path = Path(workdir) / "bench.db"
     migrate(db_path)

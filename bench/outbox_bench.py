@@ -53,8 +53,8 @@ def _app(db_path):
 def prepare(db_path, count):
     """Migrate, seed and queue COUNT messages; quiet hours off so the time of day is moot."""
     from app.delivery import outbox
+    from app.seed.loader import seed
     from db import connect, migrate, transaction
-    from db.seed import seed
 
     migrate(db_path)
     app = _app(db_path)

@@ -30,10 +30,10 @@ from twilio.request_validator import RequestValidator
 
 import db as storage
 from app import create_app
+from app.seed.loader import seed
 from bench import loadgen
 from bench.harness import AUTH_TOKEN
 from bench.webhooks import HAMLET_NAMES, PROCEDURE_CODES, QUESTIONS
-from db.seed import seed
 
 BASE_URL = "https://hamlet.example.org"
 REQUESTS = int(os.environ.get("PROFILE_REQUESTS", "300"))

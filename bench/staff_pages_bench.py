@@ -146,8 +146,8 @@ def main():
         sys.path.insert(0, str(root))
     from app import create_app
     from app.accounts import users
+    from app.seed.loader import seed
     from db import connect, migrate
-    from db.seed import seed
 
     rng = random.Random(6)
     with tempfile.TemporaryDirectory() as folder:

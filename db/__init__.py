@@ -1,11 +1,10 @@
-"""Storage: one SQLite connection per worker thread, kept open; transactions; init-db.
+"""Storage: SQLite connections (one kept per worker thread), transactions and migrations.
 
-Web requests use their thread's connection, opened once and reused (the Datasette way), so
-sqlite3's statement cache and the parsed schema survive from one request to the next. A
-connection is never shared between threads, nor used in a process other than the one that
-opened it, and it is reopened when the database file is replaced (a restore). `flask`
-commands and anything else outside a request get their own connection, closed when their
-app context ends.
+A thread's connection is opened once and reused (the Datasette way), so sqlite3's statement
+cache and the parsed schema survive from one request to the next. A connection is never
+shared between threads, nor used in a process other than the one that opened it, and it is
+reopened when the database file is replaced (a restore). Nothing here knows of Flask: the
+app binds connections to requests (app/infra/database.py).
 """
 
 import contextlib
@@ -17,9 +16,6 @@ import sqlite3
 import threading
 import weakref
 
-import click
-from flask import current_app, g, has_request_context
-from flask.cli import with_appcontext
 from sqlite_utils import Database
 
 BUSY_TIMEOUT_SECONDS = 10
@@ -63,29 +59,6 @@ def connect(path, *, autocheckpoint=None, must_exist=False):
     database = Database(conn, execute_plugins=False)
     database.writer_lock_path = f"{path}-writer.lock"
     return database
-
-
-def get_db():
-    """Return the database connection of this request (its thread's) or app context."""
-    if "db" not in g:
-        path = current_app.config["DATABASE_PATH"]
-        if has_request_context():
-            g.db = kept.take(path)
-        else:
-            g.db = connect(path)
-    return g.db
-
-
-def close_db(exc=None):
-    """Give a kept connection back to its thread, or close the context's own connection."""
-    db = g.pop("db", None)
-    if db is None:
-        return
-    if getattr(db, "kept", False):
-        kept.give_back(db)
-        return
-    db.conn.close()
-    release_writer_lock_file(db)
 
 
 def _file_identity(path):
@@ -272,7 +245,7 @@ def _writer_lock_fd(db):
     if fd is None:
         fd = os.open(db.writer_lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         db.writer_lock_fd = fd
-        # Closed with the connection (close_db), or when the Database object goes away.
+        # Closed with the connection (release_writer_lock_file), or when the Database goes away.
         db.writer_lock_close = weakref.finalize(db, os.close, fd)
     return fd
 
@@ -371,20 +344,3 @@ def migrate(path):
             return pending
         finally:
             db.conn.close()
-
-
-@click.command("init-db")
-@with_appcontext
-def init_db_command():
-    """Apply database migrations (safe to run again)."""
-    applied = migrate(current_app.config["DATABASE_PATH"])
-    if applied:
-        click.echo("Applied migrations: " + ", ".join(applied))
-    else:
-        click.echo("Database is up to date.")
-
-
-def init_app(app):
-    """Close connections at teardown and register the init-db command."""
-    app.teardown_appcontext(close_db)
-    app.cli.add_command(init_db_command)

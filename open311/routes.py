@@ -5,7 +5,8 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from app.accounts import apikeys
 from app.catalogue import commune_settings
-from db import get_db, transaction
+from app.infra.database import get_db
+from db import transaction
 from open311 import bp, georeport, reads
 from open311.serialize import error, render
 

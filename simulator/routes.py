@@ -4,8 +4,8 @@ import math
 
 from flask import abort, current_app, jsonify, render_template, request, send_file
 
+from app.infra.database import get_db
 from app.language import phones
-from db import get_db
 from simulator import bp, conversation, phone
 
 INVALID_PHONE = "Số điện thoại không hợp lệ. / Not a valid phone number."

@@ -7,12 +7,13 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from app import channels, communes, residents
 from app.delivery import gateway_watch, messages, outbox
+from app.infra.database import get_db
 from app.infra.logs import mask_phone
 from app.infra.web.converters import storable_id
 from app.infra.web.responses import twiml
 from app.infra.web.signatures import require_twilio_signature
 from app.language import phones
-from db import get_db, transaction
+from db import transaction
 from sms import bp, gateway
 from sms.inbox import handle_sms
 

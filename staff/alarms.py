@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.delivery import gateway_watch
 from app.infra import clock, gateway_api
-from db import get_db
+from app.infra.database import get_db
 from staff import bp
 
 

@@ -6,8 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import users
+from app.infra.database import get_db
 from app.infra.extensions import UI_LANGUAGES, login_manager
-from db import get_db, transaction
+from db import transaction
 from staff import bp, logins
 from staff.common import StaffUser, safe_next
 

@@ -9,9 +9,10 @@ from app.accounts import audit
 from app.catalogue import catalog, guidance
 from app.catalogue.guidance import LIST_FIELDS, SMS_FIELDS, TEXT_FIELDS
 from app.catalogue.text_rules import UnsafeText
+from app.infra.database import get_db
 from app.language import speech
 from app.language.texts import segments
-from db import get_db, transaction
+from db import transaction
 from staff import bp
 from staff.common import actor, back, form_flag
 

@@ -7,9 +7,10 @@ from app import lifecycle, residents, trips
 from app.catalogue import catalog, guidance, hamlets, quiet_hours, text_rules
 from app.delivery import attempts, messages, outbox
 from app.infra import clock
+from app.infra.database import get_db
 from app.language.texts import segments, sms_text
 from app.request_queue import attention, field, service_requests
-from db import get_db, transaction
+from db import transaction
 from staff import bp, log_queries, queries, trip_queries
 from staff.common import actor, back, form_int, refused, trip_error_text
 

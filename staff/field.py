@@ -6,9 +6,10 @@ from flask_wtf.csrf import generate_csrf
 
 from app import lifecycle
 from app.infra import clock
+from app.infra.database import get_db
 from app.infra.web.converters import storable_id
 from app.request_queue import field
-from db import get_db, transaction
+from db import transaction
 from staff import bp
 from staff.common import actor
 from staff.filters import label

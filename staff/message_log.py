@@ -6,8 +6,9 @@ from flask_babel import gettext as _
 from app import lifecycle
 from app.catalogue import guidance, hamlets, quiet_hours
 from app.delivery import attempts, messages, outbox
+from app.infra.database import get_db
 from app.request_queue import corrections
-from db import get_db, transaction
+from db import transaction
 from sms import understood
 from staff import bp, filters, log_queries, queries
 from staff.common import actor, arg_int, back, refused

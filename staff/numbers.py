@@ -2,8 +2,8 @@
 
 from flask import render_template
 
+from app.infra.database import get_db
 from app.request_queue import stats
-from db import get_db
 from staff import bp
 
 

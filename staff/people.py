@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from app import profiles, residents
 from app.catalogue import hamlets
 from app.delivery import messages
-from db import get_db, transaction
+from app.infra.database import get_db
+from db import transaction
 from staff import bp, queries
 from staff.common import actor, arg_int, back, form_flag, form_int, refused
 from staff.walkin import VULNERABILITY_FLAGS

@@ -4,8 +4,8 @@ from flask import render_template, request
 
 from app import lifecycle
 from app.catalogue import hamlets
+from app.infra.database import get_db
 from app.request_queue import field
-from db import get_db
 from staff import bp, queries, trip_queries
 from staff.common import arg_int
 

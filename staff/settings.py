@@ -7,8 +7,9 @@ from flask_login import current_user, login_user
 from app import trips
 from app.accounts import apikeys, audit, users
 from app.catalogue import commune_settings, hamlets
+from app.infra.database import get_db
 from app.language import formats
-from db import get_db, transaction
+from db import transaction
 from staff import bp, logins, trip_queries
 from staff.common import (
     StaffUser,

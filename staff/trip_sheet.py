@@ -7,8 +7,9 @@ from flask import Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 
 from app import lifecycle, trips
+from app.infra.database import get_db
 from app.request_queue import field, service_requests
-from db import get_db, transaction
+from db import transaction
 from staff import bp, trip_queries
 from staff.common import actor, back, refused
 from staff.filters import day, label

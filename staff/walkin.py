@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 
 from app import lifecycle, profiles, residents
 from app.catalogue import guidance, hamlets
+from app.infra.database import get_db
 from app.language import phones
 from app.request_queue import service_requests
-from db import get_db, transaction
+from db import transaction
 from staff import bp
 from staff.common import actor, back, form_int
 

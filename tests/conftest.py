@@ -8,8 +8,8 @@ import time_machine
 from twilio.request_validator import RequestValidator
 
 from app import create_app
+from app.seed.loader import seed
 from db import connect, migrate
-from db.seed import seed
 
 TEST_AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_BASE_URL = "https://hamlet.example.org"

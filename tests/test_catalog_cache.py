@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 from app.catalogue import guidance, hamlets
+from app.seed.loader import seed
 from db import cache, connect, transaction
-from db.seed import seed
 
 
 def hamlet_of_visit(db, phone):

@@ -4,8 +4,8 @@ import pytest
 
 from app import communes
 from app.catalogue import guidance
-from db.seed import seed
-from db.seed_communes import DEMO_TWILIO_NUMBER, ensure_demo_commune
+from app.seed.demo_commune import DEMO_TWILIO_NUMBER, ensure_demo_commune
+from app.seed.loader import seed
 
 
 @pytest.fixture

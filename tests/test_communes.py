@@ -11,8 +11,8 @@ import pytest
 import time_machine
 
 from app import channels, communes
-from db.seed import seed
-from db.seed_communes import DEMO_CODE, DEMO_TWILIO_NUMBER, ensure_demo_commune
+from app.seed.demo_commune import DEMO_CODE, DEMO_TWILIO_NUMBER, ensure_demo_commune
+from app.seed.loader import seed
 from tests.conftest import DAY_HOUR
 
 FIRST_NUMBER = "+84000000000"  # TWILIO_FROM_NUMBER of the test app (the embedded default)

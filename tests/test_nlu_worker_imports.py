@@ -16,7 +16,7 @@ WORKER = textwrap.dedent(
     from twilio.request_validator import RequestValidator
     from app import create_app
     from db import connect, migrate
-    from db.seed import seed
+    from app.seed.loader import seed
 
     db_path, model_path = sys.argv[1:3]
     base = "https://hamlet.example.org"

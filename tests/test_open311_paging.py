@@ -7,8 +7,8 @@ import pytest
 from app.accounts import apikeys
 from app.catalogue import hamlets
 from app.infra import clock
+from app.infra.database import get_db
 from app.request_queue import service_requests
-from db import get_db
 from open311 import georeport
 
 BASE = "/open311/v2"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from db.seed_procedures import PROCEDURES
+from app.seed.procedures import PROCEDURES
 from sms import keywords
 from sms.keywords import parse
 

@@ -7,9 +7,9 @@ import pytest
 from app.catalogue import catalog, guidance
 from app.language.texts import fits_one_sms, sms_text
 from app.request_queue import service_requests
+from app.seed.loader import seed
+from app.seed.procedures import PROCEDURES, SUPERSEDED
 from db import transaction
-from db.seed import seed
-from db.seed_procedures import PROCEDURES, SUPERSEDED
 
 SMS_FIELDS = ("sms_steps", "sms_documents", "sms_steps_en", "sms_documents_en")
 VI_KEYWORDS = re.compile(r"\b(HEN|HUY|LICH|XEM|HOI|TUCHOI|BATDAU)\b")

@@ -4,8 +4,8 @@ import pytest
 
 from app.catalogue import guidance
 from app.language import speech
+from app.seed.loader import seed
 from db import connect, transaction
-from db.seed import seed
 from staff.catalogue import SPOKEN_SUMMARY_SECONDS
 
 

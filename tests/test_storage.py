@@ -2,10 +2,10 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from app.seed.loader import HAMLETS, seed
+from app.seed.procedures import PROCEDURES
 from db import connect, migrate, transaction
 from db.migrations import migrations
-from db.seed import HAMLETS, seed
-from db.seed_procedures import PROCEDURES
 
 
 def snapshot(path):

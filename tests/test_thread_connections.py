@@ -165,7 +165,7 @@ def test_a_forked_child_opens_its_own_connection_and_leaves_the_parents_alone(ap
 
 def test_flask_commands_and_tests_keep_their_own_connections(app, db):
     with app.app_context():
-        from db import get_db
+        from app.infra.database import get_db
 
         own = get_db()
         assert own is not db and not getattr(own, "kept", False)

@@ -10,7 +10,8 @@ from flask import g
 
 from app import residents
 from app.delivery import messages
-from db import close_db, connect, get_db, release_writer_lock_file, transaction
+from app.infra.database import close_db, get_db
+from db import connect, release_writer_lock_file, transaction
 
 
 def lock_is_free(path):

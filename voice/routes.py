@@ -6,12 +6,13 @@ from flask import abort, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from app import channels, communes
+from app.infra.database import get_db
 from app.infra.logs import mask_phone
 from app.infra.web.responses import twiml
 from app.infra.web.signatures import require_twilio_signature
 from app.language import phones
 from app.request_queue import callbacks, recordings
-from db import get_db, transaction
+from db import transaction
 from voice import bp, calls, engine, menu, procedure_menus
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,10 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.accounts import apikeys, users
 from app.infra import gateway_api
+from app.infra.database import get_db
 from app.ops.commune_cli import commune_option
 from app.ops.commune_cli import resolve as resolve_commune
-from db import connect, get_db, transaction
+from db import connect, transaction
 from db.files import private_database
 
 
@@ -24,7 +25,7 @@ from db.files import private_database
 @commune_option
 def seed_command(demo, commune_code):
     """Load hamlets, the trip schedule and the procedure catalogue (safe to run again)."""
-    from db.seed import seed
+    from app.seed.loader import seed
 
     db = get_db()
     commune = resolve_commune(db, commune_code)

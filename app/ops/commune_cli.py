@@ -5,7 +5,8 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app import channels, communes
-from db import get_db, transaction
+from app.infra.database import get_db
+from db import transaction
 
 commune_group = AppGroup("commune", help="Add and list the communes this server serves.")
 channel_group = AppGroup("channel", help="Route Twilio numbers and gateway phones to communes.")

@@ -6,8 +6,8 @@ from flask import Blueprint, current_app, jsonify
 
 from app.delivery import gateway_watch, outbox
 from app.infra import gateway_api
+from app.infra.database import get_db
 from app.ops import worker
-from db import get_db
 
 bp = Blueprint("health", __name__)
 

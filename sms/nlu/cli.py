@@ -6,8 +6,9 @@ import sys
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from app.infra.database import get_db
 from app.request_queue import corrections
-from db import get_db, transaction
+from db import transaction
 from sms.nlu import corpus, runtime
 
 

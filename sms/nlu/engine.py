@@ -203,8 +203,8 @@ def build_catalogue(procedures, hamlets, model=None):
 def training_catalogue(hamlets=None):
     """The catalogue the shipped corpus was labelled against: the seed hamlets and procedures."""
     from app.catalogue.hamlets import code_for
-    from db.seed import HAMLETS
-    from db.seed_procedures import PROCEDURES
+    from app.seed.loader import HAMLETS
+    from app.seed.procedures import PROCEDURES
 
     rows = hamlets or [{"code": code_for(name), "name": name} for name, _old, _src in HAMLETS]
     return build_catalogue(PROCEDURES, rows)

@@ -9,8 +9,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.seed.loader import seed
 from db import connect, migrate
-from db.seed import seed
 
 # `make test` checks for it first (bin/need) and passes CHROMIUM, a command name or a path.
 CHROMIUM = shutil.which(os.environ.get("CHROMIUM", "chromium")) or "/usr/bin/chromium"

@@ -17,8 +17,8 @@ from werkzeug.routing.converters import NumberConverter
 
 from app import create_app
 from app.accounts import apikeys
+from app.seed.loader import seed
 from db import connect, migrate, transaction
-from db.seed import seed
 
 TOKEN = "fuzz-auth-token-0123456789abcdef"
 BASE = "https://hamlet.example.org"

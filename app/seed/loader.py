@@ -5,9 +5,10 @@ import random
 from app import communes, lifecycle, residents, trips
 from app.catalogue import commune_settings, guidance, hamlets
 from app.request_queue import service_requests
-from db import seed_communes, transaction
-from db.seed_procedures import PROCEDURES, SUPERSEDED
-from db.seed_spoken import SPOKEN
+from app.seed import demo_commune
+from app.seed.procedures import PROCEDURES, SUPERSEDED
+from app.seed.spoken import SPOKEN
+from db import transaction
 
 HAMLETS_AS_OF = "2026-11-29"
 # Known hamlets of the merged Phú Lâm commune, in route order.
@@ -54,7 +55,7 @@ def seed(db, demo=False, commune=None):
         _seed_procedures(db)
         _seed_commune(db, commune, demo)
         if demo and commune.id == first.id:
-            _seed_commune(db, seed_communes.ensure_demo_commune(db), demo)
+            _seed_commune(db, demo_commune.ensure_demo_commune(db), demo)
 
 
 def _data_for(commune):
@@ -69,7 +70,7 @@ def _data_for(commune):
             "visits": DEMO_VISITS,
             "questions": DEMO_QUESTIONS,
         }
-    return seed_communes.DEMO_DATA.get(commune.code)
+    return demo_commune.DEMO_DATA.get(commune.code)
 
 
 def _seed_commune(db, commune, demo):
