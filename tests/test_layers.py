@@ -70,3 +70,105 @@ def test_a_module_imports_no_channel_but_its_own(path):
 @pytest.mark.parametrize("path", DOMAIN, ids=module_name)
 def test_the_domain_and_storage_never_read_the_web_request(path):
     assert "flask.request" not in imports_of(path)
+
+
+# Floors, lowest first: a module imports only from its own floor or below.
+STORAGE, INFRASTRUCTURE, DOMAIN_FLOOR, ENTRY = range(4)
+MODULES = {module_name(path): path for path in SOURCES}
+# What storage must never import: the app above it, and the web framework.
+ABOVE_STORAGE = ("app", "sms", "voice", "staff", "open311", "simulator", "flask", "click")
+
+
+def floor_of(name):
+    """The floor of a dotted module name: storage, infrastructure, domain or an entry point."""
+    if name == "db" or name.startswith("db."):
+        return STORAGE
+    if name.startswith("app.infra"):
+        return INFRASTRUCTURE
+    if channel_of(name) or name == "app" or name.startswith("app.ops"):
+        return ENTRY
+    return DOMAIN_FLOOR
+
+
+def project_module(target):
+    """The project module TARGET (a module or a name in one) lives in, or None for libraries."""
+    while target and target not in MODULES:
+        target = target.rpartition(".")[0]
+    return target or None
+
+
+def project_imports(name):
+    """The project modules module NAME imports (at the top or in a function), itself excepted."""
+    found = {project_module(target) for target in imports_of(MODULES[name])}
+    return found - {None, name}
+
+
+def package_of(name):
+    """The package a module belongs to: app.<noun> for the app, else its top-level folder."""
+    parts = name.split(".")
+    return ".".join(parts[:2]) if parts[0] == "app" else parts[0]
+
+
+def cycles(graph):
+    """The strongly connected groups of more than one node in GRAPH (Tarjan's algorithm)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in graph.get(node, ()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = set()
+            while node not in group:
+                group.add(stack.pop())
+            on_stack.difference_update(group)
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=module_name)
+def test_imports_run_downwards_from_channels_to_domain_to_storage(path):
+    name = module_name(path)
+    upward = {t for t in project_imports(name) if floor_of(t) > floor_of(name)}
+    assert upward == set()
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in SOURCES if floor_of(module_name(p)) == STORAGE], ids=module_name
+)
+def test_storage_imports_neither_the_app_nor_flask(path):
+    above = {
+        target
+        for target in imports_of(path)
+        if any(target == top or target.startswith(top + ".") for top in ABOVE_STORAGE)
+    }
+    assert above == set()
+
+
+def test_no_module_imports_a_module_that_imports_it_back():
+    # A blueprint package's routes import its bp from the package itself (the microblog
+    # pattern): an edge to one's own parent package is not a cycle of the layout.
+    graph = {
+        name: {t for t in project_imports(name) if not name.startswith(t + ".")} for name in MODULES
+    }
+    assert cycles(graph) == []
+
+
+def test_no_package_imports_a_package_that_imports_it_back():
+    graph = {}
+    for name in MODULES:
+        for target in project_imports(name):
+            if package_of(target) != package_of(name):
+                graph.setdefault(package_of(name), set()).add(package_of(target))
+    assert cycles(graph) == []
