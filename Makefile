@@ -39,6 +39,7 @@ $(VENV)/.installed-train: requirements-train.txt | $(BIN)/python
 setup: $(VENV)/.installed-run
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi seed $(if $(filter console,$(or $(SMS_TRANSPORT),console)),--demo,)
+	$(BIN)/flask --app wsgi nlu train --if-missing
 
 run: setup
 	@bin/run-service

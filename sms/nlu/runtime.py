@@ -1,10 +1,10 @@
 """The understanding step inside the app: where the model lives, and the cached catalogue.
 
 The model file is `instance/nlu-model.json` (config `NLU_MODEL_PATH` overrides it). When it is
-missing at start, it is trained in a child process from the shipped corpus, so a web worker
-never imports scikit-learn; `make run` trains it before gunicorn starts. Workers load it
-with the catalogue and reload both when the catalogue version changes, which `flask nlu
-train` bumps, so a retrained model is picked up without any per-message file access.
+missing, `make run`'s set-up and the worker's start train it (`flask nlu train --if-missing`,
+a command of its own, so a web worker never imports scikit-learn). Workers load it with the
+catalogue and reload both when the catalogue version changes, which `flask nlu train` bumps,
+so a retrained model is picked up without any per-message file access.
 """
 
 import logging
