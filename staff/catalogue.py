@@ -1,6 +1,6 @@
 """Procedure catalogue: edit the accented texts, preview the SMS renderings, warn on length."""
 
-from flask import abort, flash, render_template, request
+from flask import abort, current_app, flash, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -105,7 +105,8 @@ def too_long_on_the_phone(db, procedure):
     try:
         with transaction(db):
             guidance.save(db, procedure)
-            raise _Measured(guidance.answers_too_long(db))
+            checks = current_app.extensions.get("answer_length_checks", ())
+            raise _Measured(guidance.answers_too_long(db, checks))
     except _Measured as measured:
         return measured.args[0]
 

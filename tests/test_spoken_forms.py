@@ -145,3 +145,10 @@ def test_a_spoken_summary_that_still_fits_is_saved(admin_client, db):
     )
     assert response.status_code == 302
     assert guidance.get(db, "KETHON")["spoken_summary"] == summary
+
+
+def test_the_console_gets_the_phone_answer_check_from_the_app_the_voice_channel_joined(app):
+    # Registered on the app with the voice blueprint, not in a list filled by importing voice/.
+    from voice import lengths
+
+    assert app.extensions["answer_length_checks"] == [lengths.too_long]

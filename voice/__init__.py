@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 
-from voice import lengths, routes  # noqa: E402,F401  (routes register on bp, lengths on guidance)
+from voice import lengths, routes  # noqa: E402,F401  (routes register on bp)
+
+
+@bp.record_once
+def _measure_answers_for_the_console(state):
+    """Hand the app the check of the phone's answers about procedures (their length)."""
+    state.app.extensions.setdefault("answer_length_checks", []).append(lengths.too_long)

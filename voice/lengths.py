@@ -3,8 +3,9 @@
 Admins edit the spoken names and summaries the procedure menus say. An edit is measured by
 rendering the real answers from the catalogue as it would be, so no answer grows past
 MAX_ANSWER_SECONDS however the catalogue changes: the procedure's own answer, and the group
-menu that lists it with the other procedures of its group. The console asks through
-guidance.answers_too_long, where too_long is registered, without importing this channel.
+menu that lists it with the other procedures of its group. The voice blueprint hands too_long
+to the app when it is registered, and the console asks through guidance.answers_too_long
+without importing this channel.
 """
 
 import xml.etree.ElementTree as ET
@@ -58,7 +59,6 @@ def procedure_answers(db):
     return measured
 
 
-@guidance.check_answer_lengths
 def too_long(db):
     """The procedure answers longer than MAX_ANSWER_SECONDS, longest first."""
     over = [entry for entry in procedure_answers(db) if entry[2] > MAX_ANSWER_SECONDS]

@@ -183,19 +183,16 @@ def phone_keys(procedures, more_key=MORE_PROCEDURES_KEY):
     return keys
 
 
-# The longest a phone answer may be. The voice channel measures its answers about procedures
-# and registers the check here, so the console asks without importing a channel.
+# The longest a phone answer may be. The voice channel measures its answers about procedures;
+# the app hands its check to the console (app.extensions["answer_length_checks"]), so the
+# console asks without importing a channel.
 MAX_ANSWER_SECONDS = 40
-_answer_length_checks = []
 
 
-def check_answer_lengths(check):
-    """Register CHECK(db) -> [(what, language, seconds)], the answers longer than the limit."""
-    _answer_length_checks.append(check)
-    return check
+def answers_too_long(db, checks):
+    """The answers about procedures that CHECKS (db -> [(what, language, s)]) find too long.
 
-
-def answers_too_long(db):
-    """The answers about procedures every registered channel finds too long, longest first."""
-    found = [entry for check in _answer_length_checks for entry in check(db)]
+    Longest first.
+    """
+    found = [entry for check in checks for entry in check(db)]
     return sorted(found, key=lambda entry: -entry[2])
