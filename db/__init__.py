@@ -57,6 +57,7 @@ def connect(path, *, autocheckpoint=None, must_exist=False):
     if autocheckpoint is not None:
         conn.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
     database = Database(conn, execute_plugins=False)
+    database.file_path = str(path)  # what the catalogue cache keys its entries by
     database.writer_lock_path = f"{path}-writer.lock"
     return database
 

@@ -8,8 +8,10 @@ an edit in one gunicorn worker is seen by the next message in every other one.
 
 Inside `pinned(db)` (an inbound message's write transaction) the token is read once.
 
-Entries are kept per SCOPE (a commune's id): a catalogue edit in one commune never serves
-another commune's text. Cached values are shared: callers must treat them as read-only.
+Entries are kept per database file, name and SCOPE (a commune's id): a catalogue edit in one
+commune never serves another commune's text, and two databases in one process (tests, a
+restore beside the live file) never read each other's catalogue, whatever their tokens.
+Cached values are shared: callers must treat them as read-only.
 """
 
 import contextlib
@@ -55,12 +57,20 @@ def cached(db, name, load, scope=None):
     # The token is read before LOAD runs: data loaded after a concurrent edit is then at
     # worst newer than its token, which only costs one extra reload.
     current = version(db)
-    entry = _entries.get((name, scope))
+    key = (_database_key(db), name, scope)
+    entry = _entries.get(key)
     if entry is not None and entry[0] == current:
         return entry[1]
     value = load(db)
-    _entries[(name, scope)] = (current, value)
+    _entries[key] = (current, value)
     return value
+
+
+def _database_key(db):
+    """Which database DB is: its file, shared by every connection to it, or the connection."""
+    path = getattr(db, "file_path", None)
+    # An in-memory database is its connection's alone.
+    return path if path not in (None, ":memory:", "") else ("connection", id(db.conn))
 
 
 def _settings_of(commune_id):

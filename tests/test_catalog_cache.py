@@ -119,6 +119,25 @@ def test_two_databases_in_one_process_never_share_entries(db, tmp_path):
         other.conn.close()
 
 
+def test_two_databases_at_the_same_token_still_keep_their_own_entries(db, tmp_path):
+    # The token alone does not say which database an entry came from (a copy, a restore).
+    from db import migrate
+
+    other_path = tmp_path / "copy.db"
+    migrate(other_path)
+    other = connect(other_path)
+    try:
+        seed(other)
+        other.execute("UPDATE hamlets SET name = 'Chỉ ở đây' WHERE code = 'PHUHOAA'")
+        names = {row["name"] for row in hamlets.active(db)}
+        other.execute("UPDATE catalog_version SET version = ?", [cache.version(db)])
+        assert cache.version(other) == cache.version(db)
+        other_names = {row["name"] for row in hamlets.active(other)}
+        assert "Chỉ ở đây" in other_names and "Chỉ ở đây" not in names
+    finally:
+        other.conn.close()
+
+
 def test_every_catalogue_table_has_insert_update_and_delete_triggers(db):
     names = {
         row[0]
