@@ -236,3 +236,32 @@ def test_seed_demo_adds_a_second_commune_with_its_own_places_days_and_number(run
     counts = _counts(db)
     assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
     assert _counts(db) == counts
+
+
+def test_gateway_register_for_a_commune_points_its_phone_at_the_devices_own_url(
+    app, runner, db, second
+):
+    from tests.fakes.gateway_phone import FakeGatewayPhone
+    from tests.fakes.live_app import LiveApp
+
+    with db.conn:
+        device = channels.add_gateway(db, second, "phuthanh-sim")
+    with LiveApp(app) as live, FakeGatewayPhone(device["secret"]) as phone:
+        app.config.update(
+            SMS_GATEWAY_URL=phone.base_url,
+            SMS_GATEWAY_USERNAME="sms",
+            SMS_GATEWAY_PASSWORD="secret",
+            SMS_GATEWAY_SIGNING_KEY="first-commune-key",
+            PUBLIC_BASE_URL=live.url,
+        )
+        result = runner.invoke(
+            args=["gateway", "register", "--mode", phone.mode, "--commune", DEMO_CODE]
+        )
+        assert result.exit_code == 0, result.output
+        assert {hook["url"] for hook in phone.webhooks.values()} == {
+            f"{live.url}/sms/gateway/{device['id']}"
+        }
+        phone.receive(PHONE, "HEN Phu Hiep")
+        phone.deliver_webhooks()
+    [inbound] = db["messages"].rows_where("direction = 'in'")
+    assert (inbound["commune_id"], inbound["intent"]) == (second.id, "visit")

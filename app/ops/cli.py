@@ -10,6 +10,7 @@ from android_sms_gateway import errors as gateway_errors
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from app import channels
 from app.accounts import apikeys, users
 from app.infra import gateway_api
 from app.infra.database import get_db
@@ -137,9 +138,17 @@ gateway_group = AppGroup("gateway", help="Set up the Android SMS gateway phone."
     "cloud: api.sms-gate.app or a private server (a .../3rdparty/v1 address).",
 )
 @click.option("--url", help="The webhook address the phone posts to (PUBLIC_BASE_URL/sms/gateway).")
-def gateway_register_command(mode, url):
-    """Register the webhooks: sms:received, sent, delivered, failed, cancelled and system:ping."""
+@commune_option
+@click.option("--device", help="The commune's gateway device (see flask channel list).")
+def gateway_register_command(mode, url, commune_code, device):
+    """Register the webhooks: sms:received, sent, delivered, failed, cancelled and system:ping.
+
+    With --commune, the phone posts to that commune's device URL (/sms/gateway/<channel>).
+    """
     config = current_app.config
+    channel = None
+    if commune_code:
+        channel = _gateway_channel(resolve_commune(get_db(), commune_code), device)
     if mode == "local" and not config.get("SMS_GATEWAY_URL"):
         raise click.ClickException("set SMS_GATEWAY_URL to the phone's address, http://<ip>:8080")
     address = gateway_api.base_url(config)
@@ -149,7 +158,8 @@ def gateway_register_command(mode, url):
         )
     if not config.get("SMS_GATEWAY_PASSWORD"):
         raise click.ClickException("set SMS_GATEWAY_USERNAME and SMS_GATEWAY_PASSWORD first")
-    hook = url or f"{config['PUBLIC_BASE_URL'].rstrip('/')}/sms/gateway"
+    path = channels.webhook_path(channel) if channel else "/sms/gateway"
+    hook = url or f"{config['PUBLIC_BASE_URL'].rstrip('/')}{path}"
     try:
         done = gateway_api.register_webhooks(config, hook)
     except gateway_errors.APIError as error:
@@ -160,11 +170,26 @@ def gateway_register_command(mode, url):
         raise click.ClickException(f"cannot reach the gateway at {address}: {error}") from None
     for registration in done:
         click.echo(f"{registration.event:<14} -> {registration.url} ({registration.webhook_id})")
-    if not config.get("SMS_GATEWAY_SIGNING_KEY"):
+    if channel is not None and not channel["is_default"]:
+        click.echo("The phone signs with this device's own key (printed by flask channel add).")
+    elif not config.get("SMS_GATEWAY_SIGNING_KEY"):
         click.echo(
             "Warning: SMS_GATEWAY_SIGNING_KEY is not set, so every webhook will be refused (403).",
             err=True,
         )
+
+
+def _gateway_channel(commune, device):
+    """COMMUNE's gateway device named DEVICE (its only one without a name), or a CLI error."""
+    devices = channels.every(get_db(), commune, kind="gateway")
+    if device:
+        devices = [row for row in devices if row["address"] == device]
+    if len(devices) != 1:
+        raise click.ClickException(
+            f"{commune.code} has {len(devices)} matching gateway devices: add one with"
+            " flask channel add --gateway-device, or name it with --device"
+        )
+    return devices[0]
 
 
 def init_app(app):
