@@ -7,6 +7,7 @@ held (outbox.REACTIVE_KINDS).
 
 import datetime as dt
 
+from app import communes
 from app.catalogue import commune_settings
 from app.infra import clock
 
@@ -46,3 +47,13 @@ def last_opened(db, now):
     today = clock.to_local(now).date()
     opened = clock.at_local(today, end)
     return opened if opened <= now else clock.at_local(today - dt.timedelta(days=1), end)
+
+
+def quiet_communes(db, now):
+    """The ids of the communes in their own quiet hours at NOW (each its zone and setting)."""
+    quiet = []
+    for commune in communes.every(db):
+        with communes.bound(commune):
+            if is_quiet(db, now):
+                quiet.append(commune.id)
+    return quiet

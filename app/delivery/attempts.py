@@ -88,7 +88,10 @@ def record_sent(db, row, owner, result, notes):
             log.warning("%s: lease lost before recording; the new holder records it", describe(row))
             return "lost"
         note(db, row, notes, stamp)
-        resident = db.execute("SELECT id FROM residents WHERE phone = ?", [row["phone"]]).fetchone()
+        resident = db.execute(
+            "SELECT id FROM residents WHERE commune_id = ? AND phone = ?",
+            [row["commune_id"], row["phone"]],
+        ).fetchone()
         message = messages.record_outbound(
             db,
             provider=result.provider,

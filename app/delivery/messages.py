@@ -196,10 +196,11 @@ def classify(db, message_id, *, intent, status=None, request_id=None):
 
 
 def inbound_count_since(db, phone, since):
-    """Count the messages PHONE sent us since the aware datetime SINCE."""
+    """Count the messages PHONE sent the bound commune since the aware datetime SINCE."""
     return db.execute(
-        "SELECT count(*) FROM messages WHERE phone = ? AND direction = 'in' AND created_at >= ?",
-        [phone, clock.iso(since)],
+        "SELECT count(*) FROM messages WHERE commune_id = ? AND phone = ? AND direction = 'in'"
+        " AND created_at >= ?",
+        [communes.current_id(), phone, clock.iso(since)],
     ).fetchone()[0]
 
 

@@ -244,16 +244,6 @@ def new_owner():
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def _quiet_communes(db, now):
-    """The ids of the communes in their own quiet hours at NOW (each its zone and setting)."""
-    quiet = []
-    for commune in communes.every(db):
-        with communes.bound(commune):
-            if quiet_hours.is_quiet(db, now):
-                quiet.append(commune.id)
-    return quiet
-
-
 def lease(db, owner, *, limit=50, lease_seconds=LEASE_SECONDS):
     """Atomically take up to LIMIT due rows for OWNER; return them, oldest first.
 
@@ -263,7 +253,7 @@ def lease(db, owner, *, limit=50, lease_seconds=LEASE_SECONDS):
     """
     now = clock.now()
     quiet_clause = ""
-    quiet = _quiet_communes(db, now)
+    quiet = quiet_hours.quiet_communes(db, now)
     if quiet:
         kinds = ", ".join(f"'{kind}'" for kind in sorted(REACTIVE_KINDS))
         ids = ", ".join(str(int(commune_id)) for commune_id in quiet)
@@ -305,9 +295,15 @@ def send_due(db, limit=50, *, transport=None, owner=None):
         transport = transports.from_config()
     owner = owner or new_owner()
     sent = 0
+    known = {}
     for row in lease(db, owner, limit=limit):
-        if deliver(db, row, transport, owner) == "sent":
-            sent += 1
+        commune_id = row["commune_id"]
+        if commune_id not in known:
+            known[commune_id] = communes.by_id(db, commune_id)
+        # What a send records (the outbound message, a failure for staff) is the row's commune's.
+        with communes.bound(known[commune_id]):
+            if deliver(db, row, transport, owner) == "sent":
+                sent += 1
     return sent
 
 

@@ -69,10 +69,13 @@ def by_missed_call(db, call_sid):
 
 
 def pending_for(db, phone):
-    """Return the phone's call-back that is still waiting or ringing, or None."""
+    """Return the phone's call-back in the bound commune still waiting or ringing, or None."""
     rows = list(
         db["callbacks"].rows_where(
-            "phone = ? AND status IN ('pending', 'calling')", [phone], order_by="id", limit=1
+            "commune_id = ? AND phone = ? AND status IN ('pending', 'calling')",
+            [communes.current_id(), phone],
+            order_by="id",
+            limit=1,
         )
     )
     return rows[0] if rows else None
@@ -245,27 +248,34 @@ def run_due_callbacks(db, now=None):
     reclaim_stuck(db, now, config)
     placed = 0
     for row in _claim_due(db, now):
-        if not channels.can_send(db, row["commune_id"], "twilio"):
-            # Never ring a resident from another commune's number.
-            with transaction(db):
-                _after_unanswered(db, get(db, row["id"]), "no Twilio number", now)
-            continue
-        try:
-            call_sid = _place_call(row, config, channels.sending_number(db, row["commune_id"]))
-        except (TwilioException, http.RequestException, OSError) as exc:
-            log.warning(
-                "call-back %s to %s failed: %s", row["id"], mask_phone(row["phone"]), redact(exc)
-            )
-            with transaction(db):
-                _after_unanswered(db, get(db, row["id"]), "failed", now)
-            continue
-        with transaction(db):
-            db["callbacks"].update(
-                row["id"],
-                {"call_sid": call_sid, "last_status": "queued", "updated_at": clock.iso(now)},
-            )
-        placed += 1
+        # The events and notes a call-back writes belong to its commune.
+        with communes.bound(communes.by_id(db, row["commune_id"])):
+            placed += _place(db, row, now, config)
     return placed
+
+
+def _place(db, row, now, config):
+    """Place one claimed call-back in the bound commune; return 1 if the call went out."""
+    if not channels.can_send(db, row["commune_id"], "twilio"):
+        # Never ring a resident from another commune's number.
+        with transaction(db):
+            _after_unanswered(db, get(db, row["id"]), "no Twilio number", now)
+        return 0
+    try:
+        call_sid = _place_call(row, config, channels.sending_number(db, row["commune_id"]))
+    except (TwilioException, http.RequestException, OSError) as exc:
+        log.warning(
+            "call-back %s to %s failed: %s", row["id"], mask_phone(row["phone"]), redact(exc)
+        )
+        with transaction(db):
+            _after_unanswered(db, get(db, row["id"]), "failed", now)
+        return 0
+    with transaction(db):
+        db["callbacks"].update(
+            row["id"],
+            {"call_sid": call_sid, "last_status": "queued", "updated_at": clock.iso(now)},
+        )
+    return 1
 
 
 def record_call_status(db, call_sid, status, now=None):
@@ -332,7 +342,8 @@ def callback_for_missed_call(db, call_sid, phone, status, duration=None):
         return None
     since = clock.iso(clock.now() - MISSED_CALL_QUIET)
     recent = db.execute(
-        "SELECT 1 FROM callbacks WHERE phone = ? AND created_at > ?", [phone, since]
+        "SELECT 1 FROM callbacks WHERE commune_id = ? AND phone = ? AND created_at > ?",
+        [communes.current_id(), phone, since],
     ).fetchone()
     if recent:
         return None
