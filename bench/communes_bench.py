@@ -47,7 +47,7 @@ def _fill_commune(db, commune, rng, now):
     """Bulk-insert one commune's hamlets, schedule, residents, requests and messages."""
     from app import communes, trips
     from app.catalogue import hamlets as places
-    from db.seed import HAMLETS as NAMES
+    from app.seed.loader import HAMLETS as NAMES
 
     cid = commune.id
     conn = db.conn
@@ -158,8 +158,8 @@ def _fill_commune(db, commune, rng, now):
 def build(path, count, rng):
     """Migrate and fill a database of COUNT communes; return {commune index: trip id}."""
     from app import channels, communes
+    from app.seed.loader import seed
     from db import connect, migrate, transaction
-    from db.seed import seed
 
     migrate(path)
     db = connect(path)
