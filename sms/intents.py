@@ -177,14 +177,7 @@ def _cancel(db, resident, inbound, parsed, language):
         body = catalog.sms("sms_cancel_closed", language, ref=request["ref"])
         return Answer("cancel_closed", [body], request)
     # The reply below confirms it, so the queue sends no separate notice.
-    request = service_requests.cancel_request(
-        db,
-        request["id"],
-        actor_type="resident",
-        actor=resident["phone"],
-        channel="sms",
-        note="cancelled by SMS",
-    )
+    request = service_requests.cancel_request(db, request["id"], **_who_acts(resident, inbound))
     return Answer("cancel", [catalog.sms("sms_cancelled", language, ref=request["ref"])], request)
 
 
@@ -278,6 +271,28 @@ def guidance_answer(procedure, language):
     """Two one-segment SMS: the steps, then the documents to bring."""
     bodies = [guidance.sms_steps(procedure, language), guidance.sms_documents(procedure, language)]
     return Answer("guidance", bodies)
+
+
+def _who_acts(resident, inbound):
+    """The actor of a change the message makes: the resident, or the officer who corrected it.
+
+    A correction carries out a message as an officer read it; the history must name that
+    officer, not the resident's phone (the resident did not write "cancel").
+    """
+    officer = inbound.get("corrected_by")
+    if officer:
+        return {
+            "actor_type": "staff",
+            "actor": officer,
+            "channel": "staff",
+            "note": "cancelled by a correction of an SMS",
+        }
+    return {
+        "actor_type": "resident",
+        "actor": resident["phone"],
+        "channel": "sms",
+        "note": "cancelled by SMS",
+    }
 
 
 def _opt_out(db, resident, inbound, parsed, language):

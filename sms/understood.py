@@ -23,7 +23,7 @@ from app.language.keywords import (
     STATUS,
     VISIT,
 )
-from app.request_queue import attention, service_requests
+from app.request_queue import attention, corrections, service_requests
 from sms import intents, keywords, state
 from sms.menus import MENU_GUIDE, procedure_items, show_menu
 from sms.nlu import ACT, CONFIRM, HANDOVER, Reading
@@ -184,18 +184,22 @@ def for_a_person(db, resident, inbound, body, reading, found):
     return found
 
 
-def correct(db, message, *, intent, hamlet=None, procedure=None, actor=None):
+def correct(db, message, correction, *, intent, hamlet=None, procedure=None, actor=None):
     """Carry out what an officer says inbound MESSAGE meant; return the Answer queued.
 
     The handover question opened for the message is closed (unless it was a question after
     all), the right handler runs as if the words had been understood, and its replies go out
-    through the outbox. The correction itself is stored by app.request_queue.corrections.
+    through the outbox. CORRECTION is the stored row (app.request_queue.corrections): its id
+    keys the replies, so a second correction of the same message sends its own, and the
+    request it touched gets an event naming the officer.
     """
     resident = residents.get(db, message["resident_id"])
     language = resident["language"] or "vi"
     handed_over = service_requests.by_source_key(db, message["dedupe_key"])
     if intent == "question":
-        return Answer("question", [], handed_over)
+        found = Answer("question", [], handed_over)
+        _record_correction(db, message, correction, found, handed_over, actor)
+        return found
     if (
         handed_over
         and handed_over["kind"] == lifecycle.QUESTION
@@ -214,8 +218,10 @@ def correct(db, message, *, intent, hamlet=None, procedure=None, actor=None):
         if row and resident["hamlet_id"] != row["id"]:
             resident = residents.update(db, resident["id"], hamlet_id=row["id"])
     reading = Reading(intent, decision=ACT, hamlet=hamlet, procedure=procedure, how="correction")
-    # A fresh source key: the corrected action must not find the handover question again.
-    inbound = {**message, "dedupe_key": f"correction:{message['id']}"}
+    # A fresh source key per correction: the corrected action must not find the handover
+    # question again, nor what an earlier correction of the same message opened.
+    key = f"correction:{correction['id']}"
+    inbound = {**message, "dedupe_key": key, "corrected_by": actor}
     found = act(db, resident, inbound, message["body"] or "", reading, language)
     request_id = found.request["id"] if found.request else None
     for number, body in enumerate(found.replies):
@@ -225,6 +231,29 @@ def correct(db, message, *, intent, hamlet=None, procedure=None, actor=None):
             body,
             kind="reply",
             request_id=request_id,
-            dedupe_key=f"correction:{message['id']}:{number}",
+            dedupe_key=f"{key}:{number}",
         )
+    _record_correction(db, message, correction, found, handed_over, actor)
     return found
+
+
+def _record_correction(db, message, correction, found, handed_over, actor):
+    """Keep what the correction did, and put it in the history of the request it touched.
+
+    With no request of its own (an opt-out, a schedule), the event goes on the question the
+    message was handed over as, so the history still shows who read it so.
+    """
+    touched = found.request or handed_over
+    corrections.note_outcome(
+        db, correction, outcome=found.intent, request_id=touched["id"] if touched else None
+    )
+    if touched:
+        lifecycle.record_event(
+            db,
+            touched["id"],
+            "corrected",
+            actor_type="staff",
+            actor=actor,
+            channel="staff",
+            note=f"SMS #{message['id']} read as {correction['intent']}: {found.intent}",
+        )

@@ -85,6 +85,7 @@ ACTION_LABELS = {
     "field_visited_kept": _l('Field team wrote "visited" (kept as a note)'),
     "field_unreachable_kept": _l('Field team wrote "not home" (kept as a note)'),
     "field_note_kept": _l("Note from the field team"),
+    "corrected": _l("An officer corrected what an SMS meant"),
 }
 AUDIT_LABELS = {
     "commune_settings": _l("Commune settings saved"),

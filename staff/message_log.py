@@ -89,12 +89,29 @@ def message_meaning(message_id):
     ):
         refused(_("Choose what the message meant from the lists."))
         return back("staff.message_list")
+    earlier = corrections.history(db, message_id)
+    if earlier and not request.form.get("confirmed"):
+        # Each correction is carried out: show what the earlier ones did before another runs.
+        return render_template(
+            "staff/confirm_correction.html",
+            message=message,
+            earlier=earlier,
+            intent=intent,
+            hamlet=hamlet or "",
+            procedure=procedure or "",
+        )
     with transaction(db):
-        corrections.record(
+        correction = corrections.record(
             db, message, intent=intent, hamlet=hamlet, procedure=procedure, actor=actor()
         )
         understood.correct(
-            db, message, intent=intent, hamlet=hamlet, procedure=procedure, actor=actor()
+            db,
+            message,
+            correction,
+            intent=intent,
+            hamlet=hamlet,
+            procedure=procedure,
+            actor=actor(),
         )
     flash(_("Done as corrected. The classifier learns it at the next training."), "success")
     return back("staff.message_list")

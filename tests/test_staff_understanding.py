@@ -83,3 +83,64 @@ def test_the_message_log_lists_senders_that_cannot_be_answered(text_in, staff_cl
     page = _page(staff_client, "/messages")
     section = page[page.index('id="unanswerable-h"') :]
     assert "Viettel" in section and "Khuyen mai" in section
+
+
+def _last_inbound(db):
+    return list(db["messages"].rows_where("direction = 'in'", order_by="id"))[-1]
+
+
+def test_a_second_correction_shows_the_first_asks_then_runs_as_the_officers_own(
+    text_in, staff_client, db
+):
+    text_in("con ba sau o xom duoi nho hoi chuyen nay chut")
+    message = _last_inbound(db)
+    meaning = f"/messages/{message['id']}/meaning"
+    staff_client.post(meaning, data={"intent": "visit", "hamlet": "PHULOI"})
+    _question, visit = _requests(db)
+    assert visit["status"] == "scheduled"
+
+    asked = staff_client.post(meaning, data={"intent": "cancel"})
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert visit["ref"] in page and "lan" in page and 'name="confirmed"' in page
+    assert lifecycle.get(db, visit["id"])["status"] == "scheduled"
+
+    done = staff_client.post(meaning, data={"intent": "cancel", "confirmed": "1"})
+    assert done.status_code == 302
+    assert lifecycle.get(db, visit["id"])["status"] == "cancelled"
+    first, second = db["nlu_corrections"].rows_where(
+        "message_id = ?", [message["id"]], order_by="id"
+    )
+    assert (first["intent"], second["intent"]) == ("visit", "cancel")
+    assert (first["request_id"], second["request_id"]) == (visit["id"], visit["id"])
+    # The cancel's SMS has its own key, so it is queued, not taken for the visit's reply.
+    keys = [row["dedupe_key"] for row in db["outbox"].rows_where("dedupe_key LIKE 'correction:%'")]
+    assert keys == [f"correction:{first['id']}:0", f"correction:{second['id']}:0"]
+    cancelled = next(
+        db["request_events"].rows_where("request_id = ? AND action = 'cancelled'", [visit["id"]])
+    )
+    assert (cancelled["actor_type"], cancelled["actor"], cancelled["channel"]) == (
+        "staff",
+        "lan",
+        "staff",
+    )
+    corrected = list(
+        db["request_events"].rows_where("request_id = ? AND action = 'corrected'", [visit["id"]])
+    )
+    assert [event["actor"] for event in corrected] == ["lan", "lan"]
+    # The classifier learns the newest reading only.
+    assert [row["intent"] for row in corrections.labelled(db)] == ["cancel"]
+
+
+def test_an_opt_out_by_correction_leaves_an_event_naming_the_officer(text_in, staff_client, db):
+    text_in("con ba sau o xom duoi nho hoi chuyen nay chut")
+    message = _last_inbound(db)
+    (handed_over,) = _requests(db)
+    response = staff_client.post(f"/messages/{message['id']}/meaning", data={"intent": "opt_out"})
+    assert response.status_code == 302
+    assert residents.by_phone(db, PHONE)["opted_out_at"]
+    (event,) = db["request_events"].rows_where(
+        "request_id = ? AND action = 'corrected'", [handed_over["id"]]
+    )
+    assert (event["actor_type"], event["actor"]) == ("staff", "lan")
+    assert "opt_out" in event["note"]

@@ -12,3 +12,16 @@ def field_keys_per_request(db):
     """
     db.execute("DROP INDEX IF EXISTS idx_field_results_idempotency_key")
     db["field_results"].create_index(["request_id", "idempotency_key"], unique=True)
+
+
+@migrations(name="0031_corrections_kept")
+def corrections_kept(db):
+    """Every correction is kept, with what it did: the request it touched and the outcome.
+
+    A second correction of a message used to delete the first; now each is a row of its own,
+    and the newest one per message is the label the classifier learns.
+    """
+    db["nlu_corrections"].add_column("request_id", int)
+    db["nlu_corrections"].add_column("outcome", str)
+    db.execute("DROP INDEX idx_nlu_corrections_message_id")
+    db["nlu_corrections"].create_index(["message_id"])
