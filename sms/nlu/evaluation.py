@@ -52,6 +52,12 @@ class Report:
         wrong = [r for r in self.results if r.reading.decision == ACT and not r.correct]
         return len(wrong), len(self.results)
 
+    def handover_in_scope(self):
+        """(handed over, in scope): messages labelled other than question given to a person."""
+        in_scope = [r for r in self.results if r.example.intent != "question"]
+        handed = [r for r in in_scope if r.reading.decision == "handover"]
+        return len(handed), len(in_scope)
+
     def decisions(self):
         return Counter(r.reading.decision for r in self.results)
 
