@@ -8,6 +8,7 @@ import re
 
 from app import communes, lifecycle, residents, trips
 from app.catalogue import catalog, commune_settings, guidance, hamlets
+from app.infra import clock
 from app.language import days
 from app.language.keywords import (
     CANCEL,
@@ -35,6 +36,7 @@ from sms.menus import (
     procedure_items,
     show_menu,
 )
+from sms.nlu import dates
 from sms.replies import Answer
 
 REF_SHAPE = re.compile(r"^[A-Z0-9]{5}$")
@@ -212,6 +214,35 @@ def schedule(db, resident, hamlet, language):
         body = catalog.sms(
             "sms_schedule_has_visit", language, hamlet=hamlet["name"], ref=visit["ref"], **words
         )
+    return Answer("schedule", [replies.with_no_otp(body, language)])
+
+
+def schedule_on_date(db, resident, hamlet_code, when, language):
+    """Answer a schedule question naming a date: the team's visit then, or its next date.
+
+    None when no hamlet is known (the caller asks for it with the hamlet menu) or no trip is
+    planned (the plain schedule answer says so).
+    """
+    hamlet = hamlets.by_code(db, hamlet_code) if hamlet_code else None
+    if not hamlet and resident["hamlet_id"]:
+        hamlet = hamlets.get(db, resident["hamlet_id"])
+    if not hamlet or not trips.next_trip_for(db, hamlet["id"]):
+        return None
+    first, last = dates.resolve(when, clock.local_today())
+    upcoming = trips.upcoming_for_hamlet(db, hamlet["id"], limit=30)
+    on_day = [t for t in upcoming if first <= clock.to_local(t["starts_at"]).date() <= last]
+    if on_day:
+        words = days.sms_words_of(on_day[0]["starts_at"], language)
+        body = catalog.sms("sms_schedule_on_day", language, hamlet=hamlet["name"], **words)
+        return Answer("schedule", [replies.with_no_otp(body, language)])
+    later = [t for t in upcoming if clock.to_local(t["starts_at"]).date() > last]
+    if not later:
+        return None
+    asked = days.sms_day(first, language) if first == last else f"{first:%d/%m}-{last:%d/%m}"
+    words = days.sms_words_of(later[0]["starts_at"], language)
+    body = catalog.sms(
+        "sms_schedule_not_on_day", language, asked=asked, hamlet=hamlet["name"], **words
+    )
     return Answer("schedule", [replies.with_no_otp(body, language)])
 
 

@@ -57,6 +57,13 @@ def act(db, resident, inbound, body, reading, language):
     """Carry out READING's intent through the keyword handlers."""
     parsed = reading.parsed
     family = reading.family
+    if reading.how == "thanks":
+        # A thank-you gets one back, never a prompt and no staff item.
+        return Answer("thanks", [catalog.sms("sms_thanks", language)])
+    if family == "schedule" and reading.when is not None:
+        dated = intents.schedule_on_date(db, resident, reading.hamlet, reading.when, language)
+        if dated:
+            return dated
     if reading.how == "keyword" and parsed.intent not in (VISIT, STATUS):
         return intents.HANDLERS[parsed.intent](db, resident, inbound, parsed, language)
     if family == "guidance":
@@ -180,7 +187,8 @@ def for_a_person(db, resident, inbound, body, reading, found):
         source_key=inbound["dedupe_key"],
     )
     if reading.urgency == attention.EMERGENCY:
-        found.replies.insert(0, catalog.sms("sms_emergency", language))
+        # One SMS: the emergency numbers and that staff will call back, nothing to study.
+        found.replies[:] = [catalog.sms("sms_emergency", language)]
     return found
 
 

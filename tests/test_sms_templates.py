@@ -40,6 +40,8 @@ def _worst_values(db, language):
         "hamlet": longest_hamlet,
         "day": _longest_day(language),
         "time": WORST_TIME,
+        # A dated schedule question names a day or a week ("28/12-03/01").
+        "asked": max(_longest_day(language), "28/12-03/01", key=len),
         "office": "0296 3 123 456",  # an An Giang landline, as admins enter it
         "items": "; ".join([status_item] * 3),
         "menu": replies.menu_line([(n, "Phu Thuan A") for n in range(1, 8)]),

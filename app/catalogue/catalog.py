@@ -179,9 +179,23 @@ MESSAGES = {
     # The understanding step (sms/nlu): emergencies, a one-key question, a handover.
     "sms_emergency": {
         "vi": "Nếu nguy cấp, gọi ngay 115 (cấp cứu), 114 (cháy), 113 (công an). "
-        "Cán bộ xã đã nhận tin của ông bà và sẽ liên lạc.",
+        "Cán bộ xã đã nhận tin và sẽ gọi lại.",
         "en": "In danger? Call 115 (ambulance), 114 (fire) or 113 (police) now. "
-        "Commune staff have your message and will contact you.",
+        "Commune staff have your message and will call you back.",
+    },
+    "sms_thanks": {
+        "vi": "Cảm ơn ông bà.",
+        "en": "Thank you.",
+    },
+    "sms_schedule_on_day": {
+        "vi": "Có. Tổ lưu động đến ấp {hamlet} vào {day}, từ {time}. "
+        "Soạn HEN gửi số này để xin đến nhà.",
+        "en": "Yes. The mobile team visits {hamlet} on {day} at {time}. Text VISIT for a "
+        "home visit.",
+    },
+    "sms_schedule_not_on_day": {
+        "vi": "{asked} tổ lưu động không đến ấp {hamlet}. Lần tới: {day}, từ {time}.",
+        "en": "The mobile team does not visit {hamlet} on {asked}. Next visit: {day} at {time}.",
     },
     "sms_confirm_visit": {
         "vi": "Ông bà muốn cán bộ đến nhà? Trả lời 1 = Có, 2 = Không",

@@ -9,8 +9,6 @@ cancellation that is likely but not sure, ask with one key; otherwise hand the m
 a person and tell the resident the two likeliest keywords.
 """
 
-from dataclasses import dataclass, field
-
 from app.language.keywords import (
     CANCEL,
     DIGIT,
@@ -28,10 +26,25 @@ from app.language.keywords import (
 )
 from sms import keywords
 from sms.nlu import entities
+from sms.nlu.clauses import best_clause
+from sms.nlu.dates import date_words
 from sms.nlu.model import NO_PROCEDURE
-from sms.nlu.text import features, masked, words
+from sms.nlu.reading import (  # noqa: F401  (engine.training_catalogue and the rest stay here)
+    ACT,
+    CONFIRM,
+    HANDOVER,
+    Catalogue,
+    Reading,
+    build_catalogue,
+    model_features,
+    model_intent,
+    model_tokens,
+    read_tokens,
+    training_catalogue,
+)
+from sms.nlu.text import masked
+from sms.nlu.thanks import is_thanks
 
-ACT, CONFIRM, HANDOVER = "act", "confirm", "handover"
 # Probability of the best intent needed to act on free text, and to ask about a visit or a
 # cancellation (tuned on the dev split by cross-validation: `python -m sms.nlu.tuning`).
 ACT_AT = 0.50
@@ -94,6 +107,8 @@ FUNCTION_WORDS = {
     "DO",
 }
 LONG_MESSAGE = 160
+# A clause of a long letter is acted on when the model is this sure it asks for something.
+CLAUSE_ACT_AT = 0.60
 
 # Keyword table words that are also ordinary Vietnamese: they start sentences that mean
 # something else ("tổ lưu động chừng nào xuống", "hướng dẫn sử dụng"), so when more words
@@ -146,100 +161,62 @@ SUGGESTED_KEYWORD = {
 }
 
 
-@dataclass
-class Catalogue:
-    """What understanding needs from the catalogue, built once per catalogue version."""
-
-    vocabulary: keywords.Vocabulary
-    hamlets: entities.HamletIndex
-    procedures: entities.ProcedureIndex
-    model: object = None  # sms.nlu.model.Model; None before one is trained
-
-
-@dataclass
-class Reading:
-    """What a message was understood to mean, and what to do about it."""
-
-    intent: str  # "visit", "guidance:KHAISINH", "language:en", "question", "empty", ...
-    decision: str = ACT  # act | confirm | handover
-    confidence: float = 1.0
-    hamlet: str | None = None  # hamlet code named in the text
-    procedure: str | None = None  # procedure code: the reason for a visit, the guidance asked
-    urgency: str | None = None  # emergency | distress | None
-    reference: str | None = None  # a request code quoted ("12345")
-    number: int | None = None  # the number of a menu reply
-    language: str | None = None  # the reply language the message reveals, if any
-    needs_person: bool = False  # long, distressed or an emergency: a person must read it
-    suggestions: list = field(default_factory=list)  # keywords for the handover reply
-    asks_how: bool = False  # it also asks what to do or bring ("can giay to gi", "lam sao")
-    how: str = ""  # keyword | model | empty
-    parsed: keywords.Parsed | None = None
-
-    @property
-    def family(self):
-        """The intent without its detail: "guidance:KHAISINH" → "guidance"."""
-        return self.intent.split(":", 1)[0]
-
-    @property
-    def acted_intent(self):
-        """The intent the service acts on (a handover is a question for staff)."""
-        return "question" if self.decision == HANDOVER else self.intent
-
-
-def build_catalogue(procedures, hamlets, model=None):
-    """Build a Catalogue from procedure rows and hamlet rows (dicts with code and name)."""
-    from app.language.texts import fold
-
-    return Catalogue(
-        vocabulary=keywords.Vocabulary(procedures),
-        hamlets=entities.HamletIndex([(row["code"], fold(row["name"])) for row in hamlets]),
-        procedures=entities.ProcedureIndex(
-            [(row["code"], row.get("synonyms") or []) for row in procedures]
-        ),
-        model=model,
-    )
-
-
-def training_catalogue(hamlets=None):
-    """The catalogue the shipped corpus was labelled against: the seed hamlets and procedures."""
-    from app.catalogue.hamlets import code_for
-    from app.seed.loader import HAMLETS
-    from app.seed.procedures import PROCEDURES
-
-    rows = hamlets or [{"code": code_for(name), "name": name} for name, _old, _src in HAMLETS]
-    return build_catalogue(PROCEDURES, rows)
-
-
-def model_tokens(text, known, catalogue):
-    """The words the classifier reads: normalised, with the hamlet and codes masked."""
-    tokens = words(text, known)
-    found = catalogue.hamlets.find(tokens)
-    return masked(tokens, (found.start, found.end) if found else None)
-
-
-def model_features(tokens):
-    """The classifier's features of model tokens (the vectoriser's analyser)."""
-    return features(tokens)
-
-
-def model_intent(label):
-    """The classifier's class for a corpus label: the intent family."""
-    return label.split(":", 1)[0]
-
-
 def understand(text, catalogue):
-    """Read one message: return a Reading with the intent, entities and decision."""
+    """Read one message: return a Reading with the intent, entities and decision.
+
+    A long letter is also read clause by clause: the clause that asks is acted on as a
+    short message would be, with the hamlet, procedure and urgency of the whole letter.
+    """
     text = text or ""
+    reading = _read_letter(text, catalogue)
+    if reading.family == "schedule":
+        reading.when = date_words(read_tokens(reading.clause or text)[1])
+    return reading
+
+
+def _read_letter(text, catalogue):
+    """Read TEXT whole, and a long letter also clause by clause."""
+    whole = _understand(text, catalogue)
+    if len(text.strip()) <= LONG_MESSAGE or catalogue.model is None:
+        return whole
+    found = best_clause(text, lambda clause: _clause_scores(clause, catalogue))
+    if found is None or found[2] < CLAUSE_ACT_AT:
+        return whole
+    if whole.decision == ACT and whole.how == "model" and whole.confidence >= found[2]:
+        return whole
+    part = _understand(found[0], catalogue)
+    if part.decision == HANDOVER or part.family in ("question", "help", "menu_reply"):
+        return whole
+    part.clause = found[0]
+    part.hamlet = part.hamlet or whole.hamlet
+    part.procedure = part.procedure or whole.procedure
+    part.urgency = whole.urgency
+    part.language = whole.language
+    part.needs_person = True
+    part.asks_how = part.asks_how or whole.asks_how
+    return part
+
+
+def _clause_scores(clause, catalogue):
+    """The classifier's ranked intents for one clause of a letter."""
+    model = catalogue.model
+    tokens = read_tokens(clause, model.known)[1]
+    found = catalogue.hamlets.find(tokens)
+    return model.score(masked(tokens, (found.start, found.end) if found else None)).intents
+
+
+def _understand(text, catalogue):
+    """Read one message (or one clause of a letter) as a whole."""
     model = catalogue.model
     known = model.known if model else frozenset()
-    tokens = words(text, known)
+    raw, tokens = read_tokens(text, known)
     found_hamlet = catalogue.hamlets.find(tokens)
     reading = Reading(
         "question",
         hamlet=found_hamlet.value if found_hamlet else None,
         urgency=entities.urgency(tokens, text),
         reference=entities.reference(tokens),
-        language="en" if keywords.looks_english(tokens) else None,
+        language="en" if keywords.looks_english(raw) else None,
     )
     reading.needs_person = len(text.strip()) > LONG_MESSAGE or reading.urgency is not None
     reading.asks_how = _asks_how(text, tokens)
@@ -253,6 +230,10 @@ def understand(text, catalogue):
         return reading
     if parsed.language:
         reading.language = parsed.language
+    if parsed.how not in ("exact", "prefix") and not reading.urgency and is_thanks(tokens, text):
+        # A thank-you asks for nothing: a short thanks back, no prompt, no staff item.
+        reading.intent, reading.how = "question", "thanks"
+        return reading
     scores = None
     if model is not None:
         span = (found_hamlet.start, found_hamlet.end) if found_hamlet else None

@@ -22,7 +22,6 @@ SHORTHAND = {
     "DK": "DUOC",
     "DUOK": "DUOC",
     "J": "GI",
-    "Z": "GI",
     "NTN": "NHU THE NAO",
     "BN": "BAO NHIEU",
     "VS": "VOI",

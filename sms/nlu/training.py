@@ -17,7 +17,9 @@ import tempfile
 from pathlib import Path
 
 from sms.nlu import corpus, engine
+from sms.nlu.augment import augment
 from sms.nlu.model import FORMAT, NO_PROCEDURE
+from sms.nlu.normalise import normalise
 from sms.nlu.packages import use_training_packages
 from sms.nlu.text import TELEX_TAILS, words
 
@@ -42,11 +44,19 @@ def _identity(tokens):
 
 
 def known_words(examples):
-    """The words of the training messages, without telex-key typos of other known words."""
+    """The words of the training messages, without telex-key typos of other known words.
+
+    The normalised forms are known too ("mún" is written, "MUON" is read), so run-together
+    words split into them.
+    """
     seen = set()
     for example in examples:
         seen.update(words(example.text))
-    return frozenset(word for word in seen if not (word[-1] in TELEX_TAILS and word[:-1] in seen))
+    known = frozenset(word for word in seen if not (word[-1] in TELEX_TAILS and word[:-1] in seen))
+    read = set()
+    for example in examples:
+        read.update(normalise(words(example.text, known), known))
+    return known | read
 
 
 def fit(examples, hamlets=None):
@@ -120,9 +130,15 @@ def _intercepts(model):
     return np.concatenate([-bias, bias]) / 2 if bias.shape[0] == 1 else bias
 
 
+def training_examples(extra=()):
+    """The dev split, its seeded augmentation (sms.nlu.augment) and EXTRA (corrections)."""
+    dev = corpus.read(corpus.DEV)
+    return dev + augment(dev) + list(extra)
+
+
 def train(path, extra=()):
-    """Train on the dev split plus EXTRA examples (staff corrections); write PATH."""
-    examples = corpus.read(corpus.DEV) + list(extra)
+    """Train on the augmented dev split plus EXTRA examples (staff corrections); write PATH."""
+    examples = training_examples(extra)
     fitted = fit(examples)
     export(fitted, path)
     return fitted

@@ -1,0 +1,102 @@
+"""What understanding produces and reads: the Reading, the Catalogue, the model's tokens.
+
+The same `model_tokens` feeds training and scoring, so the two can never disagree.
+"""
+
+from dataclasses import dataclass, field
+
+from sms import keywords
+from sms.nlu import entities
+from sms.nlu.normalise import normalise
+from sms.nlu.text import features, masked, words
+
+ACT, CONFIRM, HANDOVER = "act", "confirm", "handover"
+
+
+@dataclass
+class Catalogue:
+    """What understanding needs from the catalogue, built once per catalogue version."""
+
+    vocabulary: keywords.Vocabulary
+    hamlets: entities.HamletIndex
+    procedures: entities.ProcedureIndex
+    model: object = None  # sms.nlu.model.Model; None before one is trained
+
+
+@dataclass
+class Reading:
+    """What a message was understood to mean, and what to do about it."""
+
+    intent: str  # "visit", "guidance:KHAISINH", "language:en", "question", "empty", ...
+    decision: str = ACT  # act | confirm | handover
+    confidence: float = 1.0
+    hamlet: str | None = None  # hamlet code named in the text
+    procedure: str | None = None  # procedure code: the reason for a visit, the guidance asked
+    urgency: str | None = None  # emergency | distress | None
+    reference: str | None = None  # a request code quoted ("12345")
+    number: int | None = None  # the number of a menu reply
+    language: str | None = None  # the reply language the message reveals, if any
+    needs_person: bool = False  # long, distressed or an emergency: a person must read it
+    suggestions: list = field(default_factory=list)  # keywords for the handover reply
+    asks_how: bool = False  # it also asks what to do or bring ("can giay to gi", "lam sao")
+    how: str = ""  # keyword | model | empty
+    parsed: keywords.Parsed | None = None
+    clause: str | None = None  # in a long letter, the clause that was acted on
+    when: object = None  # sms.nlu.dates.When: the date a schedule question names
+
+    @property
+    def family(self):
+        """The intent without its detail: "guidance:KHAISINH" → "guidance"."""
+        return self.intent.split(":", 1)[0]
+
+    @property
+    def acted_intent(self):
+        """The intent the service acts on (a handover is a question for staff)."""
+        return "question" if self.decision == HANDOVER else self.intent
+
+
+def build_catalogue(procedures, hamlets, model=None):
+    """Build a Catalogue from procedure rows and hamlet rows (dicts with code and name)."""
+    from app.language.texts import fold
+
+    return Catalogue(
+        vocabulary=keywords.Vocabulary(procedures),
+        hamlets=entities.HamletIndex([(row["code"], fold(row["name"])) for row in hamlets]),
+        procedures=entities.ProcedureIndex(
+            [(row["code"], row.get("synonyms") or []) for row in procedures]
+        ),
+        model=model,
+    )
+
+
+def training_catalogue(hamlets=None):
+    """The catalogue the shipped corpus was labelled against: the seed hamlets and procedures."""
+    from app.catalogue.hamlets import code_for
+    from app.seed.loader import HAMLETS
+    from app.seed.procedures import PROCEDURES
+
+    rows = hamlets or [{"code": code_for(name), "name": name} for name, _old, _src in HAMLETS]
+    return build_catalogue(PROCEDURES, rows)
+
+
+def read_tokens(text, known=frozenset()):
+    """The folded words of TEXT as written, and as normalised for the classifier."""
+    raw = words(text, known)
+    return raw, normalise(raw, known)
+
+
+def model_tokens(text, known, catalogue):
+    """The words the classifier reads: normalised, with the hamlet and codes masked."""
+    tokens = read_tokens(text, known)[1]
+    found = catalogue.hamlets.find(tokens)
+    return masked(tokens, (found.start, found.end) if found else None)
+
+
+def model_features(tokens):
+    """The classifier's features of model tokens (the vectoriser's analyser)."""
+    return features(tokens)
+
+
+def model_intent(label):
+    """The classifier's class for a corpus label: the intent family."""
+    return label.split(":", 1)[0]
