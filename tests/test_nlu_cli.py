@@ -3,6 +3,7 @@
 from app.request_queue import corrections
 from db import first
 from sms.nlu import corpus, runtime
+from sms.nlu.augment import augment
 from sms.nlu.model import Model
 
 
@@ -20,14 +21,19 @@ def test_train_writes_the_model_with_the_staff_corrections(app, runner, db, tmp_
     message = _inbound(db, "ba con nho xa ghe nha coi giay to dum")
     corrections.record(db, message, intent="visit", hamlet="PHULOI", actor="lan")
     db.conn.commit()
-    dev = len(corpus.read(corpus.DEV))
+    dev = corpus.read(corpus.DEV)
+    made = len(augment(dev))
 
     result = runner.invoke(args=["nlu", "train"])
 
     assert result.exit_code == 0, result.output
-    assert f"Trained on {dev + 1} messages (1 staff corrections)" in result.output
+    total = len(dev) + made + 1
+    assert f"Trained on {total} messages ({len(dev)} of the dev split, {made} made" in (
+        result.output
+    )
+    assert "1 staff corrections" in result.output
     model = Model.load(tmp_path / "model.json")
-    assert model.trained_on == f"{dev + 1} messages"
+    assert model.trained_on == f"{total} messages"
 
 
 def test_train_bumps_the_catalogue_so_every_worker_reloads(app, runner, db, tmp_path):

@@ -44,7 +44,9 @@ def train_command(if_missing):
             [runtime.MODEL_SETTING, f"{stamp} {fitted['count']}"],
         )
     click.echo(
-        f"Trained on {fitted['count']} messages ({len(extra)} staff corrections) into {path}."
+        f"Trained on {fitted['count']} messages ({fitted['dev']} of the dev split, "
+        f"{fitted['augmented']} made from them by augmentation, {len(extra)} staff "
+        f"corrections) into {path}."
     )
 
 

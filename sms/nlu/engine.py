@@ -26,6 +26,7 @@ from app.language.keywords import (
 )
 from sms import keywords
 from sms.nlu import entities
+from sms.nlu.asking import asks_for_the_list, asks_for_vietnamese, asks_how
 from sms.nlu.clauses import best_clause
 from sms.nlu.dates import date_words
 from sms.nlu.model import NO_PROCEDURE
@@ -56,56 +57,6 @@ PROCEDURE_AT = 0.45
 # Guidance is sent only when a question for staff is unlikely.
 QUESTION_VETO = 0.30
 MIN_LETTERS = 3
-# Words that ask how something is done ("gì", "sao", "nào", "đâu", "bao nhiêu").
-QUESTION_WORDS = {"GI", "NAO", "DAU", "NHIEU", "HOW", "WHAT", "WHICH"}
-# Words that ask for the list of procedures, and words that say nothing more.
-LIST_WORDS = {"THU", "TUC", "DANH", "SACH", "HUONG", "DAN", "PROCEDURES", "PROCEDURE", "LIST"}
-FUNCTION_WORDS = {
-    "CHO",
-    "XIN",
-    "XEM",
-    "CAC",
-    "NHUNG",
-    "GI",
-    "NAO",
-    "CO",
-    "LA",
-    "HANH",
-    "CHINH",
-    "GIAY",
-    "TO",
-    "LOAI",
-    "XA",
-    "LAM",
-    "DUOC",
-    "KHONG",
-    "TOI",
-    "TUI",
-    "HOI",
-    "MINH",
-    "AP",
-    "VE",
-    "CUA",
-    "DE",
-    "NHE",
-    "A",
-    "DA",
-    "OF",
-    "THE",
-    "WHAT",
-    "CAN",
-    "YOU",
-    "HELP",
-    "WITH",
-    "PLEASE",
-    "WHICH",
-    "PAPERS",
-    "SHOW",
-    "ME",
-    "ALL",
-    "I",
-    "DO",
-}
 LONG_MESSAGE = 160
 # A clause of a long letter is acted on when the model is this sure it asks for something.
 CLAUSE_ACT_AT = 0.60
@@ -219,7 +170,7 @@ def _understand(text, catalogue):
         language="en" if keywords.looks_english(raw) else None,
     )
     reading.needs_person = len(text.strip()) > LONG_MESSAGE or reading.urgency is not None
-    reading.asks_how = _asks_how(text, tokens)
+    reading.asks_how = asks_how(text, tokens)
     parsed = keywords.parse(text, vocab=catalogue.vocabulary)
     reading.parsed = parsed
     if parsed.how == "empty":
@@ -248,6 +199,8 @@ def _understand(text, catalogue):
         # No model yet: anything that is not a keyword goes to a person.
         return _handover(reading, [])
     reading = _from_model(reading, scores, tokens)
+    if reading.decision == CONFIRM and reading.intent == "cancel" and _huy_as_a_name(parsed):
+        return _handover(reading, scores.intents)  # "Huy day, con cua ba Nam": a name
     if reading.decision == HANDOVER and parsed.intent == CANCEL and parsed.how != "phrase":
         # The resident did write HUY: ask before cancelling rather than guess either way.
         if dict(scores.intents).get("cancel", 0.0) >= CONFIRM_AT / 2:
@@ -278,6 +231,17 @@ def _keyword_decides(parsed, scores):
     if keyword_intent == "guidance" and dict(scores.intents).get("question", 0) >= QUESTION_VETO:
         return False  # "tro cap khuyet tat", "tien gia thang nay chua co": maybe not ours
     return best == keyword_intent or probability < ACT_AT
+
+
+def _huy_as_a_name(parsed):
+    """Tell whether HUY starts a sentence as a name ("Huy đây, con của bà Nam")."""
+    trailing = parsed.words
+    return (
+        parsed.intent == CANCEL
+        and parsed.how != "phrase"
+        and len(trailing) > 2
+        and not _starts_with_ref(trailing)
+    )
 
 
 def _starts_with_ref(trailing):
@@ -312,7 +276,7 @@ def _from_model(reading, scores, tokens):
         best = "question"  # "TC", "KT", "A": too little to read anything into
     if best == "menu_reply":
         best = "question"  # a number means something only after a menu (the dialogue knows)
-    if best == "guidance" and reading.procedure is None and not _asks_for_the_list(tokens):
+    if best == "guidance" and reading.procedure is None and not asks_for_the_list(tokens):
         # Guidance without a subject: "che do nguoi co cong lam o dau" is outside the
         # catalogue, so a person answers it rather than the menu.
         best = "question"
@@ -333,42 +297,13 @@ def _from_model(reading, scores, tokens):
     return _handover(reading, scores.intents)
 
 
-def _asks_how(text, tokens):
-    """Tell whether a message also asks how a procedure goes ("can giay to gi", "lam sao")."""
-    if "?" in text or any(token in QUESTION_WORDS for token in tokens):
-        return True
-    # "sao" asks how ("lam sao"), except in "sao y", the certified copy.
-    return any(
-        token == "SAO" and tokens[index + 1 : index + 2] != ["Y"]
-        for index, token in enumerate(tokens)
-    )
-
-
-def _asks_for_the_list(tokens):
-    """Tell whether a subject-less guidance message only asks for the list of procedures."""
-    return any(token in LIST_WORDS for token in tokens) and all(
-        token in LIST_WORDS or token in FUNCTION_WORDS for token in tokens
-    )
-
-
 def _detail(family, reading, tokens):
     """Turn an intent family into the full intent (the procedure, the language)."""
     if family == "guidance":
         return f"guidance:{reading.procedure}" if reading.procedure else "guidance"
     if family == "language":
-        return "language:vi" if _asks_for_vietnamese(tokens) else "language:en"
+        return "language:vi" if asks_for_vietnamese(tokens) else "language:en"
     return family
-
-
-def _asks_for_vietnamese(tokens):
-    """Tell whether a language request asks for Vietnamese rather than English."""
-    said = set(tokens)
-    if "VIETNAMESE" in said:
-        return "NOT" not in said
-    if "VIET" in said:
-        return True
-    # "toi khong hieu tieng anh": no English, please
-    return "ANH" in said and "KHONG" in said
 
 
 def _handover(reading, ranked):

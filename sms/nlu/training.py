@@ -133,13 +133,15 @@ def _intercepts(model):
 def training_examples(extra=()):
     """The dev split, its seeded augmentation (sms.nlu.augment) and EXTRA (corrections)."""
     dev = corpus.read(corpus.DEV)
-    return dev + augment(dev) + list(extra)
+    made = augment(dev)
+    return dev + made + list(extra), len(dev), len(made)
 
 
 def train(path, extra=()):
     """Train on the augmented dev split plus EXTRA examples (staff corrections); write PATH."""
-    examples = training_examples(extra)
+    examples, dev, made = training_examples(extra)
     fitted = fit(examples)
+    fitted["dev"], fitted["augmented"] = dev, made
     export(fitted, path)
     return fitted
 
