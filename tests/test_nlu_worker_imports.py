@@ -29,7 +29,8 @@ WORKER = textwrap.dedent(
         database = connect(db_path)
         seed(database)
         database.conn.close()
-    params = {"MessageSid": "SM" + "1" * 32, "From": "+84912345678",
+    # "To": the default Twilio number (LOCAL_FROM_NUMBER), owned by commune 1 (app.channels).
+    params = {"MessageSid": "SM" + "1" * 32, "From": "+84912345678", "To": "+84000000000",
               "Body": "chung nao to luu dong xuong ap Phu Hoa A vay chu"}
     signature = RequestValidator("token").compute_signature(base + "/sms/twilio", params)
     reply = app.test_client().post(
