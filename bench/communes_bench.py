@@ -168,6 +168,7 @@ def build(path, count, rng):
     from db import connect, migrate, transaction
 
     if path.exists():
+        migrate(path)
         db = connect(path)
         last = db.execute("SELECT max(id) FROM communes").fetchone()[0]
         trip = db.execute(

@@ -247,3 +247,13 @@ def communes(db):
             f"CREATE TRIGGER catalog_changed_communes_{event.lower()} AFTER {event} ON communes"
             " BEGIN UPDATE catalog_version SET version = random() WHERE id = 1; END"
         )
+
+
+@migrations(name="0019_trip_hamlets_by_hamlet")
+def trip_hamlets_by_hamlet(db):
+    """Find a hamlet's trips from the hamlet, not by walking every commune's coming trips.
+
+    With a province on one server, "the next trip to this hamlet" started from all the
+    trips ahead in time (every commune's) and kept those serving the hamlet.
+    """
+    db.execute("CREATE INDEX idx_trip_hamlets_hamlet ON trip_hamlets (hamlet_id, trip_id)")
