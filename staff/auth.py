@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import users
+from app.accounts import logins, users
 from app.infra.database import get_db
 from app.infra.extensions import UI_LANGUAGES, login_manager
 from db import transaction
-from staff import bp, logins
+from staff import bp
 from staff.common import StaffUser, safe_next
 
 # Blueprints that prove themselves another way (signature, API key) or are public by design.

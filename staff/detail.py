@@ -5,13 +5,14 @@ from flask_babel import gettext as _
 
 from app import lifecycle, residents, trips
 from app.catalogue import catalog, guidance, hamlets, quiet_hours, text_rules
-from app.delivery import attempts, messages, outbox
+from app.delivery import attempts, log_lists, messages, outbox
 from app.infra import clock
 from app.infra.database import get_db
 from app.language.texts import segments, sms_text
-from app.request_queue import attention, field, service_requests
+from app.request_queue import attention, field, request_lists, service_requests
+from app.trips import trip_lists
 from db import transaction
-from staff import bp, log_queries, queries, trip_queries
+from staff import bp
 from staff.common import actor, back, form_int, refused, trip_error_text
 
 
@@ -30,7 +31,7 @@ def sms_preview(text):
 
 def load(db, request_id):
     """Return the joined request row, or answer 404."""
-    row = queries.request_row(db, request_id)
+    row = request_lists.request_row(db, request_id)
     if row is None:
         abort(404)
     return row
@@ -56,13 +57,13 @@ def request_detail(request_id, preview=None, draft=""):
         attempts=attempts.for_outbox(
             db, [m["outbox_id"] for m in thread] + [o["id"] for o in unsent]
         ),
-        move_trips=trip_queries.trip_requests_for_move(db, row),
+        move_trips=trip_lists.trip_requests_for_move(db, row),
         hamlets=hamlets.active(db),
         open_statuses=lifecycle.OPEN_STATUSES[row["kind"]],
         trip_day_reached=bool(row["trip_date"])
         and row["trip_date"] <= clock.local_today().isoformat(),
         field_results=field.results_for(db, request_id),
-        waiting=log_queries.waiting_outbox(db, phone=row["phone"]) if row["phone"] else [],
+        waiting=log_lists.waiting_outbox(db, phone=row["phone"]) if row["phone"] else [],
         quiet_until=quiet_hours.held_until(db),
         reactive_kinds=outbox.REACTIVE_KINDS,
         bookable_statuses=lifecycle.BOOKABLE,

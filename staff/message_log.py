@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 
 from app import lifecycle
 from app.catalogue import guidance, hamlets, quiet_hours
-from app.delivery import attempts, messages, outbox
+from app.delivery import attempts, log_lists, messages, outbox
 from app.infra.database import get_db
-from app.request_queue import corrections
+from app.request_queue import corrections, request_lists
 from db import transaction
 from sms import understood
-from staff import bp, filters, log_queries, queries
+from staff import bp, filters
 from staff.common import actor, arg_int, back, refused
 
 
@@ -21,8 +21,8 @@ def message_list():
     direction = request.args.get("direction", "")
     failed_only = request.args.get("failed") == "1"
     page = max(arg_int("page", 1), 1)
-    rows, has_next = log_queries.messages_page(db, direction, failed_only, page=page)
-    failed = queries.failed_outbox(db, limit=50)
+    rows, has_next = log_lists.messages_page(db, direction, failed_only, page=page)
+    failed = request_lists.failed_outbox(db, limit=50)
     return render_template(
         "staff/messages.html",
         rows=rows,
@@ -31,11 +31,11 @@ def message_list():
         direction=direction,
         failed_only=failed_only,
         failed=failed,
-        counts=log_queries.outbox_counts(db),
-        waiting=log_queries.waiting_outbox(db),
+        counts=log_lists.outbox_counts(db),
+        waiting=log_lists.waiting_outbox(db),
         quiet_until=quiet_hours.held_until(db),
         reactive_kinds=outbox.REACTIVE_KINDS,
-        unanswerable=log_queries.unanswerable(db),
+        unanswerable=log_lists.unanswerable(db),
         meanings=list(filters.MEANING_LABELS),
         hamlet_rows=hamlets.active(db),
         procedures=guidance.all_procedures(db),
@@ -49,7 +49,7 @@ def message_list():
 def outbox_retry(outbox_id):
     """Put a failed outbound message back in the queue for the worker to send."""
     db = get_db()
-    row = log_queries.outbox_row(db, outbox_id)
+    row = log_lists.outbox_row(db, outbox_id)
     if row is None:
         abort(404)
     try:

@@ -7,8 +7,9 @@ from app import profiles, residents
 from app.catalogue import hamlets
 from app.delivery import messages
 from app.infra.database import get_db
+from app.request_queue import request_lists
 from db import transaction
-from staff import bp, queries
+from staff import bp
 from staff.common import actor, arg_int, back, form_flag, form_int, refused
 from staff.walkin import VULNERABILITY_FLAGS
 
@@ -19,7 +20,7 @@ def resident_list():
     db = get_db()
     text = request.args.get("q", "")[:100]
     page = max(arg_int("page", 1), 1)
-    rows, has_next = queries.residents_page(db, text, page)
+    rows, has_next = request_lists.residents_page(db, text, page)
     return render_template("staff/residents.html", rows=rows, has_next=has_next, page=page, q=text)
 
 
@@ -41,7 +42,7 @@ def resident_detail(resident_id):
         resident=resident,
         hamlet=hamlets.get(db, resident["hamlet_id"]),
         hamlets=hamlets.active(db),
-        requests=queries.resident_requests(db, resident_id),
+        requests=request_lists.resident_requests(db, resident_id),
         thread=messages.thread(db, resident["phone"], limit=30),
         vulnerable=residents.is_vulnerable(resident),
     )

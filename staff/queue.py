@@ -5,8 +5,9 @@ from flask import render_template, request
 from app import lifecycle
 from app.catalogue import hamlets
 from app.infra.database import get_db
-from app.request_queue import field
-from staff import bp, queries, trip_queries
+from app.request_queue import field, request_lists
+from app.trips import trip_lists
+from staff import bp
 from staff.common import arg_int
 
 
@@ -29,7 +30,7 @@ def queue():
     db = get_db()
     filters = queue_filters()
     page = max(arg_int("page", 1), 1)
-    rows, has_next = queries.queue_page(db, filters, page)
+    rows, has_next = request_lists.queue_page(db, filters, page)
     # The summary blocks only on the first, unfiltered page; a search goes straight to results.
     plain = page == 1 and not any(
         filters[key] for key in ("kind", "channel", "hamlet", "trip", "q")
@@ -40,11 +41,11 @@ def queue():
         has_next=has_next,
         page=page,
         filters=filters,
-        attention=queries.needs_attention(db) if plain else None,
+        attention=request_lists.needs_attention(db) if plain else None,
         kept_notes=field.kept_as_notes(db) if plain else [],
-        trips=trip_queries.coming_trips(db) if plain else None,
+        trips=trip_lists.coming_trips(db) if plain else None,
         hamlets=hamlets.active(db),
-        trip_choices=trip_queries.trip_choices(db),
+        trip_choices=trip_lists.trip_choices(db),
         statuses=lifecycle.ALL_STATUSES,
         kinds=lifecycle.KINDS,
         channels=lifecycle.CHANNELS,

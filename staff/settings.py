@@ -5,12 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from app import trips
-from app.accounts import apikeys, audit, users
+from app.accounts import apikeys, audit, logins, users
 from app.catalogue import commune_settings, hamlets
 from app.infra.database import get_db
 from app.language import formats
+from app.trips import trip_lists
 from db import transaction
-from staff import bp, logins, trip_queries
+from staff import bp
 from staff.common import (
     StaffUser,
     actor,
@@ -37,7 +38,7 @@ def render_settings(new_key=None, status=200):
         "staff/settings.html",
         hamlets=hamlets.every(db),
         rules=trips.list_rules(db),
-        coming=trip_queries.coming_trips(db, limit=16),
+        coming=trip_lists.coming_trips(db, limit=16),
         users=accounts,
         locked={row["id"] for row in accounts if logins.locked_out(db, row["username"])},
         keys=apikeys.all_keys(db),

@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from app import lifecycle, trips
 from app.infra.database import get_db
 from app.request_queue import field, service_requests
+from app.trips import trip_lists
 from db import transaction
-from staff import bp, trip_queries
+from staff import bp
 from staff.common import actor, back, refused
 from staff.filters import day, label
 
@@ -35,7 +36,7 @@ def load_trip(db, trip_id):
     trip = trips.get(db, trip_id)
     if trip is None:
         abort(404)
-    return trip_queries.trips_with_load(db, [trip])[0]
+    return trip_lists.trips_with_load(db, [trip])[0]
 
 
 @bp.get("/trips")
@@ -44,8 +45,8 @@ def trip_list():
     db = get_db()
     return render_template(
         "staff/trips.html",
-        coming=trip_queries.coming_trips(db, limit=20),
-        recent=trip_queries.recent_trips(db),
+        coming=trip_lists.coming_trips(db, limit=20),
+        recent=trip_lists.recent_trips(db),
     )
 
 

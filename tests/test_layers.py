@@ -172,3 +172,16 @@ def test_no_package_imports_a_package_that_imports_it_back():
             if package_of(target) != package_of(name):
                 graph.setdefault(package_of(name), set()).add(package_of(target))
     assert cycles(graph) == []
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "staff").rglob("*.py")), ids=module_name)
+def test_the_staff_console_runs_no_sql_of_its_own(path):
+    # Its lists live with the tables they read (request_lists, trip_lists, log_lists, logins).
+    calls = {
+        node.func.attr
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"execute", "executemany", "executescript"}
+    }
+    assert calls == set()

@@ -1,7 +1,8 @@
-"""Read queries behind the message log: the SMS log and the outbox, newest first."""
+"""The SMS log and the outbox as staff read them, newest first."""
 
 from app.lifecycle import SMS_FAILED, SMS_WAITING, sql_list
-from staff.queries import PER_PAGE
+
+PER_PAGE = 50  # rows a page, as the request lists show
 
 
 def messages_page(db, direction=None, failed_only=False, phone=None, page=1, per_page=PER_PAGE):

@@ -1,4 +1,4 @@
-"""Read queries behind the trip pages: trips with their load per hamlet, in one query each."""
+"""Trips as the trip pages list them, with their load per hamlet, in one query each."""
 
 import datetime as dt
 

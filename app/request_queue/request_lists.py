@@ -1,4 +1,4 @@
-"""Read queries behind the console pages: one query per list, joined, indexed, no N+1."""
+"""The lists of requests and residents staff read: one query per list, joined, indexed, no N+1."""
 
 import re
 
