@@ -10,9 +10,13 @@ CHROMIUM ?= chromium
 WRK ?= wrk
 NGINX ?= nginx
 SYSTEMD_ANALYZE ?= systemd-analyze
-export CHROMIUM WRK NGINX SYSTEMD_ANALYZE
+# The worker converts prompt recordings; placeholders are spoken by espeak-ng.
+FFMPEG ?= ffmpeg
+SOX ?= sox
+ESPEAK ?= espeak-ng
+export CHROMIUM WRK NGINX SYSTEMD_ANALYZE FFMPEG SOX ESPEAK
 
-.PHONY: run test soak bench lint format setup clean translations docs
+.PHONY: audio-tools run test soak bench lint format setup clean translations docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,10 +45,16 @@ setup: $(VENV)/.installed-run
 	$(BIN)/flask --app wsgi seed $(if $(filter console,$(or $(SMS_TRANSPORT),console)),--demo,)
 	$(BIN)/flask --app wsgi nlu train --if-missing
 
-run: setup
+# The audio programs the worker and `flask voice placeholders` call.
+audio-tools:
+	@bin/need "$(FFMPEG)" ffmpeg "voice prompt recordings (conversion)" FFMPEG
+	@bin/need "$(SOX)" sox "voice prompt placeholders (trimming)" SOX
+	@bin/need "$(ESPEAK)" espeak-ng "voice prompt placeholders (speech)" ESPEAK
+
+run: setup audio-tools
 	@bin/run-service
 
-test: $(VENV)/.installed-dev docs
+test: $(VENV)/.installed-dev docs audio-tools
 	@bin/need "$(CHROMIUM)" chromium "make test (browser tests)" CHROMIUM
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 

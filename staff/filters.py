@@ -99,6 +99,26 @@ AUDIT_LABELS = {
     "api_key_created": _l("API key created"),
     "api_key_revoked": _l("API key revoked"),
     "procedure_saved": _l("Procedure saved"),
+    "prompt_recording_uploaded": _l("Prompt recording uploaded"),
+    "prompt_recording_saved": _l("Prompt recording saved"),
+    "prompt_recording_refused": _l("Prompt recording refused"),
+    "prompt_recording_deleted": _l("Prompt recording deleted"),
+    "prompt_text_edited": _l("Prompt words changed"),
+    "prompt_placeholders_made": _l("Synthetic prompt placeholders made"),
+}
+PROMPT_STATE_LABELS = {
+    "current": _l("current"),
+    "stale": _l("stale: the words changed"),
+    "pending": _l("being prepared"),
+    "refused": _l("refused"),
+    "missing": _l("missing"),
+}
+PROMPT_REFUSAL_LABELS = {
+    "not_audio": _l("not audio"),
+    "silent": _l("no voice heard"),
+    "budget": _l("too long for its time budget"),
+    "greeting": _l("greeting and menu over 30 s"),
+    "unknown": _l("no such prompt"),
 }
 OUTBOX_LABELS = _translated(lifecycle.OUTBOX_STATUS_WORDS)
 MESSAGE_STATUS_LABELS = _translated(lifecycle.MESSAGE_STATUS_WORDS)
@@ -323,6 +343,8 @@ def label(value, kind="status"):
         "meaning": MEANING_LABELS,
         "kept": {key: _l(text) for key, text in field.KEPT_REASONS.items()},
         "attempt": ATTEMPT_LABELS,
+        "prompt_state": PROMPT_STATE_LABELS,
+        "prompt_refusal": PROMPT_REFUSAL_LABELS,
     }
     found = tables.get(kind, {}).get(value)
     return str(found) if found is not None else (value or "")

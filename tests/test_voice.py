@@ -637,24 +637,6 @@ def test_every_prompt_has_vietnamese_and_english():
         assert entry["vi"] != entry["en"], key
 
 
-# Recorded prompts.
-
-
-def test_a_recorded_prompt_is_played_instead_of_spoken(app, twilio_post, tmp_path):
-    folder = tmp_path / "prompts" / "vi"
-    folder.mkdir(parents=True)
-    (folder / "no_otp.mp3").write_bytes(b"ID3-fake-mp3")
-    app.static_folder = str(tmp_path)
-    call = Call(twilio_post)
-    root = call.start()
-    plays = [play.text for play in root.iter("Play")]
-    assert plays == [PUBLIC_BASE_URL + "/static/prompts/vi/no_otp.mp3"]
-    assert not call.hears(prompt("no_otp"))
-    served = app.test_client().get("/static/prompts/vi/no_otp.mp3")
-    assert served.data == b"ID3-fake-mp3"
-    served.close()
-
-
 # Voice message.
 
 

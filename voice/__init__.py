@@ -2,12 +2,20 @@
 
 from flask import Blueprint
 
+from voice.prompts import PROMPTS
+
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 
-from voice import lengths, routes  # noqa: E402,F401  (routes register on bp)
+from voice import audio, lengths, routes  # noqa: E402,F401  (routes register on bp)
 
 
 @bp.record_once
 def _measure_answers_for_the_console(state):
     """Hand the app the check of the phone's answers about procedures (their length)."""
     state.app.extensions.setdefault("answer_length_checks", []).append(lengths.too_long)
+
+
+@bp.record_once
+def _prompts_for_the_console(state):
+    """Hand the app the prompts the phone says, so the console can list them to record."""
+    state.app.extensions["voice_prompts"] = PROMPTS

@@ -10,8 +10,6 @@ Elderly-first rules live here, once, for every menu:
 - every answer ends in a <Redirect>, a <Record> or a <Hangup>, so a call never goes silent.
 """
 
-import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,7 +19,9 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app import residents
 from app.language.texts import strip_diacritics
-from voice.prompts import DEFAULT_SPOKEN_COMMUNE, KEY_BACK, KEY_MESSAGE, KEY_REPEAT, prompt
+from app.prompts import catalogue
+from voice import playback
+from voice.prompts import KEY_BACK, KEY_MESSAGE, KEY_REPEAT
 
 GATHER_TIMEOUT = 10  # seconds; elderly callers need time to find the key
 RECORD_MAX_SECONDS = 120
@@ -31,7 +31,6 @@ MAX_STEPS = 24  # a normal call needs fewer than 10
 SPEECH_RATE = "slow"
 SAY_LANGUAGES = {"vi": "vi-VN", "en": "en-US"}
 DEFAULT_EN_VOICE = "Google.en-US-Standard-C"
-RECORDING_EXTENSIONS = ("mp3", "wav")
 # How every choice menu ends: repeat, the way to a person (a message staff call back), back.
 SUB_MENU_ENDING = ("menu_repeat", "menu_message", "back_to_start")
 
@@ -48,6 +47,12 @@ class Turn:
     mode: str = "inbound"  # inbound | callback
     home: Callable | None = None  # (turn) -> Menu: the main menu, where * leads
     commune: object = None  # the Commune whose number was called (resolved at the edge)
+    audio: dict = field(default_factory=dict)  # what the call can play, loaded once a turn
+
+    @property
+    def commune_id(self):
+        """The id of the commune called (the first commune's when none was resolved)."""
+        return self.commune.id if self.commune else 1
 
     def url(self, endpoint, **params):
         """Absolute URL of a next step, carrying the language and the grown step count."""
@@ -74,38 +79,6 @@ def voice_for(lang):
     return current_app.config["TWILIO_VOICE"]
 
 
-# Folder -> (its mtime, the file names in it). One stat per prompt instead of a lookup per
-# prompt and extension; a recording added or removed changes the folder's mtime.
-_recordings = {}
-# A folder changed this recently may change again within its mtime's granularity unseen.
-SETTLED_NS = 2_000_000_000
-
-
-def recorded_files(folder):
-    """Return the names of the files in FOLDER (empty when it does not exist)."""
-    try:
-        stamp = os.stat(folder).st_mtime_ns
-    except OSError:
-        return frozenset()
-    entry = _recordings.get(folder)
-    if entry is not None and entry[0] == stamp:
-        return entry[1]
-    names = frozenset(item.name for item in os.scandir(folder) if item.is_file())
-    if time.time_ns() - stamp > SETTLED_NS:
-        _recordings[folder] = (stamp, names)
-    return names
-
-
-def recorded_prompt_url(key, lang):
-    """Return the URL of the commune's recording of prompt KEY, if there is one."""
-    names = recorded_files(os.path.join(current_app.static_folder, "prompts", lang))
-    for extension in RECORDING_EXTENSIONS:
-        if f"{key}.{extension}" in names:
-            path = url_for("static", filename=f"prompts/{lang}/{key}.{extension}")
-            return current_app.config["PUBLIC_BASE_URL"] + path
-    return None
-
-
 def speak(container, turn, text, language=None):
     """Say TEXT slowly in LANGUAGE (the call's by default), in that language's own voice."""
     language = language or turn.lang
@@ -120,21 +93,18 @@ def speak_pieces(container, turn, pieces):
 
 
 def say(container, turn, name, /, language=None, **values):
-    """Speak prompt NAME: the commune's recording when one exists, else text-to-speech."""
+    """Speak prompt NAME: the commune's current recording where one exists, else its words."""
     language = language or turn.lang
-    url = recorded_prompt_url(name, language)
-    if url:
-        container.play(url)
-    else:
-        speak(container, turn, prompt(name, language, **values), language)
+
+    def speak_text(target, text, lang):
+        speak(target, turn, text, lang)
+
+    playback.render(container, turn, name, language, values, speak_text)
 
 
 def commune_spoken(turn):
-    """Return the commune's name as the voice should say it (accented in Vietnamese)."""
-    name = turn.commune.spoken_name if turn.commune else DEFAULT_SPOKEN_COMMUNE
-    name = turn.name(name)
-    # Mid-sentence ("Ủy ban xã Phú Lâm") the word for commune is not a proper name.
-    return "xã" + name[2:] if turn.lang == "vi" and name.startswith("Xã ") else name
+    """Return the commune's name as this call's voice says it (accented in Vietnamese)."""
+    return catalogue.spoken_commune(turn.commune, turn.lang)
 
 
 @dataclass

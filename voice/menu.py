@@ -9,7 +9,7 @@ import math
 from app import lifecycle, residents, trips
 from app.catalogue import hamlets
 from app.language import days, phones
-from voice import actions, calls
+from voice import actions, calls, playback
 from voice.engine import (
     SUB_MENU_ENDING,
     Menu,
@@ -152,7 +152,13 @@ def visit_done_menu(turn, request, opener=None):
             say(container, turn, "visit_day", **trip_words(turn, trip, hamlet))
         else:
             say(container, turn, "visit_call_back")
-        speak_pieces(container, turn, ref_number_pieces(request["ref"], turn.lang))
+        playback.render_ref(
+            container,
+            turn,
+            request["ref"],
+            turn.lang,
+            lambda: speak_pieces(container, turn, ref_number_pieces(request["ref"], turn.lang)),
+        )
         if phones.is_mobile(turn.phone):
             say(container, turn, "sms_copy")
 

@@ -1,8 +1,8 @@
 """The voice menu's words: one locale table of short, accented Vietnamese prompts and English.
 
-Each key can be replaced by a recording at static/prompts/<lang>/<key>.mp3 (or .wav), so the
-commune can record the prompts in a local Southern voice. Sentences are short on purpose:
-one idea each, the action first and the key last.
+Staff record each prompt in the console (app.prompt_catalogue lists them), so callers hear a
+familiar local voice; a prompt without a current recording is said by text-to-speech.
+Sentences are short on purpose: one idea each, the action first and the key last.
 """
 
 import math

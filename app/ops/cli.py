@@ -16,6 +16,7 @@ from app.infra import gateway_api
 from app.infra.database import get_db
 from app.ops.commune_cli import commune_option
 from app.ops.commune_cli import resolve as resolve_commune
+from app.ops.prompt_cli import voice_group
 from db import connect, transaction
 from db.files import private_database
 
@@ -202,5 +203,6 @@ def init_app(app):
         worker_command,
         backup_command,
         gateway_group,
+        voice_group,
     ):
         app.cli.add_command(command)

@@ -14,6 +14,7 @@ from app import communes, trips
 from app.catalogue import commune_settings
 from app.delivery import gateway_jobs
 from app.infra import clock
+from app.prompts import audio as prompt_audio
 from app.request_queue import callbacks
 from db import transaction
 
@@ -90,6 +91,12 @@ def check_gateway(db):
     return gateway_jobs.run(db, current_app.config)
 
 
+def convert_prompt_audio(db):
+    """Convert the prompt recordings staff uploaded: here, never in a web worker."""
+    # ffmpeg runs outside any transaction; each verdict is its own short one.
+    return prompt_audio.convert_pending(db, current_app.config)
+
+
 # Jobs run once per commune, in its own time zone and with its own settings.
 COMMUNE_JOBS = (
     ("trips", generate_trips),
@@ -98,6 +105,7 @@ COMMUNE_JOBS = (
 JOBS = (
     ("callbacks", run_callbacks),
     ("gateway", check_gateway),
+    ("prompt_audio", convert_prompt_audio),
 )
 
 

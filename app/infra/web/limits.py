@@ -32,12 +32,15 @@ OPEN311 = Limit(body=64 * KB, fields=100)
 STAFF = Limit(body=1024 * KB, fields=1000)
 # A simulated voice message: the clip plus a few fields.
 SIMULATOR_CLIP = Limit(body=2 * 1024 * KB + 64 * KB, fields=20)
+# A prompt recording: at most 2 MB of audio (refused with its own message up to this size).
+PROMPT_UPLOAD = Limit(body=2 * 1024 * KB + 64 * KB, fields=20)
 DEFAULT = Limit(body=64 * KB, fields=100)
 
 BY_ENDPOINT = {
     "staff.login": LOGIN,
     "staff.password": LOGIN,
     "simulator.call_record": SIMULATOR_CLIP,
+    "staff.prompt_upload": PROMPT_UPLOAD,
 }
 BY_BLUEPRINT = {"sms": WEBHOOK, "voice": WEBHOOK, "open311": OPEN311, "staff": STAFF}
 

@@ -1,0 +1,1 @@
+"""Voice prompts as staff record them: which prompts exist, and their recordings."""
