@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from app import residents
+from app import communes, residents
 from app.accounts import audit
 from app.catalogue import hamlets
 from app.prompts import audio as prompt_audio
@@ -203,6 +203,19 @@ def test_a_commune_without_its_own_recording_plays_the_provinces(app, db, admin_
     assert catalogue.entry(db, 1, "no_otp", "vi").text not in says(root)
 
 
+def test_one_communes_recording_is_never_played_for_another(app, db, admin_client):
+    upload(admin_client, "no_otp", tone_wav())
+    run_worker(app, db)
+    with transaction(db):
+        other = communes.create(db, "PHULONG", "Xã Phú Long")
+    entry = catalogue.entry(db, other.id, "no_otp", "vi")
+    assert prompt_audio.current(prompt_audio.recordings(db, other.id, "vi"), entry) is None
+    assert catalogue.entry(db, other.id, "greeting", "vi").text == "Ủy ban xã Phú Long xin chào."
+    with transaction(db):
+        db.execute("UPDATE prompt_recordings SET commune_id = NULL")
+    assert prompt_audio.current(prompt_audio.recordings(db, other.id, "vi"), entry)
+
+
 def test_deleting_a_recording_brings_the_words_back(app, db, admin_client, client):
     upload(admin_client, "greeting", tone_wav())
     run_worker(app, db)
@@ -224,7 +237,7 @@ def test_placeholders_fill_every_missing_prompt_and_coverage_counts_them(app, ru
         assert "missing 0" in line and "stale 0" in line, line
     placeholders = list(db["prompt_recordings"].rows_where("placeholder = 1"))
     assert placeholders and all(row["status"] == "ready" for row in placeholders)
-    assert runner.invoke(args=["voice", "placeholders"]).output.startswith("1: 0 ")
+    assert runner.invoke(args=["voice", "placeholders"]).output.startswith("PHULAM: 0 ")
 
 
 def test_the_page_says_plainly_that_placeholders_are_synthetic(app, db, staff_client):
