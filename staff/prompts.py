@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.infra.database import get_db
 from app.prompts import audio as prompt_audio
 from app.prompts import catalogue
-from db import get_db
 from staff import bp
 from staff.auth import CONTENT_SECURITY_POLICY
 from staff.common import actor, admin_required, back

@@ -4,8 +4,8 @@ import re
 
 from flask import abort, send_file
 
+from app.infra.database import get_db
 from app.prompts import audio as prompt_audio
-from db import get_db
 from voice import bp
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,40}$")

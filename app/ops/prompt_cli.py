@@ -5,10 +5,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app import communes
+from app.infra.database import get_db
 from app.ops.commune_cli import resolve
 from app.prompts import audio as prompt_audio
 from app.prompts import catalogue
-from db import get_db
 
 voice_group = AppGroup("voice", help="Recordings of the voice prompts.")
 
