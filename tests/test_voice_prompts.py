@@ -15,7 +15,7 @@ from app.prompts import audio as prompt_audio
 from app.prompts import catalogue
 from db import transaction
 from tests.conftest import PUBLIC_BASE_URL
-from tests.test_voice import MOBILE, Call
+from tests.test_voice import MOBILE, Call, fields
 
 GREETING = "Ủy ban xã Phú Lâm xin chào."
 
@@ -264,6 +264,6 @@ def test_numbers_are_read_as_vietnamese_says_them():
 def test_the_twiml_with_recordings_is_well_formed(app, db, admin_client, client):
     upload(admin_client, "greeting", tone_wav())
     run_worker(app, db)
-    response = _post(client, "/voice/incoming", {"CallSid": "CA" + "c" * 32, "From": MOBILE})
+    response = _post(client, "/voice/incoming", fields("CA" + "c" * 32, MOBILE))
     root = ET.fromstring(response.data)
     assert root.find("Gather/Play") is not None
