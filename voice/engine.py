@@ -21,7 +21,7 @@ from app import residents
 from app.language.texts import strip_diacritics
 from app.prompts import catalogue
 from voice import playback
-from voice.prompts import KEY_BACK, KEY_MESSAGE, KEY_REPEAT
+from voice.prompts import KEY_BACK, KEY_MESSAGE, KEY_REPEAT, ref_number_pieces
 
 GATHER_TIMEOUT = 10  # seconds; elderly callers need time to find the key
 RECORD_MAX_SECONDS = 120
@@ -100,6 +100,29 @@ def say(container, turn, name, /, language=None, **values):
         speak(target, turn, text, lang)
 
     playback.render(container, turn, name, language, values, speak_text)
+
+
+def say_ref(container, turn, ref):
+    """Read a reference code twice: from recorded pieces when they are all there."""
+    playback.render_ref(
+        container,
+        turn,
+        ref,
+        turn.lang,
+        lambda: speak_pieces(container, turn, ref_number_pieces(ref, turn.lang)),
+        lambda target, text, lang: speak(target, turn, text, lang),
+    )
+
+
+def say_summary(container, turn, procedure_code, summary):
+    """Say a procedure's spoken summary: its current recording, else its words."""
+    playback.render_summary(
+        container,
+        turn,
+        procedure_code,
+        summary,
+        lambda target, text, lang: speak(target, turn, text, lang),
+    )
 
 
 def commune_spoken(turn):

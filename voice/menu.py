@@ -9,7 +9,7 @@ import math
 from app import lifecycle, residents, trips
 from app.catalogue import hamlets
 from app.language import days, phones
-from voice import actions, calls, playback
+from voice import actions, calls
 from voice.engine import (
     SUB_MENU_ENDING,
     Menu,
@@ -18,8 +18,8 @@ from voice.engine import (
     reading_menu,
     say,
     say_all,
+    say_ref,
     show,
-    speak_pieces,
     with_common_keys,
 )
 from voice.procedure_menus import guidance_menu
@@ -34,7 +34,6 @@ from voice.prompts import (
     KEY_SCHEDULE,
     KEY_VISIT,
     SESSIONS,
-    ref_number_pieces,
 )
 
 HAMLET_CHOICES = 8  # keys 1-8; 9 stays "repeat" everywhere
@@ -152,13 +151,7 @@ def visit_done_menu(turn, request, opener=None):
             say(container, turn, "visit_day", **trip_words(turn, trip, hamlet))
         else:
             say(container, turn, "visit_call_back")
-        playback.render_ref(
-            container,
-            turn,
-            request["ref"],
-            turn.lang,
-            lambda: speak_pieces(container, turn, ref_number_pieces(request["ref"], turn.lang)),
-        )
+        say_ref(container, turn, request["ref"])
         if phones.is_mobile(turn.phone):
             say(container, turn, "sms_copy")
 

@@ -119,7 +119,7 @@ def emit(container, items, language, speak):
             container.play(audio_url(item))
 
 
-def render_ref(container, turn, ref, language, fallback):
+def render_ref(container, turn, ref, language, fallback, speak):
     """Read a digit code twice from recorded pieces; FALLBACK() says it as before."""
     found, _edited, words = heard(turn, language)
     if not found or not str(ref).isdigit():
@@ -141,17 +141,10 @@ def render_ref(container, turn, ref, language, fallback):
     if not any(kind == "play" for kind, _ in items):
         fallback()
         return
-    emit(container, items, language, lambda c, text, lang: turn_speak(turn, c, text, lang))
+    emit(container, items, language, speak)
 
 
-def turn_speak(turn, container, text, language):
-    """Say TEXT in the call's voice for LANGUAGE (engine.speak, imported late: no cycle)."""
-    from voice.engine import speak
-
-    speak(container, turn, text, language)
-
-
-def render_summary(container, turn, procedure_code, summary):
+def render_summary(container, turn, procedure_code, summary, speak):
     """Play a procedure's recorded spoken summary, or say it."""
     found, _edited, _words = heard(turn, turn.lang)
     key = f"procedure.{procedure_code}.summary"
@@ -159,4 +152,4 @@ def render_summary(container, turn, procedure_code, summary):
     if row:
         container.play(audio_url(row))
     else:
-        turn_speak(turn, container, summary, turn.lang)
+        speak(container, summary, turn.lang)

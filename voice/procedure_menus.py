@@ -2,8 +2,16 @@
 
 from app.catalogue import guidance
 from app.catalogue.guidance import procedure_pages
-from voice import actions, playback
-from voice.engine import SUB_MENU_ENDING, Menu, reading_menu, say, show, with_common_keys
+from voice import actions
+from voice.engine import (
+    SUB_MENU_ENDING,
+    Menu,
+    reading_menu,
+    say,
+    say_summary,
+    show,
+    with_common_keys,
+)
 from voice.prompts import KEY_MORE_PROCEDURES, KEY_SEND_SMS
 
 
@@ -56,7 +64,7 @@ def procedure_menu(turn, procedure):
         say(container, turn, "procedure_title", name=procedure_name(turn, procedure))
         summary = guidance.spoken_summary(procedure, turn.lang)
         if summary:
-            playback.render_summary(container, turn, procedure["code"], summary)
+            say_summary(container, turn, procedure["code"], summary)
 
     menu = reading_menu(
         turn,
