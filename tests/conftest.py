@@ -191,3 +191,25 @@ def staff_client(app):
 def admin_client(app):
     """A client signed in to the staff console as an admin."""
     return signed_in_client(app, "minh", "admin")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fake-now",
+        metavar="ISO",
+        help="run as if the wall clock read ISO (with its offset, e.g. 2027-02-07T23:30+07:00), "
+        "to find tests that depend on today",
+    )
+
+
+def pytest_configure(config):
+    # The clock ticks on from the given moment; a test that freezes its own clock still wins.
+    target = config.getoption("--fake-now")
+    if target:
+        config._fake_now = time_machine.travel(dt.datetime.fromisoformat(target), tick=True)
+        config._fake_now.start()
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "_fake_now", None):
+        config._fake_now.stop()
