@@ -9,3 +9,12 @@ from sms import routes  # noqa: E402,F401  (routes register on bp)
 from sms.nlu.cli import nlu_cli  # noqa: E402
 
 bp.cli.add_command(nlu_cli)
+
+
+@bp.record_once
+def _nightly_retraining(state):
+    """Hand the worker the nightly retraining of the classifier on staff corrections."""
+    from sms.nlu import runtime
+
+    jobs = state.app.extensions.setdefault("nightly_jobs", [])
+    jobs.append(("nlu_retrain", runtime.retrain_on_corrections))

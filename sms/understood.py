@@ -10,7 +10,7 @@ keywords. Emergencies, pleas and long messages also reach a person (app.request_
 from app import lifecycle, residents
 from app.catalogue import catalog, guidance
 from app.catalogue.hamlets import by_code as hamlets_by_code
-from app.delivery import outbox
+from app.delivery import messages, outbox
 from app.language.keywords import (
     CANCEL,
     HELP,
@@ -145,8 +145,27 @@ def confirmed(db, resident, inbound, reading, data):
 def handover(db, resident, inbound, body, reading, language):
     """Hand the words to staff as a question; suggest the two likeliest keywords."""
     request = intents.question_for_staff(db, resident, inbound, body)
+    if reading.likely and dict(inbound).get("id"):
+        # The console offers these as one-tap labels: a tap corrects and carries it out.
+        messages.set_likely(db, inbound["id"], likely_labels(reading))
     hints = ", ".join(catalog.text(f"sms_hint_{hint}", language) for hint in _hints(reading))
     return Answer("unknown", [catalog.sms("sms_handover", language, hints=hints)], request)
+
+
+def likely_labels(reading):
+    """The handover's likeliest meanings as console labels, with the entities found."""
+    labels = []
+    for intent, probability in reading.likely:
+        family = intent.split(":", 1)[0]
+        labels.append(
+            {
+                "intent": family,
+                "p": round(probability, 2),
+                "hamlet": reading.hamlet,
+                "procedure": reading.procedure if family in ("visit", "guidance") else None,
+            }
+        )
+    return labels
 
 
 HINT_OF_KEYWORD = {

@@ -37,6 +37,8 @@ def message_list():
         reactive_kinds=outbox.REACTIVE_KINDS,
         unanswerable=log_lists.unanswerable(db),
         meanings=list(filters.MEANING_LABELS),
+        # A handed-over message's likeliest meanings: one tap corrects and carries it out.
+        likely={m["id"]: messages.likely_of(m) for m in rows if m["direction"] == "in"},
         hamlet_rows=hamlets.active(db),
         procedures=guidance.all_procedures(db),
         attempts=attempts.for_outbox(

@@ -16,5 +16,6 @@ def numbers():
         "staff/stats.html",
         chart=stats.weekly_chart(db, weeks=weeks),
         completion=stats.completion(db, weeks=weeks),
+        handovers=stats.handover_rate(db, weeks=weeks),
         weeks=weeks,
     )

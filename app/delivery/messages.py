@@ -1,6 +1,7 @@
 """The SMS log: every inbound and outbound message, with provider ids and delivery status."""
 
 import datetime as dt
+import json
 
 from app import communes, lifecycle, residents
 from app.catalogue import commune_settings
@@ -193,6 +194,20 @@ def classify(db, message_id, *, intent, status=None, request_id=None):
     if request_id:
         changes["request_id"] = request_id
     return update_returning(db, "messages", "id", message_id, changes)
+
+
+def set_likely(db, message_id, likely):
+    """Keep a handed-over message's likeliest meanings for the console's one-tap labels."""
+    db.execute("UPDATE messages SET likely = ? WHERE id = ?", [json.dumps(likely), message_id])
+
+
+def likely_of(row):
+    """The likeliest meanings kept for a message row: [{intent, p, hamlet, procedure}]."""
+    try:
+        found = json.loads(row["likely"] or "[]")
+    except (KeyError, IndexError, TypeError, ValueError):
+        return []
+    return [item for item in found if isinstance(item, dict) and item.get("intent")]
 
 
 def inbound_count_since(db, phone, since):

@@ -6,6 +6,7 @@ reminder:<request>:<trip>, and the daily job's last run is kept in the jobs tabl
 """
 
 import datetime as dt
+import json
 import logging
 
 from flask import current_app
@@ -19,6 +20,8 @@ from app.request_queue import callbacks
 from db import transaction
 
 log = logging.getLogger(__name__)
+# Nightly jobs (the classifier's retraining) run once a night, from this local hour.
+NIGHTLY_HOUR = 2
 
 
 def _last_run(db, name):
@@ -97,6 +100,25 @@ def convert_prompt_audio(db):
     return prompt_audio.convert_pending(db, current_app.config)
 
 
+def run_nightly(db):
+    """Once a night, from NIGHTLY_HOUR local: the jobs channels hand the app.
+
+    The SMS channel hands the retraining of the classifier on the day's corrections
+    (app.extensions["nightly_jobs"]), kept only if its held-out accuracy is not lower.
+    """
+    now = clock.to_local(clock.now())
+    results = {}
+    for name, job in current_app.extensions.get("nightly_jobs", ()):
+        last = _last_run(db, name)
+        if now.hour < NIGHTLY_HOUR or (last and clock.to_local(last).date() == now.date()):
+            continue
+        verdict = job(db)
+        with transaction(db):
+            _mark_run(db, name, json.dumps(verdict) if verdict else "nothing new")
+        results[name] = verdict
+    return results
+
+
 # Jobs run once per commune, in its own time zone and with its own settings.
 COMMUNE_JOBS = (
     ("trips", generate_trips),
@@ -106,6 +128,7 @@ JOBS = (
     ("callbacks", run_callbacks),
     ("gateway", check_gateway),
     ("prompt_audio", convert_prompt_audio),
+    ("nightly", run_nightly),
 )
 
 

@@ -6,6 +6,7 @@ no JavaScript and no chart library, so it works offline and under a strict CSP.
 
 import datetime as dt
 
+from app import communes
 from app.infra import clock
 from app.lifecycle import ON_TRIP_STATUSES, sql_list
 
@@ -201,3 +202,35 @@ def completion(db, weeks=8):
         "visited": total_visited,
         "share": round(100 * total_visited / total_booked) if total_booked else None,
     }
+
+
+# Answer intents of inbound SMS that were never read for a meaning (not the resident's words).
+NOT_READ = ("bad_sender", "rate_limited", "empty")
+
+
+def handover_rate(db, weeks=8):
+    """Per week: inbound SMS read, and the share handed to staff as not understood.
+
+    A handover is an answer of intent "unknown" (sms.understood.handover); a question asked
+    with HOI is the resident's own choice and is not one.
+    """
+    mondays = week_starts(weeks)
+    since = clock.iso(clock.at_local(mondays[0], "00:00"))
+    found = db.execute(
+        f"""
+        SELECT date(created_at, :offset, '-6 days', 'weekday 1') AS week, count(*),
+               sum(intent = 'unknown')
+        FROM messages
+        WHERE commune_id = :commune AND direction = 'in' AND created_at >= :since
+          AND intent IS NOT NULL AND intent NOT IN {sql_list(NOT_READ)}
+        GROUP BY week
+        """,
+        {"offset": _offset_modifier(), "since": since, "commune": communes.current_id()},
+    ).fetchall()
+    by_week = {week: (read, handed or 0) for week, read, handed in found}
+    result = []
+    for monday in mondays:
+        read, handed = by_week.get(monday.isoformat(), (0, 0))
+        share = round(100 * handed / read) if read else None
+        result.append({"label": f"{monday:%d/%m}", "read": read, "handed": handed, "share": share})
+    return result

@@ -13,6 +13,7 @@ from db.migrations import (  # noqa: F401  (imported for the steps they register
     m0013_sessions_and_delivery,
     m0018_communes,
     m0030_hardening,
+    m0040_nlu_places,
     m0050_voice_prompts,
 )
 from db.migrations.registry import migrations  # noqa: F401  (the set db.migrate applies)

@@ -1,6 +1,5 @@
 """`flask nlu train` and `flask nlu export`: retrain the classifier, write out corrections."""
 
-import datetime as dt
 import sys
 
 import click
@@ -35,14 +34,7 @@ def train_command(if_missing):
     extra = _corrections(db)
     fitted = training.train(path, extra)
     with transaction(db):
-        # Changing a settings row bumps the catalogue version: every worker reloads the model.
-        stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        db.conn.execute(
-            # The classifier is the province's: its version lives with the first commune.
-            "INSERT INTO settings (commune_id, key, value) VALUES (1, ?, ?)"
-            " ON CONFLICT (commune_id, key) DO UPDATE SET value = excluded.value",
-            [runtime.MODEL_SETTING, f"{stamp} {fitted['count']}"],
-        )
+        runtime.mark_trained(db, fitted["count"])
     click.echo(
         f"Trained on {fitted['count']} messages ({fitted['dev']} of the dev split, "
         f"{fitted['augmented']} made from them by augmentation, {len(extra)} staff "

@@ -310,6 +310,7 @@ def _handover(reading, ranked):
     """Hand the message to a person, suggesting the two likeliest keywords."""
     reading.intent = "question"
     reading.decision = HANDOVER
+    reading.likely = [(intent, probability) for intent, probability in ranked[:3]]
     suggestions = []
     for intent, _probability in ranked:
         keyword = SUGGESTED_KEYWORD.get(intent)

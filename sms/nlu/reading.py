@@ -43,6 +43,7 @@ class Reading:
     parsed: keywords.Parsed | None = None
     clause: str | None = None  # in a long letter, the clause that was acted on
     when: object = None  # sms.nlu.dates.When: the date a schedule question names
+    likely: list = field(default_factory=list)  # a handover's 3 likeliest (intent, probability)
 
     @property
     def family(self):

@@ -7,16 +7,19 @@ catalogue and reload both when the catalogue version changes, which `flask nlu t
 so a retrained model is picked up without any per-message file access.
 """
 
+import datetime as dt
+import json
 import logging
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from flask import current_app
 
 from app import communes
 from app.catalogue import guidance, hamlets
-from db import cache
+from db import cache, transaction
 from sms.nlu import corpus
 from sms.nlu.engine import build_catalogue
 from sms.nlu.model import Model
@@ -74,3 +77,50 @@ def _load(db):
 def catalogue(db):
     """The bound commune's understanding catalogue, rebuilt when the catalogue changes."""
     return cache.cached(db, "sms.understanding", _load, communes.current_id())
+
+
+def mark_trained(db, count):
+    """Record a new model: changing this settings row makes every worker reload it."""
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    db.conn.execute(
+        # The classifier is the province's: its version lives with the first commune.
+        "INSERT INTO settings (commune_id, key, value) VALUES (1, ?, ?)"
+        " ON CONFLICT (commune_id, key) DO UPDATE SET value = excluded.value",
+        [MODEL_SETTING, f"{stamp} {count}"],
+    )
+
+
+def retrain_on_corrections(db):
+    """Retrain on staff corrections newer than the model; keep it only if not worse.
+
+    Training runs in a child process (`python -m sms.nlu.retrain`), so the worker never
+    imports scikit-learn. Returns the verdict, or None when there is nothing new to learn.
+    """
+    from app.request_queue import corrections
+
+    path = model_path()
+    newest = db.execute("SELECT max(at) FROM nlu_corrections").fetchone()[0]
+    trained_at = (
+        dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat() if path.exists() else ""
+    )
+    if not newest or newest <= trained_at:
+        return None
+    lines = [corpus.header()]
+    lines += [corpus.line(corpus.Example(**row)) for row in corrections.labelled(db)]
+    with tempfile.TemporaryDirectory() as tmp:
+        listed = Path(tmp) / "corrections.tsv"
+        listed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-m", "sms.nlu.retrain", str(listed), str(path)],
+            cwd=corpus.ROOT,
+            check=True,
+            timeout=TRAIN_TIMEOUT,
+            capture_output=True,
+            text=True,
+        )
+    verdict = json.loads(done.stdout.strip().splitlines()[-1])
+    if verdict["replaced"]:
+        with transaction(db):
+            mark_trained(db, verdict["count"])
+    log.info("nightly retraining: %s", verdict)
+    return verdict
