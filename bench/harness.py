@@ -48,6 +48,9 @@ def service_env(db_path, port, **extra):
             "PORT": str(port),
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            # The number bench.loadgen's texts are sent to: webhooks route by it, and a
+            # number no commune owns is answered 404.
+            "TWILIO_FROM_NUMBER": "+84287300000",
             "SECRET_KEY": SECRET_KEY,
             "PYTHONUNBUFFERED": "1",
         }

@@ -1,10 +1,13 @@
-"""Slow clients and a health prober: does the server keep answering while sockets hang?
+"""Slow clients and probes: does the server keep answering while sockets hang?
 
-`SlowClients` holds IDLE connections that send nothing and TRICKLE connections that send one
-byte of a request header every INTERVAL seconds, reconnecting any the server closes, as an
-attacker would. `probe_health` asks /healthz on a fresh connection every PERIOD seconds and
-records each answer's status and time. Run as `python -m bench.slow_clients` to compare
-gunicorn worker models under the same attack (see docs/benchmarks.md).
+`SlowClients` holds IDLE connections that send nothing, TRICKLE ones that send one byte of a
+request header every INTERVAL seconds, SLOW_BODY ones that send a whole head announcing a
+2,000-byte form and then one body byte every INTERVAL seconds, and KEEPALIVE ones that make
+one request, read the answer and then sit idle on the kept-alive connection. Each reconnects
+whenever the server closes it, as an attacker would. `probe_health` asks a path on a fresh
+connection every PERIOD seconds and records each answer's status and time; `probe_sms` does
+the same with a signed Twilio SMS. Run as `python -m bench.slow_clients` to compare gunicorn
+worker models under the same attack (see docs/benchmarks.md).
 """
 
 import http.client
@@ -16,49 +19,69 @@ import threading
 import time
 
 TRICKLE_REQUEST = b"GET /healthz HTTP/1.1\r\nHost: slow.example\r\nX-Padding: " + b"a" * 4000
+SLOW_BODY_HEAD = (
+    b"POST /sms/twilio HTTP/1.1\r\nHost: slow.example\r\n"
+    b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000\r\n\r\n"
+)
+KEEPALIVE_REQUEST = b"GET /healthz HTTP/1.1\r\nHost: slow.example\r\n\r\n"
+IDLE, TRICKLE, SLOW_BODY, KEEPALIVE = "idle", "trickle", "slow_body", "keepalive"
 
 
 class SlowClients:
-    """IDLE silent connections and TRICKLE byte-a-time ones to HOST:PORT, in one thread."""
+    """Silent, trickling, slow-body and idle kept-alive connections to HOST:PORT, in one thread."""
 
-    def __init__(self, host, port, *, idle=50, trickle=10, interval=5.0, tls=False):
+    def __init__(
+        self, host, port, *, idle=50, trickle=10, slow_body=0, keepalive=0, interval=5.0, tls=False
+    ):
         self.address = (host, port)
-        self.idle, self.trickle, self.interval, self.tls = idle, trickle, interval, tls
+        self.kinds = [IDLE] * idle + [TRICKLE] * trickle
+        self.kinds += [SLOW_BODY] * slow_body + [KEEPALIVE] * keepalive
+        self.interval, self.tls = interval, tls
         self.stopping = threading.Event()
         self.connects = 0
         self.server_closes = 0
         self.bytes_sent = 0
         self._thread = threading.Thread(target=self._run, name="slow-clients", daemon=True)
 
-    def _connect(self, trickling):
+    def _connect(self, kind):
         raw = socket.create_connection(self.address, timeout=5)
         self.connects += 1
         sock = raw
-        if self.tls and trickling:
+        if self.tls and kind != IDLE:
             # A real handshake first, so the byte-a-time request reaches nginx's HTTP parser.
             context = ssl.create_default_context()
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
             sock = context.wrap_socket(raw, server_hostname="slow.example")
+        if kind == SLOW_BODY:
+            sock.sendall(SLOW_BODY_HEAD)
+        elif kind == KEEPALIVE:
+            sock.sendall(KEEPALIVE_REQUEST)
         sock.setblocking(False)
-        return {"sock": sock, "trickling": trickling, "sent": 0, "next": time.monotonic()}
+        conn = {"sock": sock, "kind": kind, "sent": 0, "next": time.monotonic()}
+        conn["answered"] = False
+        return conn
 
     def _closed_by_server(self, conn):
         try:
-            conn["sock"].recv(4096)
+            data = conn["sock"].recv(65536)
         except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
             return False
         except OSError:
             return True
+        if data and conn["kind"] == KEEPALIVE and not conn["answered"]:
+            # The one answer it asked for; from now on it idles on the kept-alive socket.
+            conn["answered"] = True
+            return False
         # EOF, or any answer at all (a 408, a 400), ends this connection's usefulness.
         return True
 
     def _run(self):
         conns = []
-        for index in range(self.idle + self.trickle):
+        for kind in self.kinds:
             if self.stopping.is_set():
                 break
-            conns.append(self._try_connect(index >= self.idle))
+            conns.append(self._try_connect(kind))
         while not self.stopping.wait(0.25):
             now = time.monotonic()
             for index, conn in enumerate(conns):
@@ -66,24 +89,28 @@ class SlowClients:
                     if conn is not None:
                         self.server_closes += 1
                         _close(conn["sock"])
-                    conns[index] = self._try_connect(index >= self.idle)
+                    conns[index] = self._try_connect(self.kinds[index])
                     continue
-                if conn["trickling"] and now >= conn["next"]:
+                if conn["kind"] in (TRICKLE, SLOW_BODY) and now >= conn["next"]:
                     self._send_byte(conn, now)
         for conn in conns:
             if conn is not None:
                 _close(conn["sock"])
 
-    def _try_connect(self, trickling):
+    def _try_connect(self, kind):
         try:
-            return self._connect(trickling)
+            return self._connect(kind)
         except OSError:
             return None
 
     def _send_byte(self, conn, now):
-        position = conn["sent"] % len(TRICKLE_REQUEST)
+        if conn["kind"] == SLOW_BODY:
+            byte = b"a"
+        else:
+            position = conn["sent"] % len(TRICKLE_REQUEST)
+            byte = TRICKLE_REQUEST[position : position + 1]
         try:
-            conn["sock"].send(TRICKLE_REQUEST[position : position + 1])
+            conn["sock"].send(byte)
         except (BlockingIOError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
             return
         except OSError:
@@ -108,8 +135,11 @@ def _close(sock):
         pass
 
 
-def probe_health(host, port, *, seconds, period=0.5, timeout=1.0, tls=False, path="/healthz"):
-    """Ask PATH on a new connection every PERIOD s for SECONDS; return [(status, seconds)].
+def probe_health(
+    host, port, *, seconds, period=0.5, timeout=1.0, tls=False, path="/healthz", count=None
+):
+    """Ask PATH on a new connection every PERIOD s for SECONDS (or COUNT times); return
+    [(status, seconds)].
 
     A probe that fails or takes longer than TIMEOUT is recorded with status None.
     """
@@ -120,7 +150,7 @@ def probe_health(host, port, *, seconds, period=0.5, timeout=1.0, tls=False, pat
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline if count is None else len(results) < count:
         started = time.monotonic()
         if tls:
             connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
@@ -141,6 +171,34 @@ def probe_health(host, port, *, seconds, period=0.5, timeout=1.0, tls=False, pat
     return results
 
 
+def probe_sms(host, port, *, count, period=0.5, timeout=1.0, token=None, run="slow"):
+    """Send COUNT signed SMS on new connections, one every PERIOD s; return [(status, s)]."""
+    from bench import loadgen
+
+    base_url = f"http://{host}:{port}"
+    results = []
+    for n in range(count):
+        started = time.monotonic()
+        params = loadgen.sms_params(
+            loadgen.message_sid(n, run), loadgen.mobile_number(900_000 + n), "LICH"
+        )
+        raw = loadgen.signed_form(base_url, "/sms/twilio", params, token=token or AUTH)
+        status = None
+        try:
+            with socket.create_connection((host, port), timeout=timeout) as sock:
+                sock.settimeout(max(0.01, timeout - (time.monotonic() - started)))
+                sock.sendall(raw)
+                head = sock.recv(64)
+                if head.startswith(b"HTTP/1.1 "):
+                    status = int(head[9:12])
+        except (OSError, ValueError):
+            status = None
+        elapsed = time.monotonic() - started
+        results.append((status if elapsed <= timeout else None, elapsed))
+        time.sleep(max(0.0, period - elapsed))
+    return results
+
+
 def summary(results):
     """Probes answered 200 within the timeout, out of all, and the slowest answer (s)."""
     good = sum(1 for status, _ in results if status == 200)
@@ -148,43 +206,92 @@ def summary(results):
     return {"probes": len(results), "answered": good, "slowest_s": round(slowest, 3)}
 
 
-def measure(worker_class, seconds, workdir):
-    """Attack a Service run with WORKER_CLASS; return the probe summary."""
+AUTH = "bench-auth-token-0123456789abcdef"  # bench.harness.AUTH_TOKEN
+# The attack of issue 27: slow headers, slow bodies and idle kept-alive sockets at once.
+ATTACK = {"idle": 0, "trickle": 500, "slow_body": 200, "keepalive": 300}
+WORKERS = (
+    ("gunicorn.conf.py: requests read in the event loop (app/infra/web/serving.py)", None),
+    ("before: first-byte hand-off, then a thread", "bench.baseline_workers.FirstByteWorker"),
+    ("gthread, stock", "gthread"),
+    ("gevent", "gevent"),
+)
+
+
+def raise_file_limit():
+    """Let this process hold the attack's thousand sockets (the soft limit may be 1024)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def throughput(port, count=600, concurrency=16):
+    """Signed SMS sent as fast as COUNT go through at CONCURRENCY: (per second, p50 ms)."""
+    from bench import loadgen
+
+    base_url = f"http://127.0.0.1:{port}"
+    requests = [
+        loadgen.signed_form(
+            base_url,
+            "/sms/twilio",
+            loadgen.sms_params(
+                loadgen.message_sid(n, "tp"), loadgen.mobile_number(500_000 + n), "LICH"
+            ),
+        )
+        for n in range(count)
+    ]
+    started = time.monotonic()
+    replies = loadgen.send_all(port, requests, concurrency=concurrency)
+    seconds = time.monotonic() - started
+    ok = [reply for reply in replies if reply and reply.status == 200]
+    latencies = sorted(reply.latency for reply in ok)
+    p50 = latencies[len(latencies) // 2] * 1000 if latencies else float("nan")
+    return {"sms_per_s": round(len(ok) / seconds, 1), "p50_ms": round(p50, 1), "ok": len(ok)}
+
+
+def measure(worker_class, probes, workdir, attack=None):
+    """Attack a Service run with WORKER_CLASS; probe /healthz and a signed SMS PROBES times."""
     from bench.harness import Service
 
     service = Service(workdir, extra_args=["--worker-class", worker_class] if worker_class else [])
     with service:
-        with SlowClients("127.0.0.1", service.port) as attack:
-            time.sleep(1)
-            result = summary(probe_health("127.0.0.1", service.port, seconds=seconds))
-        result["connects"] = attack.connects
-        result["server_closes"] = attack.server_closes
+        result = {"throughput": throughput(service.port)}
+        with SlowClients("127.0.0.1", service.port, **(attack or ATTACK), interval=5.0) as slow:
+            time.sleep(3)
+            health = probe_health("127.0.0.1", service.port, seconds=0, count=probes, period=0.25)
+            sms = probe_sms("127.0.0.1", service.port, count=probes, period=0.25)
+        result.update(health=summary(health), sms=summary(sms))
+        result["connects"] = slow.connects
     return result
 
 
 def main():
-    """Compare the configured worker with gunicorn's stock gthread, gevent and sync workers."""
+    """Compare the shipped worker with the one before, stock gthread and gevent."""
     import tempfile
 
-    seconds = float(os.environ.get("SLOW_SECONDS", "30"))
+    limit = raise_file_limit()
+    probes = int(os.environ.get("SLOW_PROBES", "100"))
     rows = []
     with tempfile.TemporaryDirectory(prefix="slow-clients-") as workdir:
-        for label, worker_class in (
-            ("gunicorn.conf.py (threads)", None),
-            ("gthread, stock", "gthread"),
-            ("gevent", "gevent"),
-            ("sync (before)", "sync"),
-        ):
-            result = measure(worker_class, seconds, f"{workdir}/{label.split()[0]}")
+        for number, (label, worker_class) in enumerate(WORKERS):
+            result = measure(worker_class, probes, f"{workdir}/{number}")
             rows.append((label, result))
             print(label, result, file=sys.stderr)
-    print(f"\nSlow clients: 50 idle + 10 trickling (1 byte / 5 s), {seconds:.0f} s, 2 workers")
-    print("| worker | probes answered in 1 s | slowest probe s | attacker (re)connects |")
-    print("|---|---|---|---|")
-    for label, result in rows:
+    attack = ", ".join(f"{count} {kind}" for kind, count in ATTACK.items() if count)
+    print(f"\nSlow clients: {attack} (a byte every 5 s), 2 workers, file limit {limit}")
+    print(
+        "| worker | /healthz in 1 s | slowest | signed SMS in 1 s | slowest |"
+        " SMS/s, no attack | p50 ms | attacker (re)connects |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for label, r in rows:
+        h, s, t = r["health"], r["sms"], r["throughput"]
         print(
-            f"| {label} | {result['answered']} / {result['probes']} | {result['slowest_s']} |"
-            f" {result['connects']} |"
+            f"| {label} | {h['answered']} / {h['probes']} | {h['slowest_s']} s |"
+            f" {s['answered']} / {s['probes']} | {s['slowest_s']} s |"
+            f" {t['sms_per_s']} | {t['p50_ms']} | {r['connects']} |"
         )
     return rows
 

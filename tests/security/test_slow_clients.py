@@ -1,4 +1,4 @@
-"""Item 1 of the security review: idle and trickling sockets must not stop the service.
+"""Idle, trickling and half-sent sockets must not stop the service.
 
 The real gunicorn, started the way every deployment starts it (gunicorn.conf.py), faces 50
 connections that send nothing and 10 that send one header byte every 5 s, reconnecting
@@ -27,3 +27,20 @@ def test_health_answers_every_probe_within_a_second_while_sixty_slow_clients_han
     assert outcome["probes"] >= 30
     late = [round(elapsed, 2) for status, elapsed in results if status != 200]
     assert late == [], f"{len(late)} of {outcome['probes']} probes failed or took over 1 s"
+
+
+def test_slow_headers_slow_bodies_and_idle_kept_alive_sockets_cost_no_thread(tmp_path):
+    from bench.slow_clients import ATTACK, probe_sms, raise_file_limit
+
+    raise_file_limit()
+    with (
+        Service(tmp_path / "service", TWILIO_FROM_NUMBER="+84287300000") as service,
+        SlowClients("127.0.0.1", service.port, **ATTACK, interval=5.0) as attack,
+    ):
+        time.sleep(3)
+        health = probe_health("127.0.0.1", service.port, seconds=0, count=20, period=0.25)
+        sms = probe_sms("127.0.0.1", service.port, count=20, period=0.25)
+    assert attack.connects >= 1000
+    for name, results in (("/healthz", health), ("signed SMS", sms)):
+        late = [round(elapsed, 2) for status, elapsed in results if status != 200]
+        assert late == [], f"{name}: {len(late)} of {len(results)} probes failed or took over 1 s"
