@@ -7,6 +7,8 @@ WEB_CONCURRENCY ?= 2
 export PORT WEB_CONCURRENCY
 # System programs the tests drive; each is installed (as root) or asked for by bin/need.
 CHROMIUM ?= chromium
+# The report tests open the monthly XLSX with LibreOffice.
+SOFFICE ?= soffice
 WRK ?= wrk
 NGINX ?= nginx
 SYSTEMD_ANALYZE ?= systemd-analyze
@@ -14,7 +16,7 @@ SYSTEMD_ANALYZE ?= systemd-analyze
 FFMPEG ?= ffmpeg
 SOX ?= sox
 ESPEAK ?= espeak-ng
-export CHROMIUM WRK NGINX SYSTEMD_ANALYZE FFMPEG SOX ESPEAK
+export CHROMIUM SOFFICE WRK NGINX SYSTEMD_ANALYZE FFMPEG SOX ESPEAK
 
 .PHONY: audio-tools run test soak bench lint format setup clean translations docs
 
@@ -56,6 +58,7 @@ run: setup audio-tools
 
 test: $(VENV)/.installed-dev docs audio-tools
 	@bin/need "$(CHROMIUM)" chromium "make test (browser tests)" CHROMIUM
+	@bin/need "$(SOFFICE)" libreoffice-calc-nogui "make test (monthly report XLSX)" SOFFICE
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 soak: $(VENV)/.installed-dev

@@ -32,7 +32,7 @@ def create_app(overrides=None):
     app.url_map.converters["int"] = SqliteIdConverter
 
     from app.infra import database, extensions
-    from app.ops import cli, commune_cli, health, metrics
+    from app.ops import cli, commune_cli, health, metrics, report_cli
     from open311 import bp as open311_bp
     from simulator import bp as simulator_bp
     from sms import bp as sms_bp
@@ -48,6 +48,7 @@ def create_app(overrides=None):
     extensions.init_app(app)
     cli.init_app(app)
     commune_cli.init_app(app)
+    report_cli.init_app(app)
     app.register_blueprint(health.bp)
     metrics.init_app(app)
     app.register_blueprint(sms_bp)

@@ -1,0 +1,50 @@
+"""`flask report monthly`: a commune's monthly report written as files under instance/reports."""
+
+import os
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from app import communes
+from app.infra.database import get_db
+from app.ops.commune_cli import resolve
+from app.reports import files, months
+
+report_group = AppGroup("report", help="Write the monthly reports of the communes.")
+
+
+def reports_root(app):
+    """Where report files go: instance/reports."""
+    return os.path.join(app.instance_path, "reports")
+
+
+@report_group.command("monthly")
+@with_appcontext
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month, e.g. 2026-11.")
+@click.option("--commune", "commune_code", metavar="CODE", help="One commune (default: all).")
+@click.option(
+    "--format", "fmt", type=click.Choice(files.FORMATS), help="One format (default: both)."
+)
+@click.option("--publish", is_flag=True, help="Hide counts under 5, for a published copy.")
+def monthly_command(month, commune_code, fmt, publish):
+    """Write the monthly report of each commune (or --commune CODE) and print the paths."""
+    try:
+        months.parse(month)
+    except months.BadMonth as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    db = get_db()
+    chosen = [resolve(db, commune_code)] if commune_code else communes.every(db)
+    root = reports_root(current_app)
+    for commune in chosen:
+        with communes.bound(commune):
+            paths = files.write_month(
+                db, commune, month, root, (fmt,) if fmt else files.FORMATS, published=publish
+            )
+        for path in paths:
+            click.echo(str(path))
+
+
+def init_app(app):
+    """Register the report command group."""
+    app.cli.add_command(report_group)
