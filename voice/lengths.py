@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from app.catalogue import guidance
 from app.catalogue.guidance import procedure_pages
 from app.language import speech
+from app.prompts import audio as prompt_audio
 from voice.engine import SAY_LANGUAGES, Turn, show
 from voice.menu import main_menu
 from voice.procedure_menus import guidance_menu, procedure_menu
@@ -23,20 +24,23 @@ MEASURING_CALL, MEASURING_PHONE = "CA" + "0" * 32, "+84912345678"
 RE_PROMPTS = ("no_input", "invalid_key")  # said before the options when they are repeated
 
 
-def spoken_seconds(response):
-    """Seconds of speech in a TwiML answer at app.language.speech's pace (not recordings)."""
+def spoken_seconds(response, db=None):
+    """Seconds an answer lasts: its <Say> at the phone's pace, with DB its recordings' own."""
     root = ET.fromstring(str(response))
-    return sum(
+    said = sum(
         speech.seconds("".join(say.itertext()).strip(), say.get("language", "vi")[:2])
         for say in root.iter("Say")
     )
+    if db is None:
+        return said
+    return said + sum(prompt_audio.played_seconds(db, play.text) for play in root.iter("Play"))
 
 
 def longest_showing(turn, menu, before=RE_PROMPTS):
     """Seconds of the longest way MENU is said: in full, or repeated after one of BEFORE."""
     answers = [show(turn, menu)]
     answers += [show(turn, menu, before=[key], intro=False) for key in before]
-    return max(spoken_seconds(answer) for answer in answers)
+    return max(spoken_seconds(answer, turn.db) for answer in answers)
 
 
 def procedure_answers(db):

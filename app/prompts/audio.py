@@ -268,6 +268,13 @@ def by_token(db, token):
     return found[0] if found else None
 
 
+def played_seconds(db, url):
+    """Seconds a <Play> of URL lasts: its recording's length, 0 for any other URL."""
+    token = str(url or "").rsplit("/", 1)[-1].partition(".")[0]
+    row = by_token(db, token) if token else None
+    return row["duration_ms"] / 1000 if row else 0.0
+
+
 def state_of(found, entry):
     """(state, row) of ENTRY: current, stale, pending, refused or missing."""
     own = found.get(entry.key, ())
