@@ -3,14 +3,14 @@
 from flask import current_app
 from flask_login import current_user
 
-from app.delivery import gateway_watch
+from app.delivery import gateway_budget, gateway_watch
 from app.infra import clock, gateway_api
 from app.infra.database import get_db
 from staff import bp
 
 
 def gateway_alarm(db, now=None):
-    """What the banner says: {"since": "09:40"} for a silence, {"setup": reason}, or None."""
+    """What the banner says: a silence, a set-up problem, a phone that stopped sending, or None."""
     now = now or clock.now()
     quiet = gateway_watch.alarm(db, now)
     if quiet is not None:
@@ -20,6 +20,9 @@ def gateway_alarm(db, now=None):
     problem = gateway_watch.setup_problem(db)
     if problem is not None:
         return {"setup": problem["detail"]}
+    stuck, since = gateway_budget.stalled(db, now=now)
+    if stuck:
+        return {"stalled": stuck, "stalled_since": clock.to_local(since).strftime("%H:%M")}
     return None
 
 

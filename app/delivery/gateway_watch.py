@@ -12,6 +12,7 @@ import datetime as dt
 
 from app import communes
 from app.catalogue import commune_settings, quiet_hours
+from app.delivery import gateway_budget
 from app.infra import clock
 from db import first, transaction
 
@@ -114,6 +115,7 @@ def health(db, now=None):
     current = state(db)
     quiet = silence(db, now)
     problem = setup_problem(db)
+    stuck, stuck_since = gateway_budget.stalled(db, now=now)
     return {
         "last_seen": current.get("last_seen_at"),
         "last_event": current.get("last_event"),
@@ -121,6 +123,10 @@ def health(db, now=None):
         "silent_minutes": quiet.minutes if quiet else None,
         "silent": quiet is None or quiet.minutes >= commune_settings.gateway_silence_minutes(db),
         "setup_error": problem["detail"] if problem else None,
+        # Accepted by the phone but not sent for 5 minutes: it has stopped sending (Android's
+        # dialog waiting for a tap, no signal, no credit) while these wait for it.
+        "stalled_messages": stuck,
+        "stalled_since": stuck_since,
     }
 
 

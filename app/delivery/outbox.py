@@ -25,7 +25,7 @@ import socket
 
 from app import channels, communes, lifecycle
 from app.catalogue import quiet_hours
-from app.delivery import attempts, gateway_watch, transports
+from app.delivery import attempts, gateway_budget, gateway_watch, transports
 from app.delivery.transports import Outgoing
 from app.infra import clock
 from db import first, insert, rows, transaction
@@ -258,6 +258,7 @@ def lease(db, owner, *, limit=50, lease_seconds=LEASE_SECONDS):
         kinds = ", ".join(f"'{kind}'" for kind in sorted(REACTIVE_KINDS))
         ids = ", ".join(str(int(commune_id)) for commune_id in quiet)
         quiet_clause = f"AND (commune_id NOT IN ({ids}) OR kind IN ({kinds}))"
+    urgent = ", ".join(f"'{kind}'" for kind in sorted(gateway_budget.URGENT_KINDS))
     with transaction(db):
         rows = db.conn.execute(
             f"""
@@ -272,7 +273,8 @@ def lease(db, owner, *, limit=50, lease_seconds=LEASE_SECONDS):
                 WHERE ((status = 'pending' AND next_attempt_at <= :now)
                        OR (status = 'leased' AND lease_expires_at <= :now))
                   {quiet_clause}
-                ORDER BY next_attempt_at, id
+                -- Urgent kinds first: a gateway phone's budget goes to them before reminders.
+                ORDER BY CASE WHEN kind IN ({urgent}) THEN 0 ELSE 1 END, next_attempt_at, id
                 LIMIT :limit
             )
             RETURNING *
@@ -367,7 +369,8 @@ def deliver(db, row, transport, owner):
     """Send one leased row (outside any transaction) and record the result.
 
     Returns "sent", "retry", "failed", "cancelled", "released" (too little lease left to
-    start a send) or "lost" (the lease went to another worker meanwhile).
+    start a send), "held" (the gateway phone's budget is spent for now) or "lost" (the lease
+    went to another worker meanwhile).
     """
     expires = clock.parse(row["lease_expires_at"])
     if clock.now() >= expires - dt.timedelta(seconds=SEND_MARGIN_SECONDS):
@@ -397,6 +400,10 @@ def deliver(db, row, transport, owner):
             )
             return attempts.record_sent(db, row, owner, found, [("lookup", "found", found)])
         notes.append(("lookup", "not_found", None))
+    if getattr(transport, "name", None) == "gateway" and gateway_budget.hold_if_over(
+        db, row, owner, transport.config.get("SMS_GATEWAY_PARTS_PER_MINUTE") or 25
+    ):
+        return "held"  # the phone's budget for this minute is spent
     try:
         result = transport.send(message)
     except Exception as error:  # noqa: BLE001 - a transport bug must not kill the worker

@@ -57,6 +57,14 @@ def trusted_proxies(raw):
     return int(text)
 
 
+def parts_per_minute(raw):
+    """Parse SMS_GATEWAY_PARTS_PER_MINUTE: 1 to 1000 parts a minute per phone (default 25)."""
+    text = (raw or "25").strip()
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise ValueError(f"SMS_GATEWAY_PARTS_PER_MINUTE must be 1 to 1000, not {raw!r}")
+    return int(text)
+
+
 def from_environment(instance_path, env=None):
     """Build the config mapping from environment variables and instance secrets."""
     env = os.environ if env is None else env
@@ -81,6 +89,8 @@ def from_environment(instance_path, env=None):
         "SMS_GATEWAY_USERNAME": env.get("SMS_GATEWAY_USERNAME", ""),
         "SMS_GATEWAY_PASSWORD": env.get("SMS_GATEWAY_PASSWORD", ""),
         "SMS_GATEWAY_SIGNING_KEY": env.get("SMS_GATEWAY_SIGNING_KEY", ""),
+        # Parts a gateway phone is handed per minute; Android stops an app at 30 until tapped.
+        "SMS_GATEWAY_PARTS_PER_MINUTE": parts_per_minute(env.get("SMS_GATEWAY_PARTS_PER_MINUTE")),
         "COMMUNE_NAME": env.get("COMMUNE_NAME", "Xa Phu Lam"),
         "TIMEZONE": env.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
         "SIMULATOR": simulator_on(env, transport),

@@ -25,3 +25,26 @@ def corrections_kept(db):
     db["nlu_corrections"].add_column("outcome", str)
     db.execute("DROP INDEX idx_nlu_corrections_message_id")
     db["nlu_corrections"].create_index(["message_id"])
+
+
+@migrations(name="0032_gateway_sends")
+def gateway_sends(db):
+    """The parts handed to each gateway device, so its sending budget is counted across workers.
+
+    Android holds an app's SMS past 30 parts a minute until a person taps "allow" on the
+    phone (SmsUsageMonitor); the outbox keeps each device under its budget by counting here.
+    """
+    db["gateway_sends"].create(
+        {
+            "id": int,
+            "commune_id": int,
+            "channel_id": int,
+            "outbox_id": int,
+            "parts": int,
+            "at": str,
+        },
+        pk="id",
+        not_null={"commune_id", "channel_id", "parts", "at"},
+    )
+    db["gateway_sends"].create_index(["channel_id", "at"])
+    db["gateway_sends"].create_index(["commune_id"])

@@ -28,6 +28,13 @@ webhooks to the app over HTTP, as the app does. What it does follows the app's s
   WebHooksService.replace), GET /health, GET /device (local) or /devices (cloud). In cloud
   mode the same paths live under /3rdparty/v1, and `device_problem` makes sends answer 400
   as the server does for devices.ErrNotFound/ErrMoreThanOne.
+- Android's own limit (AOSP SmsUsageMonitor: DEFAULT_SMS_MAX_COUNT 30 in
+  DEFAULT_SMS_CHECK_PERIOD 60,000 ms; `isUnderLimit` adds the parts a message needs, so a
+  long message counts once per part): past it Android shows "allow this app to send a
+  large number of messages?" and the message waits, Pending, with every one after it,
+  until a person taps (android-sms-gateway issues #91, and #81 for the `adb` setting
+  sms_outgoing_check_max_count that raises it). `tap()` is that person; `dialogs` counts
+  how often the phone needed one.
 """
 
 import base64
@@ -48,6 +55,8 @@ from werkzeug.wrappers import Request, Response
 PHONE_ZONE = dt.timezone(dt.timedelta(hours=7))
 BACKOFF_BASE_SECONDS = 5
 RETRY_COUNT = 15
+SMS_MAX_COUNT = 30
+SMS_CHECK_PERIOD = 60.0
 CLOUD_PREFIX = "/3rdparty/v1"
 
 
@@ -93,6 +102,10 @@ class FakeGatewayPhone:
         self.dropped = []  # webhooks given up after RETRY_COUNT tries
         self.api_calls = []
         self._send_failures = []  # statuses for the next sends
+        self.usage = []  # (phone time, parts) of what Android let the app send
+        self.awaiting_tap = False  # SmsUsageMonitor's dialog is on the screen
+        self.dialogs = 0
+        self.parts_sent = 0
         self._deliveries = 0
         self._lock = threading.RLock()
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
@@ -141,12 +154,40 @@ class FakeGatewayPhone:
             with self._lock:
                 self._emit("system:ping", {"health": {"status": "pass"}})
 
+    def tap(self):
+        """A person taps "Allow" on the dialog: the held message and those after it go on."""
+        with self._lock:
+            self.awaiting_tap = False
+            self.usage = []
+
+    def _under_limit(self, parts):
+        """SmsUsageMonitor.isUnderLimit: room for PARTS more in the last 60 s, else the dialog."""
+        now = self.now().timestamp()
+        self.usage = [(at, n) for at, n in self.usage if now - at < SMS_CHECK_PERIOD]
+        if sum(n for _, n in self.usage) + parts <= SMS_MAX_COUNT:
+            self.usage.append((now, parts))
+            return True
+        self.awaiting_tap = True
+        self.dialogs += 1
+        return False
+
     def process_outgoing(self, *, fail=(), report=True):
-        """Send every pending message; ids in FAIL fail; with REPORT False none is reported."""
+        """Send every pending message; ids in FAIL fail; with REPORT False none is reported.
+
+        Past Android's limit the phone stops at the dialog: nothing more leaves until tap().
+        """
+        from app.language.texts import segments
+
         with self._lock:
             for message in self.messages.values():
                 if message["state"] != "Pending":
                     continue
+                if self.awaiting_tap:
+                    return
+                parts = max(1, segments(message["text"]).count)
+                if not self._under_limit(parts):
+                    return
+                self.parts_sent += parts
                 if message["id"] in fail:
                     message["state"] = "Failed"
                     message["error"] = "RESULT_ERROR_GENERIC_FAILURE"
