@@ -18,6 +18,7 @@ from staff import (  # noqa: E402,F401
     people,
     prompts,
     queue,
+    reports,
     settings,
     trip_sheet,
     walkin,
