@@ -5,7 +5,7 @@ numbered menu last shown to the phone; the handlers live in sms.intents.
 """
 
 from app import residents
-from app.catalogue import catalog, guidance, hamlets
+from app.catalogue import catalog, guidance, hamlets, place_names
 from app.delivery import messages
 from sms import nlu, state, understood
 from sms.intents import (
@@ -77,6 +77,7 @@ def _converse(db, resident, inbound, body, reading, *, first_message=False):
         if hamlet:
             state.clear(db, phone)
             if menu == MENU_VISIT_HAMLET:
+                _suggest_place(db, hamlet, data)
                 return open_visit(
                     db,
                     resident,
@@ -118,8 +119,21 @@ def _pick(db, resident, inbound, menu, data, number):
     if not hamlet:
         return unknown(db, resident, inbound, inbound["body"], language)
     if menu == MENU_VISIT_HAMLET:
+        _suggest_place(db, hamlet, extra)
         return open_visit(db, resident, inbound, hamlet["id"], *_visit_extra(extra))
     return schedule(db, resident, hamlet, language)
+
+
+def _suggest_place(db, hamlet, data):
+    """The unknown place a visit named becomes a suggested alias of the hamlet picked."""
+    if data.get("place"):
+        place_names.add(
+            db,
+            hamlet["id"],
+            data["place"],
+            status=place_names.SUGGESTED,
+            message_id=data.get("message_id"),
+        )
 
 
 def _visit_extra(data):

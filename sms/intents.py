@@ -7,7 +7,7 @@ cancels and reports on requests exactly as voice, staff and the API do.
 import re
 
 from app import communes, lifecycle, residents, trips
-from app.catalogue import catalog, commune_settings, guidance, hamlets
+from app.catalogue import catalog, commune_settings, guidance, hamlets, place_names
 from app.infra import clock
 from app.language import days
 from app.language.keywords import (
@@ -95,15 +95,20 @@ def _visit(db, resident, inbound, parsed, language):
     if current:
         _note_resident_wrote(db, resident, current, parsed.rest)
         return Answer("visit_exists", [_exists_reply(db, current, language)], current)
+    # A former commune named ("bên Phú Long") narrows the menu to its hamlets; a place the
+    # list does not know ("ấp Bình Thạnh") becomes a suggested alias of the hamlet picked.
+    words = parsed.rest or ""
     return show_menu(
         db,
         resident["phone"],
         MENU_VISIT_HAMLET,
-        hamlet_items(db),
+        hamlet_items(db, place_names.former_commune(db, words)),
         language,
         description=description,
         procedure=procedure,
         documents=documents,
+        place=place_names.unknown_place(words),
+        message_id=dict(inbound).get("id"),
     )
 
 

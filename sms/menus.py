@@ -12,9 +12,14 @@ MENU_KEYS = {
 }
 
 
-def hamlet_items(db):
-    """Menu items for the active hamlets: (number, name, hamlet id)."""
-    return [(n, row["name"], row["id"]) for n, row in enumerate(hamlets.active(db), start=1)]
+def hamlet_items(db, old_commune=None):
+    """Menu items for the active hamlets: (number, name, hamlet id).
+
+    OLD_COMMUNE (a former commune the resident named) keeps only its hamlets, when any.
+    """
+    rows = hamlets.active(db)
+    narrowed = [row for row in rows if old_commune and row["old_commune"] == old_commune]
+    return [(n, row["name"], row["id"]) for n, row in enumerate(narrowed or rows, start=1)]
 
 
 def procedure_items(db, language="vi"):

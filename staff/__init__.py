@@ -16,6 +16,7 @@ from staff import (  # noqa: E402,F401
     message_log,
     numbers,
     people,
+    place_names,
     prompts,
     queue,
     reports,

@@ -6,7 +6,7 @@ from flask_login import current_user, login_user
 
 from app import trips
 from app.accounts import apikeys, audit, logins, users
-from app.catalogue import commune_settings, hamlets
+from app.catalogue import commune_settings, hamlets, place_names
 from app.infra.database import get_db
 from app.language import formats
 from app.trips import trip_lists
@@ -37,6 +37,8 @@ def render_settings(new_key=None, status=200):
     return render_template(
         "staff/settings.html",
         hamlets=hamlets.every(db),
+        aliases=place_names.aliases(db),
+        suggested=place_names.aliases(db, place_names.SUGGESTED),
         rules=trips.list_rules(db),
         coming=trip_lists.coming_trips(db, limit=16),
         users=accounts,

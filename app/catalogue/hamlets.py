@@ -31,7 +31,18 @@ def _load(db):
     )
     live = [row for row in every if row["active"] == 1]
     by_code = {row["code"]: row for row in live}
-    finder = HamletIndex([(row["code"], fold(row["name"])) for row in live])
+    # Other names staff keep for a hamlet ("Long Hậu cũ", a spelling) are found like its own.
+    other_names = [
+        (row["hamlet_code"], row["folded"])
+        for row in rows(
+            db,
+            "SELECT h.code AS hamlet_code, a.folded FROM hamlet_aliases a"
+            " JOIN hamlets h ON h.id = a.hamlet_id"
+            " WHERE a.commune_id = ? AND a.status = 'active' AND h.active = 1",
+            [communes.current_id()],
+        )
+    ]
+    finder = HamletIndex([(row["code"], fold(row["name"])) for row in live] + other_names)
     return {row["id"]: row for row in every}, live, by_code, finder
 
 
@@ -129,15 +140,16 @@ class HamletIndex:
         self.suffixed = {}  # suffix -> length -> [(base, code)]
         for code, name in hamlets:
             words = name.split()
-            self.exact[code] = code
+            key = "".join(words)  # the code for a hamlet's own name; an alias's own letters
+            self.exact[key] = code
             has_suffix = len(words) > 1 and (len(words[-1]) == 1 or words[-1].isdigit())
-            base = code[: -len(words[-1])] if has_suffix else code
+            base = key[: -len(words[-1])] if has_suffix else key
             if len(base) < MIN_FUZZY_LENGTH:
                 continue
             table = self.suffixed.setdefault(words[-1], {}) if has_suffix else self.plain
             for length in (len(base) - 1, len(base), len(base) + 1):
                 table.setdefault(length, []).append((base, code))
-        self.longest = max((len(code) for code in self.exact), default=0)
+        self.longest = max((len(key) for key in self.exact), default=0)
 
     def find(self, tokens):
         """Return the hamlet named in TOKENS as a Found, or None.

@@ -35,3 +35,10 @@ def hamlet_aliases(db):
     )
     db["hamlet_aliases"].create_index(["commune_id", "folded", "hamlet_id"], unique=True)
     db["hamlet_aliases"].create_index(["commune_id", "status"])
+    # Aliases are found like hamlet names: an edit must reload every worker's finder.
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER catalog_changed_hamlet_aliases_{event.lower()} AFTER {event}"
+            " ON hamlet_aliases BEGIN UPDATE catalog_version SET version = random()"
+            " WHERE id = 1; END"
+        )

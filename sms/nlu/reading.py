@@ -56,13 +56,17 @@ class Reading:
         return "question" if self.decision == HANDOVER else self.intent
 
 
-def build_catalogue(procedures, hamlets, model=None):
-    """Build a Catalogue from procedure rows and hamlet rows (dicts with code and name)."""
+def build_catalogue(procedures, hamlets, model=None, hamlet_index=None):
+    """Build a Catalogue from procedure rows and hamlet rows (dicts with code and name).
+
+    HAMLET_INDEX, when given, is the app's finder with the hamlets' aliases too.
+    """
     from app.language.texts import fold
 
     return Catalogue(
         vocabulary=keywords.Vocabulary(procedures),
-        hamlets=entities.HamletIndex([(row["code"], fold(row["name"])) for row in hamlets]),
+        hamlets=hamlet_index
+        or entities.HamletIndex([(row["code"], fold(row["name"])) for row in hamlets]),
         procedures=entities.ProcedureIndex(
             [(row["code"], row.get("synonyms") or []) for row in procedures]
         ),

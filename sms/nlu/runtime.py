@@ -71,7 +71,9 @@ def _load_model(db):
 def _load(db):
     """The bound commune's understanding catalogue: its hamlets and procedures, the model."""
     model = cache.cached(db, "sms.model", _load_model)
-    return build_catalogue(guidance.all_procedures(db), hamlets.active(db), model)
+    return build_catalogue(
+        guidance.all_procedures(db), hamlets.active(db), model, hamlets.index(db)
+    )
 
 
 def catalogue(db):
