@@ -90,6 +90,10 @@ ACTION_LABELS = {
 AUDIT_LABELS = {
     "commune_settings": _l("Commune settings saved"),
     "hamlet_saved": _l("Hamlet saved"),
+    "hamlet_alias_added": _l("Other name of a hamlet added"),
+    "hamlet_alias_accept": _l("Suggested name of a hamlet kept"),
+    "hamlet_alias_dismiss": _l("Suggested name of a hamlet dismissed"),
+    "hamlet_alias_remove": _l("Other name of a hamlet removed"),
     "rule_saved": _l("Schedule rule saved"),
     "trip_cancelled": _l("Trip cancelled"),
     "trip_added": _l("Extra trip added"),
