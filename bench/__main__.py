@@ -18,6 +18,7 @@ BENCHMARKS = [
     "bench.profile_webhooks",
     "bench.outbox_bench",
     "bench.staff_pages_bench",
+    "bench.communes_bench",
     "bench.nlu",
     "bench.nlu_memory",
     "bench.body_limits_bench",

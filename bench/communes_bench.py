@@ -35,6 +35,7 @@ AUTH_TOKEN = "bench-auth-token"
 BASE_URL = "http://127.0.0.1:8000"
 PASSWORD = "bench-password-1"
 CLOSED = ["visited"] * 8 + ["cancelled", "answered"]
+PAGE_GOAL_MS = 150
 
 
 def iso(moment):
@@ -349,7 +350,24 @@ def main():
         print(f"  {label:<16} {a:>10.2f} {b:>13.2f} {b / a:>7.3f}")
     for label, size in sizes.items():
         print(f"  database size, {label}: {size / 1e6:.1f} MB")
-    return {"figures": figures, "sizes": sizes}
+    return {
+        "communes": COMMUNES,
+        "figures": {
+            label: {"one_ms": a, "many_ms": b, "ratio": r} for label, (a, b, r) in figures.items()
+        },
+        "size_mb": {label: round(size / 1e6, 1) for label, size in sizes.items()},
+    }
+
+
+def verdicts(figures):
+    """Yield (goal, figure, met) for the goals of a province on one server."""
+    rows = figures["figures"]
+    for label in ("sms", "voice step"):
+        ratio = rows[label]["ratio"]
+        yield (f"{label} within 10% of one commune", f"x{ratio:.3f}", ratio <= 1.10)
+    for label in ("queue page", "trip sheet"):
+        ms = rows[label]["many_ms"]
+        yield (f"{label} < {PAGE_GOAL_MS} ms", f"{ms:.1f} ms", ms < PAGE_GOAL_MS)
 
 
 if __name__ == "__main__":
