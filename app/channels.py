@@ -108,16 +108,18 @@ def twilio_number(db, commune, default_number):
     return row["address"] or (default_number if row["is_default"] else None)
 
 
-def add_twilio(db, commune, number, *, checked=True):
+def add_twilio(db, commune, number, *, checked=True, default_number=None):
     """Route Twilio NUMBER (E.164) to COMMUNE; return the channel row.
 
     CHECKED False takes a development number (+84000000001) as it is written.
+    DEFAULT_NUMBER (TWILIO_FROM_NUMBER) is the first commune's already.
     """
     try:
         address = phones.normalise(number) if checked else number.strip()
     except phones.InvalidPhone:
         raise ChannelError(f"{number!r} is not a phone number, e.g. +842773000111") from None
-    if first(db, "SELECT 1 FROM channels WHERE kind = 'twilio' AND address = ?", [address]):
+    taken = first(db, "SELECT 1 FROM channels WHERE kind = 'twilio' AND address = ?", [address])
+    if taken or (default_number and address == _e164(default_number)):
         raise ChannelError(f"{address} already belongs to a commune")
     return _add(db, commune, "twilio", address, None)
 

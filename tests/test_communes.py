@@ -195,7 +195,7 @@ def test_a_call_greets_with_the_called_communes_name(db, twilio_post, second):
     assert call["commune_id"] == second.id
 
 
-def test_the_cli_creates_a_commune_and_routes_a_number_and_a_device(runner, db):
+def test_the_cli_creates_a_commune_and_routes_a_number_and_a_device(app, runner, db):
     result = runner.invoke(
         args=["commune", "create", "tanhoa", "--name", "Xã Tân Hòa", "--timezone", "Asia/Bangkok"]
     )
@@ -215,6 +215,12 @@ def test_the_cli_creates_a_commune_and_routes_a_number_and_a_device(runner, db):
         args=["channel", "add", "--commune", "PHULAM", "--twilio-number", "+842773000111"]
     )
     assert clash.exit_code != 0 and "already belongs" in clash.output
+    # The first commune's number from the environment is taken too.
+    app.config["TWILIO_FROM_NUMBER"] = "+842773000222"
+    taken = runner.invoke(
+        args=["channel", "add", "--commune", "TANHOA", "--twilio-number", "02773000222"]
+    )
+    assert taken.exit_code != 0 and "already belongs" in taken.output
     shown = runner.invoke(args=["commune", "show", "TANHOA"]).output
     assert "+842773000111" in shown and "jurisdiction_id  tanhoa" in shown
     assert runner.invoke(args=["commune", "show", "NOWHERE"]).exit_code != 0

@@ -102,7 +102,12 @@ def channel_add_command(commune_code, twilio_number, gateway_device):
     try:
         with transaction(db):
             if twilio_number:
-                channel = channels.add_twilio(db, commune, twilio_number)
+                channel = channels.add_twilio(
+                    db,
+                    commune,
+                    twilio_number,
+                    default_number=current_app.config["TWILIO_FROM_NUMBER"],
+                )
             else:
                 channel = channels.add_gateway(db, commune, gateway_device)
     except channels.ChannelError as exc:
