@@ -31,6 +31,18 @@ def _e164(number):
         return text
 
 
+CHANNEL_COLUMNS = ("id", "commune_id", "kind", "address", "secret", "is_default")
+_TWILIO_ROUTE = (
+    "SELECT "
+    + ", ".join(f"communes.{name}" for name in communes.COLUMNS)
+    + ", "
+    + ", ".join(f"channels.{name} AS channel_{name}" for name in CHANNEL_COLUMNS)
+    + " FROM channels JOIN communes ON communes.id = channels.commune_id"
+    " WHERE channels.kind = 'twilio' AND (channels.address = ? OR (channels.is_default = 1 AND ?))"
+    " ORDER BY channels.address IS NULL LIMIT 1"
+)
+
+
 def for_twilio(db, number, default_number):
     """Return (Commune, channel row) owning Twilio NUMBER, or None when no commune does.
 
@@ -39,16 +51,25 @@ def for_twilio(db, number, default_number):
     address = _e164(number)
     if not address:
         return None
-    row = first(
-        db,
-        "SELECT * FROM channels WHERE kind = 'twilio' AND address = ?",
-        [address],
-    )
-    if row is None and address == _e164(default_number):
-        row = first(db, "SELECT * FROM channels WHERE kind = 'twilio' AND is_default = 1 LIMIT 1")
+    # One statement on every webhook: the number's own channel, else the default one.
+    row = first(db, _TWILIO_ROUTE, [address, int(address == _e164(default_number))])
     if row is None:
         return None
-    return communes.by_id(db, row["commune_id"]), row
+    channel = {name: row[f"channel_{name}"] for name in CHANNEL_COLUMNS}
+    return communes.from_row(row), channel
+
+
+def for_sip_domain(db, domain):
+    """Return (Commune, channel row) of a call through a Twilio SIP Domain of our account.
+
+    A domain routed to a commune (a twilio channel with address sip:DOMAIN) is that
+    commune's; any other domain of the account is the first commune's, as its number is.
+    """
+    row = first(db, _TWILIO_ROUTE, [f"sip:{(domain or '').strip().lower()}", 1])
+    if row is None:
+        return None
+    channel = {name: row[f"channel_{name}"] for name in CHANNEL_COLUMNS}
+    return communes.from_row(row), channel
 
 
 def gateway_device(db, channel_id):

@@ -62,6 +62,11 @@ class Commune:
         return ZoneInfo(self.timezone)
 
 
+def from_row(row):
+    """A Commune from a row holding the communes columns (None stays None)."""
+    return _value(row)
+
+
 def _value(row):
     """A Commune from a communes row (None stays None)."""
     if row is None:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTH_TOKEN = "bench-auth-token-0123456789abcdef"
+# The service's Twilio number: webhooks route by it (To, Called) to the first commune.
+TWILIO_NUMBER = "+84287300000"
 ACCOUNT_SID = "AC" + "b" * 32
 SECRET_KEY = "bench-secret-key"
 START_TIMEOUT = 30.0
@@ -48,9 +50,7 @@ def service_env(db_path, port, **extra):
             "PORT": str(port),
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            # The number bench.loadgen's texts are sent to: webhooks route by it, and a
-            # number no commune owns is answered 404.
-            "TWILIO_FROM_NUMBER": "+84287300000",
+            "TWILIO_FROM_NUMBER": TWILIO_NUMBER,
             "SECRET_KEY": SECRET_KEY,
             "PYTHONUNBUFFERED": "1",
         }

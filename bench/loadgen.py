@@ -14,9 +14,8 @@ from urllib.parse import urlencode, urlsplit
 
 from twilio.request_validator import RequestValidator
 
-from bench.harness import ACCOUNT_SID, AUTH_TOKEN
+from bench.harness import ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER
 
-TWILIO_NUMBER = "+84287300000"
 IO_TIMEOUT = 30.0
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app import lifecycle, residents
+from app import communes, lifecycle, residents
 from app.request_queue import service_requests
 from bench.profile_webhooks import STATEMENT_GOALS, statements_of
 from db import kept, transaction
@@ -23,7 +23,13 @@ def thread_db(app, text_in):
 def handle(db, body, sid="SM1", phone=PHONE):
     """Run one inbound SMS through the inbox, outside any web request."""
     return inbox.handle_sms(
-        db, phone=phone, body=body, provider="twilio", provider_id=sid, dedupe_key=f"t:{sid}"
+        db,
+        commune=communes.first_commune(db),
+        phone=phone,
+        body=body,
+        provider="twilio",
+        provider_id=sid,
+        dedupe_key=f"t:{sid}",
     )
 
 

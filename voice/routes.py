@@ -49,9 +49,12 @@ def called_commune(db, form):
         return communes.by_id(db, call["commune_id"])
     direction = form.get("Direction", "inbound")
     ours = form.get("From") if direction.startswith("outbound") else form.get("Called")
-    found = channels.for_twilio(
-        db, ours or form.get("To"), current_app.config["TWILIO_FROM_NUMBER"]
-    )
+    if form.get("SipDomain") and not direction.startswith("outbound"):
+        found = channels.for_sip_domain(db, form["SipDomain"])
+    else:
+        found = channels.for_twilio(
+            db, ours or form.get("To"), current_app.config["TWILIO_FROM_NUMBER"]
+        )
     if found is None:
         log.warning("call to %s: no commune owns this number", mask_phone(ours))
         abort(404)
