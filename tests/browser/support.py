@@ -215,6 +215,7 @@ def console_pages(walk):
         "messages": "/messages",
         "catalogue": "/catalogue",
         "procedure": "/catalogue/CANCUOC",
+        "prompts": "/prompts",
         "numbers": "/stats",
         "settings": "/settings",
         "password": "/password",
