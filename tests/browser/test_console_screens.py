@@ -36,6 +36,20 @@ def sentences():
     return found
 
 
+# The body's text without what is marked as another language (lang="vi" prompt words shown
+# on the English console are the residents' words, not a sentence left untranslated).
+TEXT_IN_PAGE_LANGUAGE = """() => {
+  const lang = document.documentElement.lang;
+  const foreign = [...document.querySelectorAll("body [lang]")]
+    .filter((element) => !element.lang.startsWith(lang));
+  const before = foreign.map((element) => element.style.display);
+  foreign.forEach((element) => { element.style.display = "none"; });
+  const text = document.body.innerText;
+  foreign.forEach((element, i) => { element.style.display = before[i]; });
+  return text;
+}"""
+
+
 def look(page, folder, name, size, lang, other_language):
     """Save the page; return what a commune officer or a field-team member would trip on."""
     page.evaluate(OPEN_DETAILS)
@@ -46,7 +60,7 @@ def look(page, folder, name, size, lang, other_language):
         problems.append(f"scrolls sideways ({width} px)")
     if size == "phone":
         problems += page.evaluate(TAP_TARGETS)
-    text = re.sub(r"\s+", " ", page.inner_text("body"))
+    text = re.sub(r"\s+", " ", page.evaluate(TEXT_IN_PAGE_LANGUAGE))
     problems += [f"in the wrong language: {words!r}" for words in other_language if words in text]
     return [f"{lang} {name}: {problem}" for problem in problems]
 
