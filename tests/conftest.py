@@ -94,6 +94,7 @@ def app(tmp_path, nlu_model_path):
             "TWILIO_AUTH_TOKEN": TEST_AUTH_TOKEN,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "NLU_MODEL_PATH": str(nlu_model_path),
+            "REPORTS_DIR": str(tmp_path / "reports"),
         }
     )
     migrate(db_path)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from app.ops.report_cli import reports_root
 from app.reports import layout
 from tests.report_month import NOVEMBER, READ_AT, build_november
 
@@ -42,7 +43,7 @@ def test_the_command_writes_one_file_per_format_under_the_communes_folder(
     app, runner, db, november
 ):
     paths = _written(runner, "--commune", "PHULAM")
-    root = Path(app.instance_path) / "reports" / "PHULAM"
+    root = Path(reports_root(app)) / "PHULAM"
     assert paths == [root / "2026-11.xlsx", root / "2026-11.csv"]
     lines = list(csv.DictReader(paths[1].read_text(encoding="utf-8").splitlines()))
     by_key = {line["Mã chỉ số"]: line for line in lines}
@@ -118,3 +119,21 @@ def _text(value):
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def test_the_worker_writes_last_months_files_once_from_the_first(app, db, november):
+    from app.ops import scheduler
+
+    with app.test_request_context():
+        first = scheduler.run_due_jobs(db)
+        again = scheduler.run_due_jobs(db)
+    root = Path(reports_root(app))
+    assert first["monthly_report"] == [
+        str(root / "PHULAM" / "2026-11.xlsx"),
+        str(root / "PHULAM" / "2026-11.csv"),
+    ]
+    assert first["monthly_report:KHAC"] == [
+        str(root / "KHAC" / "2026-11.xlsx"),
+        str(root / "KHAC" / "2026-11.csv"),
+    ]
+    assert again["monthly_report"] is None

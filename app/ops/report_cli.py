@@ -15,8 +15,8 @@ report_group = AppGroup("report", help="Write the monthly reports of the commune
 
 
 def reports_root(app):
-    """Where report files go: instance/reports."""
-    return os.path.join(app.instance_path, "reports")
+    """Where report files go: instance/reports (REPORTS_DIR in tests)."""
+    return app.config.get("REPORTS_DIR") or os.path.join(app.instance_path, "reports")
 
 
 @report_group.command("monthly")

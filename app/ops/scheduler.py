@@ -1,4 +1,4 @@
-"""Scheduled jobs run by the worker: trips, reminders, call-back retries and gateway checks.
+"""Scheduled jobs run by the worker: trips, reminders, monthly reports, call-backs, gateway checks.
 
 Every job is idempotent, so any number of worker processes (or a restarted one) can run
 them: trip generation is keyed by rule and day, reminders by the outbox dedupe key
@@ -15,7 +15,10 @@ from app import communes, trips
 from app.catalogue import commune_settings
 from app.delivery import gateway_jobs
 from app.infra import clock
+from app.ops.report_cli import reports_root
 from app.prompts import audio as prompt_audio
+from app.reports import files as report_files
+from app.reports import months
 from app.request_queue import callbacks
 from db import transaction
 
@@ -119,10 +122,25 @@ def run_nightly(db):
     return results
 
 
+def write_monthly_report(db):
+    """From the 1st of a local month, once: write last month's report files of the commune."""
+    commune = communes.current()
+    month = months.label(*months.last_complete(commune.zone))
+    name = _job_name("monthly_report")
+    row = db.execute("SELECT note FROM jobs WHERE name = ?", [name]).fetchone()
+    if row and row[0] == month:
+        return None
+    paths = report_files.write_month(db, commune, month, reports_root(current_app))
+    with transaction(db):
+        _mark_run(db, name, month)
+    return [str(path) for path in paths]
+
+
 # Jobs run once per commune, in its own time zone and with its own settings.
 COMMUNE_JOBS = (
     ("trips", generate_trips),
     ("reminders", queue_reminders),
+    ("monthly_report", write_monthly_report),
 )
 JOBS = (
     ("callbacks", run_callbacks),
