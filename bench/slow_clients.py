@@ -267,8 +267,43 @@ def measure(worker_class, probes, workdir, attack=None):
     return result
 
 
+def compare_throughput(rounds=6, count=600):
+    """Webhook throughput of the shipped worker and the one before, side by side.
+
+    Both services run at once and take turns, in alternating order, so the load of a shared
+    machine falls on both alike; returns {label: [SMS/s of each round]}.
+    """
+    import tempfile
+
+    from bench.harness import Service
+
+    figures = {label: [] for label, _ in WORKERS[:2]}
+    with tempfile.TemporaryDirectory(prefix="slow-clients-tp-") as workdir:
+        services = {
+            label: Service(
+                f"{workdir}/{number}",
+                extra_args=["--worker-class", worker_class] if worker_class else [],
+            )
+            for number, (label, worker_class) in enumerate(WORKERS[:2])
+        }
+        with services[WORKERS[0][0]], services[WORKERS[1][0]]:
+            for service in services.values():
+                throughput(service.port, count=count // 2)  # warm up
+            for number in range(rounds):
+                labels = list(services) if number % 2 else list(services)[::-1]
+                for label in labels:
+                    figures[label].append(throughput(services[label].port, count)["sms_per_s"])
+    return figures
+
+
 def main():
     """Compare the shipped worker with the one before, stock gthread and gevent."""
+    if sys.argv[1:] == ["throughput"]:
+        import statistics
+
+        for label, values in compare_throughput().items():
+            print(f"| {label} | {round(statistics.median(values), 1)} | {sorted(values)} |")
+        return None
     import tempfile
 
     limit = raise_file_limit()

@@ -120,6 +120,9 @@ class SlowClientSafeWorker(gthread.ThreadWorker):
         self.nr_conns += 1
         conn = gthread.TConn(self.cfg, client_sock, client_addr, listener.getsockname())
         self._wait_for_request(conn)
+        # Most clients send their request with the connection: read it now, saving a trip
+        # through the poller, and dispatch it at once when it is whole.
+        self._read_some(conn, client_sock)
 
     def on_client_socket_readable(self, conn, client):
         """A kept-alive connection has bytes: read its next request in the loop too."""
