@@ -4,11 +4,12 @@ Staff may listen; only admins record, upload, delete or edit a prompt's words, a
 change is audited. The upload is stored as it came: the worker converts it.
 """
 
-from flask import abort, current_app, flash, g, jsonify, make_response, render_template, request
+from flask import abort, current_app, flash, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app import communes
 from app.infra.database import get_db
 from app.prompts import audio as prompt_audio
 from app.prompts import catalogue
@@ -38,9 +39,8 @@ GROUP_TITLES = {
 
 
 def commune_id():
-    """The commune the officer works in (the first commune until memberships choose one)."""
-    commune = getattr(g, "commune", None)
-    return commune.id if commune is not None else 1
+    """The commune the officer works in, as the console bound it for this request."""
+    return communes.current_id()
 
 
 def chosen_language():
