@@ -187,7 +187,7 @@ def _shown(value, base, published):
 
 def _number(value, unit=""):
     if value is None:
-        return "không có"
+        return "chưa có"
     text = str(value).replace(".", ",")
     return f"{text}{unit}"
 
@@ -208,6 +208,8 @@ def _paragraph(key, now, before):
             f"{now['visits.cancelled']} đã hủy và {now['visits.open']} còn đang chờ."
         )
     if key == "waiting":
+        if now["waiting.median_days"] is None:
+            return "Chưa có lượt thăm nào trong tháng để tính thời gian chờ."
         return (
             f"Người dân chờ trung bình (trung vị) {_number(now['waiting.median_days'])} ngày "
             f"(tháng trước: {_number(before['waiting.median_days'])}); "
@@ -221,9 +223,14 @@ def _paragraph(key, now, before):
         )
     if key == "questions":
         return (
-            f"Có {now['questions.count']} câu hỏi cần cán bộ trả lời; câu trả lời đầu tiên "
-            f"đến sau {_number(now['questions.median_hours_to_answer'])} giờ (trung vị); "
-            f"{now['questions.open_over_2_working_days']} câu chờ quá 2 ngày làm việc."
+            f"Có {now['questions.count']} câu hỏi cần cán bộ trả lời; "
+            + (
+                f"câu trả lời đầu tiên đến sau {_number(now['questions.median_hours_to_answer'])}"
+                " giờ (trung vị); "
+                if now["questions.median_hours_to_answer"] is not None
+                else ""
+            )
+            + f"{now['questions.open_over_2_working_days']} câu chờ quá 2 ngày làm việc."
         )
     if key == "procedures":
         top = now["procedures.top"]

@@ -4,9 +4,12 @@ axe-core is the npm package, vendored (tests/browser/vendor/, pinned in its file
 run inside the page through Playwright; no CDN.
 """
 
+import datetime as dt
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from db import connect
 from tests.browser.support import busy_commune, console_pages, script, sign_in
 
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
@@ -69,3 +72,40 @@ def test_the_focus_ring_stands_out_at_least_three_to_one_everywhere(
         page.keyboard.press("Tab")
         found[name] = page.evaluate(FOCUS_RING)
     assert {name: low for name, low in found.items() if low} == {}
+
+
+def test_the_province_page_and_the_monthly_report_have_no_axe_violation_and_print_on_a4(
+    sized, live_server, admin_login, artifacts
+):
+    page = sized.page
+    busy_commune(live_server)
+    database = connect(live_server.db_path)
+    with database.conn:
+        # The admin reads for the province too, and administers the first commune.
+        database.execute("UPDATE staff_users SET province = 1 WHERE username = ?", [admin_login[0]])
+        database.execute(
+            "INSERT OR REPLACE INTO memberships (user_id, commune_id, role)"
+            " SELECT id, 1, 'admin' FROM staff_users WHERE username = ?",
+            [admin_login[0]],
+        )
+    database.conn.close()
+    sign_in(page, live_server.url, *admin_login)
+    found = {}
+    # The demo's requests are this month's: the page of this month has something to draw.
+    month = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m")
+    page.goto(live_server.url + f"/province?month={month}")
+    found["province"] = axe(page)
+    page.screenshot(path=str(artifacts / f"province-{sized.name}.png"), full_page=True)
+    page.locator("table.province tbody th a").first.click()
+    page.wait_for_selector("article.report")
+    found["report"] = axe(page)
+    page.screenshot(path=str(artifacts / f"report-{sized.name}.png"), full_page=True)
+    if sized.name == "desk":
+        # Chromium's own print to PDF, on A4, as the province files it.
+        page.emulate_media(media="print")
+        page.pdf(path=str(artifacts / "report-a4.pdf"), format="A4", print_background=True)
+        page.emulate_media(media="screen")
+    page.goto(live_server.url + "/reports")
+    found["report-files"] = axe(page)
+    (artifacts / f"axe-reports-{sized.name}.json").write_text(json.dumps(found, indent=1))
+    assert {name: lines for name, lines in found.items() if lines} == {}
