@@ -10,7 +10,7 @@ from android_sms_gateway import errors as gateway_errors
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from app import channels
+from app import channels, communes
 from app.accounts import apikeys, users
 from app.infra import gateway_api
 from app.infra.database import get_db
@@ -23,16 +23,24 @@ from db.files import private_database
 
 @click.command("seed")
 @with_appcontext
-@click.option("--demo", is_flag=True, help="Also add demo residents and requests.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Also add demo residents and requests (the first commune: and a second demo commune).",
+)
 @commune_option
 def seed_command(demo, commune_code):
     """Load hamlets, the trip schedule and the procedure catalogue (safe to run again)."""
+    from app.seed.demo_commune import DEMO_CODE
     from app.seed.loader import seed
 
     db = get_db()
     commune = resolve_commune(db, commune_code)
+    first = commune.id == communes.FIRST_ID
     seed(db, demo=demo, commune=commune)
     click.echo(f"Seeded {commune.code}" + (" with demo data." if demo else "."))
+    if demo and first:
+        click.echo(f"Seeded the second demo commune {DEMO_CODE} with demo data.")
 
 
 @click.command("create-user")
