@@ -4,6 +4,7 @@ from app import lifecycle, profiles, residents
 from app.catalogue import hamlets
 from app.language import phones
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from open311 import limits
 from open311.search import find
 from open311.services import FLAGS, find_service
@@ -100,19 +101,21 @@ def create(db, params, attributes, key, idempotency_key=None):
         _new_resident(db, phone, name, flags)
     request, created = service_requests.open_request(
         db,
-        phone=phone,
-        kind=kind,
-        channel="api",
-        service_code=service["service_code"],
-        description=text,
-        hamlet_id=hamlet["id"] if hamlet else None,
-        source_key=source_key,
-        actor_type="api",
-        actor=key["name"],
-        notify=True,
-        resident_fields={"name": name or None},
-        keep_resident=bool(known),
-        vulnerable=any(flags.values()),
+        Asked(
+            phone=phone,
+            kind=kind,
+            channel="api",
+            service_code=service["service_code"],
+            description=text,
+            hamlet_id=hamlet["id"] if hamlet else None,
+            source_key=source_key,
+            actor_type="api",
+            actor=key["name"],
+            notify=True,
+            resident_fields={"name": name or None},
+            keep_resident=bool(known),
+            vulnerable=any(flags.values()),
+        ),
     )
     if created and known:
         profiles.note_reported(db, request, known, name=name, flags=flags, actor=key["name"])

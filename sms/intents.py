@@ -26,6 +26,7 @@ from app.language.keywords import (
 )
 from app.language.texts import fits_one_sms
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from db import cache
 from sms import keywords, replies
 from sms.menus import (
@@ -57,12 +58,10 @@ def question_for_staff(db, resident, inbound, text):
     """Open TEXT as the resident's question for staff, once per INBOUND message; return it."""
     request, _created = service_requests.open_request(
         db,
-        phone=resident["phone"],
+        Asked.question(
+            resident["phone"], "sms", text.strip() or None, source_key=inbound["dedupe_key"]
+        ),
         resident=resident,
-        kind=lifecycle.QUESTION,
-        channel="sms",
-        description=text.strip() or None,
-        source_key=inbound["dedupe_key"],
     )
     return request
 
@@ -136,14 +135,15 @@ def open_visit(db, resident, inbound, hamlet_id, description, procedure=None, do
     procedure = guidance.get(db, procedure) if procedure else None
     request, created = service_requests.open_request(
         db,
-        phone=resident["phone"],
+        Asked.visit(
+            resident["phone"],
+            "sms",
+            hamlet_id=hamlet_id,
+            source_key=inbound["dedupe_key"],
+            service_code=procedure["code"] if procedure else None,
+            description=description,
+        ),
         resident=resident,
-        kind=lifecycle.VISIT,
-        channel="sms",
-        service_code=procedure["code"] if procedure else None,
-        description=description,
-        hamlet_id=hamlet_id,
-        source_key=inbound["dedupe_key"],
     )
     language = resident["language"] or "vi"
     if not created:

@@ -1,6 +1,6 @@
 """Request detail: the resident, the timeline, the SMS thread, and the actions on a request."""
 
-from flask import Response, abort, flash, render_template, request
+from flask import Response, abort, current_app, flash, render_template, request
 from flask_babel import gettext as _
 
 from app import lifecycle, residents, trips
@@ -248,7 +248,7 @@ def recording(request_id):
     if not row["recording_url"]:
         abort(404)
     try:
-        content, content_type = recordings.fetch_recording(row["recording_url"])
+        content, content_type = recordings.fetch_recording(row["recording_url"], current_app.config)
     except recordings.RecordingUnavailable:
         abort(502)
     return Response(

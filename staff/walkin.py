@@ -8,6 +8,7 @@ from app.catalogue import guidance, hamlets
 from app.infra.database import get_db
 from app.language import phones
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from db import transaction
 from staff import bp
 from staff.common import actor, back, form_int
@@ -51,16 +52,18 @@ def walk_in():
                     )
                 result, created = service_requests.open_request(
                     db,
-                    phone=phone,
-                    kind=kind,
-                    channel="staff",
-                    service_code=service_code,
-                    description=description,
-                    hamlet_id=hamlet_id,
-                    actor_type="staff",
-                    actor=actor(),
-                    notify=True,
-                    resident_fields={"name": name, "raw": form.get("phone"), **profile},
+                    Asked(
+                        phone=phone,
+                        kind=kind,
+                        channel="staff",
+                        service_code=service_code,
+                        description=description,
+                        hamlet_id=hamlet_id,
+                        actor_type="staff",
+                        actor=actor(),
+                        notify=True,
+                        resident_fields={"name": name, "raw": form.get("phone"), **profile},
+                    ),
                 )
             if created:
                 flash(_("Request %(ref)s opened.", ref=result["ref"]), "success")

@@ -5,9 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from flask import current_app
 from twilio.request_validator import RequestValidator
 
 from app import create_app
+from app.delivery import outbox, transports
 from app.seed.loader import seed
 from db import connect, migrate
 
@@ -214,3 +216,8 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     if getattr(config, "_fake_now", None):
         config._fake_now.stop()
+
+
+def send_due(db):
+    """Send what is due through the transport the app is configured with, as the worker does."""
+    return outbox.send_due(db, transport=transports.from_config(current_app.config))

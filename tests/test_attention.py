@@ -2,6 +2,7 @@
 
 from app import lifecycle, residents
 from app.request_queue import attention, service_requests
+from app.request_queue.asked import Asked
 from db import transaction
 
 
@@ -44,7 +45,7 @@ def test_a_request_the_answer_opened_carries_the_mark(app, db):
     with app.app_context(), transaction(db):
         resident = _resident(db)
         visit, _ = service_requests.open_request(
-            db, phone=resident["phone"], kind=lifecycle.VISIT, channel="sms", hamlet_id=1
+            db, Asked(phone=resident["phone"], kind=lifecycle.VISIT, channel="sms", hamlet_id=1)
         )
         marked = attention.for_a_person(
             db, resident=resident, words="long story", reason="long", request=visit

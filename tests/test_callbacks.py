@@ -5,12 +5,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from flask import current_app
 
 from app import lifecycle
 from app.catalogue import commune_settings
 from app.infra import clock
 from app.language import phones
 from app.request_queue import callbacks, service_requests
+from app.request_queue.asked import Asked
 from db import transaction
 from tests.conftest import PUBLIC_BASE_URL
 from tests.fakes.twilio_api import FakeTwilioAPI
@@ -60,7 +62,7 @@ def status_callback(twilio_post, call_sid, status):
 
 def test_a_call_back_rings_the_resident_into_the_voice_menu(app, db, fake, clock_at):
     callback = callbacks.request_callback(db, "0912 345 678", requested_by="lan")
-    assert callbacks.run_due_callbacks(db) == 1
+    assert callbacks.run_due_callbacks(db, current_app.config) == 1
     [placed] = fake.calls
     assert placed["to"] == RESIDENT
     assert placed["from"] == app.config["TWILIO_FROM_NUMBER"]
@@ -72,7 +74,7 @@ def test_a_call_back_rings_the_resident_into_the_voice_menu(app, db, fake, clock
         1,
         placed["sid"],
     )
-    assert callbacks.run_due_callbacks(db) == 0
+    assert callbacks.run_due_callbacks(db, current_app.config) == 0
 
 
 @pytest.mark.parametrize("outcome", ["busy", "no-answer", "failed"])
@@ -83,7 +85,7 @@ def test_an_unanswered_call_back_is_retried_after_15_minutes_1_hour_and_3_hours(
     now = local(1, 10)
     waits = []
     for _attempt in range(4):
-        assert callbacks.run_due_callbacks(db) == 1
+        assert callbacks.run_due_callbacks(db, current_app.config) == 1
         status_callback(twilio_post, fake.calls[-1]["sid"], outcome)
         current = row(db, callback["id"])
         if current["status"] == "failed":
@@ -91,7 +93,7 @@ def test_an_unanswered_call_back_is_retried_after_15_minutes_1_hour_and_3_hours(
         due = clock.parse(current["next_attempt_at"])
         waits.append(due - now)
         clock_at(due - dt.timedelta(seconds=1))
-        assert callbacks.run_due_callbacks(db) == 0  # not a second early
+        assert callbacks.run_due_callbacks(db, current_app.config) == 0  # not a second early
         now = due
         clock_at(now)
     assert waits == [dt.timedelta(minutes=15), dt.timedelta(hours=1), dt.timedelta(hours=3)]
@@ -103,37 +105,37 @@ def test_an_unanswered_call_back_is_retried_after_15_minutes_1_hour_and_3_hours(
     )
     assert len(fake.calls) == 4
     clock_at(local(2, 10))
-    assert callbacks.run_due_callbacks(db) == 0
+    assert callbacks.run_due_callbacks(db, current_app.config) == 0
 
 
 def test_a_retry_that_would_fall_after_20_00_waits_for_07_00(db, fake, clock_at, twilio_post):
     clock_at(local(1, 19, 50))
     callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
-    callbacks.run_due_callbacks(db)
+    callbacks.run_due_callbacks(db, current_app.config)
     clock_at(local(1, 19, 55))
     status_callback(twilio_post, fake.calls[-1]["sid"], "no-answer")
     assert row(db, callback["id"])["next_attempt_at"] == clock.iso(local(2, 7))
     clock_at(local(1, 23, 30))
-    assert callbacks.run_due_callbacks(db) == 0
+    assert callbacks.run_due_callbacks(db, current_app.config) == 0
     clock_at(local(2, 7))
-    assert callbacks.run_due_callbacks(db) == 1
+    assert callbacks.run_due_callbacks(db, current_app.config) == 1
 
 
 def test_a_call_back_asked_for_at_night_is_placed_at_07_00(db, fake, clock_at):
     clock_at(local(1, 22))
     callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
     assert row(db, callback["id"])["next_attempt_at"] == clock.iso(local(2, 7))
-    assert callbacks.run_due_callbacks(db) == 0
+    assert callbacks.run_due_callbacks(db, current_app.config) == 0
     clock_at(local(2, 6, 59))
-    assert callbacks.run_due_callbacks(db) == 0
+    assert callbacks.run_due_callbacks(db, current_app.config) == 0
     clock_at(local(2, 7))
-    assert callbacks.run_due_callbacks(db) == 1
+    assert callbacks.run_due_callbacks(db, current_app.config) == 1
 
 
 def test_a_worker_that_wakes_after_20_00_does_not_ring_until_morning(db, fake, clock_at):
     callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
     clock_at(local(1, 21))
-    assert callbacks.run_due_callbacks(db) == 0
+    assert callbacks.run_due_callbacks(db, current_app.config) == 0
     assert fake.calls == []
     assert row(db, callback["id"])["next_attempt_at"] == clock.iso(local(2, 7))
 
@@ -143,12 +145,12 @@ def test_an_answered_call_back_is_completed_and_noted_on_its_request(
 ):
     with transaction(db):
         request, _created = service_requests.open_request(
-            db, phone=RESIDENT, kind="question", channel="sms"
+            db, Asked(phone=RESIDENT, kind="question", channel="sms")
         )
     callback = callbacks.request_callback(
         db, RESIDENT, request_id=request["id"], requested_by="lan"
     )
-    callbacks.run_due_callbacks(db)
+    callbacks.run_due_callbacks(db, current_app.config)
     status_callback(twilio_post, fake.calls[-1]["sid"], "completed")
     assert row(db, callback["id"])["status"] == "completed"
     actions = [event["action"] for event in lifecycle.events(db, request["id"])]
@@ -157,7 +159,7 @@ def test_an_answered_call_back_is_completed_and_noted_on_its_request(
 
 def test_a_repeated_status_callback_does_not_use_up_a_retry(db, fake, clock_at, twilio_post):
     callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
-    callbacks.run_due_callbacks(db)
+    callbacks.run_due_callbacks(db, current_app.config)
     for _retry in range(3):
         status_callback(twilio_post, fake.calls[-1]["sid"], "busy")
     current = row(db, callback["id"])
@@ -168,7 +170,7 @@ def test_a_repeated_status_callback_does_not_use_up_a_retry(db, fake, clock_at, 
 def test_a_provider_error_counts_as_a_failed_attempt(db, fake, clock_at):
     fake.fail_next(1, status=503)
     callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
-    assert callbacks.run_due_callbacks(db) == 0
+    assert callbacks.run_due_callbacks(db, current_app.config) == 0
     current = row(db, callback["id"])
     assert (current["status"], current["attempts"], current["last_status"]) == (
         "pending",
@@ -176,7 +178,7 @@ def test_a_provider_error_counts_as_a_failed_attempt(db, fake, clock_at):
         "failed",
     )
     clock_at(local(1, 10, 15))
-    assert callbacks.run_due_callbacks(db) == 1
+    assert callbacks.run_due_callbacks(db, current_app.config) == 1
 
 
 def test_a_phone_has_one_call_back_waiting_at_a_time(db, clock_at):
@@ -196,7 +198,7 @@ def test_a_claim_left_by_a_crashed_worker_is_retried(db, fake, clock_at):
     with transaction(db):
         db["callbacks"].update(callback["id"], {"status": "calling", "attempts": 1})
     clock_at(local(1, 10, 11))
-    assert callbacks.run_due_callbacks(db) == 1
+    assert callbacks.run_due_callbacks(db, current_app.config) == 1
     assert row(db, callback["id"])["attempts"] == 2
 
 
@@ -241,9 +243,9 @@ def test_a_call_back_asked_for_after_the_settings_quiet_start_waits_for_its_end(
     callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
     assert row(db, callback["id"])["next_attempt_at"] == clock.iso(local(2, 8))
     clock_at(local(2, 7, 30))
-    assert callbacks.run_due_callbacks(db) == 0
+    assert callbacks.run_due_callbacks(db, current_app.config) == 0
     clock_at(local(2, 8))
-    assert callbacks.run_due_callbacks(db) == 1
+    assert callbacks.run_due_callbacks(db, current_app.config) == 1
 
 
 def test_the_worker_pass_places_a_due_call_back(app, db, fake, clock_at):
@@ -325,13 +327,13 @@ def test_without_a_twilio_account_a_call_back_fails_at_once_and_says_why(app, db
     assert "TWILIO_API_BASE_URL" not in app.config or not app.config["TWILIO_API_BASE_URL"]
     with transaction(db):
         visit, _ = service_requests.open_request(
-            db, phone="0912 345 678", kind=lifecycle.VISIT, channel="staff", hamlet_id=1
+            db, Asked(phone="0912 345 678", kind=lifecycle.VISIT, channel="staff", hamlet_id=1)
         )
     callback = callbacks.request_callback(
         db, "0912 345 678", request_id=visit["id"], requested_by="lan"
     )
     with app.app_context():
-        assert callbacks.run_due_callbacks(db) == 0
+        assert callbacks.run_due_callbacks(db, current_app.config) == 0
     assert (row(db, callback["id"])["status"], row(db, callback["id"])["last_status"]) == (
         "failed",
         "no Twilio account",
@@ -342,7 +344,7 @@ def test_without_a_twilio_account_a_call_back_fails_at_once_and_says_why(app, db
 
 def place_call_back(db, fake):
     callback = callbacks.request_callback(db, RESIDENT, requested_by="lan")
-    assert callbacks.run_due_callbacks(db) == 1
+    assert callbacks.run_due_callbacks(db, current_app.config) == 1
     return callback, fake.calls[-1]["sid"]
 
 
@@ -350,14 +352,14 @@ def test_a_call_back_whose_status_never_came_is_retried_after_15_minutes(db, fak
     callback, call_sid = place_call_back(db, fake)
     fake.set_call_status(call_sid, "no-answer")
     clock_at(local(1, 10, 14))
-    callbacks.run_due_callbacks(db)
+    callbacks.run_due_callbacks(db, current_app.config)
     assert row(db, callback["id"])["status"] == "calling"  # not yet 15 minutes
     clock_at(local(1, 10, 16))
-    callbacks.run_due_callbacks(db)
+    callbacks.run_due_callbacks(db, current_app.config)
     waiting = row(db, callback["id"])
     assert (waiting["status"], waiting["last_status"]) == ("pending", "no-answer")
     clock_at(local(1, 10, 31))
-    assert callbacks.run_due_callbacks(db) == 1
+    assert callbacks.run_due_callbacks(db, current_app.config) == 1
     assert len(fake.calls) == 2 and row(db, callback["id"])["attempts"] == 2
 
 
@@ -365,10 +367,10 @@ def test_a_stuck_call_back_twilio_reports_answered_is_completed_not_rung_again(d
     callback, call_sid = place_call_back(db, fake)
     fake.set_call_status(call_sid, "completed")
     clock_at(local(1, 10, 16))
-    callbacks.run_due_callbacks(db)
+    callbacks.run_due_callbacks(db, current_app.config)
     assert row(db, callback["id"])["status"] == "completed"
     clock_at(local(1, 12))
-    assert callbacks.run_due_callbacks(db) == 0 and len(fake.calls) == 1
+    assert callbacks.run_due_callbacks(db, current_app.config) == 0 and len(fake.calls) == 1
 
 
 def test_a_stuck_call_back_twilio_does_not_know_is_retried(db, fake, clock_at):
@@ -376,7 +378,7 @@ def test_a_stuck_call_back_twilio_does_not_know_is_retried(db, fake, clock_at):
     with transaction(db):
         db["callbacks"].update(callback["id"], {"call_sid": "CA" + "9" * 32})
     clock_at(local(1, 10, 16))
-    callbacks.run_due_callbacks(db)
+    callbacks.run_due_callbacks(db, current_app.config)
     waiting = row(db, callback["id"])
     assert waiting["status"] == "pending"
     assert waiting["last_status"] == "no status callback (unknown)"
@@ -386,10 +388,10 @@ def test_a_call_still_in_progress_is_waited_for_then_reclaimed_after_an_hour(db,
     callback, call_sid = place_call_back(db, fake)
     fake.set_call_status(call_sid, "in-progress")
     clock_at(local(1, 10, 30))
-    callbacks.run_due_callbacks(db)
+    callbacks.run_due_callbacks(db, current_app.config)
     assert row(db, callback["id"])["status"] == "calling"
     clock_at(local(1, 11, 1))
-    callbacks.run_due_callbacks(db)
+    callbacks.run_due_callbacks(db, current_app.config)
     assert row(db, callback["id"])["status"] == "pending"
     # The phone is no longer blocked: asking again finds the waiting retry, not a stuck call.
     assert callbacks.pending_for(db, RESIDENT)["status"] == "pending"

@@ -7,7 +7,7 @@ from app import channels, communes
 from app.delivery import messages, outbox
 from app.infra.config import LOCAL_ACCOUNT_SID
 from db import transaction
-from tests.conftest import DAY_HOUR, TEST_AUTH_TOKEN
+from tests.conftest import DAY_HOUR, TEST_AUTH_TOKEN, send_due
 from tests.fakes.twilio_api import FakeTwilioAPI
 
 PHONE = "+84912345678"
@@ -43,7 +43,7 @@ def test_each_communes_sms_leaves_from_its_own_number_and_is_logged_in_it(db, fa
     first = communes.first_commune(db)
     one = _queue(db, first, "Xa Phu Lam: mot")
     two = _queue(db, second, "Xa Tan Hoa: hai")
-    assert outbox.send_due(db) == 2
+    assert send_due(db) == 2
     sent = {message["body"]: message["from"] for message in fake.messages}
     assert sent == {"Xa Phu Lam: mot": FIRST, "Xa Tan Hoa: hai": SECOND}
     logged = {
@@ -57,7 +57,7 @@ def test_a_commune_without_a_number_never_sends_from_another_communes(db, fake):
     with transaction(db):
         second = communes.create(db, "TANHOA", "Xã Tân Hòa")
     row = _queue(db, second, "Xa Tan Hoa: hai")
-    assert outbox.send_due(db) == 0
+    assert send_due(db) == 0
     assert fake.messages == []
     stored = outbox.get(db, row["id"])
     assert (stored["status"], stored["last_error"]) == (

@@ -4,6 +4,7 @@ import re
 
 from app import lifecycle, residents
 from app.request_queue import attention, service_requests
+from app.request_queue.asked import Asked
 from tests.test_staff_pages import open_question, open_visit
 
 
@@ -54,7 +55,7 @@ def test_an_emergency_comes_before_a_plea_and_a_plea_before_a_long_message(staff
 
 def test_a_visit_booked_by_an_unknown_caller_is_in_needs_attention(staff_client, db):
     request, _ = service_requests.open_request(
-        db, phone="+84912000009", kind=lifecycle.VISIT, channel="voice"
+        db, Asked(phone="+84912000009", kind=lifecycle.VISIT, channel="voice")
     )
     page = staff_client.get("/").get_data(as_text=True)
     attention = page[page.index('id="attention-h"') : page.index('id="trips-h"')]

@@ -10,6 +10,7 @@ from app import lifecycle, residents, trips
 from app.accounts import apikeys
 from app.catalogue import guidance, hamlets
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from db import transaction
 from sms import keywords
 from tests.conftest import on_trip_day
@@ -172,7 +173,7 @@ def test_the_visit_and_question_services_list_the_sms_keywords(client, code, wor
 
 def test_an_earlier_open_request_keeps_a_priority_that_agrees_with_the_resident(post, db):
     earlier, _ = service_requests.open_request(
-        db, phone="+84912345678", kind=lifecycle.QUESTION, channel="sms", description="Hỏi"
+        db, Asked(phone="+84912345678", kind=lifecycle.QUESTION, channel="sms", description="Hỏi")
     )
     assert earlier["priority"] == 0
     post(**visit_form(**{"attribute[lives_alone]": "yes"}))

@@ -9,6 +9,7 @@ import time_machine
 
 from app import residents
 from app.delivery import messages, outbox, transports
+from app.request_queue.asked import Asked
 from db import connect, transaction
 
 # Every test here runs at a frozen day hour and at a frozen night (quiet) hour.
@@ -283,7 +284,7 @@ def test_a_reminder_for_a_visit_that_moved_is_not_sent(app, db, clock_at):
 
     with transaction(db):
         request, _ = service_requests.open_request(
-            db, phone=PHONE, kind=lifecycle.VISIT, channel="sms", hamlet_id=1
+            db, Asked(phone=PHONE, kind=lifecycle.VISIT, channel="sms", hamlet_id=1)
         )
         reminder = outbox.enqueue(
             db, PHONE, "x", kind="reminder", request_id=request["id"], trip_id=request["trip_id"]

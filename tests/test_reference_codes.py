@@ -6,6 +6,7 @@ import pytest
 
 from app import lifecycle, residents
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from db import transaction
 
 OLD_CODE = "K4C7A"
@@ -14,7 +15,7 @@ OLD_CODE = "K4C7A"
 def _visit(db, phone="0912345678", hamlet_id=1):
     with transaction(db):
         request, _created = service_requests.open_request(
-            db, phone=phone, kind=lifecycle.VISIT, channel="sms", hamlet_id=hamlet_id
+            db, Asked(phone=phone, kind=lifecycle.VISIT, channel="sms", hamlet_id=hamlet_id)
         )
     return request
 
@@ -101,6 +102,6 @@ def test_a_request_left_by_voice_gets_a_digit_code(app, db):
     with app.app_context(), transaction(db):
         resident = residents.find_or_create(db, "0912000666")
         request, _created = service_requests.open_request(
-            db, phone=resident["phone"], kind=lifecycle.QUESTION, channel="voice"
+            db, Asked(phone=resident["phone"], kind=lifecycle.QUESTION, channel="voice")
         )
     assert re.fullmatch(r"[1-9]\d{4}", request["ref"])

@@ -2,6 +2,7 @@ import pytest
 
 from app import lifecycle, residents
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from db import transaction
 from tests.conftest import on_trip_day
 
@@ -10,11 +11,7 @@ def open_visit(db, phone="0912345678", hamlet_id=1, **kwargs):
     with transaction(db):
         return service_requests.open_request(
             db,
-            phone=phone,
-            kind=lifecycle.VISIT,
-            channel="sms",
-            hamlet_id=hamlet_id,
-            **kwargs,
+            Asked(phone=phone, kind=lifecycle.VISIT, channel="sms", hamlet_id=hamlet_id, **kwargs),
         )
 
 
@@ -90,10 +87,9 @@ def test_answering_a_question_sends_the_answer_unaccented(app, db):
         with transaction(db):
             question, _ = service_requests.open_request(
                 db,
-                phone="0912345678",
-                kind=lifecycle.QUESTION,
-                channel="sms",
-                description="Hỏi?",
+                Asked(
+                    phone="0912345678", kind=lifecycle.QUESTION, channel="sms", description="Hỏi?"
+                ),
             )
         service_requests.answer_question(db, question["id"], "Mang căn cước đến xã.", actor="lan")
     (row,) = db["outbox"].rows_where("request_id = ?", [question["id"]])
@@ -107,10 +103,9 @@ def test_two_answers_within_one_second_both_reach_the_resident(app, db, time_mac
         with transaction(db):
             question, _ = service_requests.open_request(
                 db,
-                phone="0912345678",
-                kind=lifecycle.QUESTION,
-                channel="sms",
-                description="Hỏi?",
+                Asked(
+                    phone="0912345678", kind=lifecycle.QUESTION, channel="sms", description="Hỏi?"
+                ),
             )
         service_requests.answer_question(db, question["id"], "Mang căn cước.", actor="lan")
         lifecycle.transition(db, question["id"], "open", actor_type="staff", actor="lan")
@@ -131,12 +126,27 @@ def test_a_question_filed_for_a_resident_is_acknowledged_with_its_reference(app,
         with transaction(db):
             question, _ = service_requests.open_request(
                 db,
-                phone="0912345678",
-                kind=lifecycle.QUESTION,
-                channel="staff",
-                description="Hỏi về trợ cấp",
-                notify=True,
+                Asked(
+                    phone="0912345678",
+                    kind=lifecycle.QUESTION,
+                    channel="staff",
+                    description="Hỏi về trợ cấp",
+                    notify=True,
+                ),
             )
     (row,) = db["outbox"].rows_where("request_id = ?", [question["id"]])
     assert row["kind"] == "confirmation"
     assert question["ref"] in row["body"] and row["body"].startswith("Xa Phu Lam: Da nhan cau hoi")
+
+
+def test_what_a_channel_heard_is_one_frozen_value():
+    import dataclasses
+
+    fields = {"name": "Hoa"}
+    asked = Asked.visit("0912345678", "staff", hamlet_id=1, resident_fields=fields)
+    fields["name"] = "changed later"
+    assert asked.kind == lifecycle.VISIT and asked.resident_fields == {"name": "Hoa"}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        asked.hamlet_id = 2
+    with pytest.raises(TypeError):
+        asked.resident_fields["name"] = "Lan"

@@ -11,10 +11,11 @@ from app import residents
 from app.delivery import outbox
 from app.infra import config
 from simulator import phone
-from tests.conftest import PUBLIC_BASE_URL, signed_in_client
+from tests.conftest import PUBLIC_BASE_URL, send_due, signed_in_client
 
 # Every test here runs at a frozen day hour and at a frozen night (quiet) hour.
 pytestmark = pytest.mark.usefixtures("any_hour")
+
 
 NEW_NUMBER = "0901 234 567"
 NEW_E164 = "+84901234567"
@@ -188,7 +189,7 @@ def test_the_thread_shows_later_outbox_messages_once_whether_waiting_or_sent(
     ]
     with app.app_context():
         any_hour.morning(db)
-        outbox.send_due(db)
+        send_due(db)
     thread = (
         signed_in_client(app, "lan", "staff")
         .get(f"/simulator/api/thread?phone={NEW_E164}")

@@ -4,6 +4,7 @@ import pytest
 
 from app import communes, lifecycle, residents
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from bench.profile_webhooks import STATEMENT_GOALS, statements_of
 from db import kept, transaction
 from sms import dialogue, inbox
@@ -60,7 +61,7 @@ def test_each_message_is_stored_and_answered_in_one_write_transaction(thread_db,
 def test_a_failing_answer_is_undone_and_the_message_goes_to_staff(app, db, monkeypatch):
     def opens_a_visit_then_fails(db, resident, inbound, body, *args, **kwargs):
         service_requests.open_request(
-            db, phone=resident["phone"], kind=lifecycle.VISIT, channel="sms", hamlet_id=1
+            db, Asked(phone=resident["phone"], kind=lifecycle.VISIT, channel="sms", hamlet_id=1)
         )
         raise RuntimeError("the answer broke half way")
 

@@ -9,6 +9,7 @@ from app.catalogue import guidance
 from app.delivery import outbox
 from app.infra import clock
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 
 HOA = "+84912345678"
 
@@ -20,19 +21,21 @@ def hamlet_id(db, code):
 def open_visit(db, phone=HOA, hamlet="PHUHOAA", **fields):
     request, _ = service_requests.open_request(
         db,
-        phone=phone,
-        kind=lifecycle.VISIT,
-        channel="sms",
-        hamlet_id=hamlet_id(db, hamlet) if hamlet else None,
-        description="Cài VNeID giúp",
-        resident_fields=fields or None,
+        Asked(
+            phone=phone,
+            kind=lifecycle.VISIT,
+            channel="sms",
+            hamlet_id=hamlet_id(db, hamlet) if hamlet else None,
+            description="Cài VNeID giúp",
+            resident_fields=fields or None,
+        ),
     )
     return request
 
 
 def open_question(db, phone="+84909111222", text="Làm giấy khai tử cần gì?", **extra):
     request, _ = service_requests.open_request(
-        db, phone=phone, kind=lifecycle.QUESTION, channel="sms", description=text
+        db, Asked(phone=phone, kind=lifecycle.QUESTION, channel="sms", description=text)
     )
     if extra:
         db["requests"].update(request["id"], extra)
@@ -106,11 +109,13 @@ def test_queue_filters_and_search(staff_client, db, query, expect, refuse):
     refs["HOA"] = open_visit(db, name="Nguyễn Thị Hoa")["ref"]
     bay, _ = service_requests.open_request(
         db,
-        phone="+84987654321",
-        kind=lifecycle.VISIT,
-        channel="staff",
-        actor_type="staff",
-        resident_fields={"name": "Trần Văn Bảy"},
+        Asked(
+            phone="+84987654321",
+            kind=lifecycle.VISIT,
+            channel="staff",
+            actor_type="staff",
+            resident_fields={"name": "Trần Văn Bảy"},
+        ),
     )
     refs["BAY"] = bay["ref"]
     refs["Q"] = open_question(db, phone="+84909000001")["ref"]

@@ -10,6 +10,7 @@ from app import lifecycle, residents, trips
 from app.infra import clock
 from app.ops import scheduler
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from db import transaction
 from tests.conftest import on_trip_day
 
@@ -55,7 +56,7 @@ def book(db, n, hamlet_id=TUESDAY_HAMLET, vulnerable=False):
             resident = residents.find_or_create(db, phone(n))
             residents.update(db, resident["id"], age_75_plus=1)
         request, _ = service_requests.open_request(
-            db, phone=phone(n), kind=lifecycle.VISIT, channel="sms", hamlet_id=hamlet_id
+            db, Asked(phone=phone(n), kind=lifecycle.VISIT, channel="sms", hamlet_id=hamlet_id)
         )
     return request
 
@@ -239,7 +240,7 @@ def test_an_extra_trip_books_requests_that_were_waiting(app, db, frozen):
     frozen(local(2027, 3, 1, 10, 0))
     with transaction(db):
         waiting, _ = service_requests.open_request(
-            db, phone=phone(1), kind=lifecycle.VISIT, channel="staff", hamlet_id=None
+            db, Asked(phone=phone(1), kind=lifecycle.VISIT, channel="staff", hamlet_id=None)
         )
         residents.update(db, waiting["resident_id"], hamlet_id=TUESDAY_HAMLET)
         db["requests"].update(waiting["id"], {"hamlet_id": TUESDAY_HAMLET})

@@ -9,12 +9,14 @@ import datetime as dt
 
 import pytest
 import time_machine
+from flask import current_app
 
 from app.delivery import attempts as attempt_log
-from app.delivery import messages, outbox
+from app.delivery import messages, outbox, transports
 from app.infra.config import LOCAL_ACCOUNT_SID
+from app.request_queue.asked import Asked
 from db import transaction
-from tests.conftest import DAY_HOUR, PUBLIC_BASE_URL, TEST_AUTH_TOKEN
+from tests.conftest import DAY_HOUR, PUBLIC_BASE_URL, TEST_AUTH_TOKEN, send_due
 from tests.fakes.twilio_api import FakeTwilioAPI
 
 PHONE = "+84912345678"
@@ -62,7 +64,7 @@ def attempts(db, row):
 
 def test_a_message_goes_out_through_the_real_client_with_a_status_callback(db, fake):
     queued = queue(db)
-    assert outbox.send_due(db) == 1
+    assert send_due(db) == 1
     (sent,) = fake.messages
     assert (sent["to"], sent["from"], sent["body"]) == (PHONE, FROM, "Xa Phu Lam: mot lan thoi")
     assert sent["status_callback"] == PUBLIC_BASE_URL + "/sms/twilio/status"
@@ -78,11 +80,11 @@ def test_a_message_twilio_accepted_before_failing_is_found_and_not_sent_again(
 ):
     queued = queue(db)
     fake.accept_then_fail_next(1, failure)
-    assert outbox.send_due(db) == 0
+    assert send_due(db) == 0
     waiting = outbox.get(db, queued["id"])
     assert (waiting["status"], waiting["lookup_needed"]) == ("pending", 1)
     clock.advance(minutes=1)
-    assert outbox.send_due(db) == 1
+    assert send_due(db) == 1
     (created,) = fake.messages
     assert len(fake.message_creates()) == 1
     row = outbox.get(db, queued["id"])
@@ -94,9 +96,9 @@ def test_a_message_twilio_accepted_before_failing_is_found_and_not_sent_again(
 def test_a_500_that_created_nothing_is_sent_again_after_a_lookup_finds_nothing(db, fake, clock):
     queued = queue(db)
     fake.fail_next(1, status=500)
-    assert outbox.send_due(db) == 0
+    assert send_due(db) == 0
     clock.advance(minutes=1)
-    assert outbox.send_due(db) == 1
+    assert send_due(db) == 1
     assert len(fake.messages) == 1 and len(fake.message_creates()) == 2
     row = outbox.get(db, queued["id"])
     assert row["provider_id"] == fake.messages[0]["sid"]
@@ -110,17 +112,17 @@ def test_a_500_that_created_nothing_is_sent_again_after_a_lookup_finds_nothing(d
 def test_a_rate_limited_send_is_retried_without_a_lookup(db, fake, clock):
     queued = queue(db)
     fake.fail_next(1, status=429)
-    assert outbox.send_due(db) == 0
+    assert send_due(db) == 0
     assert outbox.get(db, queued["id"])["lookup_needed"] == 0
     clock.advance(minutes=1)
-    assert outbox.send_due(db) == 1
+    assert send_due(db) == 1
     assert attempts(db, outbox.get(db, queued["id"])) == [("send", "error"), ("send", "accepted")]
 
 
 def test_a_client_error_fails_at_once_and_is_shown_to_staff(db, fake):
     queued = queue(db)
     fake.fail_next(1, status=400)
-    assert outbox.send_due(db) == 0
+    assert send_due(db) == 0
     row = outbox.get(db, queued["id"])
     assert row["status"] == "failed" and fake.messages == []
     assert [r["id"] for r in outbox.failed(db)] == [queued["id"]]
@@ -131,14 +133,14 @@ def test_when_the_lookup_itself_fails_nothing_is_sent_and_the_next_attempt_looks
 ):
     queued = queue(db)
     fake.accept_then_fail_next(1, "500")
-    outbox.send_due(db)
+    send_due(db)
     clock.advance(minutes=1)
     fake.fail_lists_next(1)
-    assert outbox.send_due(db) == 0
+    assert send_due(db) == 0
     row = outbox.get(db, queued["id"])
     assert (row["status"], row["lookup_needed"]) == ("pending", 1)
     clock.advance(minutes=5)
-    assert outbox.send_due(db) == 1
+    assert send_due(db) == 1
     assert len(fake.messages) == 1 and len(fake.message_creates()) == 1
     assert attempts(db, outbox.get(db, queued["id"])) == [
         ("send", "ambiguous"),
@@ -151,11 +153,10 @@ def test_a_worker_that_died_after_sending_leaves_a_row_that_is_found_not_resent(
     queued = queue(db)
     (leased,) = outbox.lease(db, "crashing-worker")
     # The worker sends, then dies before it can record the result.
-    from app.delivery import transports
 
-    transports.from_config().send(outbox.outgoing(db, leased))
+    transports.from_config(current_app.config).send(outbox.outgoing(db, leased))
     clock.advance(minutes=5)
-    assert outbox.send_due(db) == 1
+    assert send_due(db) == 1
     assert len(fake.messages) == 1
     row = outbox.get(db, queued["id"])
     assert row["provider_id"] == fake.messages[0]["sid"]
@@ -164,12 +165,12 @@ def test_a_worker_that_died_after_sending_leaves_a_row_that_is_found_not_resent(
 
 def test_a_lookup_never_claims_the_same_text_sent_earlier_by_another_row(db, fake, clock):
     first = queue(db, body="Xa Phu Lam: giong nhau")
-    assert outbox.send_due(db) == 1
+    assert send_due(db) == 1
     second = queue(db, body="Xa Phu Lam: giong nhau")
     fake.fail_next(1, status=503)  # refused: nothing created for the second row
-    assert outbox.send_due(db) == 0
+    assert send_due(db) == 0
     clock.advance(minutes=1)
-    assert outbox.send_due(db) == 1
+    assert send_due(db) == 1
     sids = {outbox.get(db, first["id"])["provider_id"], outbox.get(db, second["id"])["provider_id"]}
     assert sids == {m["sid"] for m in fake.messages} and len(sids) == 2
 
@@ -179,9 +180,9 @@ def test_a_message_twilio_lists_only_after_the_retry_is_sent_twice(db, fake, clo
     fake.list_delay = 120  # longer than the 1-minute backoff before the lookup
     queue(db)
     fake.accept_then_fail_next(1, "500")
-    outbox.send_due(db)
+    send_due(db)
     clock.advance(minutes=1)
-    assert outbox.send_due(db) == 1
+    assert send_due(db) == 1
     assert len(fake.messages) == 2
 
 
@@ -192,19 +193,19 @@ def test_staff_see_every_attempt_on_the_request_and_messages_pages(app, db, fake
 
     with transaction(db):
         request, _ = service_requests.open_request(
-            db, phone=PHONE, kind=lifecycle.QUESTION, channel="staff"
+            db, Asked(phone=PHONE, kind=lifecycle.QUESTION, channel="staff")
         )
         confirmation = outbox.enqueue(
             db, PHONE, "Xa Phu Lam: tra loi", kind="answer", request_id=request["id"]
         )
     fake.accept_then_fail_next(1, "500")
-    outbox.send_due(db)
+    send_due(db)
     staff = signed_in_client(app, "lan", "staff")
     staff.post("/language", data={"lang": "en"})
     waiting = staff.get(f"/requests/{request['id']}").get_data(as_text=True)
     assert "No clear answer from the provider; checked before any resend" in waiting
     clock.advance(minutes=1)
-    outbox.send_due(db)
+    send_due(db)
     assert outbox.get(db, confirmation["id"])["status"] == "sent"
     for page in (f"/requests/{request['id']}", "/messages"):
         text = staff.get(page).get_data(as_text=True)

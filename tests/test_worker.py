@@ -10,6 +10,7 @@ from app import lifecycle, trips
 from app.delivery import outbox, transports
 from app.ops import scheduler, worker
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from db import transaction
 
 # Every test here runs at a frozen day hour and at a frozen night (quiet) hour.
@@ -50,7 +51,7 @@ def clock_at(app, db):
 def book_visit(db, phone=PHONE, hamlet_id=1):
     with transaction(db):
         request, _ = service_requests.open_request(
-            db, phone=phone, kind=lifecycle.VISIT, channel="sms", hamlet_id=hamlet_id
+            db, Asked(phone=phone, kind=lifecycle.VISIT, channel="sms", hamlet_id=hamlet_id)
         )
     return request
 

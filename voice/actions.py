@@ -1,10 +1,11 @@
 """What a key press does to the queue and the outbox: thin calls into the domain."""
 
-from app import lifecycle, residents
+from app import residents
 from app.catalogue import guidance
 from app.delivery.outbox import enqueue
 from app.language import phones
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from db import transaction
 
 
@@ -16,12 +17,7 @@ def book_visit(db, *, phone, call_sid, hamlet_id):
     with transaction(db):
         request, created = service_requests.open_request(
             db,
-            phone=phone,
-            kind=lifecycle.VISIT,
-            channel="voice",
-            hamlet_id=hamlet_id,
-            source_key=f"voice:{call_sid}:visit",
-            notify=False,
+            Asked.visit(phone, "voice", hamlet_id=hamlet_id, source_key=f"voice:{call_sid}:visit"),
         )
         if phones.is_mobile(phone):
             enqueue(

@@ -291,10 +291,8 @@ def lease(db, owner, *, limit=50, lease_seconds=LEASE_SECONDS):
     return sorted(leased, key=lambda row: row["id"])
 
 
-def send_due(db, limit=50, *, transport=None, owner=None):
+def send_due(db, limit=50, *, transport, owner=None):
     """Lease due messages, send each through TRANSPORT and record the outcome; return sent."""
-    if transport is None:
-        transport = transports.from_config()
     owner = owner or new_owner()
     sent = 0
     known = {}

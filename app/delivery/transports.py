@@ -13,7 +13,6 @@ import logging
 import requests
 from android_sms_gateway import domain as gateway_domain
 from android_sms_gateway import errors as gateway_errors
-from flask import current_app
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from urllib3.exceptions import NewConnectionError
 
@@ -273,9 +272,8 @@ class GatewayTransport:
 TRANSPORTS = {"console": ConsoleTransport, "twilio": TwilioTransport, "gateway": GatewayTransport}
 
 
-def from_config(config=None):
-    """Build the transport named by SMS_TRANSPORT."""
-    config = config or current_app.config
+def from_config(config):
+    """Build the transport named by SMS_TRANSPORT in CONFIG (the app's configuration)."""
     name = config.get("SMS_TRANSPORT") or "console"
     if name not in TRANSPORTS:
         raise ValueError(f"SMS_TRANSPORT must be one of {', '.join(TRANSPORTS)}, not {name!r}")

@@ -88,7 +88,7 @@ def run_callbacks(db):
     """Place the voice channel's due call-backs and their retries."""
     # No transaction here: call-backs place phone calls, and network calls never run
     # inside a database transaction; the module manages its own.
-    return callbacks.run_due_callbacks(db, clock.now())
+    return callbacks.run_due_callbacks(db, current_app.config, clock.now())
 
 
 def check_gateway(db):

@@ -12,6 +12,8 @@ import sqlite3
 import threading
 import time
 
+from flask import current_app
+
 from app.delivery import outbox, transports
 from app.infra import clock, logs
 from app.ops import scheduler
@@ -89,6 +91,7 @@ def run_pass(db, *, transport=None, owner=None, jobs=True):
     """One pass: run the scheduled jobs, then send what is due; return what happened."""
     started = time.monotonic()
     result = {"jobs": scheduler.run_due_jobs(db) if jobs else {}}
+    transport = transport or transports.from_config(current_app.config)
     result["sent"] = outbox.send_due(db, BATCH, transport=transport, owner=owner)
     result["seconds"] = round(time.monotonic() - started, 3)
     return result

@@ -9,6 +9,7 @@ sort first.
 from app import lifecycle
 from app.infra import clock
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from db import first, update
 
 EMERGENCY, DISTRESS, LONG = "emergency", "distress", "long"
@@ -35,11 +36,12 @@ def for_a_person(db, *, resident, words, reason, request=None, channel="sms", so
     if target is None:
         target, _created = service_requests.open_request(
             db,
-            phone=resident["phone"],
-            kind=lifecycle.QUESTION,
-            channel=channel,
-            description=words,
-            source_key=f"{source_key}:person" if source_key else None,
+            Asked.question(
+                resident["phone"],
+                channel,
+                words,
+                source_key=f"{source_key}:person" if source_key else None,
+            ),
         )
     elif (target["description"] or "").strip() != words.strip():
         lifecycle.record_event(

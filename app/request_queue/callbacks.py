@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 
 import requests as http
-from flask import current_app
 from twilio.base.exceptions import TwilioException
 
 from app import channels, communes, lifecycle
@@ -239,10 +238,12 @@ def reclaim_stuck(db, now, config):
     return retried
 
 
-def run_due_callbacks(db, now=None):
-    """Place every due call-back (outside any transaction); return how many were placed."""
+def run_due_callbacks(db, config, now=None):
+    """Place every due call-back (outside any transaction); return how many were placed.
+
+    CONFIG is the app's configuration (the Twilio account and the public base URL).
+    """
     now = now or clock.now()
-    config = current_app.config
     if not _can_call(config):
         return _fail_waiting(db, now)
     reclaim_stuck(db, now, config)

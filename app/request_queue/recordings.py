@@ -10,11 +10,11 @@ import re
 from pathlib import Path
 
 import requests as http
-from flask import current_app
 
 from app import lifecycle
 from app.infra import clock
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from db import transaction
 
 log = logging.getLogger(__name__)
@@ -47,12 +47,12 @@ def save_voice_message(
     with transaction(db):
         request, created = service_requests.open_request(
             db,
-            phone=phone,
-            kind=lifecycle.QUESTION,
-            channel="voice",
-            description=VOICE_MESSAGE_DESCRIPTION,
-            source_key=message_source_key(call_sid),
-            actor_type="resident",
+            Asked.question(
+                phone,
+                "voice",
+                VOICE_MESSAGE_DESCRIPTION,
+                source_key=message_source_key(call_sid),
+            ),
         )
         changes = {}
         if recording_sid and (final or not request["recording_sid"]):
@@ -114,13 +114,12 @@ def recording_sid_from(recording_url_or_sid):
     return match.group(0)
 
 
-def fetch_recording(recording_url_or_sid, config=None):
+def fetch_recording(recording_url_or_sid, config):
     """Fetch a recording's audio with the account credentials; return (bytes, mimetype).
 
     Only the SID of the stored value is used: the URL is rebuilt against the configured
     Twilio API, so a tampered URL can never receive the account credentials.
     """
-    config = config or current_app.config
     sid = recording_sid_from(recording_url_or_sid)
     simulated = config["PUBLIC_BASE_URL"] + SIMULATOR_RECORDINGS_PATH
     if config.get("SIMULATOR") and str(recording_url_or_sid).startswith(simulated):

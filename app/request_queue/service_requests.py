@@ -132,47 +132,26 @@ def open_requests_for(db, resident_id):
     )
 
 
-def open_request(db, *, commune=None, **fields):
-    """Open a request in COMMUNE (the bound one when None); see _open_request."""
-    if commune is None:
-        return _open_request(db, **fields)
-    with communes.bound(commune):
-        return _open_request(db, **fields)
+def open_request(db, asked, *, resident=None, commune=None):
+    """Open the request ASKED (an Asked) in COMMUNE (the bound one when None).
 
-
-def _open_request(
-    db,
-    *,
-    phone,
-    kind,
-    channel,
-    service_code=None,
-    description=None,
-    hamlet_id=None,
-    source_key=None,
-    actor_type="resident",
-    actor=None,
-    notify=False,
-    resident_fields=None,
-    resident=None,
-    keep_resident=False,
-    vulnerable=False,
-):
-    """Open a request for the resident at PHONE and queue it; return (request, created).
-
-    KEEP_RESIDENT leaves a known resident's profile as it is (a caller other than the
-    resident, such as the API): the HAMLET_ID given goes on the request only. VULNERABLE
-    gives the request priority whatever the profile says.
-
-    A retried provider event (same SOURCE_KEY) returns the first request. A second
-    home-visit request while one is open returns the open one, with created False, and
-    changes neither it nor the resident's hamlet.
-    NOTIFY enqueues an SMS confirmation (with the reference) for channels that do not reply
-    inline: staff entry, the Open311 API. RESIDENT, when the caller has the row already,
-    saves looking it up again.
+    Return (request, created). RESIDENT, when the caller has the row already, saves looking
+    it up again. A retried provider event (same source_key) returns the first request. A
+    second home-visit request while one is open returns the open one, with created False,
+    and changes neither it nor the resident's hamlet.
     """
+    if commune is None:
+        return _open_request(db, asked, resident)
+    with communes.bound(commune):
+        return _open_request(db, asked, resident)
+
+
+def _open_request(db, asked, resident):
+    """Open ASKED for the bound commune; see open_request."""
+    phone, kind, channel = asked.phone, asked.kind, asked.channel
+    hamlet_id, source_key, actor = asked.hamlet_id, asked.source_key, asked.actor
     if resident is None:
-        resident = residents.find_or_create(db, phone, **(resident_fields or {}))
+        resident = residents.find_or_create(db, phone, **asked.resident_fields)
     if resident["commune_id"] != communes.current_id():
         raise ValueError("a resident of another commune")
     if hamlet_id is not None and hamlets.get(db, hamlet_id) is None:
@@ -184,7 +163,7 @@ def _open_request(
             # the resident's home away from it; staff move a visit (set_hamlet).
             return current, False
     hamlet_id = hamlet_id or resident["hamlet_id"]
-    priority = 1 if vulnerable or residents.is_vulnerable(resident) else 0
+    priority = 1 if asked.vulnerable or residents.is_vulnerable(resident) else 0
     # The usual case is booked as it is stored. A priority request, which may take another's
     # place on a full trip, and one finding no trip generated yet go the long way, below.
     trip, any_trip = None, False
@@ -195,13 +174,13 @@ def _open_request(
     row = {
         "commune_id": communes.current_id(),
         "kind": kind,
-        "service_code": service_code
+        "service_code": asked.service_code
         or (VISIT_SERVICE_CODE if kind == VISIT else QUESTION_SERVICE_CODE),
         "resident_id": resident["id"],
         "hamlet_id": hamlet_id,
         "channel": channel,
         "status": "scheduled" if trip else status,
-        "description": (description or "").strip() or None,
+        "description": (asked.description or "").strip() or None,
         "priority": priority,
         "source_key": source_key,
         "requested_at": stamp,
@@ -212,12 +191,12 @@ def _open_request(
     request = _insert_request(db, row)
     if request is None:
         return by_source_key(db, source_key), False
-    if hamlet_id != resident["hamlet_id"] and not keep_resident:
+    if hamlet_id != resident["hamlet_id"] and not asked.keep_resident:
         resident = residents.update(db, resident["id"], hamlet_id=hamlet_id)
     opened = lifecycle.event_row(
         request["id"],
         "opened",
-        actor_type=actor_type,
+        actor_type=asked.actor_type,
         actor=actor or resident["phone"],
         channel=channel,
         to_status=status,
@@ -231,7 +210,7 @@ def _open_request(
         if kind == VISIT and hamlet_id and not any_trip:
             trips.assign_to_trip(db, request["id"])
             request = get(db, request["id"])
-    if notify:
+    if asked.notify:
         body = confirmation_sms(db, request)
         outbox.enqueue(
             db,

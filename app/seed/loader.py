@@ -2,9 +2,10 @@
 
 import random
 
-from app import communes, lifecycle, residents, trips
+from app import communes, residents, trips
 from app.catalogue import commune_settings, guidance, hamlets
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from app.seed import demo_commune
 from app.seed.procedures import PROCEDURES, SUPERSEDED
 from app.seed.spoken import SPOKEN
@@ -198,18 +199,15 @@ def _seed_demo(db, commune, data):
     for index, (phone, text) in enumerate(data["visits"]):
         service_requests.open_request(
             db,
-            phone=phone,
-            kind=lifecycle.VISIT,
-            channel=rng.choice(["sms", "voice"]),
-            description=text,
-            source_key=f"{prefix}visit:{index}",
+            Asked.visit(
+                phone,
+                rng.choice(["sms", "voice"]),
+                source_key=f"{prefix}visit:{index}",
+                description=text,
+            ),
         )
     for index, (phone, text) in enumerate(data["questions"]):
         service_requests.open_request(
             db,
-            phone=phone,
-            kind=lifecycle.QUESTION,
-            channel="sms",
-            description=text,
-            source_key=f"{prefix}question:{index}",
+            Asked.question(phone, "sms", text, source_key=f"{prefix}question:{index}"),
         )

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from app import lifecycle, residents
 from app.infra import clock
 from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from db import connect, transaction
 
 JS = Path(__file__).parent / "js"
@@ -86,7 +87,7 @@ def trip_under_way(live_server, days_ago=0):
                 database, resident["id"], hamlet_id=hamlet_ids[hamlet], landmark=landmark
             )
             request, _created = service_requests.open_request(
-                database, phone=phone, kind=lifecycle.VISIT, channel="voice"
+                database, Asked(phone=phone, kind=lifecycle.VISIT, channel="voice")
             )
             lifecycle.transition(
                 database,
@@ -120,7 +121,7 @@ def resident_wrote(live_server, phone, body):
             resident_id=resident["id"],
         )
         request, _created = service_requests.open_request(
-            database, phone=phone, kind=lifecycle.QUESTION, channel="sms", description=body
+            database, Asked(phone=phone, kind=lifecycle.QUESTION, channel="sms", description=body)
         )
         messages.classify(database, message["id"], intent="question", request_id=request["id"])
     database.conn.close()

@@ -17,7 +17,7 @@ import time_machine
 from app.delivery import gateway_budget, outbox
 from bench import loadgen
 from db import transaction
-from tests.conftest import signed_in_client
+from tests.conftest import send_due, signed_in_client
 from tests.fakes.gateway_phone import SMS_MAX_COUNT, FakeGatewayPhone
 from tests.fakes.live_app import LiveApp
 
@@ -71,7 +71,7 @@ def run(
                     outbox.enqueue(db, number, body, kind="reply", dedupe_key=f"reply:{steps}")
                 urgent[(number, body)] = dt.datetime.now(dt.UTC)
                 queued.append((number, body))
-            outbox.send_due(db)
+            send_due(db)
             phone.process_outgoing()
             phone.deliver_webhooks()
             now = dt.datetime.now(dt.UTC)

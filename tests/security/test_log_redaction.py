@@ -5,11 +5,12 @@ import time
 
 import pytest
 import time_machine
+from flask import current_app
 
 from app.delivery import outbox, transports
 from bench.harness import flask_cli, prepare_database, service_env
 from db import connect, transaction
-from tests.conftest import DAY_HOUR
+from tests.conftest import DAY_HOUR, send_due
 
 PHONE = "+84912345678"
 TEXT = "Xa Phu Lam: Ba Nguyen Thi Hoa, ma 48213, to luu dong den nha thu Ba"
@@ -45,7 +46,7 @@ def test_a_twilio_refusal_that_names_the_number_is_logged_with_it_masked(app, st
         with app.app_context(), transaction(store):
             queued = outbox.enqueue(store, PHONE, TEXT, kind="answer")
         with app.app_context(), caplog.at_level(logging.INFO):
-            outbox.send_due(store)
+            send_due(store)
     assert "21211" in outbox.get(store, queued["id"])["last_error"]
     assert "number ***678 is not a valid" in caplog.text
     assert "912345678" not in caplog.text
@@ -65,7 +66,7 @@ def test_a_call_back_twilio_refuses_is_logged_with_the_number_masked(app, store,
         with app.app_context():
             callbacks.request_callback(store, PHONE, requested_by="lan")
             with caplog.at_level(logging.INFO):
-                callbacks.run_due_callbacks(store)
+                callbacks.run_due_callbacks(store, current_app.config)
     assert "to ***678 failed" in caplog.text and "number ***678 is not a valid" in caplog.text
     assert "912345678" not in caplog.text
 
