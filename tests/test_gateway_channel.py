@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from flask import current_app
 
-from app.delivery import gateway_watch, messages, outbox, transports
+from app.delivery import gateway_watch, messages, outbox, outbox_health, transports
 from app.ops import worker
 from db import transaction
 from tests.conftest import DAY_HOUR, send_due, signed_in_client
@@ -232,7 +232,7 @@ def test_a_message_the_phone_cancels_or_fails_goes_to_staff_and_a_retry_sends_it
     phone._message("DELETE", key)  # cancelled in the app, before it went out
     phone.process_outgoing(fail={outbox.get(db, failing["id"])["idempotency_key"]})
     phone.deliver_webhooks()
-    assert {row["id"] for row in outbox.failed(db)} == {cancelled["id"], failing["id"]}
+    assert {row["id"] for row in outbox_health.failed(db)} == {cancelled["id"], failing["id"]}
     assert messages.get(db, outbox.get(db, cancelled["id"])["message_id"])["status"] == "cancelled"
     staff = signed_in_client(app, "lan", "staff")
     staff.post(f"/messages/outbox/{cancelled['id']}/retry")

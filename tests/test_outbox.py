@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from app import residents
-from app.delivery import messages, outbox, transports
+from app.delivery import messages, outbox, outbox_health, transports
 from app.request_queue.asked import Asked
 from db import connect, transaction
 
@@ -153,7 +153,7 @@ def test_after_five_failures_the_message_is_failed_and_staff_can_retry_it(app, d
     failed = row(db, queued["id"])
     assert (failed["status"], failed["attempts"]) == ("failed", 5)
     assert failed["failed_at"] is not None
-    assert [item["id"] for item in outbox.failed(db)] == [queued["id"]]
+    assert [item["id"] for item in outbox_health.failed(db)] == [queued["id"]]
     with transaction(db):
         outbox.retry(db, queued["id"], actor="lan")
     assert row(db, queued["id"])["status"] == "pending"

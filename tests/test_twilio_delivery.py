@@ -12,7 +12,7 @@ import time_machine
 from flask import current_app
 
 from app.delivery import attempts as attempt_log
-from app.delivery import messages, outbox, transports
+from app.delivery import messages, outbox, outbox_health, transports
 from app.infra.config import LOCAL_ACCOUNT_SID
 from app.request_queue.asked import Asked
 from db import transaction
@@ -125,7 +125,7 @@ def test_a_client_error_fails_at_once_and_is_shown_to_staff(db, fake):
     assert send_due(db) == 0
     row = outbox.get(db, queued["id"])
     assert row["status"] == "failed" and fake.messages == []
-    assert [r["id"] for r in outbox.failed(db)] == [queued["id"]]
+    assert [r["id"] for r in outbox_health.failed(db)] == [queued["id"]]
 
 
 def test_when_the_lookup_itself_fails_nothing_is_sent_and_the_next_attempt_looks_again(

@@ -8,7 +8,7 @@ import time
 import pytest
 import time_machine
 
-from app.delivery import outbox
+from app.delivery import outbox, outbox_health
 from app.infra import clock
 from app.ops import worker
 from db import transaction
@@ -116,10 +116,10 @@ def test_a_message_held_by_quiet_hours_starts_waiting_when_they_end(app, db):
     with time_machine.travel(evening, tick=False):
         with transaction(db):
             outbox.enqueue(db, PHONE, "Xa Phu Lam: hello", kind="confirmation")
-        assert outbox.oldest_due_wait(db) is None
+        assert outbox_health.oldest_due_wait(db) is None
     seven_oh_five = dt.datetime(2027, 3, 2, 0, 5, tzinfo=dt.UTC)  # 07:05 local
     with time_machine.travel(seven_oh_five, tick=False):
-        assert outbox.oldest_due_wait(db) == 300
+        assert outbox_health.oldest_due_wait(db) == 300
 
 
 def test_a_reply_is_due_even_in_quiet_hours_and_a_message_in_backoff_is_not(app, db):
@@ -133,8 +133,8 @@ def test_a_reply_is_due_even_in_quiet_hours_and_a_message_in_backoff_is_not(app,
                 kind="reply",
                 not_before=night + dt.timedelta(minutes=5),
             )
-        assert outbox.oldest_due_wait(db) is None
+        assert outbox_health.oldest_due_wait(db) is None
         with transaction(db):
             outbox.enqueue(db, PHONE, "Xa Phu Lam: now", kind="reply")
     with time_machine.travel(night + dt.timedelta(minutes=2), tick=False):
-        assert outbox.oldest_due_wait(db) == 120
+        assert outbox_health.oldest_due_wait(db) == 120

@@ -23,7 +23,7 @@ import os
 import secrets
 import socket
 
-from app import channels, communes, lifecycle
+from app import channels, communes
 from app.catalogue import quiet_hours
 from app.delivery import attempts, gateway_budget, gateway_watch, transports
 from app.delivery.transports import Outgoing
@@ -131,52 +131,6 @@ def cancel_pending(db, *, reason, request_id=None, trip_id=None, kind=None):
         [reason, *params],
     )
     return cursor.rowcount
-
-
-def backlog(db):
-    """Count messages waiting to be sent (pending or leased)."""
-    return db.execute(
-        f"SELECT count(*) FROM outbox WHERE status IN {lifecycle.sql_list(lifecycle.SMS_WAITING)}"
-    ).fetchone()[0]
-
-
-def failed_count(db):
-    """Count messages that gave up and wait for staff."""
-    return db.execute("SELECT count(*) FROM outbox WHERE status = 'failed'").fetchone()[0]
-
-
-def oldest_due_wait(db, now=None):
-    """Return how long (seconds) the longest-waiting due message has waited, or None.
-
-    A message starts waiting when it becomes due: at its next attempt time, or for a
-    proactive one held by quiet hours, when they end. Messages in backoff are not due.
-    """
-    now = now or clock.now()
-    stamp = clock.iso(now)
-    kinds = ", ".join(f"'{kind}'" for kind in sorted(REACTIVE_KINDS))
-    due = (
-        "((status = 'pending' AND next_attempt_at <= :now)"
-        " OR (status = 'leased' AND lease_expires_at <= :now))"
-    )
-    reactive, proactive = db.execute(
-        f"""
-        SELECT min(CASE WHEN kind IN ({kinds}) THEN next_attempt_at END),
-               min(CASE WHEN kind NOT IN ({kinds}) THEN next_attempt_at END)
-        FROM outbox WHERE {due}
-        """,
-        {"now": stamp},
-    ).fetchone()
-    since = [clock.parse(reactive)] if reactive else []
-    if proactive and not quiet_hours.is_quiet(db, now):
-        since.append(max(clock.parse(proactive), quiet_hours.last_opened(db, now)))
-    if not since:
-        return None
-    return max(0.0, (now - min(since)).total_seconds())
-
-
-def failed(db, limit=100):
-    """Return the messages that gave up, newest first, for the staff console."""
-    return list(db["outbox"].rows_where("status = 'failed'", order_by="id DESC", limit=limit))
 
 
 def retry(db, outbox_id, *, actor):

@@ -4,7 +4,7 @@ import sqlite3
 
 from flask import Blueprint, current_app, jsonify
 
-from app.delivery import gateway_watch, outbox
+from app.delivery import gateway_watch, outbox_health
 from app.infra import gateway_api
 from app.infra.database import get_db
 from app.ops import worker
@@ -24,8 +24,8 @@ def healthz():
         db.execute("SELECT 1").fetchone()
         report = {
             "database": "ok",
-            "outbox_backlog": outbox.backlog(db),
-            "outbox_failed": outbox.failed_count(db),
+            "outbox_backlog": outbox_health.backlog(db),
+            "outbox_failed": outbox_health.failed_count(db),
             "worker": worker.health(db),
         }
         if gateway_api.in_use(current_app.config):

@@ -100,7 +100,7 @@ class DatabaseCollector:
     def collect(self):
         from prometheus_client.core import GaugeMetricFamily
 
-        from app.delivery import gateway_watch, outbox
+        from app.delivery import gateway_watch, outbox_health
         from app.infra import clock
         from app.ops import worker
         from db import connect
@@ -109,10 +109,14 @@ class DatabaseCollector:
         try:
             now = clock.now()
             heartbeat = worker.last_heartbeat(db)
-            waited = outbox.oldest_due_wait(db, now)
+            waited = outbox_health.oldest_due_wait(db, now)
             figures = (
-                ("hamlet_outbox_backlog", "Messages waiting to be sent.", outbox.backlog(db)),
-                ("hamlet_outbox_failed", "Messages that gave up.", outbox.failed_count(db)),
+                (
+                    "hamlet_outbox_backlog",
+                    "Messages waiting to be sent.",
+                    outbox_health.backlog(db),
+                ),
+                ("hamlet_outbox_failed", "Messages that gave up.", outbox_health.failed_count(db)),
                 (
                     "hamlet_outbox_oldest_due_seconds",
                     "How long the longest-waiting due message has waited (0 when none).",

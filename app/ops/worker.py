@@ -14,7 +14,7 @@ import time
 
 from flask import current_app
 
-from app.delivery import outbox, transports
+from app.delivery import outbox, outbox_health, transports
 from app.infra import clock, logs
 from app.ops import scheduler
 from db import checkpoint, connect, first, transaction
@@ -119,7 +119,7 @@ def health(db, now=None):
     now = now or clock.now()
     heartbeat = last_heartbeat(db)
     age = (now - heartbeat).total_seconds() if heartbeat else None
-    waited = outbox.oldest_due_wait(db, now)
+    waited = outbox_health.oldest_due_wait(db, now)
     problems = []
     if age is None:
         problems.append("the worker has not reported yet")

@@ -2,7 +2,7 @@
 
 import re
 
-from app.delivery import outbox
+from app.delivery import outbox_health
 from app.language import phones
 from app.language.texts import fold
 from app.lifecycle import (
@@ -208,7 +208,7 @@ def needs_attention(db, limit=10):
             db, f"{UNKNOWN_CALLER} AND r.status IN {sql_list(OPEN_STATUSES[VISIT])}", limit=limit
         ),
     }
-    failed_count = outbox.failed_count(db)
+    failed_count = outbox_health.failed_count(db)
     sections["failed"] = {
         "count": failed_count,
         "rows": failed_outbox(db, limit) if failed_count else [],
