@@ -115,13 +115,19 @@ def test_xem_lists_only_the_senders_commune(db, text, second):
     assert reply.startswith("Xa Phu Thanh: ")
 
 
-def test_reference_codes_are_unique_within_a_commune_only(db, second):
-    from app.request_queue import service_requests
+def test_a_reference_code_is_unique_and_found_within_its_commune_only(db, text, second):
+    from app.request_queue import service_requests as queue
 
-    with db.conn:
-        db.execute("UPDATE requests SET ref = '12345' WHERE id = (SELECT min(id) FROM requests)")
+    text("HEN Tan Phu", FIRST_NUMBER)
+    text("HEN Phu Hiep", DEMO_TWILIO_NUMBER)
+    [first] = db["requests"].rows_where("commune_id = 1")
+    [other] = db["requests"].rows_where("commune_id = ?", [second.id])
+    with db.conn:  # the same five digits may serve in two communes
+        db.execute("UPDATE requests SET ref = ? WHERE id = ?", [first["ref"], other["id"]])
     with communes.bound(second):
-        assert service_requests.by_ref(db, "12345") is None
+        assert queue.by_ref(db, first["ref"])["id"] == other["id"]
+    with communes.bound(communes.first_commune(db)):
+        assert queue.by_ref(db, first["ref"])["id"] == first["id"]
 
 
 def _gateway_post(client, path, key, text_body="HEN Phu Hiep", message_id="m1"):
