@@ -3,7 +3,7 @@
 from app import communes
 from app.infra import clock
 from app.language import phones
-from db import first, insert_returning, rows, update_returning
+from db import first, insert_returning, update_returning
 
 
 def get(db, resident_id):
@@ -17,6 +17,16 @@ def by_phone(db, phone):
         db,
         "SELECT * FROM residents WHERE commune_id = ? AND phone = ?",
         [communes.current_id(), phone],
+    )
+
+
+def in_commune(db, commune, phone):
+    """Return COMMUNE's resident with this E.164 phone, or None."""
+    return communes.scoped_first(
+        db,
+        commune,
+        "SELECT * FROM residents WHERE commune_id = :commune_id AND phone = :phone",
+        {"phone": phone},
     )
 
 
@@ -47,15 +57,17 @@ def create(db, e164, raw=None, **fields):
     return created or by_phone(db, e164)
 
 
-def named(db, limit=50):
-    """Return residents who have a name, oldest first, each with its hamlet's name."""
-    return rows(
+def named(db, commune, limit=50):
+    """Return COMMUNE's residents who have a name, oldest first, each with its hamlet's name."""
+    return communes.scoped_rows(
         db,
+        commune,
         "SELECT residents.*, hamlets.name AS hamlet_name FROM residents"
         " LEFT JOIN hamlets ON hamlets.id = residents.hamlet_id"
-        " WHERE residents.name IS NOT NULL AND residents.name != ''"
-        " ORDER BY residents.id LIMIT ?",
-        [limit],
+        " WHERE residents.commune_id = :commune_id"
+        " AND residents.name IS NOT NULL AND residents.name != ''"
+        " ORDER BY residents.id LIMIT :limit",
+        {"limit": limit},
     )
 
 

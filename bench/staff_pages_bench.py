@@ -144,7 +144,7 @@ def main():
     root = Path(__file__).resolve().parent.parent
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
-    from app import create_app
+    from app import communes, create_app
     from app.accounts import users
     from app.seed.loader import seed
     from db import connect, migrate
@@ -167,7 +167,9 @@ def main():
             db = connect(path)
             seed(db)
             trip_id, open_count = build(db, rng)
-            users.create_user(db, "bench", PASSWORD, role="admin")
+            users.create_user(
+                db, "bench", PASSWORD, role="admin", commune=communes.first_commune(db)
+            )
             hamlet = db.execute("SELECT id FROM hamlets ORDER BY route_order LIMIT 1").fetchone()[0]
             total = db["requests"].count
             db.conn.close()

@@ -53,8 +53,9 @@ def _text_param(params, name, limit):
     return text
 
 
-def create(db, params, attributes, key, idempotency_key=None):
-    """File a request from POST parameters for API key row KEY; return (row, created).
+def create(db, commune, params, attributes, key, idempotency_key=None):
+    """File a request in COMMUNE (the key's) from POST parameters for API key row KEY; return
+    (row, created).
 
     Call inside a transaction. A home visit lands on the next trip to its hamlet.
     """
@@ -93,7 +94,7 @@ def create(db, params, attributes, key, idempotency_key=None):
         source_key = f"open311:{key['id']}:{str(idempotency_key).strip()[:100]}"
         existing = service_requests.by_source_key(db, source_key)
         if existing:
-            return find(db, existing["ref"]), False
+            return find(db, commune, existing["ref"]), False
     limits.check(db, key, phone)
     # A caller's word never changes a known resident: what it says is kept on the request.
     known = residents.by_phone(db, phone)
@@ -116,10 +117,11 @@ def create(db, params, attributes, key, idempotency_key=None):
             keep_resident=bool(known),
             vulnerable=any(flags.values()),
         ),
+        commune=commune,
     )
     if created and known:
         profiles.note_reported(db, request, known, name=name, flags=flags, actor=key["name"])
-    return find(db, request["ref"]), created
+    return find(db, commune, request["ref"]), created
 
 
 def _new_resident(db, phone, name, flags):

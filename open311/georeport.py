@@ -9,10 +9,9 @@ from open311.filing import create
 from open311.records import expected_datetime, service_notice, to_open311
 from open311.search import find, parse_query, search, search_sql
 from open311.services import service_definition, services
-from open311.spec import AGENCY, CHANGESET, SPECIFICATION, ApiError
+from open311.spec import CHANGESET, SPECIFICATION, ApiError
 
 __all__ = [
-    "AGENCY",
     "CHANGESET",
     "SPECIFICATION",
     "ApiError",

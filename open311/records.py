@@ -5,7 +5,7 @@ from app.infra import clock
 from app.language import days
 from app.request_queue import service_requests
 from open311.services import QUESTION_SERVICE, VISIT_SERVICE
-from open311.spec import AGENCY, PUBLIC_STATUS
+from open311.spec import PUBLIC_STATUS
 
 
 def _local(text):
@@ -69,8 +69,10 @@ def split_name(name):
     return " ".join(parts[1:]), parts[0]
 
 
-def to_open311(row, personal):
-    """Render a joined request row as an Open311 request; PERSONAL adds phone, names, text."""
+def to_open311(row, personal, commune):
+    """Render a joined request row of COMMUNE as an Open311 request; PERSONAL adds phone,
+    names, text.
+    """
     item = {
         "service_request_id": row["ref"],
         "status": PUBLIC_STATUS.get(row["status"], "open"),
@@ -78,7 +80,7 @@ def to_open311(row, personal):
         "service_name": service_name(row),
         "service_code": row["service_code"],
         "description": row["description"] if personal else None,
-        "agency_responsible": AGENCY,
+        "agency_responsible": commune.agency,
         "service_notice": service_notice(row),
         "requested_datetime": _local(row["requested_at"]),
         "updated_datetime": _local(row["updated_at"]),

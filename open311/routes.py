@@ -1,8 +1,16 @@
-"""Open311 GeoReport v2 routes: parse the parameters, call georeport, render JSON or XML."""
+"""Open311 GeoReport v2 routes: parse the parameters, call georeport, render JSON or XML.
 
-from flask import current_app, request, url_for
+Each call works in one commune: the API key's, or for a public read without a key the one
+`jurisdiction_id` names (or the only one there is). A jurisdiction_id that is not the key's
+commune, or names none, is a 400.
+"""
+
+import contextlib
+
+from flask import current_app, g, request, url_for
 from werkzeug.exceptions import HTTPException, NotFound
 
+from app import communes
 from app.accounts import apikeys
 from app.catalogue import commune_settings
 from app.infra.database import get_db
@@ -79,6 +87,44 @@ def limit_reads():
     )
 
 
+def _commune(db, key):
+    """The commune of this call: the key's, checked against jurisdiction_id when one is given."""
+    wanted = str(request.values.get("jurisdiction_id") or "").strip()
+    if wanted:
+        commune = communes.by_jurisdiction(db, wanted)
+        if commune is None:
+            raise georeport.ApiError(400, "jurisdiction_id names no jurisdiction of this server")
+        if key is not None and key["commune_id"] != commune.id:
+            raise georeport.ApiError(400, "jurisdiction_id is not the api_key's jurisdiction")
+        return commune
+    if key is not None:
+        return communes.by_id(db, key["commune_id"])
+    every = communes.every(db)
+    if len(every) != 1:
+        raise georeport.ApiError(400, "jurisdiction_id is required: this server serves several")
+    return every[0]
+
+
+@bp.before_request
+def open_commune():
+    """Check the key (if any) and resolve the call's commune before any view runs."""
+    db = get_db()
+    # Filing needs a key, and says so before anything else is checked.
+    g.api_key = _api_key(db, required=request.endpoint == "open311.request_create")
+    g.commune = _commune(db, g.api_key)
+    binding = contextlib.ExitStack()
+    binding.enter_context(communes.bound(g.commune))
+    g.commune_binding = binding
+
+
+@bp.teardown_request
+def close_commune(exc=None):
+    """Unbind the call's commune."""
+    binding = g.pop("commune_binding", None)
+    if binding is not None:
+        binding.close()
+
+
 def _attributes():
     """Collect attribute[code]=value (and attribute[code][]) form fields into a dict."""
     attributes = {}
@@ -96,7 +142,7 @@ def discovery(fmt):
     office = commune_settings.office_phone(get_db())
     body = {
         "changeset": georeport.CHANGESET,
-        "contact": f"{georeport.AGENCY}, {office}".strip(", "),
+        "contact": f"{g.commune.agency}, {office}".strip(", "),
         "key_service": "API keys are issued by the commune's administrators.",
         "endpoints": [
             {
@@ -130,34 +176,34 @@ def service_definition(code, fmt):
 def request_list(fmt):
     """Search requests; personal fields only for a valid key."""
     db = get_db()
-    key = _api_key(db, required=False)
     query = georeport.parse_query(db, request.args)
-    rows, total = georeport.search(db, query)
-    body = [georeport.to_open311(row, personal=key is not None) for row in rows]
+    rows, total = georeport.search(db, g.commune, query)
+    personal = g.api_key is not None
+    body = [georeport.to_open311(row, personal, g.commune) for row in rows]
     return render(body, fmt, "service_requests", headers={"X-Total-Count": str(total)})
 
 
 @bp.get(f"/requests/<request_id>.{FMT}")
 def request_detail(request_id, fmt):
     """Return one request (as a one-item list, as the spec does), or 404."""
-    db = get_db()
-    key = _api_key(db, required=False)
-    row = georeport.find(db, request_id)
+    row = georeport.find(get_db(), g.commune, request_id)
     if not row:
         raise georeport.ApiError(404, "no request has this service_request_id")
-    return render([georeport.to_open311(row, personal=key is not None)], fmt, "service_requests")
+    body = [georeport.to_open311(row, g.api_key is not None, g.commune)]
+    return render(body, fmt, "service_requests")
 
 
 @bp.post(f"/requests.{FMT}")
 def request_create(fmt):
     """File a request for a resident (key required); 201 when new, 200 when it already was."""
     db = get_db()
-    key = _api_key(db, required=True)
+    key = g.api_key
     idempotency_key = request.headers.get("Idempotency-Key")
     attributes = _attributes()
     with transaction(db):
         row, created = georeport.create(
             db,
+            g.commune,
             request.values,
             attributes,
             key,

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from app import communes
 from app.infra import clock
 from open311.services import find_service
 from open311.spec import INTERNAL_STATUSES, ApiError
@@ -110,36 +111,47 @@ LEFT JOIN procedures pr ON pr.code = r.service_code
 
 
 def _where(query):
-    """Build the WHERE clause and its parameters for a Query."""
+    """Build the WHERE clause (always within :commune_id) and its named parameters for a Query."""
     if query.refs:
-        marks = ",".join("?" * len(query.refs))
-        return f"r.ref IN ({marks})", list(query.refs)
-    clauses, values = ["r.requested_at >= ?", "r.requested_at <= ?"], [query.start, query.end]
+        marks = ", ".join(f":ref{index}" for index in range(len(query.refs)))
+        values = {f"ref{index}": ref for index, ref in enumerate(query.refs)}
+        return f"r.commune_id = :commune_id AND r.ref IN ({marks})", values
+    clauses = ["r.commune_id = :commune_id", "r.requested_at >= :start", "r.requested_at <= :end"]
+    values = {"start": query.start, "end": query.end}
     if query.statuses:
-        clauses.append(f"r.status IN ({','.join('?' * len(query.statuses))})")
-        values += query.statuses
+        marks = ", ".join(f":status{index}" for index in range(len(query.statuses)))
+        clauses.append(f"r.status IN ({marks})")
+        values.update({f"status{index}": status for index, status in enumerate(query.statuses)})
     if query.service_codes:
-        clauses.append(f"r.service_code IN ({','.join('?' * len(query.service_codes))})")
-        values += query.service_codes
+        marks = ", ".join(f":code{index}" for index in range(len(query.service_codes)))
+        clauses.append(f"r.service_code IN ({marks})")
+        values.update({f"code{index}": code for index, code in enumerate(query.service_codes)})
     return " AND ".join(clauses), values
 
 
 def search_sql(query):
-    """Return (sql, parameters) for one page of a Query, newest first."""
+    """Return (sql, named parameters but :commune_id) for one page of a Query, newest first."""
     where, values = _where(query)
-    sql = f"{SELECT} WHERE {where} ORDER BY r.requested_at DESC, r.id DESC LIMIT ? OFFSET ?"
-    return sql, values + [query.page_size, (query.page - 1) * query.page_size]
+    order = "ORDER BY r.requested_at DESC, r.id DESC LIMIT :limit OFFSET :offset"
+    sql = f"{SELECT} WHERE {where} {order}"
+    return sql, {**values, "limit": query.page_size, "offset": (query.page - 1) * query.page_size}
 
 
-def search(db, query):
-    """Return one page of requests (joined rows) and the total that match."""
+def search(db, commune, query):
+    """Return one page of COMMUNE's requests (joined rows) and the total that match."""
     where, values = _where(query)
-    total = db.execute(f"SELECT count(*) FROM requests r WHERE {where}", values).fetchone()[0]
+    total = communes.scoped_first(
+        db, commune, f"SELECT count(*) AS n FROM requests r WHERE {where}", values
+    )["n"]
     sql, parameters = search_sql(query)
-    return list(db.query(sql, parameters)), total
+    return communes.scoped_rows(db, commune, sql, parameters), total
 
 
-def find(db, ref):
-    """Return the joined row of the request with reference REF, or None."""
-    rows = list(db.query(f"{SELECT} WHERE r.ref = ?", [str(ref or "").strip().upper()]))
-    return rows[0] if rows else None
+def find(db, commune, ref):
+    """Return the joined row of COMMUNE's request with reference REF, or None."""
+    return communes.scoped_first(
+        db,
+        commune,
+        f"{SELECT} WHERE r.commune_id = :commune_id AND r.ref = :ref",
+        {"ref": str(ref or "").strip().upper()},
+    )

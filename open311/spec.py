@@ -4,7 +4,6 @@ from app import lifecycle
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-01T00:00:00+07:00"
-AGENCY = "UBND xã Phú Lâm"
 
 PUBLIC_STATUS = {
     status: "closed" if status in lifecycle.CLOSED_STATUSES else "open"

@@ -29,8 +29,8 @@ def _local(stamp):
     return moment.strftime("%H:%M %d/%m") if moment else ""
 
 
-def thread(db, phone):
-    """Return the thread with PHONE: logged messages, plus outbox rows the log does not hold.
+def thread(db, commune, phone):
+    """Return COMMUNE's thread with PHONE: logged messages, plus outbox rows the log does not hold.
 
     Inline replies and transport sends are in the message log. An outbox row that the worker
     has not sent yet (quiet hours, a reminder for tomorrow, the worker not running) is shown
@@ -38,7 +38,7 @@ def thread(db, phone):
     """
     items = []
     logged_outbox, logged_ids = set(), set()
-    for row in messages.thread(db, phone):
+    for row in messages.thread(db, commune, phone):
         logged_ids.add(row["id"])
         if row["outbox_id"]:
             logged_outbox.add(row["outbox_id"])
@@ -54,7 +54,7 @@ def thread(db, phone):
                 "time": _local(row["created_at"]),
             }
         )
-    for row in outbox.for_phone(db, phone, OUTBOX_SHOWN):
+    for row in outbox.for_phone(db, commune, phone, OUTBOX_SHOWN):
         if row["id"] in logged_outbox or row["message_id"] in logged_ids:
             continue
         items.append(
@@ -74,8 +74,8 @@ def thread(db, phone):
     return items
 
 
-def demo_residents(db, limit=50):
-    """Residents to pick from in the number field: named ones first, with their hamlet."""
+def demo_residents(db, commune, limit=50):
+    """COMMUNE's residents to pick from in the number field: named ones first, with their hamlet."""
     return [
         {
             "phone": row["phone"],
@@ -83,13 +83,13 @@ def demo_residents(db, limit=50):
             "name": row["name"],
             "hamlet": row["hamlet_name"] or "",
         }
-        for row in residents.named(db, limit)
+        for row in residents.named(db, commune, limit)
     ]
 
 
-def who(db, phone):
-    """A short label for PHONE: the resident's name and hamlet when known."""
-    resident = residents.by_phone(db, phone)
+def who(db, commune, phone):
+    """A short label for PHONE: COMMUNE's resident's name when known."""
+    resident = residents.in_commune(db, commune, phone)
     if not resident or not resident["name"]:
         return ""
     return resident["name"]

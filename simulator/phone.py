@@ -16,6 +16,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from flask import current_app
 from twilio.request_validator import RequestValidator
 
+from app import channels, communes
+from app.infra.database import get_db
 from app.language import phones, texts
 from db.files import private_dir, write_private
 
@@ -53,6 +55,10 @@ class SimulatorError(Exception):
     """The app answered the simulated provider with something a phone cannot use."""
 
 
+class NoNumber(SimulatorError):
+    """The commune open in the console has no Twilio number for the phone to reach."""
+
+
 class RecordingRefused(Exception):
     """A clip too big, or one clip too many for the folder; STATUS is the HTTP answer."""
 
@@ -79,9 +85,23 @@ def base_url():
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
 
+def service_e164():
+    """The number the simulated phone texts and calls: the Twilio number of the commune open
+    in the console (the configured one outside a console request).
+    """
+    default = current_app.config["TWILIO_FROM_NUMBER"]
+    commune = communes.current_or_none()
+    if commune is None:
+        return default
+    number = channels.twilio_number(get_db(), commune, default)
+    if not number:
+        raise NoNumber("Xã này chưa có số điện thoại Twilio. / This commune has no Twilio number.")
+    return number
+
+
 def service_number():
     """The service's number as residents see it (the embedded placeholder as configured)."""
-    number = current_app.config["TWILIO_FROM_NUMBER"]
+    number = service_e164()
     return phones.display(number) if phones.is_valid(number) else number
 
 
@@ -106,7 +126,7 @@ def _common(phone):
         "AccountSid": current_app.config["TWILIO_ACCOUNT_SID"],
         "ApiVersion": "2010-04-01",
         "From": phone,
-        "To": current_app.config["TWILIO_FROM_NUMBER"],
+        "To": service_e164(),
         "FromCountry": "VN",
         "ToCountry": "VN",
     }
@@ -160,7 +180,7 @@ def call_params(call_sid, phone, status="in-progress", **extra):
         "CallStatus": status,
         "Direction": "inbound",
         "Caller": phone,
-        "Called": current_app.config["TWILIO_FROM_NUMBER"],
+        "Called": service_e164(),
     }
     params.update({key: str(value) for key, value in extra.items() if value is not None})
     return params

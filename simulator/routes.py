@@ -2,7 +2,7 @@
 
 import math
 
-from flask import abort, current_app, jsonify, render_template, request, send_file
+from flask import abort, current_app, g, jsonify, render_template, request, send_file
 
 from app.infra.database import get_db
 from app.language import phones
@@ -50,6 +50,12 @@ def bad_field(exc):
 @bp.errorhandler(phone.RecordingRefused)
 def recording_refused(exc):
     return jsonify(error=str(exc)), exc.status
+
+
+@bp.errorhandler(phone.NoNumber)
+def no_number(exc):
+    # Nothing is wrong with the app: the commune open has no number for the phone to reach.
+    return jsonify(error=str(exc)), 409
 
 
 @bp.errorhandler(phone.SimulatorError)
@@ -109,8 +115,8 @@ def _thread_payload(number):
     return {
         "phone": number,
         "display": phones.display(number),
-        "name": conversation.who(db, number),
-        "messages": conversation.thread(db, number),
+        "name": conversation.who(db, g.commune, number),
+        "messages": conversation.thread(db, g.commune, number),
     }
 
 
@@ -122,10 +128,14 @@ def _leg_payload(call_sid, number, leg):
 @bp.get("")
 def page():
     """The phone: number field, screen and keypad."""
+    try:
+        number = phone.service_number()
+    except phone.SimulatorError:
+        number = ""  # the commune has no number yet: the page says nothing about one
     return render_template(
         "simulator.html",
-        residents=conversation.demo_residents(get_db()),
-        service_number=phone.service_number(),
+        residents=conversation.demo_residents(get_db(), g.commune),
+        service_number=number,
     )
 
 

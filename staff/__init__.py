@@ -9,6 +9,7 @@ from staff import (  # noqa: E402,F401
     alarms,
     auth,
     catalogue,
+    commune,
     detail,
     errors,
     field,

@@ -1,8 +1,9 @@
 """The console's alarm: a red banner on every page when the gateway phone has gone quiet."""
 
-from flask import current_app
+from flask import current_app, g
 from flask_login import current_user
 
+from app import channels
 from app.delivery import gateway_budget, gateway_watch
 from app.infra import clock, gateway_api
 from app.infra.database import get_db
@@ -31,4 +32,9 @@ def console_alarms():
     """Give the console's pages `gateway_alarm` (see gateway_alarm), for signed-in staff."""
     if not current_user.is_authenticated or not gateway_api.in_use(current_app.config):
         return {"gateway_alarm": None}
-    return {"gateway_alarm": gateway_alarm(get_db())}
+    db = get_db()
+    # The gateway phone is one commune's SIM: another commune's officers cannot fix it.
+    commune = g.get("commune")
+    if commune is None or not channels.can_send(db, commune.id, "gateway"):
+        return {"gateway_alarm": None}
+    return {"gateway_alarm": gateway_alarm(db)}

@@ -14,7 +14,7 @@ from app.language import speech
 from app.language.texts import segments
 from db import transaction
 from staff import bp
-from staff.common import actor, back, form_flag
+from staff.common import actor, back, current_commune
 
 # A summary this long still leaves the procedure's phone answer within its 40 seconds.
 SPOKEN_SUMMARY_SECONDS = 20
@@ -86,9 +86,7 @@ def procedure_from_form(existing):
     for field in LIST_FIELDS:
         lines = (request.form.get(field) or "").splitlines()
         procedure[field] = [line.strip() for line in lines if line.strip()]
-    words = (request.form.get("synonyms") or "").replace(",", " ").split()
-    procedure["synonyms"] = sorted({word.strip().upper() for word in words if word.strip()})
-    procedure["active"] = form_flag("active")
+    # Keywords and the active flag are the province's: a commune's form does not change them.
     return procedure
 
 
@@ -104,7 +102,7 @@ def too_long_on_the_phone(db, procedure):
     """
     try:
         with transaction(db):
-            guidance.save(db, procedure)
+            guidance.save_override(db, current_commune(), procedure["code"], procedure)
             checks = current_app.extensions.get("answer_length_checks", ())
             raise _Measured(guidance.answers_too_long(db, checks))
     except _Measured as measured:
@@ -191,9 +189,13 @@ def procedure_edit(code):
             status = 400 if saving else 200
         elif saving and (not too_long or request.form.get("confirm_long")):
             with transaction(db):
-                guidance.save(db, procedure)
+                # The commune's own texts over the province's: no other commune reads them.
+                guidance.save_override(
+                    db, current_commune(), existing["code"], procedure, actor=actor()
+                )
                 audit.record(
                     db,
+                    current_commune(),
                     actor=actor(),
                     action="procedure_saved",
                     target=existing["code"],

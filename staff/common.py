@@ -3,7 +3,7 @@
 import functools
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user
 
@@ -17,18 +17,28 @@ class StaffUser(UserMixin):
         self.id = row["id"]
         self.username = row["username"]
         self.display_name = row["display_name"] or row["username"]
-        self.role = row["role"]
         self.language = row["language"] or "vi"
         self.session_version = row["session_version"]
         self.must_change_password = bool(row["must_change_password"])
+        self.is_province = bool(row["province"])
 
     def get_id(self):
         # Flask-Login keeps this in the session: the version makes old cookies useless.
         return f"{self.id}:{self.session_version}"
 
     @property
+    def role(self):
+        """The officer's role in the commune open in this request, or None (reads only)."""
+        return g.get("commune_role")
+
+    @property
     def is_admin(self):
         return self.role == "admin"
+
+
+def current_commune():
+    """The commune the console shows in this request (resolved before any view runs)."""
+    return g.commune
 
 
 def actor():

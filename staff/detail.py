@@ -3,7 +3,7 @@
 from flask import Response, abort, current_app, flash, render_template, request
 from flask_babel import gettext as _
 
-from app import lifecycle, residents, trips
+from app import lifecycle, trips
 from app.catalogue import catalog, guidance, hamlets, quiet_hours, text_rules
 from app.delivery import attempts, log_lists, messages, outbox
 from app.infra import clock
@@ -13,7 +13,7 @@ from app.request_queue import attention, field, request_lists, service_requests
 from app.trips import trip_lists
 from db import transaction
 from staff import bp
-from staff.common import actor, back, form_int, refused, trip_error_text
+from staff.common import actor, back, current_commune, form_int, refused, trip_error_text
 
 
 def sms_preview(text):
@@ -31,7 +31,7 @@ def sms_preview(text):
 
 def load(db, request_id):
     """Return the joined request row, or answer 404."""
-    row = request_lists.request_row(db, request_id)
+    row = request_lists.request_row(db, current_commune(), request_id)
     if row is None:
         abort(404)
     return row
@@ -41,10 +41,12 @@ def load(db, request_id):
 def request_detail(request_id, preview=None, draft=""):
     """Show one request with everything staff need to act on it."""
     db = get_db()
+    commune = current_commune()
     row = load(db, request_id)
-    resident = residents.get(db, row["resident_id"]) if row["resident_id"] else None
+    resident_id = row["resident_id"]
+    resident = request_lists.resident_row(db, commune, resident_id) if resident_id else None
     procedure = guidance.get(db, row["service_code"])
-    thread = messages.thread(db, row["phone"], limit=100) if row["phone"] else []
+    thread = messages.thread(db, commune, row["phone"], limit=100) if row["phone"] else []
     unsent = outbox.unsent_for_request(db, request_id)
     return render_template(
         "staff/request.html",
@@ -57,13 +59,13 @@ def request_detail(request_id, preview=None, draft=""):
         attempts=attempts.for_outbox(
             db, [m["outbox_id"] for m in thread] + [o["id"] for o in unsent]
         ),
-        move_trips=trip_lists.trip_requests_for_move(db, row),
+        move_trips=trip_lists.trip_requests_for_move(db, commune, row),
         hamlets=hamlets.active(db),
         open_statuses=lifecycle.OPEN_STATUSES[row["kind"]],
         trip_day_reached=bool(row["trip_date"])
         and row["trip_date"] <= clock.local_today().isoformat(),
         field_results=field.results_for(db, request_id),
-        waiting=log_lists.waiting_outbox(db, phone=row["phone"]) if row["phone"] else [],
+        waiting=log_lists.waiting_outbox(db, commune, phone=row["phone"]) if row["phone"] else [],
         quiet_until=quiet_hours.held_until(db),
         reactive_kinds=outbox.REACTIVE_KINDS,
         bookable_statuses=lifecycle.BOOKABLE,
@@ -104,7 +106,8 @@ def not_done(request_id):
 def move_request(request_id):
     """Schedule a request on a trip, or move it to another one."""
     trip_id = form_int("trip_id")
-    if not trip_id:
+    # Another commune's trip is no choice at all.
+    if not trip_id or not trip_lists.trip_row(get_db(), current_commune(), trip_id):
         refused(_("Choose a trip."))
         return not_done(request_id)
     done = _("The request is on the chosen trip. The resident gets an SMS with the new date.")
@@ -121,7 +124,7 @@ def set_request_hamlet(request_id):
     """Set the hamlet of a request that came without one."""
     hamlet_id = form_int("hamlet_id")
     db = get_db()
-    if not hamlet_id or not hamlets.get(db, hamlet_id):
+    if not hamlet_id or hamlet_id not in trip_lists.hamlet_ids(db, current_commune()):
         refused(_("Choose a hamlet."))
         return not_done(request_id)
     return act(

@@ -11,7 +11,7 @@ from app.infra.web.converters import storable_id
 from app.request_queue import field
 from db import transaction
 from staff import bp
-from staff.common import actor
+from staff.common import actor, current_commune
 from staff.filters import label
 from staff.trip_sheet import load_trip
 
@@ -80,6 +80,7 @@ def trip_field_result(trip_id):
         with transaction(db):
             row = field.record(
                 db,
+                current_commune(),
                 trip_id=trip_id,
                 request_id=request_id,
                 key=data.get("key"),

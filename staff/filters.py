@@ -109,6 +109,7 @@ AUDIT_LABELS = {
     "prompt_recording_deleted": _l("Prompt recording deleted"),
     "prompt_text_edited": _l("Prompt words changed"),
     "prompt_placeholders_made": _l("Synthetic prompt placeholders made"),
+    "province_read": _l("Read by the province"),
 }
 PROMPT_STATE_LABELS = {
     "current": _l("current"),

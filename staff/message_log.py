@@ -3,7 +3,7 @@
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 
-from app import lifecycle
+from app import communes, lifecycle
 from app.catalogue import guidance, hamlets, quiet_hours
 from app.delivery import attempts, log_lists, messages, outbox
 from app.infra.database import get_db
@@ -11,18 +11,19 @@ from app.request_queue import corrections, request_lists
 from db import transaction
 from sms import understood
 from staff import bp, filters
-from staff.common import actor, arg_int, back, refused
+from staff.common import actor, arg_int, back, current_commune, refused
 
 
 @bp.get("/messages")
 def message_list():
     """Show the SMS log, newest first, with failed sends that can be retried."""
     db = get_db()
+    commune = current_commune()
     direction = request.args.get("direction", "")
     failed_only = request.args.get("failed") == "1"
     page = max(arg_int("page", 1), 1)
-    rows, has_next = log_lists.messages_page(db, direction, failed_only, page=page)
-    failed = request_lists.failed_outbox(db, limit=50)
+    rows, has_next = log_lists.messages_page(db, commune, direction, failed_only, page=page)
+    failed = request_lists.failed_outbox(db, commune, limit=50)
     return render_template(
         "staff/messages.html",
         rows=rows,
@@ -31,11 +32,11 @@ def message_list():
         direction=direction,
         failed_only=failed_only,
         failed=failed,
-        counts=log_lists.outbox_counts(db),
-        waiting=log_lists.waiting_outbox(db),
+        counts=log_lists.outbox_counts(db, commune),
+        waiting=log_lists.waiting_outbox(db, commune),
         quiet_until=quiet_hours.held_until(db),
         reactive_kinds=outbox.REACTIVE_KINDS,
-        unanswerable=log_lists.unanswerable(db),
+        unanswerable=log_lists.unanswerable(db, commune),
         meanings=list(filters.MEANING_LABELS),
         # A handed-over message's likeliest meanings: one tap corrects and carries it out.
         likely={m["id"]: messages.likely_of(m) for m in rows if m["direction"] == "in"},
@@ -51,7 +52,7 @@ def message_list():
 def outbox_retry(outbox_id):
     """Put a failed outbound message back in the queue for the worker to send."""
     db = get_db()
-    row = log_lists.outbox_row(db, outbox_id)
+    row = log_lists.outbox_row(db, current_commune(), outbox_id)
     if row is None:
         abort(404)
     try:
@@ -78,7 +79,7 @@ def outbox_retry(outbox_id):
 def message_meaning(message_id):
     """Say what a resident's SMS meant: it is carried out now and learned at the next training."""
     db = get_db()
-    message = messages.get(db, message_id)
+    message = communes.owned(db, current_commune(), "messages", message_id)
     if message is None or message["direction"] != "in" or not message["resident_id"]:
         abort(404)
     intent = request.form.get("intent", "")

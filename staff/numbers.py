@@ -5,6 +5,7 @@ from flask import render_template
 from app.infra.database import get_db
 from app.request_queue import stats
 from staff import bp
+from staff.common import current_commune
 
 
 @bp.get("/stats")
@@ -14,8 +15,8 @@ def numbers():
     weeks = 8
     return render_template(
         "staff/stats.html",
-        chart=stats.weekly_chart(db, weeks=weeks),
-        completion=stats.completion(db, weeks=weeks),
+        chart=stats.weekly_chart(db, current_commune(), weeks=weeks),
+        completion=stats.completion(db, current_commune(), weeks=weeks),
         handovers=stats.handover_rate(db, weeks=weeks),
         weeks=weeks,
     )

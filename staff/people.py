@@ -8,9 +8,10 @@ from app.catalogue import hamlets
 from app.delivery import messages
 from app.infra.database import get_db
 from app.request_queue import request_lists
+from app.trips import trip_lists
 from db import transaction
 from staff import bp
-from staff.common import actor, arg_int, back, form_flag, form_int, refused
+from staff.common import actor, arg_int, back, current_commune, form_flag, form_int, refused
 from staff.walkin import VULNERABILITY_FLAGS
 
 
@@ -20,13 +21,13 @@ def resident_list():
     db = get_db()
     text = request.args.get("q", "")[:100]
     page = max(arg_int("page", 1), 1)
-    rows, has_next = request_lists.residents_page(db, text, page)
+    rows, has_next = request_lists.residents_page(db, current_commune(), text, page)
     return render_template("staff/residents.html", rows=rows, has_next=has_next, page=page, q=text)
 
 
 def load(db, resident_id):
     """Return a resident, or answer 404."""
-    resident = residents.get(db, resident_id)
+    resident = request_lists.resident_row(db, current_commune(), resident_id)
     if resident is None:
         abort(404)
     return resident
@@ -42,8 +43,8 @@ def resident_detail(resident_id):
         resident=resident,
         hamlet=hamlets.get(db, resident["hamlet_id"]),
         hamlets=hamlets.active(db),
-        requests=request_lists.resident_requests(db, resident_id),
-        thread=messages.thread(db, resident["phone"], limit=30),
+        requests=request_lists.resident_requests(db, current_commune(), resident_id),
+        thread=messages.thread(db, current_commune(), resident["phone"], limit=30),
         vulnerable=residents.is_vulnerable(resident),
     )
 
@@ -55,7 +56,7 @@ def resident_update(resident_id):
     load(db, resident_id)
     hamlet_id = form_int("hamlet_id")
     language = request.form.get("language")
-    if hamlet_id and not hamlets.get(db, hamlet_id):
+    if hamlet_id and hamlet_id not in trip_lists.hamlet_ids(db, current_commune()):
         refused(_("Choose a hamlet from the list."))
         return back("staff.resident_detail", resident_id=resident_id)
     if language not in ("vi", "en"):

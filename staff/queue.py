@@ -8,7 +8,7 @@ from app.infra.database import get_db
 from app.request_queue import field, request_lists
 from app.trips import trip_lists
 from staff import bp
-from staff.common import arg_int
+from staff.common import arg_int, current_commune
 
 
 def queue_filters():
@@ -28,9 +28,10 @@ def queue_filters():
 def queue():
     """Show the queue: needs attention, coming trips, then the filtered, paged list."""
     db = get_db()
+    commune = current_commune()
     filters = queue_filters()
     page = max(arg_int("page", 1), 1)
-    rows, has_next = request_lists.queue_page(db, filters, page)
+    rows, has_next = request_lists.queue_page(db, commune, filters, page)
     # The summary blocks only on the first, unfiltered page; a search goes straight to results.
     plain = page == 1 and not any(
         filters[key] for key in ("kind", "channel", "hamlet", "trip", "q")
@@ -41,11 +42,11 @@ def queue():
         has_next=has_next,
         page=page,
         filters=filters,
-        attention=request_lists.needs_attention(db) if plain else None,
-        kept_notes=field.kept_as_notes(db) if plain else [],
-        trips=trip_lists.coming_trips(db) if plain else None,
+        attention=request_lists.needs_attention(db, commune) if plain else None,
+        kept_notes=field.kept_as_notes(db, commune) if plain else [],
+        trips=trip_lists.coming_trips(db, commune) if plain else None,
         hamlets=hamlets.active(db),
-        trip_choices=trip_lists.trip_choices(db),
+        trip_choices=trip_lists.trip_choices(db, commune),
         statuses=lifecycle.ALL_STATUSES,
         kinds=lifecycle.KINDS,
         channels=lifecycle.CHANNELS,

@@ -17,6 +17,7 @@ from staff.common import (
     actor,
     admin_required,
     back,
+    current_commune,
     form_flag,
     form_int,
     parse_int,
@@ -33,19 +34,20 @@ MAX_ROUTE_ORDER = 9999
 def render_settings(new_key=None, status=200):
     """Render the settings page (with a just-created API key shown once)."""
     db = get_db()
-    accounts = users.all_users(db)
+    commune = current_commune()
+    accounts = users.all_users(db, commune)
     return render_template(
         "staff/settings.html",
         hamlets=hamlets.every(db),
         aliases=place_names.aliases(db),
         suggested=place_names.aliases(db, place_names.SUGGESTED),
         rules=trips.list_rules(db),
-        coming=trip_lists.coming_trips(db, limit=16),
+        coming=trip_lists.coming_trips(db, commune, limit=16),
         users=accounts,
         locked={row["id"] for row in accounts if logins.locked_out(db, row["username"])},
-        keys=apikeys.all_keys(db),
+        keys=apikeys.all_keys(db, commune),
         commune=commune_settings.current(db),
-        changes=audit.recent(db),
+        changes=audit.recent(db, commune),
         new_key=new_key,
         sessions=trips.SESSIONS,
         weekdays=WEEKDAYS,
@@ -61,9 +63,10 @@ def settings():
 
 
 def hamlet_ids_field():
-    """The hamlet checkboxes of a rule or trip form, as ints."""
+    """The hamlet checkboxes of a rule or trip form, as ints: the commune's hamlets only."""
+    own = trip_lists.hamlet_ids(get_db(), current_commune())
     parsed = (parse_int(value) for value in request.form.getlist("hamlet_ids"))
-    return [hamlet_id for hamlet_id in parsed if hamlet_id is not None]
+    return [hamlet_id for hamlet_id in parsed if hamlet_id in own]
 
 
 def attempt(change, done_message, *, action, target=None):
@@ -72,7 +75,7 @@ def attempt(change, done_message, *, action, target=None):
     try:
         with transaction(db):
             change(db)
-            audit.record(db, actor=actor(), action=action, target=target)
+            audit.record(db, current_commune(), actor=actor(), action=action, target=target)
     except (trips.TripError, commune_settings.SettingError) as exc:
         refused(_("Not saved: %(reason)s", reason=trip_error_text(exc)))
     except (hamlets.HamletError, users.AccountError) as exc:
@@ -82,6 +85,10 @@ def attempt(change, done_message, *, action, target=None):
             "role": _("unknown role"),
             "self": _("you cannot remove your own admin access"),
             "missing": _("no such account"),
+            "shared": _(
+                "the account also works for another commune or the province; its owner "
+                "changes the password"
+            ),
         }
         refused(_("Not saved: %(reason)s", reason=reasons.get(str(exc), str(exc))))
     except users.UserExists:
@@ -116,14 +123,16 @@ def commune_save():
 @admin_required
 def hamlet_save(hamlet_id):
     """Add a hamlet or change its name, route order, active flag and serving rules."""
-    if hamlet_id is not None and not hamlets.get(get_db(), hamlet_id):
+    own_hamlets = trip_lists.hamlet_ids(get_db(), current_commune())
+    if hamlet_id is not None and hamlet_id not in own_hamlets:
         abort(404)
     route_order = form_int("route_order") if request.form.get("route_order", "").strip() else 0
     if route_order is None or not 0 <= route_order <= MAX_ROUTE_ORDER:
         refused(_("Not saved: the route order is a whole number from 0 to 9999."))
         return render_settings(status=400)
     parsed = (parse_int(value) for value in request.form.getlist("rule_ids"))
-    rule_ids = [rule_id for rule_id in parsed if rule_id is not None]
+    own_rules = trip_lists.rule_ids(get_db(), current_commune())
+    rule_ids = [rule_id for rule_id in parsed if rule_id in own_rules]
 
     def change(db):
         hamlet = hamlets.save(
@@ -148,7 +157,7 @@ def hamlet_save(hamlet_id):
 @admin_required
 def rule_save(rule_id):
     """Add a schedule rule or change one; its planned trips follow."""
-    known = {rule["id"] for rule in trips.list_rules(get_db())}
+    known = trip_lists.rule_ids(get_db(), current_commune())
     if rule_id is not None and rule_id not in known:
         abort(404)
     weekday = form_int("weekday")
@@ -179,7 +188,7 @@ def rule_save(rule_id):
 @admin_required
 def trip_cancel(trip_id):
     """Cancel a planned trip; its requests move to the next trip and residents are told."""
-    if not trips.get(get_db(), trip_id):
+    if not trip_lists.trip_row(get_db(), current_commune(), trip_id):
         abort(404)
     note = (request.form.get("note") or "").strip()[:500] or None
     return attempt(
@@ -217,7 +226,7 @@ def trip_extra():
 @admin_required
 def user_save(user_id):
     """Create a staff account, or change one's role, active flag or password."""
-    if user_id is not None and not users.get(get_db(), user_id):
+    if user_id is not None and not users.member(get_db(), current_commune(), user_id):
         abort(404)
     role = request.form.get("role")
     password = request.form.get("password") or ""
@@ -235,6 +244,7 @@ def user_save(user_id):
                 display_name=(request.form.get("display_name") or "").strip() or None,
                 # The admin chose it, so the new officer picks their own at first sign-in.
                 must_change_password=True,
+                commune=current_commune(),
             ),
             _("Account created."),
             action="account_created",
@@ -244,6 +254,7 @@ def user_save(user_id):
         lambda db: users.update_user(
             db,
             user_id,
+            current_commune(),
             acting_user_id=current_user.id,
             role=role,
             active=bool(request.form.get("active")),
@@ -264,11 +275,11 @@ def user_save(user_id):
 def user_unlock(user_id):
     """Lift the sign-in wait of an account locked by failed tries, before its 15 minutes."""
     db = get_db()
-    account = users.get(db, user_id)
+    account = users.member(db, current_commune(), user_id)
     if not account:
         abort(404)
     with transaction(db):
-        logins.unlock(db, account["username"], actor=actor())
+        logins.unlock(db, current_commune(), account["username"], actor=actor())
     flash(_("Account unlocked: it can sign in again now."), "success")
     return back("staff.settings")
 
@@ -283,8 +294,8 @@ def api_key_create():
         return back("staff.settings")
     db = get_db()
     with transaction(db):
-        key = apikeys.create_key(db, name)
-        audit.record(db, actor=actor(), action="api_key_created", target=name)
+        key = apikeys.create_key(db, current_commune(), name)
+        audit.record(db, current_commune(), actor=actor(), action="api_key_created", target=name)
     flash(_("Key created. Copy it now: it will not be shown again."), "warning")
     return render_settings(new_key={"name": name, "key": key})
 
@@ -293,10 +304,10 @@ def api_key_create():
 @admin_required
 def api_key_revoke(key_id):
     """Revoke an API key."""
-    if not any(key["id"] == key_id for key in apikeys.all_keys(get_db())):
+    if not any(key["id"] == key_id for key in apikeys.all_keys(get_db(), current_commune())):
         abort(404)
     return attempt(
-        lambda db: apikeys.revoke(db, key_id),
+        lambda db: apikeys.revoke(db, current_commune(), key_id),
         _("Key revoked."),
         action="api_key_revoked",
         target=f"key {key_id}",

@@ -12,7 +12,7 @@ from app.request_queue import field, service_requests
 from app.trips import trip_lists
 from db import transaction
 from staff import bp
-from staff.common import actor, back, refused
+from staff.common import actor, back, current_commune, refused
 from staff.filters import day, label
 
 RESULTS = ("visited", "unreachable")
@@ -33,10 +33,11 @@ def sheet_lines(db, trip_id):
 
 def load_trip(db, trip_id):
     """Return a trip with its hamlets and load, or answer 404."""
-    trip = trips.get(db, trip_id)
+    commune = current_commune()
+    trip = trip_lists.trip_row(db, commune, trip_id)
     if trip is None:
         abort(404)
-    return trip_lists.trips_with_load(db, [trip])[0]
+    return trip_lists.trips_with_load(db, commune, [trip])[0]
 
 
 @bp.get("/trips")
@@ -45,8 +46,8 @@ def trip_list():
     db = get_db()
     return render_template(
         "staff/trips.html",
-        coming=trip_lists.coming_trips(db, limit=20),
-        recent=trip_lists.recent_trips(db),
+        coming=trip_lists.coming_trips(db, current_commune(), limit=20),
+        recent=trip_lists.recent_trips(db, current_commune()),
     )
 
 

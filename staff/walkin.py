@@ -9,9 +9,10 @@ from app.infra.database import get_db
 from app.language import phones
 from app.request_queue import service_requests
 from app.request_queue.asked import Asked
+from app.trips import trip_lists
 from db import transaction
 from staff import bp
-from staff.common import actor, back, form_int
+from staff.common import actor, back, current_commune, form_int
 
 VULNERABILITY_FLAGS = ("age_75_plus", "lives_alone", "limited_mobility")
 
@@ -32,7 +33,7 @@ def walk_in():
             phone = phones.normalise(form.get("phone") or "")
         except phones.InvalidPhone:
             errors["phone"] = _("Enter a valid phone number, for example 0912 345 678.")
-        if hamlet_id and not hamlets.get(db, hamlet_id):
+        if hamlet_id and hamlet_id not in trip_lists.hamlet_ids(db, current_commune()):
             errors["hamlet_id"] = _("Choose a hamlet from the list.")
         if service_code and not guidance.get(db, service_code):
             errors["service_code"] = _("Choose a procedure from the list.")
@@ -64,6 +65,7 @@ def walk_in():
                         notify=True,
                         resident_fields={"name": name, "raw": form.get("phone"), **profile},
                     ),
+                    commune=current_commune(),
                 )
             if created:
                 flash(_("Request %(ref)s opened.", ref=result["ref"]), "success")

@@ -126,6 +126,19 @@ def db(app):
         database.conn.close()
 
 
+@pytest.fixture
+def store(app):
+    """A connection to the app's database that pushes no app context.
+
+    The `db` fixture keeps an app context open, which makes every request of the test
+    share one `g` (and so one signed-in user and one commune); tests with several browsers
+    or communes must not.
+    """
+    database = connect(app.config["DATABASE_PATH"])
+    yield database
+    database.conn.close()
+
+
 def twilio_signature(url, params, token=TEST_AUTH_TOKEN):
     """Sign a webhook the way Twilio does."""
     return RequestValidator(token).compute_signature(url, params)
@@ -170,13 +183,20 @@ STAFF_PASSWORD = "correct-horse-battery"
 
 def signed_in_client(app, username, role):
     """Create a staff account and return a test client signed in as it (CSRF checks off)."""
+    from app import communes
     from app.accounts import users
 
     app.config["WTF_CSRF_ENABLED"] = False
     with app.app_context():
         database = connect(app.config["DATABASE_PATH"])
         if not users.by_username(database, username):
-            users.create_user(database, username, STAFF_PASSWORD, role=role)
+            users.create_user(
+                database,
+                username,
+                STAFF_PASSWORD,
+                role=role,
+                commune=communes.first_commune(database),
+            )
         database.conn.close()
     client = app.test_client()
     response = client.post("/login", data={"username": username, "password": STAFF_PASSWORD})

@@ -7,7 +7,7 @@ import re
 import pytest
 import time_machine
 
-from app import trips
+from app import communes, trips
 from app.delivery import log_lists
 from tests.conftest import NIGHT_HOUR, signed_in_client
 from tests.test_staff_pages import open_question, open_visit
@@ -143,7 +143,7 @@ def test_messages_held_by_quiet_hours_are_listed_and_the_reschedule_flash_says_w
         )
         flash = moved.get_data(as_text=True)
         assert "tin nhắn sẽ gửi lúc 07:00" in flash
-        held = log_lists.waiting_outbox(db, phone="+84912345678")
+        held = log_lists.waiting_outbox(db, communes.first_commune(db), phone="+84912345678")
         assert held and all(row["status"] == "pending" for row in held)
         assert "Giữ đến 07:00" in page_of(staff_client, "/messages")
         assert "Giữ đến 07:00" in page_of(staff_client, f"/requests/{request['id']}")

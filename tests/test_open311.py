@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from app import lifecycle, residents, trips
+from app import communes, lifecycle, residents, trips
 from app.accounts import apikeys
 from app.catalogue import guidance, hamlets
 from app.request_queue import service_requests
@@ -90,7 +90,7 @@ def assert_request(item, personal):
 @pytest.fixture
 def key(db):
     """A valid API key for a commune kiosk."""
-    return apikeys.create_key(db, "kiosk")
+    return apikeys.create_key(db, communes.first_commune(db), "kiosk")
 
 
 @pytest.fixture
@@ -371,7 +371,7 @@ def test_posting_without_a_valid_key_is_refused(client, db, api_key):
 
 
 def test_a_revoked_key_is_refused(client, key, db):
-    apikeys.revoke(db, apikeys.verify(db, key)["id"])
+    apikeys.revoke(db, communes.first_commune(db), apikeys.verify(db, key)["id"])
     response = client.post(f"{BASE}/requests.json", data={"api_key": key, **visit_form()})
     assert response.status_code == 403
 

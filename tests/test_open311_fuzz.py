@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app import communes
 from app.accounts import apikeys
 
 BASE = "/open311/v2"
@@ -94,7 +95,7 @@ def assert_open311(response, allowed):
 
 @pytest.fixture
 def key(db):
-    return apikeys.create_key(db, "fuzz")
+    return apikeys.create_key(db, communes.first_commune(db), "fuzz")
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from app import lifecycle, residents
-from app.accounts import apikeys, users
+from app import communes, lifecycle, residents
+from app.accounts import apikeys, memberships, users
 from app.catalogue import guidance
 from app.delivery import outbox
 from app.infra import clock
@@ -317,12 +317,14 @@ def test_catalogue_save_updates_the_procedure(admin_client, db):
     }
     admin_client.post("/catalogue/SAOY", data=form)
     saved = guidance.get(db, "SAOY")
+    # The texts are the commune's own; the keywords stay the province's.
     assert (saved["summary"], saved["steps"], saved["documents"], saved["synonyms"]) == (
         "Tóm tắt mới",
         ["Bước một", "Bước hai"],
         ["Bản chính"],
-        ["CHUNG", "SAOY", "THUC"],
+        procedure["synonyms"],
     )
+    assert guidance.province_procedure(db, "SAOY")["summary"] == procedure["summary"]
 
 
 def test_catalogue_warns_before_saving_an_sms_longer_than_one_segment(admin_client, db):
@@ -502,7 +504,7 @@ def test_admin_manages_staff_accounts(admin_client, db):
     admin_client.post(
         f"/settings/users/{hanh['id']}", data={"role": "admin", "password": "mat-khau-moi-1"}
     )
-    assert users.by_username(db, "hanh")["role"] == "admin"
+    assert memberships.role_in(db, hanh["id"], communes.first_commune(db).id) == "admin"
     assert users.by_username(db, "hanh")["active"] == 0  # the box was not ticked
     assert users.check_password(db, "hanh", "mat-khau-moi-1") is None  # inactive now
     db["staff_users"].update(hanh["id"], {"active": 1})
@@ -523,7 +525,7 @@ def test_admin_creates_an_api_key_shown_once_and_revokes_it(admin_client, db):
     key = page.split('<code class="key">')[1].split("</code>")[0]
     assert apikeys.verify(db, key)
     assert key not in admin_client.get("/settings").get_data(as_text=True)
-    key_id = apikeys.all_keys(db)[0]["id"]
+    key_id = apikeys.all_keys(db, communes.first_commune(db))[0]["id"]
     admin_client.post(f"/settings/api-keys/{key_id}/revoke")
     assert apikeys.verify(db, key) is None
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from app import communes
 from app.accounts import users
 from staff import auth
 from tests.conftest import STAFF_PASSWORD, signed_in_client
@@ -64,7 +65,7 @@ def test_the_login_page_remembers_where_the_officer_was_going(client):
 
 def test_a_correct_password_signs_in_and_follows_a_local_next(app, client, db):
     app.config["WTF_CSRF_ENABLED"] = False
-    users.create_user(db, "thu", STAFF_PASSWORD)
+    users.create_user(db, "thu", STAFF_PASSWORD, commune=communes.first_commune(db))
     response = client.post(
         "/login", data={"username": "thu", "password": STAFF_PASSWORD, "next": "/trips"}
     )
@@ -77,7 +78,7 @@ def test_a_correct_password_signs_in_and_follows_a_local_next(app, client, db):
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil"])
 def test_login_never_redirects_off_site(app, client, db, target):
     app.config["WTF_CSRF_ENABLED"] = False
-    users.create_user(db, "thu", STAFF_PASSWORD)
+    users.create_user(db, "thu", STAFF_PASSWORD, commune=communes.first_commune(db))
     response = client.post(
         "/login", data={"username": "thu", "password": STAFF_PASSWORD, "next": target}
     )
@@ -86,7 +87,7 @@ def test_login_never_redirects_off_site(app, client, db, target):
 
 def test_a_wrong_password_is_refused_with_a_message(app, client, db):
     app.config["WTF_CSRF_ENABLED"] = False
-    users.create_user(db, "thu", STAFF_PASSWORD)
+    users.create_user(db, "thu", STAFF_PASSWORD, commune=communes.first_commune(db))
     response = client.post("/login", data={"username": "thu", "password": "wrong"})
     assert response.status_code == 401
     assert "Sai tên đăng nhập hoặc mật khẩu." in response.get_data(as_text=True)
@@ -95,7 +96,7 @@ def test_a_wrong_password_is_refused_with_a_message(app, client, db):
 
 def test_five_failures_lock_the_address_and_username_with_429(app, client, db):
     app.config["WTF_CSRF_ENABLED"] = False
-    users.create_user(db, "thu", STAFF_PASSWORD)
+    users.create_user(db, "thu", STAFF_PASSWORD, commune=communes.first_commune(db))
     for _ in range(5):
         assert client.post("/login", data={"username": "thu", "password": "x"}).status_code == 401
     locked = client.post("/login", data={"username": "thu", "password": STAFF_PASSWORD})
@@ -115,7 +116,7 @@ def test_five_failures_lock_the_address_and_username_with_429(app, client, db):
 def test_the_lock_lifts_after_fifteen_minutes(app, client, db, time_machine):
     app.config["WTF_CSRF_ENABLED"] = False
     time_machine.move_to("2026-12-01 02:00:00+00:00", tick=False)
-    users.create_user(db, "thu", STAFF_PASSWORD)
+    users.create_user(db, "thu", STAFF_PASSWORD, commune=communes.first_commune(db))
     for _ in range(5):
         client.post("/login", data={"username": "thu", "password": "x"})
     assert client.post("/login", data={"username": "thu", "password": "x"}).status_code == 429
@@ -127,7 +128,7 @@ def test_the_lock_lifts_after_fifteen_minutes(app, client, db, time_machine):
 def test_a_sign_in_attempt_clears_attempts_older_than_a_month(app, client, db, time_machine):
     app.config["WTF_CSRF_ENABLED"] = False
     time_machine.move_to("2026-11-01 02:00:00+00:00", tick=False)
-    users.create_user(db, "thu", STAFF_PASSWORD)
+    users.create_user(db, "thu", STAFF_PASSWORD, commune=communes.first_commune(db))
     client.post("/login", data={"username": "thu", "password": "x"})
     time_machine.move_to("2026-11-25 02:00:00+00:00", tick=False)
     client.post("/login", data={"username": "lan", "password": "x"})
@@ -139,7 +140,7 @@ def test_a_sign_in_attempt_clears_attempts_older_than_a_month(app, client, db, t
 
 def test_forms_without_a_csrf_token_are_rejected(app, client, db):
     app.config["WTF_CSRF_ENABLED"] = True
-    users.create_user(db, "thu", STAFF_PASSWORD)
+    users.create_user(db, "thu", STAFF_PASSWORD, commune=communes.first_commune(db))
     assert (
         client.post("/login", data={"username": "thu", "password": STAFF_PASSWORD}).status_code
         == 400
@@ -215,7 +216,7 @@ def test_pages_have_no_inline_script(staff_client, admin_client):
 
 
 def test_the_session_cookie_is_httponly_lax_and_secure_over_https(app, db):
-    users.create_user(db, "thu", STAFF_PASSWORD)
+    users.create_user(db, "thu", STAFF_PASSWORD, commune=communes.first_commune(db))
     app.config["WTF_CSRF_ENABLED"] = False
     response = app.test_client().post(
         "/login", data={"username": "thu", "password": STAFF_PASSWORD}
@@ -263,7 +264,7 @@ def test_signing_in_twice_as_the_same_user_keeps_one_identity(app):
 
 def test_each_failed_sign_in_says_how_many_tries_are_left(app, client, db):
     app.config["WTF_CSRF_ENABLED"] = False
-    users.create_user(db, "thu", STAFF_PASSWORD)
+    users.create_user(db, "thu", STAFF_PASSWORD, commune=communes.first_commune(db))
     said = []
     for _ in range(5):
         page = client.post("/login", data={"username": "thu", "password": "x"})
@@ -274,7 +275,7 @@ def test_each_failed_sign_in_says_how_many_tries_are_left(app, client, db):
 
 def test_an_admin_unlocks_a_locked_account_before_the_fifteen_minutes(app, client, db):
     app.config["WTF_CSRF_ENABLED"] = False
-    users.create_user(db, "thu", STAFF_PASSWORD)
+    users.create_user(db, "thu", STAFF_PASSWORD, commune=communes.first_commune(db))
     for _ in range(5):
         client.post("/login", data={"username": "thu", "password": "x"})
     assert client.post("/login", data={"username": "thu", "password": "x"}).status_code == 429
@@ -290,7 +291,7 @@ def test_an_admin_unlocks_a_locked_account_before_the_fifteen_minutes(app, clien
 
 
 def test_an_officer_who_is_not_an_admin_cannot_unlock(app, db):
-    users.create_user(db, "thu", STAFF_PASSWORD)
+    users.create_user(db, "thu", STAFF_PASSWORD, commune=communes.first_commune(db))
     thu = users.by_username(db, "thu")
     staff = signed_in_client(app, "lan", "staff")
     assert staff.post(f"/settings/users/{thu['id']}/unlock").status_code == 403

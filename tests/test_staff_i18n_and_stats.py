@@ -6,7 +6,7 @@ from pathlib import Path
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from app import lifecycle
+from app import communes, lifecycle
 from app.infra import clock
 from app.request_queue import service_requests, stats
 from tests.test_staff_pages import open_visit
@@ -44,7 +44,7 @@ def test_weekly_chart_counts_requests_by_hamlet_and_week(app, db):
         open_visit(db)
         open_visit(db, phone="+84912000002")
         open_visit(db, phone="+84912000003", hamlet="TANPHU")
-        chart = stats.weekly_chart(db, weeks=4)
+        chart = stats.weekly_chart(db, communes.first_commune(db), weeks=4)
     this_week = {row["name"]: row["counts"][-1] for row in chart["table"]}
     assert this_week["Phú Hòa A"] == 2 and this_week["Tân Phú"] == 1
     assert chart["totals"][-1] == 3
@@ -60,6 +60,6 @@ def test_completion_counts_visits_on_past_trips(app, db, time_machine):
         time_machine.move_to(clock.parse(trip["starts_at"]) + dt.timedelta(minutes=30), tick=False)
         service_requests.mark_visited(db, visit["id"], actor="lan")
         time_machine.move_to(clock.parse(trip["ends_at"]) + dt.timedelta(days=1), tick=False)
-        result = stats.completion(db, weeks=2)
+        result = stats.completion(db, communes.first_commune(db), weeks=2)
     assert (result["booked"], result["visited"], result["share"]) == (2, 1, 50)
     assert other["trip_id"] == trip["id"]

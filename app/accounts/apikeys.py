@@ -1,8 +1,9 @@
-"""Open311 API keys: shown once, stored as a SHA-256 hash."""
+"""Open311 API keys: one commune's each, shown once, stored as a SHA-256 hash."""
 
 import hashlib
 import secrets
 
+from app import communes
 from app.infra import clock
 from db import transaction
 
@@ -14,11 +15,12 @@ def _hash(key):
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(db, name):
-    """Create a key for NAME; return the plain key (the only time it exists)."""
+def create_key(db, commune, name):
+    """Create a key of COMMUNE for NAME; return the plain key (the only time it exists)."""
     key = "hl_" + secrets.token_urlsafe(32)
     db["api_keys"].insert(
         {
+            "commune_id": commune.id,
             "name": name,
             "prefix": key[:PREFIX_LENGTH],
             "key_hash": _hash(key),
@@ -36,14 +38,19 @@ def verify(db, key):
     return rows[0] if rows else None
 
 
-def revoke(db, key_id):
-    """Revoke a key so it no longer works."""
-    db["api_keys"].update(key_id, {"revoked_at": clock.iso(clock.now())})
+def revoke(db, commune, key_id):
+    """Revoke one of COMMUNE's keys so it no longer works."""
+    db.execute(
+        "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND commune_id = ?",
+        [clock.iso(clock.now()), key_id, commune.id],
+    )
 
 
-def all_keys(db):
-    """Return every key row, newest first (hashes only, never the keys)."""
-    return list(db["api_keys"].rows_where(order_by="id desc"))
+def all_keys(db, commune):
+    """Return COMMUNE's key rows, newest first (hashes only, never the keys)."""
+    return communes.scoped_rows(
+        db, commune, "SELECT * FROM api_keys WHERE commune_id = :commune_id ORDER BY id DESC"
+    )
 
 
 def mark_used(db, key, *, every_seconds=60):

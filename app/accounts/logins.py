@@ -120,9 +120,9 @@ def locked_out(db, username):
     return any(is_locked(db, address, name, device) for address, device in places)
 
 
-def unlock(db, username, *, actor):
-    """Let USERNAME try again at once, everywhere; the audit log keeps who did it."""
-    audit.record(db, actor=actor, action=UNLOCK_ACTION, target=name_key(username))
+def unlock(db, commune, username, *, actor):
+    """Let USERNAME try again at once, everywhere; COMMUNE's audit log keeps who did it."""
+    audit.record(db, commune, actor=actor, action=UNLOCK_ACTION, target=name_key(username))
 
 
 def prune(db, older_than=dt.timedelta(days=30)):

@@ -1,9 +1,17 @@
-"""Staff accounts: creation, changes, the password policy, password checks, session versions."""
+"""Staff accounts: creation, changes, the password policy, password checks, session versions.
+
+An account is the province's; what it may do in a commune is its membership there
+(app.accounts.memberships). A commune's admin sees and changes only its own members, and only
+in ways that stay inside the commune: an account shared with another commune keeps its
+password and stays active whatever one commune's admin does.
+"""
 
 import functools
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import communes
+from app.accounts import memberships
 from app.infra import clock
 from app.language.texts import N_
 
@@ -49,14 +57,37 @@ def get(db, user_id):
     return rows[0] if rows else None
 
 
-def all_users(db):
-    """Return every staff account (without password hashes), by username."""
-    return list(
-        db.query(
-            "SELECT id, username, display_name, role, active, language, created_at,"
-            " last_login_at FROM staff_users ORDER BY username"
-        )
+def all_users(db, commune):
+    """Return COMMUNE's members (without password hashes), with their role there, by username."""
+    return communes.scoped_rows(
+        db,
+        commune,
+        "SELECT u.id, u.username, u.display_name, m.role, u.active, u.language, u.created_at,"
+        " u.last_login_at FROM staff_users u JOIN memberships m ON m.user_id = u.id"
+        " WHERE m.commune_id = :commune_id ORDER BY u.username",
     )
+
+
+def member(db, commune, user_id):
+    """Return the account USER_ID if it is a member of COMMUNE, else None."""
+    found = communes.scoped_first(
+        db,
+        commune,
+        "SELECT u.*, m.role AS commune_role FROM staff_users u"
+        " JOIN memberships m ON m.user_id = u.id"
+        " WHERE m.commune_id = :commune_id AND u.id = :user_id",
+        {"user_id": user_id},
+    )
+    return found
+
+
+def shared(db, commune, user_id):
+    """Tell whether the account also belongs elsewhere: another commune, or the province."""
+    other = db.execute(
+        "SELECT count(*) FROM memberships WHERE user_id = ? AND commune_id != ?",
+        [user_id, commune.id],
+    ).fetchone()[0]
+    return bool(other) or memberships.is_province(db, user_id)
 
 
 def by_username(db, username):
@@ -66,9 +97,20 @@ def by_username(db, username):
 
 
 def create_user(
-    db, username, password, role="staff", display_name=None, must_change_password=False
+    db,
+    username,
+    password,
+    role="staff",
+    display_name=None,
+    must_change_password=False,
+    *,
+    commune=None,
+    province=False,
 ):
-    """Create a staff account with a hashed password; return its row."""
+    """Create a staff account with a hashed password; return its row.
+
+    COMMUNE makes it a member there with ROLE; PROVINCE gives it the province's reading role.
+    """
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     check_policy(password, username)
@@ -86,10 +128,13 @@ def create_user(
                 "language": "vi",
                 "created_at": clock.iso(clock.now()),
                 "must_change_password": 1 if must_change_password else 0,
+                "province": 1 if province else 0,
             }
         )
         .last_pk
     )
+    if commune is not None:
+        memberships.add(db, user_id, commune.id, role)
     return get(db, user_id)
 
 
@@ -134,12 +179,15 @@ def set_password(db, user_id, password, *, must_change=False):
     end_sessions(db, user_id)
 
 
-def update_user(db, user_id, *, acting_user_id, role=None, active=None, password=None):
-    """Change an account's role, active flag or password; admins cannot lock themselves out.
+def update_user(db, user_id, commune, *, acting_user_id, role=None, active=None, password=None):
+    """Change a member's role in COMMUNE, active flag or password; admins cannot lock
+    themselves out.
 
-    Deactivation and a new password end the account's sessions.
+    Deactivation and a new password end the account's sessions. An account that also belongs
+    to another commune or to the province is deactivated here by leaving COMMUNE, and its
+    password is not COMMUNE's to set.
     """
-    user = get(db, user_id)
+    user = member(db, commune, user_id)
     if not user:
         raise AccountError("missing")
     changes = {}
@@ -148,11 +196,18 @@ def update_user(db, user_id, *, acting_user_id, role=None, active=None, password
             raise AccountError("role")
         if user_id == acting_user_id and role != "admin":
             raise AccountError("self")
-        changes["role"] = role
+        memberships.add(db, user_id, commune.id, role)
+    is_shared = shared(db, commune, user_id)
     if active is not None:
         if user_id == acting_user_id and not active:
             raise AccountError("self")
-        changes["active"] = 1 if active else 0
+        if is_shared and not active:
+            memberships.remove(db, user_id, commune.id)
+            return get(db, user_id)
+        if not is_shared:
+            changes["active"] = 1 if active else 0
+    if password and is_shared and user_id != acting_user_id:
+        raise AccountError("shared")
     if password:
         # Someone else's password chosen by an admin is changed at its owner's next sign-in.
         set_password(db, user_id, password, must_change=user_id != acting_user_id)

@@ -1,73 +1,83 @@
-"""The SMS log and the outbox as staff read them, newest first."""
+"""The SMS log and the outbox as staff read them, newest first, one commune at a time."""
 
+from app import communes
 from app.lifecycle import SMS_FAILED, SMS_WAITING, sql_list
 
 PER_PAGE = 50  # rows a page, as the request lists show
 
+# The resident a message is about is the one of its own commune: a phone may be known in two.
+RESIDENT_OF_MESSAGE = "res.phone = m.phone AND res.commune_id = m.commune_id"
+RESIDENT_OF_OUTBOX = "res.phone = o.phone AND res.commune_id = o.commune_id"
 
-def messages_page(db, direction=None, failed_only=False, phone=None, page=1, per_page=PER_PAGE):
-    """Return (rows, has_next) from the SMS log, newest first, with resident names."""
-    where, params = [], []
+
+def messages_page(
+    db, commune, direction=None, failed_only=False, phone=None, page=1, per_page=PER_PAGE
+):
+    """Return (rows, has_next) from COMMUNE's SMS log, newest first, with resident names."""
+    where, params = ["m.commune_id = :commune_id"], {}
     if direction in ("in", "out"):
-        where.append("m.direction = ?")
-        params.append(direction)
+        where.append("m.direction = :direction")
+        params["direction"] = direction
     if failed_only:
         where.append(f"m.status IN {sql_list(SMS_FAILED)}")
     if phone:
-        where.append("m.phone = ?")
-        params.append(phone)
+        where.append("m.phone = :phone")
+        params["phone"] = phone
     sql = (
         "SELECT m.*, res.name AS resident_name, res.id AS resident_id, r.ref AS request_ref,"
         " o.status AS outbox_status"
-        " FROM messages m LEFT JOIN residents res ON res.phone = m.phone"
+        f" FROM messages m LEFT JOIN residents res ON {RESIDENT_OF_MESSAGE}"
         " LEFT JOIN requests r ON r.id = m.request_id"
         " LEFT JOIN outbox o ON o.id = m.outbox_id"
+        " WHERE " + " AND ".join(where) + " ORDER BY m.id DESC LIMIT :limit OFFSET :offset"
     )
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY m.id DESC LIMIT ? OFFSET ?"
-    rows = list(db.query(sql, [*params, per_page + 1, (max(page, 1) - 1) * per_page]))
-    return rows[:per_page], len(rows) > per_page
+    params.update(limit=per_page + 1, offset=(max(page, 1) - 1) * per_page)
+    found = communes.scoped_rows(db, commune, sql, params)
+    return found[:per_page], len(found) > per_page
 
 
-def outbox_counts(db):
-    """Return the number of outbox rows per status."""
-    return dict(db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
+def outbox_counts(db, commune):
+    """Return the number of COMMUNE's outbox rows per status."""
+    found = communes.scoped_rows(
+        db,
+        commune,
+        "SELECT status, count(*) AS n FROM outbox WHERE commune_id = :commune_id GROUP BY status",
+    )
+    return {row["status"]: row["n"] for row in found}
 
 
-def outbox_row(db, outbox_id):
-    """Return one outbox row, or None."""
-    rows = list(db.query("SELECT * FROM outbox WHERE id = ?", [outbox_id]))
-    return rows[0] if rows else None
+def outbox_row(db, commune, outbox_id):
+    """Return one of COMMUNE's outbox rows, or None."""
+    return communes.owned(db, commune, "outbox", outbox_id)
 
 
-def waiting_outbox(db, *, phone=None, limit=50):
-    """Return messages not sent yet (waiting, or being sent), oldest first.
+def waiting_outbox(db, commune, *, phone=None, limit=50):
+    """Return COMMUNE's messages not sent yet (waiting, or being sent), oldest first.
 
     Until it is sent a message has no row in the SMS log, so this is where staff see it.
     """
-    where = f"o.status IN {sql_list(SMS_WAITING)}"
-    params = []
+    where = f"o.commune_id = :commune_id AND o.status IN {sql_list(SMS_WAITING)}"
+    params = {"limit": limit}
     if phone:
-        where += " AND o.phone = ?"
-        params.append(phone)
-    cursor = db.conn.execute(
+        where += " AND o.phone = :phone"
+        params["phone"] = phone
+    return communes.scoped_rows(
+        db,
+        commune,
         "SELECT o.*, res.name AS resident_name, res.id AS resident_id, r.ref FROM outbox o"
-        " LEFT JOIN residents res ON res.phone = o.phone"
+        f" LEFT JOIN residents res ON {RESIDENT_OF_OUTBOX}"
         f" LEFT JOIN requests r ON r.id = o.request_id WHERE {where}"
-        " ORDER BY o.id LIMIT ?",
-        [*params, limit],
+        " ORDER BY o.id LIMIT :limit",
+        params,
     )
-    keys = [column[0] for column in cursor.description]
-    return [dict(zip(keys, row, strict=True)) for row in cursor]
 
 
-def unanswerable(db, limit=50):
-    """Inbound SMS from short codes and alphanumeric senders: stored, never answered."""
-    return list(
-        db.query(
-            "SELECT * FROM messages WHERE direction = 'in' AND intent = 'bad_sender'"
-            " ORDER BY id DESC LIMIT ?",
-            [limit],
-        )
+def unanswerable(db, commune, limit=50):
+    """COMMUNE's inbound SMS from short codes and alphanumeric senders: stored, never answered."""
+    return communes.scoped_rows(
+        db,
+        commune,
+        "SELECT * FROM messages WHERE commune_id = :commune_id AND direction = 'in'"
+        " AND intent = 'bad_sender' ORDER BY id DESC LIMIT :limit",
+        {"limit": limit},
     )

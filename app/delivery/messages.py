@@ -178,10 +178,17 @@ def update_delivery(db, *, provider, provider_id, status, error_code=None, error
     return get(db, message["id"])
 
 
-def thread(db, phone, limit=200):
-    """Return the conversation with one phone number, oldest first."""
-    latest = rows(
-        db, "SELECT * FROM messages WHERE phone = ? ORDER BY id DESC LIMIT ?", [phone, limit]
+def thread(db, commune, phone, limit=200):
+    """Return COMMUNE's conversation with one phone number, oldest first.
+
+    The same phone texting two communes is two residents with two threads.
+    """
+    latest = communes.scoped_rows(
+        db,
+        commune,
+        "SELECT * FROM messages WHERE commune_id = :commune_id AND phone = :phone"
+        " ORDER BY id DESC LIMIT :limit",
+        {"phone": phone, "limit": limit},
     )
     return list(reversed(latest))
 

@@ -52,11 +52,15 @@ class OutboxError(ValueError):
     """Raised when a staff action on an outbox row is not possible."""
 
 
-def for_phone(db, phone, statuses):
-    """Return the outbox rows to PHONE in one of STATUSES, oldest first."""
-    marks = ", ".join("?" for _ in statuses)
-    sql = f"SELECT * FROM outbox WHERE phone = ? AND status IN ({marks}) ORDER BY id"
-    return list(db.query(sql, [phone, *statuses]))
+def for_phone(db, commune, phone, statuses):
+    """Return COMMUNE's outbox rows to PHONE in one of STATUSES, oldest first."""
+    marks = ", ".join(f":s{index}" for index in range(len(statuses)))
+    sql = (
+        "SELECT * FROM outbox WHERE commune_id = :commune_id AND phone = :phone"
+        f" AND status IN ({marks}) ORDER BY id"
+    )
+    named = {f"s{index}": status for index, status in enumerate(statuses)}
+    return communes.scoped_rows(db, commune, sql, {"phone": phone, **named})
 
 
 def bodies_replying_to(db, message_id):

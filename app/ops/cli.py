@@ -48,14 +48,17 @@ def seed_command(demo, commune_code):
 @click.argument("name")
 @click.option("--role", type=click.Choice(users.ROLES), default="staff", show_default=True)
 @click.option("--password", help="Prompted for (hidden) when not given.")
-def create_user_command(name, role, password):
-    """Create a staff account NAME with a role."""
+@commune_option
+@click.option("--province", is_flag=True, help="Reads every commune, acts in none.")
+def create_user_command(name, role, password, commune_code, province):
+    """Create a staff account NAME with a role in a commune, or a province reader."""
+    db = get_db()
+    commune = None if province and not commune_code else resolve_commune(db, commune_code)
     if not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    db = get_db()
     try:
         with transaction(db):
-            users.create_user(db, name, password, role=role)
+            users.create_user(db, name, password, role=role, commune=commune, province=province)
     except users.UserExists:
         raise click.ClickException(f"user {name!r} already exists") from None
     except users.WeakPassword as exc:
@@ -84,6 +87,7 @@ def ensure_admin_command():
             role="admin",
             display_name="Quản trị",
             must_change_password=True,
+            commune=communes.first_commune(db),
         )
     click.echo(f"Admin login (shown only now, change it at first sign-in): admin / {password}")
 
@@ -94,11 +98,13 @@ api_key_group = AppGroup("api-key", help="Manage Open311 API keys.")
 @api_key_group.command("create")
 @with_appcontext
 @click.argument("name")
-def api_key_create_command(name):
-    """Create an Open311 API key for NAME and print it (it is not shown again)."""
+@commune_option
+def api_key_create_command(name, commune_code):
+    """Create an Open311 API key of a commune for NAME and print it (it is not shown again)."""
     db = get_db()
+    commune = resolve_commune(db, commune_code)
     with transaction(db):
-        key = apikeys.create_key(db, name)
+        key = apikeys.create_key(db, commune, name)
     click.echo(key)
 
 

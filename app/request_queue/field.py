@@ -14,7 +14,7 @@ from app import communes, lifecycle, trips
 from app.infra import clock
 from app.language.texts import N_
 from app.request_queue import service_requests
-from db import first, insert, rows
+from db import insert, rows
 
 RESULTS = ("visited", "unreachable", "note")
 # \Z, not $: "$" also matches before a trailing newline, which a key must not carry.
@@ -63,15 +63,17 @@ def results_for(db, request_id):
     return rows(db, "SELECT * FROM field_results WHERE request_id = ? ORDER BY id", [request_id])
 
 
-def kept_as_notes(db, limit=10):
-    """Return the latest field results kept as notes, with the request's reference."""
-    return rows(
+def kept_as_notes(db, commune, limit=10):
+    """Return COMMUNE's latest field results kept as notes, with the request's reference."""
+    return communes.scoped_rows(
         db,
+        commune,
         "SELECT f.*, r.ref, res.name AS resident_name FROM field_results f"
         " JOIN requests r ON r.id = f.request_id"
         " LEFT JOIN residents res ON res.id = r.resident_id"
-        " WHERE f.outcome = 'kept_as_note' ORDER BY f.id DESC LIMIT ?",
-        [limit],
+        " WHERE f.commune_id = :commune_id AND f.outcome = 'kept_as_note'"
+        " ORDER BY f.id DESC LIMIT :limit",
+        {"limit": limit},
     )
 
 
@@ -105,8 +107,9 @@ def _why_kept(request, trip, result):
     return None
 
 
-def record(db, *, trip_id, request_id, key, result, note=None, recorded_at=None, actor):
-    """Apply one result sent from the field, once per KEY and request; return the stored row.
+def record(db, commune, *, trip_id, request_id, key, result, note=None, recorded_at=None, actor):
+    """Apply one result sent from the field to COMMUNE's request, once per KEY and request;
+    return the stored row.
 
     The row's outcome is "applied" (the request changed, or the note was added) or
     "kept_as_note" (its reason says why). Call inside a write transaction.
@@ -121,15 +124,18 @@ def record(db, *, trip_id, request_id, key, result, note=None, recorded_at=None,
         raise FieldError("note")
     # A key is the phone's name for one tap on one visit: the same key on another visit is a
     # new result, not a repeat.
-    earlier = first(
+    earlier = communes.scoped_first(
         db,
-        "SELECT * FROM field_results WHERE request_id = ? AND idempotency_key = ?",
-        [request_id, key],
+        commune,
+        "SELECT * FROM field_results WHERE commune_id = :commune_id AND request_id = :request_id"
+        " AND idempotency_key = :key",
+        {"request_id": request_id, "key": key},
     )
     if earlier:
         return {**earlier, "repeated": True}
-    trip = trips.get(db, trip_id)
-    if trip is None:
+    trip = communes.owned(db, commune, "trips", trip_id)
+    # Another commune's request is not there at all, as for a missing one.
+    if trip is None or communes.owned(db, commune, "requests", request_id) is None:
         raise lifecycle.RequestNotFound(request_id)
     # Any officer may record on any request from its own page, so a request moved off this
     # trip is still accepted here: as a note, which is what the office needs to see.
@@ -150,7 +156,7 @@ def record(db, *, trip_id, request_id, key, result, note=None, recorded_at=None,
             note=note,
         )
     row = {
-        "commune_id": communes.current_id(),
+        "commune_id": commune.id,
         "idempotency_key": key,
         "trip_id": trip_id,
         "request_id": request_id,

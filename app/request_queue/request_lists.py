@@ -1,8 +1,12 @@
-"""The lists of requests and residents staff read: one query per list, joined, indexed, no N+1."""
+"""The lists of requests and residents staff read: one query per list, joined, indexed, no N+1.
+
+Every query names :commune_id and runs through communes.scoped_rows, which refuses SQL
+without it: a list, a search or a page of one commune never reads another commune's rows.
+"""
 
 import re
 
-from app.delivery import outbox_health
+from app import communes
 from app.language import phones
 from app.language.texts import fold
 from app.lifecycle import (
@@ -58,80 +62,87 @@ def _phone_pattern(text):
         return None, digits.lstrip("0")
 
 
-def resident_ids_matching(db, text):
-    """Return the ids of residents whose phone or name matches TEXT."""
+def _marks(prefix, values):
+    """Named placeholders ":p0, :p1, ..." for VALUES and their parameters."""
+    names = {f"{prefix}{index}": value for index, value in enumerate(values)}
+    return ", ".join(f":{name}" for name in names), names
+
+
+def resident_ids_matching(db, commune, text):
+    """Return the ids of COMMUNE's residents whose phone or name matches TEXT."""
     text = (text or "").strip()
     if not text:
         return []
     e164, digits = _phone_pattern(text)
+    sql = "SELECT id FROM residents WHERE commune_id = :commune_id AND "
     if e164:
-        rows = db.execute("SELECT id FROM residents WHERE phone = ?", [e164]).fetchall()
-        if rows:
-            return [row[0] for row in rows]
+        found = communes.scoped_rows(db, commune, sql + "phone = :phone", {"phone": e164})
+        if found:
+            return [row["id"] for row in found]
     if digits:
-        rows = db.execute(
-            "SELECT id FROM residents WHERE phone LIKE ? LIMIT 500", [f"%{digits}%"]
-        ).fetchall()
-        return [row[0] for row in rows]
+        found = communes.scoped_rows(
+            db, commune, sql + "phone LIKE :pattern LIMIT 500", {"pattern": f"%{digits}%"}
+        )
+        return [row["id"] for row in found]
     folded = fold(text)
     if not folded:
         return []
-    rows = (
-        _with_fold(db)
-        .execute("SELECT id FROM residents WHERE fold(name) LIKE ? LIMIT 500", [f"%{folded}%"])
-        .fetchall()
+    found = communes.scoped_rows(
+        _with_fold(db),
+        commune,
+        sql + "fold(name) LIKE :pattern LIMIT 500",
+        {"pattern": f"%{folded}%"},
     )
-    return [row[0] for row in rows]
+    return [row["id"] for row in found]
 
 
-def queue_page(db, filters, page=1, per_page=PER_PAGE):
-    """Return (rows, has_next) for the queue list under FILTERS, newest first."""
-    where, params = [], []
+def queue_page(db, commune, filters, page=1, per_page=PER_PAGE):
+    """Return (rows, has_next) for COMMUNE's queue list under FILTERS, newest first."""
+    where, params = ["r.commune_id = :commune_id"], {}
     status = filters.get("status") or "open"
     if status == "open":
         where.append(f"r.status IN {sql_list(ALL_OPEN_STATUSES)}")
     elif status in ALL_STATUSES:
-        where.append("r.status = ?")
-        params.append(status)
+        where.append("r.status = :status")
+        params["status"] = status
     if filters.get("kind") in KINDS:
-        where.append("r.kind = ?")
-        params.append(filters["kind"])
+        where.append("r.kind = :kind")
+        params["kind"] = filters["kind"]
     if filters.get("channel") in CHANNELS:
-        where.append("r.channel = ?")
-        params.append(filters["channel"])
+        where.append("r.channel = :channel")
+        params["channel"] = filters["channel"]
     hamlet = filters.get("hamlet")
     if hamlet == "none":
         where.append("r.hamlet_id IS NULL")
     elif isinstance(hamlet, int):
-        where.append("r.hamlet_id = ?")
-        params.append(hamlet)
+        where.append("r.hamlet_id = :hamlet")
+        params["hamlet"] = hamlet
     if isinstance(filters.get("trip"), int):
-        where.append("r.trip_id = ?")
-        params.append(filters["trip"])
+        where.append("r.trip_id = :trip")
+        params["trip"] = filters["trip"]
     search = (filters.get("q") or "").strip()
     if search:
         ref = search.upper()
-        ids = resident_ids_matching(db, search)
+        ids = resident_ids_matching(db, commune, search)
         clauses = []
         if service_requests.is_ref(ref):
-            clauses.append("r.ref = ?")
-            params.append(ref)
+            clauses.append("r.ref = :ref")
+            params["ref"] = ref
         if ids:
-            clauses.append(f"r.resident_id IN ({', '.join('?' * len(ids))})")
-            params.extend(ids)
+            marks, named = _marks("res", ids)
+            clauses.append(f"r.resident_id IN ({marks})")
+            params.update(named)
         where.append("(" + " OR ".join(clauses) + ")" if clauses else "0")
-    sql = f"SELECT {REQUEST_COLUMNS} {REQUEST_JOINS}"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    sql = f"SELECT {REQUEST_COLUMNS} {REQUEST_JOINS} WHERE " + " AND ".join(where)
     if status in OPEN_FILTERS:
-        sql += f" ORDER BY {open_work_order()}, r.id LIMIT ? OFFSET ?"
+        sql += f" ORDER BY {open_work_order()}, r.id LIMIT :limit OFFSET :offset"
     else:
         # Closed statuses are most of the table: the requested_at index serves them best.
-        sql += " ORDER BY r.requested_at DESC, r.id DESC LIMIT ? OFFSET ?"
+        sql += " ORDER BY r.requested_at DESC, r.id DESC LIMIT :limit OFFSET :offset"
     # One extra row tells whether a next page exists without counting the whole table.
-    params.extend([per_page + 1, (max(page, 1) - 1) * per_page])
-    rows = list(db.query(sql, params))
-    return rows[:per_page], len(rows) > per_page
+    params.update(limit=per_page + 1, offset=(max(page, 1) - 1) * per_page)
+    found = communes.scoped_rows(db, commune, sql, params)
+    return found[:per_page], len(found) > per_page
 
 
 # A home visit booked by a caller the system knows nothing about: no name, no need said.
@@ -162,69 +173,92 @@ def open_work_order():
     )
 
 
-def _section(db, where, params=(), limit=10, order="r.requested_at"):
-    """Return {"count", "rows"} for one "needs attention" list."""
-    count = db.execute(
-        f"SELECT count(*) FROM requests r LEFT JOIN residents res ON res.id = r.resident_id"
+def _section(db, commune, where, limit=10, order="r.requested_at"):
+    """Return {"count", "rows"} for one "needs attention" list of COMMUNE."""
+    where = f"r.commune_id = :commune_id AND ({where})"
+    count = communes.scoped_first(
+        db,
+        commune,
+        "SELECT count(*) AS n FROM requests r LEFT JOIN residents res ON res.id = r.resident_id"
         f" WHERE {where}",
-        list(params),
-    ).fetchone()[0]
-    rows = []
+    )["n"]
+    found = []
     if count:
-        rows = list(
-            db.query(
-                f"SELECT {REQUEST_COLUMNS} {REQUEST_JOINS} WHERE {where} ORDER BY {order} LIMIT ?",
-                [*params, limit],
-            )
+        found = communes.scoped_rows(
+            db,
+            commune,
+            f"SELECT {REQUEST_COLUMNS} {REQUEST_JOINS} WHERE {where} ORDER BY {order} LIMIT :limit",
+            {"limit": limit},
         )
-    return {"count": count, "rows": rows}
+    return {"count": count, "rows": found}
 
 
-def needs_attention(db, limit=10):
-    """Return the lists staff should look at first, each with its total count."""
+def needs_attention(db, commune, limit=10):
+    """Return the lists COMMUNE's staff should look at first, each with its total count."""
     sections = {
         # Emergencies, pleas and long messages: a person reads them first
         # (app.request_queue.attention).
         "urgent": _section(
             db,
+            commune,
             "r.attention IS NOT NULL",
             limit=limit,
             order="CASE r.attention WHEN 'emergency' THEN 0 WHEN 'distress' THEN 1 ELSE 2 END,"
             " r.attention_at",
         ),
         "questions": _section(
-            db, "r.status = 'open' AND r.kind = 'question' AND r.recording_url IS NULL", limit=limit
+            db,
+            commune,
+            "r.status = 'open' AND r.kind = 'question' AND r.recording_url IS NULL",
+            limit=limit,
         ),
-        "voice": _section(db, "r.status = 'open' AND r.recording_url IS NOT NULL", limit=limit),
+        "voice": _section(
+            db, commune, "r.status = 'open' AND r.recording_url IS NOT NULL", limit=limit
+        ),
         "no_hamlet": _section(
-            db, f"r.hamlet_id IS NULL AND r.status IN {sql_list(OPEN_STATUSES[VISIT])}", limit=limit
+            db,
+            commune,
+            f"r.hamlet_id IS NULL AND r.status IN {sql_list(OPEN_STATUSES[VISIT])}",
+            limit=limit,
         ),
         "no_trip": _section(
             db,
+            commune,
             "r.status = 'new' AND r.hamlet_id IS NOT NULL AND r.trip_id IS NULL",
             limit=limit,
         ),
         "unknown_callers": _section(
-            db, f"{UNKNOWN_CALLER} AND r.status IN {sql_list(OPEN_STATUSES[VISIT])}", limit=limit
+            db,
+            commune,
+            f"{UNKNOWN_CALLER} AND r.status IN {sql_list(OPEN_STATUSES[VISIT])}",
+            limit=limit,
         ),
     }
-    failed_count = outbox_health.failed_count(db)
+    failed_count = communes.scoped_first(
+        db,
+        commune,
+        "SELECT count(*) AS n FROM outbox WHERE commune_id = :commune_id AND status = 'failed'",
+    )["n"]
     sections["failed"] = {
         "count": failed_count,
-        "rows": failed_outbox(db, limit) if failed_count else [],
+        "rows": failed_outbox(db, commune, limit) if failed_count else [],
     }
-    flagged_count = db.execute(
-        "SELECT count(*) FROM residents WHERE flagged_at IS NOT NULL"
-    ).fetchone()[0]
+    flagged_count = communes.scoped_first(
+        db,
+        commune,
+        "SELECT count(*) AS n FROM residents"
+        " WHERE commune_id = :commune_id AND flagged_at IS NOT NULL",
+    )["n"]
     sections["flagged"] = {
         "count": flagged_count,
-        "rows": list(
-            db.query(
-                "SELECT res.*, h.name AS hamlet_name FROM residents res"
-                " LEFT JOIN hamlets h ON h.id = res.hamlet_id"
-                " WHERE res.flagged_at IS NOT NULL ORDER BY res.flagged_at DESC LIMIT ?",
-                [limit],
-            )
+        "rows": communes.scoped_rows(
+            db,
+            commune,
+            "SELECT res.*, h.name AS hamlet_name FROM residents res"
+            " LEFT JOIN hamlets h ON h.id = res.hamlet_id"
+            " WHERE res.commune_id = :commune_id AND res.flagged_at IS NOT NULL"
+            " ORDER BY res.flagged_at DESC LIMIT :limit",
+            {"limit": limit},
         )
         if flagged_count
         else [],
@@ -232,55 +266,68 @@ def needs_attention(db, limit=10):
     return sections
 
 
-def request_row(db, request_id):
-    """Return one request joined with its resident, hamlet and trip, or None."""
-    rows = list(db.query(f"SELECT {REQUEST_COLUMNS} {REQUEST_JOINS} WHERE r.id = ?", [request_id]))
-    return rows[0] if rows else None
+def request_row(db, commune, request_id):
+    """Return one of COMMUNE's requests joined with its resident, hamlet and trip, or None."""
+    return communes.scoped_first(
+        db,
+        commune,
+        f"SELECT {REQUEST_COLUMNS} {REQUEST_JOINS}"
+        " WHERE r.id = :request_id AND r.commune_id = :commune_id",
+        {"request_id": request_id},
+    )
 
 
-def residents_page(db, text, page=1, per_page=PER_PAGE):
-    """Return (rows, has_next): residents matching TEXT (or all), with open request counts."""
-    params = []
-    where = ""
+def resident_row(db, commune, resident_id):
+    """Return one of COMMUNE's residents, or None."""
+    return communes.owned(db, commune, "residents", resident_id)
+
+
+def residents_page(db, commune, text, page=1, per_page=PER_PAGE):
+    """Return (rows, has_next): COMMUNE's residents matching TEXT (or all), with open requests."""
+    params = {"limit": per_page + 1, "offset": (max(page, 1) - 1) * per_page}
+    where = "res.commune_id = :commune_id"
     if (text or "").strip():
-        ids = resident_ids_matching(db, text)
+        ids = resident_ids_matching(db, commune, text)
         if not ids:
             return [], False
-        where = f"WHERE res.id IN ({', '.join('?' * len(ids))})"
-        params.extend(ids)
-    rows = list(
-        db.query(
-            "SELECT res.*, h.name AS hamlet_name,"
-            " (SELECT count(*) FROM requests r WHERE r.resident_id = res.id"
-            f"  AND r.status IN {sql_list(ALL_OPEN_STATUSES)}) AS open_requests"
-            " FROM residents res LEFT JOIN hamlets h ON h.id = res.hamlet_id"
-            f" {where} ORDER BY res.name IS NULL, res.name, res.id LIMIT ? OFFSET ?",
-            [*params, per_page + 1, (max(page, 1) - 1) * per_page],
-        )
+        marks, named = _marks("res", ids)
+        where += f" AND res.id IN ({marks})"
+        params.update(named)
+    found = communes.scoped_rows(
+        db,
+        commune,
+        "SELECT res.*, h.name AS hamlet_name,"
+        " (SELECT count(*) FROM requests r WHERE r.resident_id = res.id"
+        f"  AND r.status IN {sql_list(ALL_OPEN_STATUSES)}) AS open_requests"
+        " FROM residents res LEFT JOIN hamlets h ON h.id = res.hamlet_id"
+        f" WHERE {where} ORDER BY res.name IS NULL, res.name, res.id LIMIT :limit OFFSET :offset",
+        params,
     )
-    return rows[:per_page], len(rows) > per_page
+    return found[:per_page], len(found) > per_page
 
 
-def resident_requests(db, resident_id, limit=100):
-    """Return a resident's requests, newest first."""
-    return list(
-        db.query(
-            f"SELECT {REQUEST_COLUMNS} {REQUEST_JOINS}"
-            " WHERE r.resident_id = ? ORDER BY r.requested_at DESC, r.id DESC LIMIT ?",
-            [resident_id, limit],
-        )
+def resident_requests(db, commune, resident_id, limit=100):
+    """Return a resident's requests in COMMUNE, newest first."""
+    return communes.scoped_rows(
+        db,
+        commune,
+        f"SELECT {REQUEST_COLUMNS} {REQUEST_JOINS}"
+        " WHERE r.commune_id = :commune_id AND r.resident_id = :resident_id"
+        " ORDER BY r.requested_at DESC, r.id DESC LIMIT :limit",
+        {"resident_id": resident_id, "limit": limit},
     )
 
 
-def failed_outbox(db, limit=50, offset=0):
-    """Return outbound messages that gave up, newest first, with the resident's name."""
-    return list(
-        db.query(
-            "SELECT o.*, res.name AS resident_name, res.id AS resident_id, r.ref"
-            " FROM outbox o"
-            " LEFT JOIN residents res ON res.phone = o.phone"
-            " LEFT JOIN requests r ON r.id = o.request_id"
-            " WHERE o.status = 'failed' ORDER BY o.id DESC LIMIT ? OFFSET ?",
-            [limit, offset],
-        )
+def failed_outbox(db, commune, limit=50, offset=0):
+    """Return COMMUNE's outbound messages that gave up, newest first, with the resident's name."""
+    return communes.scoped_rows(
+        db,
+        commune,
+        "SELECT o.*, res.name AS resident_name, res.id AS resident_id, r.ref"
+        " FROM outbox o"
+        " LEFT JOIN residents res ON res.phone = o.phone AND res.commune_id = o.commune_id"
+        " LEFT JOIN requests r ON r.id = o.request_id"
+        " WHERE o.commune_id = :commune_id AND o.status = 'failed'"
+        " ORDER BY o.id DESC LIMIT :limit OFFSET :offset",
+        {"limit": limit, "offset": offset},
     )

@@ -43,22 +43,29 @@ def week_starts(weeks, today=None):
     return [monday - dt.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
 
 
-def weekly_counts(db, weeks=8):
-    """Return (mondays, hamlets, counts) with counts[(monday_iso, hamlet_id)] = requests."""
+def weekly_counts(db, commune, weeks=8):
+    """Return (mondays, hamlets, counts) with counts[(monday_iso, hamlet_id)] = COMMUNE's
+    requests.
+    """
     mondays = week_starts(weeks)
     since = clock.iso(clock.at_local(mondays[0], "00:00"))
-    rows = db.execute(
+    found = communes.scoped_rows(
+        db,
+        commune,
         """
-        SELECT date(requested_at, :offset, '-6 days', 'weekday 1') AS week, hamlet_id, count(*)
-        FROM requests WHERE requested_at >= :since
+        SELECT date(requested_at, :offset, '-6 days', 'weekday 1') AS week, hamlet_id,
+               count(*) AS n
+        FROM requests WHERE commune_id = :commune_id AND requested_at >= :since
         GROUP BY week, hamlet_id
         """,
         {"offset": _offset_modifier(), "since": since},
-    ).fetchall()
-    counts = {(week, hamlet_id): count for week, hamlet_id, count in rows}
-    hamlets = [
-        dict(row) for row in db.query("SELECT id, name FROM hamlets ORDER BY route_order, id")
-    ]
+    )
+    counts = {(row["week"], row["hamlet_id"]): row["n"] for row in found}
+    hamlets = communes.scoped_rows(
+        db,
+        commune,
+        "SELECT id, name FROM hamlets WHERE commune_id = :commune_id ORDER BY route_order, id",
+    )
     return mondays, hamlets, counts
 
 
@@ -75,9 +82,9 @@ def nice_ceiling(value):
     return 10 * power
 
 
-def weekly_chart(db, weeks=8):
+def weekly_chart(db, commune, weeks=8):
     """Return the stacked-bar chart of requests per hamlet per week, ready to draw as SVG."""
-    mondays, hamlets, counts = weekly_counts(db, weeks)
+    mondays, hamlets, counts = weekly_counts(db, commune, weeks)
     series = []
     for index, hamlet in enumerate(hamlets):
         series.append(
@@ -161,22 +168,26 @@ def weekly_chart(db, weeks=8):
     }
 
 
-def completion(db, weeks=8):
-    """Return, per week of past trips, visits booked, visited and unreachable, and the share."""
+def completion(db, commune, weeks=8):
+    """Return, per week of COMMUNE's past trips, visits booked, visited and unreachable, and
+    the share.
+    """
     mondays = week_starts(weeks)
     today = clock.local_today().isoformat()
-    rows = db.execute(
+    found = communes.scoped_rows(
+        db,
+        commune,
         f"""
-        SELECT date(t.date, '-6 days', 'weekday 1') AS week, r.status, count(*)
+        SELECT date(t.date, '-6 days', 'weekday 1') AS week, r.status, count(*) AS n
         FROM trips t JOIN requests r ON r.trip_id = t.id
-        WHERE t.date >= ? AND t.date < ?
+        WHERE t.commune_id = :commune_id AND t.date >= :since AND t.date < :today
           AND r.status IN {sql_list(ON_TRIP_STATUSES)}
         GROUP BY week, r.status
         """,
-        [mondays[0].isoformat(), today],
-    ).fetchall()
+        {"since": mondays[0].isoformat(), "today": today},
+    )
     by_week = {}
-    for week, status, count in rows:
+    for week, status, count in ((row["week"], row["status"], row["n"]) for row in found):
         by_week.setdefault(week, dict.fromkeys(ON_TRIP_STATUSES, 0))[status] = count
     result = []
     total_booked = total_visited = 0

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from app import create_app
+from app import communes, create_app
 from app.seed.loader import seed
 from db import connect, migrate
 
@@ -104,7 +104,14 @@ def admin_login(live_server):
 
     database = connect(live_server.db_path)
     with live_server.app.app_context():
-        users.create_user(database, "canbo", "mat-khau-thu", role="admin", display_name="Cán bộ")
+        users.create_user(
+            database,
+            "canbo",
+            "mat-khau-thu",
+            role="admin",
+            display_name="Cán bộ",
+            commune=communes.first_commune(database),
+        )
     database.conn.close()
     return "canbo", "mat-khau-thu"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from app import lifecycle, residents
+from app import communes, lifecycle, residents
 from app.infra import clock
 from app.request_queue import service_requests
 from app.request_queue.asked import Asked
@@ -194,6 +194,7 @@ def busy_commune(live_server):
             "mat-khau-tam-thoi",
             display_name="Cán bộ mới",
             must_change_password=True,
+            commune=communes.first_commune(database),
         )
     database.conn.close()
     return {"trip_id": trip_id, "visits": visits, "question": question, "urgent": urgent["id"]}

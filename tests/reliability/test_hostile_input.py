@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 from werkzeug.routing.converters import NumberConverter
 
-from app import create_app
+from app import communes, create_app
 from app.accounts import apikeys
 from app.seed.loader import seed
 from db import connect, migrate, transaction
@@ -134,7 +134,9 @@ def app(tmp_path_factory):
         database = connect(db_path)
         seed(database)
         with transaction(database):
-            app.config["FUZZ_API_KEY"] = apikeys.create_key(database, "fuzz")
+            app.config["FUZZ_API_KEY"] = apikeys.create_key(
+                database, communes.first_commune(database), "fuzz"
+            )
         database.conn.close()
     return app
 

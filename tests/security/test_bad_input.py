@@ -77,10 +77,11 @@ def test_a_trip_id_too_large_to_store_is_a_400_that_says_why(staff_client, visit
 
 
 def test_a_newline_in_next_is_not_a_500(app, client, store):
+    from app import communes
     from app.accounts import users
 
     app.config["WTF_CSRF_ENABLED"] = False
-    users.create_user(store, "thu", "correct-horse-battery")
+    users.create_user(store, "thu", "correct-horse-battery", commune=communes.first_commune(store))
     response = client.post(
         "/login",
         data={"username": "thu", "password": "correct-horse-battery", "next": "/\r\nX: y"},

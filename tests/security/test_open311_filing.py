@@ -2,7 +2,7 @@
 
 import pytest
 
-from app import residents
+from app import communes, residents
 from app.accounts import apikeys
 from db import transaction
 
@@ -12,7 +12,7 @@ BASE = "/open311/v2"
 @pytest.fixture
 def key(store):
     with transaction(store):
-        return apikeys.create_key(store, "kiosk")
+        return apikeys.create_key(store, communes.first_commune(store), "kiosk")
 
 
 def limit(name):
@@ -43,7 +43,7 @@ def test_a_key_filing_faster_than_its_limit_gets_429_in_open311_format(client, s
     assert store["requests"].count == allowed
     # Another key is counted on its own.
     with transaction(store):
-        other = apikeys.create_key(store, "dashboard")
+        other = apikeys.create_key(store, communes.first_commune(store), "dashboard")
     assert file(client, other, phone="0912099997").status_code == 201
 
 

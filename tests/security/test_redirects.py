@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from app import communes
 from app.accounts import users
 from tests.conftest import STAFF_PASSWORD
 
@@ -24,7 +25,7 @@ OFF_SITE = [
 @pytest.fixture
 def officer(app, store):
     app.config["WTF_CSRF_ENABLED"] = False
-    users.create_user(store, "thu", STAFF_PASSWORD)
+    users.create_user(store, "thu", STAFF_PASSWORD, commune=communes.first_commune(store))
 
 
 def test_the_phishing_link_from_the_report_lands_on_the_queue(client, officer):
