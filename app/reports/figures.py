@@ -13,7 +13,6 @@ from app.reports import months
 CHANNELS = ("sms", "voice", "staff", "api")
 TOP_PROCEDURES = 5
 WORKING_DAYS_TO_ANSWER = 2
-DAY = 86400
 
 
 def _between(db, commune, sql, start, end):
@@ -51,9 +50,12 @@ def visits(db, commune, start, end, year):
         db,
         commune,
         """
-        SELECT r.id, r.status, r.requested_at, r.resident_id, r.closed_at,
-          (SELECT min(e.at) FROM request_events e
-            WHERE e.request_id = r.id AND e.to_status = 'visited') AS visited_at,
+        SELECT r.id, r.status, r.resident_id,
+          -- Rows older than the event trail have no 'visited' event: their last change stands in.
+          julianday(coalesce(
+            (SELECT min(e.at) FROM request_events e
+              WHERE e.request_id = r.id AND e.to_status = 'visited'),
+            r.closed_at, r.updated_at)) - julianday(r.requested_at) AS wait_days,
           p.age_75_plus, p.birth_year, p.lives_alone, p.limited_mobility
         FROM requests r LEFT JOIN residents p ON p.id = r.resident_id
         WHERE r.commune_id = :commune_id AND r.kind = 'visit'
@@ -70,8 +72,9 @@ def visits(db, commune, start, end, year):
             status[row["status"]] += 1
         if row["status"] != "visited":
             continue
-        seen_at = clock.parse(row["visited_at"] or row["closed_at"])
-        waits.append((seen_at - clock.parse(row["requested_at"])).total_seconds() / DAY)
+        if row["wait_days"] is not None:
+            # julianday is a float: rounding keeps a wait of exactly 7 days at 7.0.
+            waits.append(round(row["wait_days"], 6))
         if row["age_75_plus"] or (row["birth_year"] and row["birth_year"] <= year - 75):
             old.add(row["resident_id"])
         if row["lives_alone"]:
