@@ -40,3 +40,22 @@ def test_month_bounds_are_local_midnights():
 def test_a_month_not_written_yyyy_mm_is_refused(text):
     with pytest.raises(months.BadMonth):
         months.parse(text)
+
+
+def test_a_visit_marked_visited_without_an_event_waits_until_its_last_change(db):
+    from app import communes
+    from tests.report_month import at, request, resident
+
+    with db.conn:
+        someone = resident(db, "+84912000050")
+        request(
+            db,
+            someone,
+            "visit",
+            "sms",
+            at(2026, 11, 2, 8, 0),
+            "visited",
+            updated_at=at(2026, 11, 5, 8, 0),
+        )
+    found = figures.month_figures(db, communes.first_commune(db), 2026, 11)
+    assert (found["visits.visited"], found["waiting.median_days"]) == (1, 3.0)
