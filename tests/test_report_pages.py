@@ -125,3 +125,8 @@ def test_the_files_page_lists_the_written_files_for_download(commune_admin, runn
     assert download.status_code == 200
     assert "contacts.sms" in download.get_data(as_text=True)
     assert commune_admin.get("/reports/PHULAM/files/..%2F..%2Ftest.db").status_code == 404
+
+
+def test_the_numbers_page_links_to_the_monthly_reports(commune_admin):
+    page = commune_admin.get("/stats").get_data(as_text=True)
+    assert 'href="/reports"' in page
