@@ -46,11 +46,10 @@ def contacts(db, commune, start, end):
 
 def visits(db, commune, start, end, year):
     """Home visits asked for in the month: what became of them, the wait, and who was seen."""
-    found = _between(
-        db,
-        commune,
+    # Tuples, not dicts: the province's page reads a month of visits for every commune.
+    found = db.conn.execute(
         """
-        SELECT r.id, r.status, r.resident_id,
+        SELECT r.status, r.resident_id,
           -- Rows older than the event trail have no 'visited' event: their last change stands in.
           julianday(coalesce(
             (SELECT min(e.at) FROM request_events e
@@ -61,26 +60,25 @@ def visits(db, commune, start, end, year):
         WHERE r.commune_id = :commune_id AND r.kind = 'visit'
           AND r.requested_at >= :start AND r.requested_at < :end
         """,
-        start,
-        end,
-    )
+        {"commune_id": commune.id, "start": start, "end": end},
+    ).fetchall()
     status = {"visited": 0, "unreachable": 0, "cancelled": 0}
     waits = []
     old, alone, immobile = set(), set(), set()
-    for row in found:
-        if row["status"] in status:
-            status[row["status"]] += 1
-        if row["status"] != "visited":
+    for state, resident_id, wait, age_75_plus, birth_year, lives_alone, limited in found:
+        if state in status:
+            status[state] += 1
+        if state != "visited":
             continue
-        if row["wait_days"] is not None:
+        if wait is not None:
             # julianday is a float: rounding keeps a wait of exactly 7 days at 7.0.
-            waits.append(round(row["wait_days"], 6))
-        if row["age_75_plus"] or (row["birth_year"] and row["birth_year"] <= year - 75):
-            old.add(row["resident_id"])
-        if row["lives_alone"]:
-            alone.add(row["resident_id"])
-        if row["limited_mobility"]:
-            immobile.add(row["resident_id"])
+            waits.append(round(wait, 6))
+        if age_75_plus or (birth_year and birth_year <= year - 75):
+            old.add(resident_id)
+        if lives_alone:
+            alone.add(resident_id)
+        if limited:
+            immobile.add(resident_id)
     requested = len(found)
     not_cancelled = requested - status["cancelled"]
     within = sum(1 for wait in waits if wait <= 7)
