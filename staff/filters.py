@@ -123,6 +123,7 @@ PROMPT_REFUSAL_LABELS = {
     "silent": _l("no voice heard"),
     "budget": _l("too long for its time budget"),
     "greeting": _l("greeting and menu over 30 s"),
+    "answer": _l("with the other recordings, a phone answer would pass 40 s"),
     "unknown": _l("no such prompt"),
 }
 OUTBOX_LABELS = _translated(lifecycle.OUTBOX_STATUS_WORDS)

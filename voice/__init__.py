@@ -6,13 +6,21 @@ from voice.prompts import PROMPTS
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 
-from voice import audio, lengths, routes  # noqa: E402,F401  (routes register on bp)
+from voice import audio, lengths, prompt_lengths, routes  # noqa: E402,F401  (routes register on bp)
 
 
 @bp.record_once
 def _measure_answers_for_the_console(state):
     """Hand the app the check of the phone's answers about procedures (their length)."""
     state.app.extensions.setdefault("answer_length_checks", []).append(lengths.too_long)
+
+
+@bp.record_once
+def _measure_recordings_for_the_worker(state):
+    """Hand the app the check of the answers a new recording would play in (their length)."""
+    state.app.extensions.setdefault("prompt_length_checks", []).append(
+        prompt_lengths.prompt_too_long
+    )
 
 
 @bp.record_once

@@ -15,6 +15,8 @@ import tempfile
 import wave
 from pathlib import Path
 
+from flask import current_app
+
 from app.accounts import audit
 from app.infra import clock
 from app.language import speech
@@ -141,17 +143,27 @@ def greeting_seconds(db, commune_id, language, replacing=None):
     return greeting + sum(length(key, language) for key in rest) + length("switch_language", other)
 
 
-def too_long(db, row, entry, seconds):
-    """The rule a recording of SECONDS would break, or None."""
+def too_long(db, row, entry, seconds, checks=()):
+    """The rule a recording of SECONDS would break, or None.
+
+    CHECKS, (db, row, seconds) -> rule or None, are the voice channel's measures of the
+    answers that would play it (app.extensions["prompt_length_checks"]).
+    """
     if entry.in_greeting:
         total = greeting_seconds(db, row["commune_id"], row["language"], (entry.key, seconds))
-        return "greeting" if total > catalogue.GREETING_SECONDS else None
-    return "budget" if seconds > entry.budget else None
+        if total > catalogue.GREETING_SECONDS:
+            return "greeting"
+    # The budget stays: a visit's confirmation names the caller's own request and the
+    # pieces said in it vary, so those answers are not rendered by the measure below.
+    elif seconds > entry.budget:
+        return "budget"
+    return next(filter(None, (check(db, row, seconds) for check in checks)), None)
 
 
 def convert_pending(db, config):
     """Convert every pending upload; return how many were kept and refused."""
     kept = refused = 0
+    checks = current_app.extensions.get("prompt_length_checks", ()) if current_app else ()
     for row in rows(db, "SELECT * FROM prompt_recordings WHERE status = 'pending' ORDER BY id"):
         folder = private_dir(audio_folder(config))
         out = folder / f"{row['token']}.wav"
@@ -159,7 +171,7 @@ def convert_pending(db, config):
         seconds = wav_seconds(out) if ok else 0.0
         entry = catalogue.entry(db, row["commune_id"], row["prompt"], row["language"])
         reason = "not_audio" if not ok else "silent" if seconds < 0.2 else None
-        reason = reason or (too_long(db, row, entry, seconds) if entry else "unknown")
+        reason = reason or (too_long(db, row, entry, seconds, checks) if entry else "unknown")
         if reason:
             out.unlink(missing_ok=True)
             refused += 1

@@ -40,7 +40,8 @@ GREETING_AND_MENU = (
 )
 GREETING_SECONDS, ANSWER_SECONDS = 30, 40
 # A recording may take this much longer than the words' estimate at the elderly pace, and
-# no more: with every prompt inside its budget, no answer grows past its limit.
+# no more. Budgets alone do not bound an answer (a list of hamlets at every budget lasts
+# far past 40 s): the worker also measures the answers that would play the recording.
 BUDGET_FACTOR, BUDGET_SLACK = 1.5, 1.0
 GROUPS = ("prompt", "part", "summary", "piece")
 EN_NUMBERS = (
