@@ -37,7 +37,7 @@ def test_environment_overrides_defaults(tmp_path):
 
 def test_workers_starting_together_agree_on_one_secret(tmp_path):
     code = (
-        "import sys; from app.config import from_environment; "
+        "import sys; from app.infra.config import from_environment; "
         "print(from_environment(sys.argv[1], env={})['SECRET_KEY'])"
     )
     procs = [
