@@ -49,7 +49,9 @@ def upload(client, key, data, lang="vi", name="take.wav"):
 def run_worker(app, db):
     """One pass of the worker's conversion job."""
     with app.app_context():
-        return prompt_audio.convert_pending(db, app.config)
+        return prompt_audio.convert_pending(
+            db, app.config, app.extensions.get("prompt_length_checks", ())
+        )
 
 
 def plays(root):

@@ -100,7 +100,8 @@ def check_gateway(db):
 def convert_prompt_audio(db):
     """Convert the prompt recordings staff uploaded: here, never in a web worker."""
     # ffmpeg runs outside any transaction; each verdict is its own short one.
-    return prompt_audio.convert_pending(db, current_app.config)
+    checks = current_app.extensions.get("prompt_length_checks", ())
+    return prompt_audio.convert_pending(db, current_app.config, checks)
 
 
 def run_nightly(db):

@@ -15,8 +15,6 @@ import tempfile
 import wave
 from pathlib import Path
 
-from flask import current_app
-
 from app.accounts import audit
 from app.infra import clock
 from app.language import speech
@@ -160,10 +158,14 @@ def too_long(db, row, entry, seconds, checks=()):
     return next(filter(None, (check(db, row, seconds) for check in checks)), None)
 
 
-def convert_pending(db, config):
-    """Convert every pending upload; return how many were kept and refused."""
+def convert_pending(db, config, length_checks=()):
+    """Convert every pending upload; return how many were kept and refused.
+
+    LENGTH_CHECKS measure the answers that would play a recording (the voice channel hands
+    them to the app as app.extensions["prompt_length_checks"]; the caller passes them in).
+    """
     kept = refused = 0
-    checks = current_app.extensions.get("prompt_length_checks", ()) if current_app else ()
+    checks = tuple(length_checks)
     for row in rows(db, "SELECT * FROM prompt_recordings WHERE status = 'pending' ORDER BY id"):
         folder = private_dir(audio_folder(config))
         out = folder / f"{row['token']}.wav"

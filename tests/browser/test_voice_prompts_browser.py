@@ -36,7 +36,11 @@ def run_worker(live_server):
     database = connect(live_server.db_path)
     try:
         with live_server.app.app_context():
-            return prompt_audio.convert_pending(database, live_server.app.config)
+            return prompt_audio.convert_pending(
+                database,
+                live_server.app.config,
+                live_server.app.extensions.get("prompt_length_checks", ()),
+            )
     finally:
         database.conn.close()
 
