@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from bench.harness import AUTH_TOKEN, Service
+from bench.harness import AUTH_TOKEN, TWILIO_NUMBER, Service
 from bench.slow_clients import SlowClients, probe_health, summary
 from tests.conftest import twilio_signature
 from tests.deploy.nginx_front import SERVER_NAME, NginxFront
@@ -43,7 +43,7 @@ def https(front, method, path, *, body=None, headers=None):
 
 
 def signed_sms(url, sid, body="GIO"):
-    params = {"MessageSid": sid, "From": "+84912000222", "To": "+84000000000", "Body": body}
+    params = {"MessageSid": sid, "From": "+84912000222", "To": TWILIO_NUMBER, "Body": body}
     headers = {
         "X-Twilio-Signature": twilio_signature(url, params, AUTH_TOKEN),
         "Content-Type": "application/x-www-form-urlencoded",
