@@ -63,37 +63,10 @@ def record_inbound(db, *, provider, provider_id, dedupe_key, phone, body, reside
     return row, True
 
 
-def record_outbound(
-    db,
-    *,
-    provider,
-    phone,
-    body,
-    status,
-    reply_to_id=None,
-    request_id=None,
-    resident_id=None,
-    provider_id=None,
-    outbox_id=None,
-    intent=None,
-):
+def record_outbound(db, **fields):
     """Store an outbound SMS (an inline reply or a send from the outbox); return its row."""
-    return insert_returning(
-        db,
-        "messages",
-        _outbound(
-            provider=provider,
-            phone=phone,
-            body=body,
-            status=status,
-            reply_to_id=reply_to_id,
-            request_id=request_id,
-            resident_id=resident_id,
-            provider_id=provider_id,
-            outbox_id=outbox_id,
-            intent=intent,
-        ),
-    )
+    # The fields are _outbound's keywords, which it checks and stamps.
+    return insert_returning(db, "messages", _outbound(**fields))
 
 
 def record_replies(db, bodies, *, provider, phone, reply_to_id, request_id, resident_id, intent):
