@@ -46,6 +46,8 @@ def service_env(db_path, port, **extra):
     env.update(
         {
             "DATABASE_PATH": str(db_path),
+            # Report files beside the service's database, never in the checkout's instance/.
+            "REPORTS_DIR": str(Path(db_path).parent / "reports"),
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "PORT": str(port),
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,

@@ -137,3 +137,19 @@ def test_the_worker_writes_last_months_files_once_from_the_first(app, db, novemb
         str(root / "KHAC" / "2026-11.csv"),
     ]
     assert again["monthly_report"] is None
+
+
+def test_two_workers_writing_the_same_month_at_once_both_finish_and_leave_no_part_file(
+    app, db, november
+):
+    # Every outbox worker runs the scheduler, so two can reach the 1st of a month together.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.reports import files
+
+    report = layout.monthly(db, november, "2026-11")
+    root = Path(reports_root(app))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        written = list(pool.map(lambda _: files.write(report, root, "xlsx"), range(8)))
+    assert set(written) == {root / "PHULAM" / "2026-11.xlsx"}
+    assert [p.name for p in (root / "PHULAM").iterdir()] == ["2026-11.xlsx"]

@@ -84,6 +84,7 @@ def from_environment(instance_path, env=None):
         "TWILIO_API_BASE_URL": env.get("TWILIO_API_BASE_URL", ""),
         "TWILIO_VOICE": env.get("TWILIO_VOICE", "Google.vi-VN-Standard-A"),
         "TWILIO_VOICE_EN": env.get("TWILIO_VOICE_EN", "Google.en-US-Standard-C"),
+        "REPORTS_DIR": env.get("REPORTS_DIR") or str(Path(instance_path) / "reports"),
         "SMS_TRANSPORT": transport,
         "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL", ""),
         "SMS_GATEWAY_USERNAME": env.get("SMS_GATEWAY_USERNAME", ""),

@@ -15,7 +15,7 @@ report_group = AppGroup("report", help="Write the monthly reports of the commune
 
 
 def reports_root(app):
-    """Where report files go: instance/reports (REPORTS_DIR in tests)."""
+    """Where report files go: REPORTS_DIR, by default instance/reports."""
     return app.config.get("REPORTS_DIR") or os.path.join(app.instance_path, "reports")
 
 

@@ -6,6 +6,8 @@ hides counts under 5 (layout.SUPPRESSED), so no household can be picked out.
 
 import csv
 import io
+import os
+import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -79,13 +81,20 @@ def write(report, root, fmt="xlsx"):
     target = folder(root, report.commune)
     target.mkdir(parents=True, exist_ok=True)
     path = target / file_name(report.month, fmt, report.published)
-    # Written beside and renamed, so a download never reads half a file.
-    partial = path.with_suffix(path.suffix + ".part")
-    if fmt == "csv":
-        partial.write_text(csv_text(report), encoding="utf-8")
-    else:
-        workbook(report).save(partial)
-    partial.replace(path)
+    # Written beside under a name of its own and renamed, so a download never reads half a
+    # file and two workers writing the same month at once never rename each other's file.
+    handle, name = tempfile.mkstemp(dir=target, prefix=path.name + ".", suffix=".part")
+    os.close(handle)
+    partial = Path(name)
+    try:
+        if fmt == "csv":
+            partial.write_text(csv_text(report), encoding="utf-8")
+        else:
+            workbook(report).save(partial)
+        partial.chmod(0o644)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 
