@@ -187,18 +187,8 @@ def test_the_staff_console_runs_no_sql_of_its_own(path):
     assert calls == set()
 
 
-# Still looks the voice prompt table up on the app, instead of being handed it.
-READS_THE_APP = {"app.prompts.catalogue"}
-
-
 @pytest.mark.parametrize(
-    "path",
-    [
-        p
-        for p in DOMAIN
-        if floor_of(module_name(p)) == DOMAIN_FLOOR and module_name(p) not in READS_THE_APP
-    ],
-    ids=module_name,
+    "path", [p for p in DOMAIN if floor_of(module_name(p)) == DOMAIN_FLOOR], ids=module_name
 )
 def test_the_domain_is_handed_its_configuration_and_never_reads_the_app(path):
     assert {"flask.current_app", "flask.g"} & imports_of(path) == set()

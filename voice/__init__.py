@@ -2,8 +2,6 @@
 
 from flask import Blueprint
 
-from voice.prompts import PROMPTS
-
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 
 from voice import audio, lengths, prompt_lengths, routes  # noqa: E402,F401  (routes register on bp)
@@ -21,9 +19,3 @@ def _measure_recordings_for_the_worker(state):
     state.app.extensions.setdefault("prompt_length_checks", []).append(
         prompt_lengths.prompt_too_long
     )
-
-
-@bp.record_once
-def _prompts_for_the_console(state):
-    """Hand the app the prompts the phone says, so the console can list them to record."""
-    state.app.extensions["voice_prompts"] = PROMPTS

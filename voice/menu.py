@@ -9,6 +9,7 @@ import math
 from app import lifecycle, residents, trips
 from app.catalogue import hamlets
 from app.language import days, phones
+from app.prompts.words import SESSIONS
 from voice import actions, calls
 from voice.engine import (
     SUB_MENU_ENDING,
@@ -33,7 +34,6 @@ from voice.prompts import (
     KEY_REPEAT,
     KEY_SCHEDULE,
     KEY_VISIT,
-    SESSIONS,
 )
 
 HAMLET_CHOICES = 8  # keys 1-8; 9 stays "repeat" everywhere

@@ -4,17 +4,14 @@ A prompt whose words never change is one recording. A prompt with a part that ch
 ("Cán bộ xã sẽ đến nhà ông bà, ở ấp {hamlet}.") is recorded in its fixed parts
 ("visit_known.1"), and the changing part is played from recorded pieces: the digits, the
 numbers 1-31, the weekdays, the months, the sessions, each hamlet's name and each
-procedure's short name. A procedure's spoken summary is one recording. The voice channel
-hands the app its table of prompts when it joins (app.extensions), so the console and the
-commands can list them without importing the channel.
+procedure's short name. A procedure's spoken summary is one recording. The words are the
+table in app.prompts.words, which the voice channel says.
 """
 
 import hashlib
 import string
 import unicodedata
 from dataclasses import dataclass
-
-from flask import current_app
 
 from app import communes
 from app.accounts import audit
@@ -23,6 +20,7 @@ from app.infra import clock
 from app.language import days, speech
 from app.language.speech import DIGIT_NAMES_VI
 from app.language.texts import strip_diacritics
+from app.prompts.words import DEFAULT_SPOKEN_COMMUNE, PROMPTS, SESSIONS
 from db import rows, transaction
 
 LANGUAGES = ("vi", "en")
@@ -51,17 +49,11 @@ EN_NUMBERS = (
 EN_MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
-SESSION_WORDS = {
-    "vi": {"morning": "buổi sáng", "afternoon": "buổi chiều"},
-    "en": {"morning": "morning", "afternoon": "afternoon"},
-}
-
-DEFAULT_SPOKEN_COMMUNE = "Xã Phú Lâm"
 
 
 def table():
-    """The prompts the voice channel says: {name: {language: words}}, handed to the app."""
-    return current_app.extensions.get("voice_prompts", {})
+    """The prompts the voice channel says: {name: {language: words}}."""
+    return PROMPTS
 
 
 def spoken_commune(commune, language):
@@ -185,7 +177,7 @@ def pieces(db, language):
     found += [(f"day.{n}", f"ngày {n}" if language == "vi" else str(n)) for n in range(1, 32)]
     months = [f"tháng {n}" for n in range(1, 13)] if language == "vi" else EN_MONTHS
     found += [(f"month.{n}", name) for n, name in enumerate(months, 1)]
-    found += [(f"session.{key}", words) for key, words in SESSION_WORDS[language].items()]
+    found += [(f"session.{key}", words) for key, words in SESSIONS[language].items()]
     for hamlet in hamlets.active(db):
         found.append((f"hamlet.{hamlet['code']}", said_name(hamlet["name"], language)))
     for procedure in guidance.all_procedures(db):
