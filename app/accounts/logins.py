@@ -127,4 +127,5 @@ def unlock(db, commune, username, *, actor):
 
 def prune(db, older_than=dt.timedelta(days=30)):
     """Delete attempts older than a month; they no longer matter."""
-    db.execute("DELETE FROM login_attempts WHERE at < ?", [clock.iso(clock.now() - older_than)])
+    before = clock.iso(clock.now() - older_than)
+    db["login_attempts"].delete_where("at < :before", {"before": before})

@@ -8,7 +8,7 @@ written to the commune's audit log, so a commune can see who from the province l
 from app import communes
 from app.accounts import audit
 from app.infra import clock
-from db import first, rows
+from db import first, rows, update
 
 ROLES = ("staff", "admin")
 
@@ -49,7 +49,7 @@ def is_province(db, user_id):
 
 def set_province(db, user_id, province):
     """Give or take the province role."""
-    db.execute("UPDATE staff_users SET province = ? WHERE id = ?", [1 if province else 0, user_id])
+    update(db, "staff_users", "id", user_id, {"province": 1 if province else 0})
 
 
 def member_ids(db, commune):

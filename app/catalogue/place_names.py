@@ -13,7 +13,7 @@ import re
 from app import communes
 from app.infra import clock
 from app.language.texts import fold
-from db import rows
+from db import first, rows
 
 ACTIVE, SUGGESTED, DISMISSED = "active", "suggested", "dismissed"
 # "ấp Bình Thạnh", "xóm Rạch Gòi", "khóm Long Thạnh A": a place word, then its name.
@@ -112,8 +112,8 @@ def former_commune(db, text):
     "Long Hòa 1" is a hamlet, not the former commune: a name followed by a number is not one.
     """
     said = f" {fold(text or '')} "
-    own = db.execute("SELECT name FROM communes WHERE id = ?", [communes.current_id()]).fetchone()
-    own_name = fold(own[0]) if own else ""
+    own = first(db, "SELECT name FROM communes WHERE id = :id", {"id": communes.current_id()})
+    own_name = fold(own["name"]) if own else ""
     olds = {
         row["old_commune"]
         for row in rows(

@@ -14,7 +14,7 @@ from app.delivery import messages, transports
 from app.delivery.transports import TransportError
 from app.infra import clock
 from app.infra.logs import mask_phone, redact
-from db import insert, rows, transaction
+from db import insert, rows, transaction, update
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def record_sent(db, row, owner, result, notes):
             reply_to_id=row["reply_to_id"],
             intent=row["kind"],
         )
-        db.execute("UPDATE outbox SET message_id = ? WHERE id = ?", [message["id"], row["id"]])
+        update(db, "outbox", "id", row["id"], {"message_id": message["id"]})
     log.info("%s sent via %s (%s)", describe(row), result.provider, result.provider_id)
     return "sent"
 

@@ -178,7 +178,7 @@ def classify(db, message_id, *, intent, status=None, request_id=None):
 
 def set_likely(db, message_id, likely):
     """Keep a handed-over message's likeliest meanings for the console's one-tap labels."""
-    db.execute("UPDATE messages SET likely = ? WHERE id = ?", [json.dumps(likely), message_id])
+    update_row(db, "messages", "id", message_id, {"likely": json.dumps(likely)})
 
 
 def likely_of(row):

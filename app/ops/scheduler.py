@@ -20,7 +20,7 @@ from app.prompts import audio as prompt_audio
 from app.reports import files as report_files
 from app.reports import months
 from app.request_queue import callbacks
-from db import transaction
+from db import first, transaction
 
 log = logging.getLogger(__name__)
 # Nightly jobs (the classifier's retraining) run once a night, from this local hour.
@@ -29,8 +29,8 @@ NIGHTLY_HOUR = 2
 
 def _last_run(db, name):
     """Return when job NAME last ran (aware UTC), or None."""
-    row = db.execute("SELECT last_run_at FROM jobs WHERE name = ?", [name]).fetchone()
-    return clock.parse(row[0]) if row else None
+    row = first(db, "SELECT last_run_at FROM jobs WHERE name = :name", {"name": name})
+    return clock.parse(row["last_run_at"]) if row else None
 
 
 def _mark_run(db, name, note=None):
@@ -128,8 +128,8 @@ def write_monthly_report(db):
     commune = communes.current()
     month = months.label(*months.last_complete(commune.zone))
     name = _job_name("monthly_report")
-    row = db.execute("SELECT note FROM jobs WHERE name = ?", [name]).fetchone()
-    if row and row[0] == month:
+    row = first(db, "SELECT note FROM jobs WHERE name = :name", {"name": name})
+    if row and row["note"] == month:
         return None
     paths = report_files.write_month(db, commune, month, reports_root(current_app))
     with transaction(db):

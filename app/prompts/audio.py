@@ -235,7 +235,7 @@ def _remove(db, row):
     """Delete one row and its file."""
     if row["path"]:
         Path(row["path"]).unlink(missing_ok=True)
-    db.execute("DELETE FROM prompt_recordings WHERE id = ?", [row["id"]])
+    db["prompt_recordings"].delete(row["id"])
 
 
 def delete(db, *, commune_id, key, language, actor):

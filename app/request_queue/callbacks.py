@@ -333,8 +333,7 @@ def callback_for_missed_call(db, call_sid, phone, status, duration=None):
         return None
     if duration is not None and duration >= MISSED_CALL_SECONDS:
         return None
-    steps = db.execute("SELECT count(*) FROM call_steps WHERE call_sid = ?", [call_sid])
-    if steps.fetchone()[0] > 1:
+    if db["call_steps"].count_where("call_sid = :sid", {"sid": call_sid}) > 1:
         return None
     opened = db.execute(
         "SELECT 1 FROM requests WHERE source_key LIKE ?", [f"voice:{call_sid}:%"]
