@@ -53,6 +53,9 @@ def test_the_pure_python_scorer_gives_scikit_learns_answers_on_every_corpus_mess
         got = [intents[name] for name in fitted["intents"].classes_]
         assert _close(got, expected_intents[row]), texts[row]
         assert scores.intents[0][0] == predicted_intents[row], texts[row]
+        # The intents alone (how a letter's clauses are read) are the same numbers.
+        alone = dict(exported.intent_scores(tokens))
+        assert _close([alone[name] for name in fitted["intents"].classes_], got), texts[row]
         got = [scores.procedures[name] for name in fitted["procedures"].classes_]
         assert _close(got, expected_procedures[row]), texts[row]
         best_procedure = max(scores.procedures, key=scores.procedures.get)

@@ -130,7 +130,8 @@ def _read_letter(text, catalogue):
     whole = _understand(text, catalogue)
     if len(text.strip()) <= LONG_MESSAGE or catalogue.model is None:
         return whole
-    found = best_clause(text, lambda clause: _clause_scores(clause, catalogue))
+    named = whole.hamlet is not None
+    found = best_clause(text, lambda clause: _clause_scores(clause, catalogue, named))
     if found is None or found[2] < CLAUSE_ACT_AT:
         return whole
     if whole.decision == ACT and whole.how == "model" and whole.confidence >= found[2]:
@@ -148,12 +149,16 @@ def _read_letter(text, catalogue):
     return part
 
 
-def _clause_scores(clause, catalogue):
-    """The classifier's ranked intents for one clause of a letter."""
+def _clause_scores(clause, catalogue, named=True):
+    """The classifier's ranked intents for one clause of a letter.
+
+    Only the intents are scored, and the clause is searched for a hamlet only when the
+    letter NAMED one: a letter is read as ten clauses or more, and these are the costly parts.
+    """
     model = catalogue.model
     tokens = read_tokens(clause, model.known)[1]
-    found = catalogue.hamlets.find(tokens)
-    return model.score(masked(tokens, (found.start, found.end) if found else None)).intents
+    found = catalogue.hamlets.find(tokens) if named else None
+    return model.intent_scores(masked(tokens, (found.start, found.end) if found else None))
 
 
 def _understand(text, catalogue):

@@ -15,6 +15,7 @@ import sys
 from array import array
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 from operator import mul
 
 from sms.nlu.text import features
@@ -112,29 +113,44 @@ class Model:
             raise ValueError(f"{path} is not a model")
         return cls(exported)
 
-    def raw_scores(self, tokens):
+    def raw_scores(self, tokens, intents_only=False):
         """Return the linear scores (intents, procedures) for normalised TOKENS.
 
         The same numbers as scikit-learn's l2-normalised TF-IDF times the coefficients plus
-        the intercepts, summed in another order.
+        the intercepts, summed in another order. INTENTS_ONLY sums the intent columns alone
+        (procedures come back empty): the clauses of a letter need nothing more.
         """
         counts = Counter(map(self.index.get, features(tokens)))
         counts.pop(None, None)  # features the model never saw
-        rows, weights = [], []
+        # Features seen the same number of times share one term frequency: their rows are
+        # summed together and the sum scaled once, so no element is multiplied on its own
+        # (a long letter repeats hundreds of character n-grams).
+        by_count = {}
         for row, count in counts.items():
-            if count == 1:
-                rows.append(self.rows[row])
-                weights.append(self.idf[row])
-            else:
-                tf = 1.0 + math.log(count) if self.sublinear else float(count)
-                rows.append(map(tf.__mul__, self.rows[row]))
-                weights.append(tf * self.idf[row])
-        scores = list(map(sum, zip(*rows, strict=True))) or [0.0] * len(self.bias)
-        squares = sum(map(mul, weights, weights))  # the vector's length, squared
-        scale = 1.0 / math.sqrt(squares) if squares else 0.0
-        scores = [score * scale + bias for score, bias in zip(scores, self.bias, strict=True)]
+            by_count.setdefault(count, []).append(row)
         split = len(self.intents)
+        bias = self.bias[:split] if intents_only else self.bias
+        scores = [0.0] * len(bias)
+        squares = 0.0  # the vector's length, squared
+        table, idf = self.rows, self.idf
+        for count, indexes in by_count.items():
+            tf = 1.0 if count == 1 else 1.0 + math.log(count) if self.sublinear else float(count)
+            # zip yields one column at a time, so islice stops before the procedure columns.
+            columns = islice(zip(*map(table.__getitem__, indexes), strict=True), len(bias))
+            sums = map(sum, columns)
+            scores = [score + tf * part for score, part in zip(scores, sums, strict=True)]
+            weights = list(map(idf.__getitem__, indexes))
+            squares += tf * tf * sum(map(mul, weights, weights))
+        scale = 1.0 / math.sqrt(squares) if squares else 0.0
+        scores = [score * scale + bias for score, bias in zip(scores, bias, strict=True)]
         return scores[:split], scores[split:]
+
+    def intent_scores(self, tokens):
+        """Return the intents of normalised TOKENS as (intent, probability) pairs, best first."""
+        intent_raw = self.raw_scores(tokens, intents_only=True)[0]
+        return sorted(
+            zip(self.intents, _softmax(intent_raw), strict=True), key=lambda item: -item[1]
+        )
 
     def score(self, tokens):
         """Return the Scores of normalised TOKENS."""
