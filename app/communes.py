@@ -20,7 +20,7 @@ from app.infra.tenant import (  # noqa: F401  (the binding, used as communes.X)
     current_or_none,
 )
 from app.language.texts import sms_text
-from db import first, rows
+from db import first, insert, insert_returning, rows
 
 CODE = re.compile(r"^[A-Z0-9]{2,20}$")
 COLUMNS = (
@@ -120,26 +120,25 @@ def create(db, code, name, *, prefix=None, timezone=None, spoken_name=None, agen
     prefix = sms_text((prefix or name).strip())
     if not prefix or len(prefix) > 30:
         raise CommuneError("the SMS prefix must be 1-30 characters")
-    commune_id = db.conn.execute(
-        "INSERT INTO communes (code, name, sms_prefix, spoken_name, agency, timezone,"
-        " jurisdiction_id, office_address, office_phone, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, '', '', ?)",
-        [
-            code,
-            name,
-            prefix,
-            spoken_name or name,
-            agency or f"UBND {name[:1].lower()}{name[1:]}",
-            timezone,
-            code.lower(),
-            clock.iso(clock.now()),
-        ],
-    ).lastrowid
-    db.conn.execute(
-        "INSERT INTO channels (commune_id, kind, address, secret, is_default, created_at)"
-        " VALUES (?, 'console', NULL, NULL, 0, ?)",
-        [commune_id, clock.iso(clock.now())],
-    )
+    now = clock.iso(clock.now())
+    commune_id = insert_returning(
+        db,
+        "communes",
+        {
+            "code": code,
+            "name": name,
+            "sms_prefix": prefix,
+            "spoken_name": spoken_name or name,
+            "agency": agency or f"UBND {name[:1].lower()}{name[1:]}",
+            "timezone": timezone,
+            "jurisdiction_id": code.lower(),
+            "office_address": "",
+            "office_phone": "",
+            "created_at": now,
+        },
+    )["id"]
+    record = {"commune_id": commune_id, "kind": "console", "is_default": 0, "created_at": now}
+    insert(db, "channels", {**record, "address": None, "secret": None})
     return by_id(db, commune_id)
 
 

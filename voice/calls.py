@@ -27,22 +27,22 @@ def note(db, call_sid, *, phone, direction, language, resident_id=None):
     cursor = db.conn.execute(
         "INSERT INTO calls (commune_id, call_sid, phone, resident_id, direction, status,"
         " language, data, started_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, 'in-progress', ?, ?, ?, ?)"
+        " VALUES (:commune_id, :call_sid, :phone, :resident_id, :direction, 'in-progress',"
+        " :language, :data, :stamp, :stamp)"
         " ON CONFLICT (call_sid) DO UPDATE SET language = excluded.language,"
         " data = json_set(coalesce(data, '{}'), '$.steps',"
         " coalesce(json_extract(data, '$.steps'), 0) + 1), updated_at = excluded.updated_at"
         " RETURNING *",
-        [
-            communes.current_id(),
-            call_sid,
-            phone,
-            resident_id,
-            direction,
-            language,
-            json.dumps({"steps": 1}),
-            stamp,
-            stamp,
-        ],
+        {
+            "commune_id": communes.current_id(),
+            "call_sid": call_sid,
+            "phone": phone,
+            "resident_id": resident_id,
+            "direction": direction,
+            "language": language,
+            "data": json.dumps({"steps": 1}),
+            "stamp": stamp,
+        },
     )
     keys = [column[0] for column in cursor.description]
     # fetchall: the statement must run to its end before the transaction can commit.
@@ -82,10 +82,12 @@ def step_key(call_sid, step, digits):
 
 def replay(db, call_sid, step, digits):
     """Return the TwiML already given for this exact step, or None."""
-    row = db.conn.execute(
-        "SELECT twiml FROM call_steps WHERE key = ?", [step_key(call_sid, step, digits)]
-    ).fetchone()
-    return row[0] if row else None
+    row = first(
+        db,
+        "SELECT twiml FROM call_steps WHERE key = :key",
+        {"key": step_key(call_sid, step, digits)},
+    )
+    return row["twiml"] if row else None
 
 
 def remember(db, call_sid, step, digits, twiml):

@@ -5,7 +5,7 @@ import secrets
 
 from app import communes
 from app.infra import clock
-from db import transaction
+from db import transaction, update
 
 PREFIX_LENGTH = 8
 
@@ -41,8 +41,8 @@ def verify(db, key):
 def revoke(db, commune, key_id):
     """Revoke one of COMMUNE's keys so it no longer works."""
     db.execute(
-        "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND commune_id = ?",
-        [clock.iso(clock.now()), key_id, commune.id],
+        "UPDATE api_keys SET revoked_at = :now WHERE id = :id AND commune_id = :commune_id",
+        {"now": clock.iso(clock.now()), "id": key_id, "commune_id": commune.id},
     )
 
 
@@ -59,6 +59,4 @@ def mark_used(db, key, *, every_seconds=60):
     now = clock.now()
     if not last or (now - last).total_seconds() > every_seconds:
         with transaction(db):
-            db.execute(
-                "UPDATE api_keys SET last_used_at = ? WHERE id = ?", [clock.iso(now), key["id"]]
-            )
+            update(db, "api_keys", "id", key["id"], {"last_used_at": clock.iso(now)})

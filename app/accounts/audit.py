@@ -5,7 +5,7 @@ Each entry belongs to the commune it was done in; the province's reads are logge
 
 from app import communes
 from app.infra import clock
-from db import insert
+from db import first, insert
 
 
 def record(db, commune=None, *, actor, action, target=None, note=None):
@@ -43,7 +43,9 @@ def last_at(db, *, action, target, since):
 
     Accounts are the province's, not a commune's: an unlock in one commune lifts the wait.
     """
-    return db.execute(
-        "SELECT max(at) FROM audit_log WHERE action = ? AND target = ? AND at > ?",
-        [action, target, since],
-    ).fetchone()[0]
+    return first(
+        db,
+        "SELECT max(at) AS at FROM audit_log"
+        " WHERE action = :action AND target = :target AND at > :since",
+        {"action": action, "target": target, "since": since},
+    )["at"]

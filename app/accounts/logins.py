@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.accounts import audit
 from app.infra import clock
+from db import first, rows
 
 WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES = 5  # per address and username, or per trusted device, within WINDOW
@@ -76,14 +77,13 @@ def _window_start(db, name):
 
 def _failures_since_success(db, where, params, since):
     """Count failures matching WHERE in the window, after the last success matching it."""
-    last_ok = db.execute(
-        f"SELECT max(at) FROM login_attempts WHERE {where} AND ok = 1", params
-    ).fetchone()[0]
+    last_ok = first(
+        db, f"SELECT max(at) AS at FROM login_attempts WHERE {where} AND ok = 1", params
+    )["at"]
     start = max(since, last_ok or "")
-    return db.execute(
-        f"SELECT count(*) FROM login_attempts WHERE {where} AND ok = 0 AND at > ?",
-        [*params, start],
-    ).fetchone()[0]
+    return db["login_attempts"].count_where(
+        f"{where} AND ok = 0 AND at > :start", {**params, "start": start}
+    )
 
 
 def tries_left(db, remote_addr, username, device=None):
@@ -91,11 +91,12 @@ def tries_left(db, remote_addr, username, device=None):
     name = name_key(username)
     since = _window_start(db, name)
     if device:
-        where, params = "username = ? AND device = ?", [name, device]
+        where, params = "username = :name AND device = :device", {"name": name, "device": device}
         return max(0, MAX_FAILURES - _failures_since_success(db, where, params, since))
-    where, params = "username = ? AND remote_addr = ?", [name, remote_addr or ""]
+    where = "username = :name AND remote_addr = :address"
+    params = {"name": name, "address": remote_addr or ""}
     here = MAX_FAILURES - _failures_since_success(db, where, params, since)
-    where, params = "username = ? AND device IS NULL", [name]
+    where, params = "username = :name AND device IS NULL", {"name": name}
     anywhere = MAX_FAILURES_PER_USERNAME - _failures_since_success(db, where, params, since)
     return max(0, min(here, anywhere))
 
@@ -109,15 +110,16 @@ def locked_out(db, username):
     """Tell whether sign-ins to USERNAME are held anywhere: from some address or device."""
     name = name_key(username)
     since = _window_start(db, name)
-    where, params = "username = ? AND device IS NULL", [name]
+    where, params = "username = :name AND device IS NULL", {"name": name}
     if _failures_since_success(db, where, params, since) >= MAX_FAILURES_PER_USERNAME:
         return True
-    places = db.execute(
+    places = rows(
+        db,
         "SELECT DISTINCT remote_addr, device FROM login_attempts"
-        " WHERE username = ? AND ok = 0 AND at > ?",
-        [name, since],
-    ).fetchall()
-    return any(is_locked(db, address, name, device) for address, device in places)
+        " WHERE username = :name AND ok = 0 AND at > :since",
+        {"name": name, "since": since},
+    )
+    return any(is_locked(db, p["remote_addr"], name, p["device"]) for p in places)
 
 
 def unlock(db, commune, username, *, actor):

@@ -18,16 +18,18 @@ def add(db, user_id, commune_id, role):
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     db.execute(
-        "INSERT INTO memberships (user_id, commune_id, role, created_at) VALUES (?, ?, ?, ?)"
+        "INSERT INTO memberships (user_id, commune_id, role, created_at)"
+        " VALUES (:user_id, :commune_id, :role, :now)"
         " ON CONFLICT (user_id, commune_id) DO UPDATE SET role = excluded.role",
-        [user_id, commune_id, role, clock.iso(clock.now())],
+        {"user_id": user_id, "commune_id": commune_id, "role": role, "now": clock.iso(clock.now())},
     )
 
 
 def remove(db, user_id, commune_id):
     """End USER_ID's membership of COMMUNE_ID."""
-    db.execute(
-        "DELETE FROM memberships WHERE user_id = ? AND commune_id = ?", [user_id, commune_id]
+    db["memberships"].delete_where(
+        "user_id = :user_id AND commune_id = :commune_id",
+        {"user_id": user_id, "commune_id": commune_id},
     )
 
 

@@ -83,10 +83,10 @@ def member(db, commune, user_id):
 
 def shared(db, commune, user_id):
     """Tell whether the account also belongs elsewhere: another commune, or the province."""
-    other = db.execute(
-        "SELECT count(*) FROM memberships WHERE user_id = ? AND commune_id != ?",
-        [user_id, commune.id],
-    ).fetchone()[0]
+    other = db["memberships"].count_where(
+        "user_id = :user_id AND commune_id != :commune_id",
+        {"user_id": user_id, "commune_id": commune.id},
+    )
     return bool(other) or memberships.is_province(db, user_id)
 
 
@@ -158,7 +158,8 @@ def check_password(db, username, password):
 def end_sessions(db, user_id):
     """Sign the account out everywhere: every saved session cookie stops working."""
     db.execute(
-        "UPDATE staff_users SET session_version = session_version + 1 WHERE id = ?", [user_id]
+        "UPDATE staff_users SET session_version = session_version + 1 WHERE id = :id",
+        {"id": user_id},
     )
 
 

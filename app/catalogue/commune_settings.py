@@ -147,8 +147,8 @@ def save(db, submitted):
     cleaned = {key: _clean(key, submitted.get(key)) for key in DEFAULTS if key in submitted}
     for key, value in cleaned.items():
         db.execute(
-            "INSERT INTO settings (commune_id, key, value) VALUES (?, ?, ?)"
+            "INSERT INTO settings (commune_id, key, value) VALUES (:commune_id, :key, :value)"
             " ON CONFLICT (commune_id, key) DO UPDATE SET value = excluded.value",
-            [communes.current_id(), key, value],
+            {"commune_id": communes.current_id(), "key": key, "value": value},
         )
     return current(db)

@@ -14,7 +14,7 @@ from rapidfuzz.distance import OSA
 
 from app import communes
 from app.language.texts import compact, fold
-from db import rows
+from db import first, rows
 from db.cache import cached
 
 
@@ -201,10 +201,12 @@ def save(db, hamlet_id, *, name, route_order, active):
     commune_id = communes.current_id()
     if hamlet_id is not None and get(db, hamlet_id) is None:
         raise HamletError("missing")  # another commune's hamlet, or none
-    clash = db.execute(
-        "SELECT id FROM hamlets WHERE commune_id = ? AND code = ? AND id IS NOT ?",
-        [commune_id, code, hamlet_id],
-    ).fetchone()
+    clash = first(
+        db,
+        "SELECT id FROM hamlets WHERE commune_id = :commune_id AND code = :code"
+        " AND id IS NOT :hamlet_id",
+        {"commune_id": commune_id, "code": code, "hamlet_id": hamlet_id},
+    )
     if clash:
         raise HamletError("duplicate")
     record = {"name": name, "code": code, "route_order": route_order or 0, "active": active}

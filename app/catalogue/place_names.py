@@ -13,7 +13,7 @@ import re
 from app import communes
 from app.infra import clock
 from app.language.texts import fold
-from db import first, rows
+from db import first, insert_returning, rows
 
 ACTIVE, SUGGESTED, DISMISSED = "active", "suggested", "dismissed"
 # "ấp Bình Thạnh", "xóm Rạch Gòi", "khóm Long Thạnh A": a place word, then its name.
@@ -66,20 +66,19 @@ def add(db, hamlet_id, alias, *, status=ACTIVE, message_id=None, actor=None):
     folded = fold(alias)
     if not folded:
         return None
-    db.execute(
-        "INSERT INTO hamlet_aliases (commune_id, hamlet_id, alias, folded, status, message_id,"
-        " actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (commune_id, folded, hamlet_id) DO NOTHING",
-        [
-            communes.current_id(),
-            hamlet_id,
-            alias,
-            folded,
-            status,
-            message_id,
-            actor,
-            clock.iso(clock.now()),
-        ],
+    record = {
+        "commune_id": communes.current_id(),
+        "hamlet_id": hamlet_id,
+        "alias": alias,
+        "folded": folded,
+        "status": status,
+        "message_id": message_id,
+        "actor": actor,
+        "created_at": clock.iso(clock.now()),
+    }
+    # Once per commune, name and hamlet; any other broken constraint still fails.
+    insert_returning(
+        db, "hamlet_aliases", record, on_conflict_do_nothing=("commune_id", "folded", "hamlet_id")
     )
     return folded
 
@@ -87,8 +86,8 @@ def add(db, hamlet_id, alias, *, status=ACTIVE, message_id=None, actor=None):
 def set_status(db, alias_id, status):
     """Accept (ACTIVE) or dismiss a suggested alias, or retire an active one; True if found."""
     done = db.execute(
-        "UPDATE hamlet_aliases SET status = ? WHERE id = ? AND commune_id = ?",
-        [status, alias_id, communes.current_id()],
+        "UPDATE hamlet_aliases SET status = :status WHERE id = :id AND commune_id = :commune_id",
+        {"status": status, "id": alias_id, "commune_id": communes.current_id()},
     )
     return done.rowcount == 1
 

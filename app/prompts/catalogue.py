@@ -239,9 +239,9 @@ def edit_text(db, commune_id, name, language, words, *, actor):
         raise TextRefused("long")
     with transaction(db):
         if not words or words == default:
-            db.execute(
-                "DELETE FROM prompt_texts WHERE commune_id = ? AND prompt = ? AND language = ?",
-                [commune_id, name, language],
+            db["prompt_texts"].delete_where(
+                "commune_id = :commune_id AND prompt = :prompt AND language = :language",
+                {"commune_id": commune_id, "prompt": name, "language": language},
             )
         else:
             db["prompt_texts"].upsert(

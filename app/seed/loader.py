@@ -9,7 +9,7 @@ from app.request_queue.asked import Asked
 from app.seed import demo_commune
 from app.seed.procedures import PROCEDURES, SUPERSEDED
 from app.seed.spoken import SPOKEN
-from db import transaction
+from db import first, transaction
 
 HAMLETS_AS_OF = "2026-11-29"
 # Known hamlets of the merged Phú Lâm commune, in route order.
@@ -131,7 +131,7 @@ def _seed_hamlets(db, known, as_of):
 def _seed_schedule(db, schedule):
     """Create the bound commune's default rules once."""
     commune_id = communes.current_id()
-    if db["schedule_rules"].count_where("commune_id = ?", [commune_id]):
+    if db["schedule_rules"].count_where("commune_id = :id", {"id": commune_id}):
         return
     for rule in schedule:
         rule_id = (
@@ -150,11 +150,18 @@ def _seed_schedule(db, schedule):
             .last_pk
         )
         for name, _old, _source in rule["hamlets"]:
-            row = db.execute(
-                "SELECT id FROM hamlets WHERE commune_id = ? AND code = ?",
-                [commune_id, hamlets.code_for(name)],
-            ).fetchone()
-            db["rule_hamlets"].insert({"rule_id": rule_id, "hamlet_id": row[0]}, ignore=True)
+            hamlet_id = _hamlet_id(db, commune_id, name)
+            db["rule_hamlets"].insert({"rule_id": rule_id, "hamlet_id": hamlet_id}, ignore=True)
+
+
+def _hamlet_id(db, commune_id, name):
+    """The id of COMMUNE_ID's hamlet NAME, active or not (the seed just stored it)."""
+    row = first(
+        db,
+        "SELECT id FROM hamlets WHERE commune_id = :commune_id AND code = :code",
+        {"commune_id": commune_id, "code": hamlets.code_for(name)},
+    )
+    return row["id"]
 
 
 DEMO_RESIDENTS = [
@@ -181,16 +188,11 @@ def _seed_demo(db, commune, data):
     """Add the bound commune's demo residents with a few open requests, once."""
     # The first commune keeps the keys a single-commune database has.
     prefix = "demo:" if data["first"] else f"demo:{commune.code}:"
-    if db.execute(
-        "SELECT 1 FROM requests WHERE commune_id = ? AND source_key LIKE ?",
-        [commune.id, prefix + "%"],
-    ).fetchone():
+    seeded = {"commune_id": commune.id, "pattern": prefix + "%"}
+    if db["requests"].count_where("commune_id = :commune_id AND source_key LIKE :pattern", seeded):
         return
     for phone, name, hamlet_name, birth_year, flags in data["residents"]:
-        hamlet_id = db.execute(
-            "SELECT id FROM hamlets WHERE commune_id = ? AND code = ?",
-            [commune.id, hamlets.code_for(hamlet_name)],
-        ).fetchone()[0]
+        hamlet_id = _hamlet_id(db, commune.id, hamlet_name)
         resident = residents.find_or_create(db, phone)
         residents.update(
             db, resident["id"], name=name, hamlet_id=hamlet_id, birth_year=birth_year, **flags
