@@ -91,19 +91,65 @@ def signing_key(channel, default_key):
     return channel["secret"] or (default_key if channel["is_default"] else None)
 
 
+# A gateway device sends when it has an API account: its own, or the environment's default.
+_SENDS = " AND (is_default = 1 OR api_url IS NOT NULL OR api_password IS NOT NULL)"
+
+
 def can_send(db, commune_id, kind):
     """Tell whether commune COMMUNE_ID has a channel of KIND (twilio, gateway) to send from.
 
-    Outbound gateway sends use the one gateway configured in the environment: the default
-    device of the first commune.
+    A gateway device sends through its own API account; the first commune's default device
+    through the environment's (SMS_GATEWAY_URL and its credentials).
     """
-    extra = " AND is_default = 1" if kind == "gateway" else ""
+    extra = _SENDS if kind == "gateway" else ""
     return bool(
         db.execute(
             f"SELECT 1 FROM channels WHERE commune_id = ? AND kind = ?{extra} LIMIT 1",
             [commune_id, kind],
         ).fetchone()
     )
+
+
+def senders(db, commune_id):
+    """COMMUNE_ID's gateway devices that can send (its pool of phones), default first."""
+    return rows(
+        db,
+        f"SELECT * FROM channels WHERE kind = 'gateway' AND commune_id = ?{_SENDS}"
+        " ORDER BY is_default DESC, id",
+        [commune_id],
+    )
+
+
+def gateway_account(channel, config):
+    """The API settings a gateway device is called with, in the environment's key names.
+
+    The default device uses CONFIG's (SMS_GATEWAY_URL, _USERNAME, _PASSWORD); any other
+    device only its own, so it never sends through another commune's phone.
+    """
+    if channel["is_default"]:
+        names = ("SMS_GATEWAY_URL", "SMS_GATEWAY_USERNAME", "SMS_GATEWAY_PASSWORD")
+        return {name: config.get(name) or "" for name in names}
+    return {
+        "SMS_GATEWAY_URL": channel.get("api_url") or "",
+        "SMS_GATEWAY_USERNAME": channel.get("api_username") or "",
+        "SMS_GATEWAY_PASSWORD": channel.get("api_password") or "",
+    }
+
+
+def set_gateway_account(db, channel, *, url, username, password):
+    """Give gateway device CHANNEL its own API address and credentials; return the row."""
+    if channel["kind"] != "gateway" or channel["is_default"]:
+        raise ChannelError("the first commune's default device uses SMS_GATEWAY_URL and its keys")
+    url = (url or "").strip().rstrip("/")
+    if url and not re.match(r"^https?://[^\s/]+", url):
+        raise ChannelError("the API address is http(s)://host[:port][/path]")
+    if not url and not password:
+        raise ChannelError("give the device's API address, or at least its password (cloud)")
+    db.execute(
+        "UPDATE channels SET api_url = ?, api_username = ?, api_password = ? WHERE id = ?",
+        [url or None, (username or "").strip() or None, password or None, channel["id"]],
+    )
+    return first(db, "SELECT * FROM channels WHERE id = ?", [channel["id"]])
 
 
 def sending_number(db, commune_id):
@@ -145,14 +191,22 @@ def add_twilio(db, commune, number, *, checked=True, default_number=None):
     return _add(db, commune, "twilio", address, None)
 
 
-def add_gateway(db, commune, name):
-    """Register gateway device NAME for COMMUNE with a new signing key; return the row."""
+def add_gateway(db, commune, name, *, api_url=None, api_username=None, api_password=None):
+    """Register gateway device NAME for COMMUNE with a new signing key; return the row.
+
+    With API_URL (and its credentials) the device also sends its commune's SMS.
+    """
     name = (name or "").strip()
     if not DEVICE_NAME.match(name):
         raise ChannelError("a device name is 1-40 letters, digits, dots, dashes or underscores")
     if first(db, "SELECT 1 FROM channels WHERE kind = 'gateway' AND address = ?", [name]):
         raise ChannelError(f"a gateway device named {name} exists already")
-    return _add(db, commune, "gateway", name, secrets.token_urlsafe(32))
+    channel = _add(db, commune, "gateway", name, secrets.token_urlsafe(32))
+    if api_url or api_password:
+        channel = set_gateway_account(
+            db, channel, url=api_url, username=api_username, password=api_password
+        )
+    return channel
 
 
 def _add(db, commune, kind, address, secret):

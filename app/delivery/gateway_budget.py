@@ -1,4 +1,4 @@
-"""A sending budget per gateway phone: parts a minute, urgent messages first.
+"""A sending budget per gateway phone, and which phone of a commune's pool sends a message.
 
 Android counts the SMS parts an app sends and, past 30 in 60 s (AOSP SmsUsageMonitor,
 DEFAULT_SMS_MAX_COUNT and DEFAULT_SMS_CHECK_PERIOD; a phone's settings
@@ -9,13 +9,17 @@ device at most SMS_GATEWAY_PARTS_PER_MINUTE parts in any 60 s (25 by default, un
 Android's 30), counting a long message once per part, and keeps URGENT_RESERVE of them for
 urgent messages (answers to a resident, changes to a visit): a burst of reminders is spread
 over the following minutes instead of blocking them.
+
+A commune may have several phones (one per team member): each message goes through one of
+them, the one with the most of its minute left, skipping a phone that has stopped sending.
 """
 
 import datetime as dt
 
+from app import channels
 from app.infra import clock
 from app.language.texts import segments
-from db import first, insert, transaction
+from db import insert, transaction
 
 PARTS_PER_MINUTE = 25
 WINDOW = dt.timedelta(seconds=60)
@@ -23,6 +27,8 @@ WINDOW = dt.timedelta(seconds=60)
 URGENT_RESERVE = 5
 # Answers to what a resident just did, and changes to a booked visit, go before reminders.
 URGENT_KINDS = frozenset({"reply", "voice_copy", "rescheduled", "cancelled"})
+# A phone holding a message it accepted this long ago and never sent has stopped sending.
+STALL_AFTER = dt.timedelta(minutes=5)
 
 
 def parts(body):
@@ -30,15 +36,29 @@ def parts(body):
     return max(1, segments(body or "").count)
 
 
-def device_for(db, commune_id):
-    """The gateway channel (device) a commune's messages leave through, or None."""
-    row = first(
-        db,
-        "SELECT id FROM channels WHERE kind = 'gateway' AND commune_id = ?"
-        " ORDER BY is_default DESC, id LIMIT 1",
-        [commune_id],
+def stalled_on(db, channel_id, now):
+    """Tell whether device CHANNEL_ID holds a message it accepted STALL_AFTER ago and never sent."""
+    return bool(
+        db.execute(
+            "SELECT 1 FROM outbox o JOIN messages m"
+            " ON m.provider = 'gateway' AND m.provider_id = o.provider_id"
+            " WHERE o.channel_id = ? AND o.status = 'sent' AND m.status = 'queued'"
+            " AND o.sent_at <= ? LIMIT 1",
+            [channel_id, clock.iso(now - STALL_AFTER)],
+        ).fetchone()
     )
-    return row["id"] if row else None
+
+
+def _candidates(db, row, now):
+    """ROW's commune's devices to try, best first: live ones, not the one it just failed on."""
+    pool = channels.senders(db, row["commune_id"])
+    # A retry after a send the device refused tries the next phone; a message moved off a
+    # silent phone never goes back to it.
+    shunned = {row.get("avoid_channel_id")}
+    if row["attempts"] > 1 and row.get("channel_id"):
+        shunned.add(row["channel_id"])
+    live = [d for d in pool if d["id"] not in shunned and not stalled_on(db, d["id"], now)]
+    return live or [d for d in pool if d["id"] != row.get("avoid_channel_id")] or pool
 
 
 def used(db, channel_id, now=None):
@@ -54,40 +74,47 @@ def used(db, channel_id, now=None):
 
 
 def take(db, row, *, limit=PARTS_PER_MINUTE, now=None):
-    """Count outbox ROW against its device's budget, or return when to try it again.
+    """Pick the device for outbox ROW and count its parts, or say when to try again.
 
     Call inside a write transaction (BEGIN IMMEDIATE), so workers count one after another.
-    Returns None when the row may go now (its parts are recorded), else a UTC datetime.
+    Returns (device row, None) when the row may go now through that device (its parts are
+    recorded and the row remembers the device), (None, UTC datetime) when every device's
+    budget is spent, and (None, None) when the commune has no device to send from.
     """
     now = now or clock.now()
-    channel_id = device_for(db, row["commune_id"])
-    if channel_id is None:
-        return None
     needed = parts(row["body"])
     allowed = limit if row["kind"] in URGENT_KINDS else max(1, limit - URGENT_RESERVE)
-    total, frees_at = used(db, channel_id, now)
-    if total and total + needed > allowed:
-        return max(frees_at, now + dt.timedelta(seconds=1))
-    insert(
-        db,
-        "gateway_sends",
-        {
-            "commune_id": row["commune_id"],
-            "channel_id": channel_id,
-            "outbox_id": row["id"],
-            "parts": needed,
-            "at": clock.iso(now),
-        },
-    )
-    # Sends older than the window are not needed any more.
-    db.execute(
-        "DELETE FROM gateway_sends WHERE channel_id = ? AND at <= ?",
-        [channel_id, clock.iso(now - 10 * WINDOW)],
-    )
-    return None
+    soonest = None
+    # The phone with the most of its minute left goes first.
+    usage = [(used(db, device["id"], now), device) for device in _candidates(db, row, now)]
+    for (total, frees_at), device in sorted(usage, key=lambda pair: pair[0][0]):
+        if total and total + needed > allowed:
+            soonest = frees_at if soonest is None else min(soonest, frees_at)
+            continue
+        insert(
+            db,
+            "gateway_sends",
+            {
+                "commune_id": row["commune_id"],
+                "channel_id": device["id"],
+                "outbox_id": row["id"],
+                "parts": needed,
+                "at": clock.iso(now),
+            },
+        )
+        db.execute("UPDATE outbox SET channel_id = ? WHERE id = ?", [device["id"], row["id"]])
+        # Sends older than the window are not needed any more.
+        db.execute(
+            "DELETE FROM gateway_sends WHERE channel_id = ? AND at <= ?",
+            [device["id"], clock.iso(now - 10 * WINDOW)],
+        )
+        return device, None
+    if soonest is None:
+        return None, None
+    return None, max(soonest, now + dt.timedelta(seconds=1))
 
 
-def stalled(db, *, after=dt.timedelta(minutes=5), now=None):
+def stalled(db, *, after=STALL_AFTER, now=None):
     """Messages the phone accepted but has not sent for AFTER: (count, oldest accepted at).
 
     The phone's dialog, a dead SIM or a phone asleep all look the same from here: messages
@@ -104,18 +131,19 @@ def stalled(db, *, after=dt.timedelta(minutes=5), now=None):
     return found[0], found[1]
 
 
-def hold_if_over(db, row, owner, limit=PARTS_PER_MINUTE):
-    """Count leased ROW against its device's budget; over it, hand the row back for later.
+def claim(db, row, owner, limit=PARTS_PER_MINUTE):
+    """Choose leased ROW's device and count it against that phone's budget.
 
-    Returns True when the row was handed back (pending again, due when the budget frees,
-    the attempt not counted), False when it may be sent now.
+    Returns (device row, False) when the row may be sent now through that device,
+    (None, True) when it was handed back (pending again, due when a budget frees, the
+    attempt not counted), and (None, False) when the commune has no device to send from.
     """
     from app.delivery import attempts  # the outbox's own recorder, which imports this module
 
     with transaction(db):
-        later = take(db, row, limit=limit)
+        device, later = take(db, row, limit=limit)
         if later is None:
-            return False
+            return device, False
         attempts.finish(
             db,
             row,
@@ -124,4 +152,4 @@ def hold_if_over(db, row, owner, limit=PARTS_PER_MINUTE):
             attempts=row["attempts"] - 1,
             next_attempt_at=clock.iso(later),
         )
-    return True
+    return None, True

@@ -1,8 +1,9 @@
 """Scheduled checks on the Android gateway: inbox re-delivery after a silence, and outbound
 messages it accepted but never reported on.
 
-Both call the gateway's API, so they run in the worker, outside any transaction, and only
-when a gateway is configured.
+Both call the gateway's API (each message through the phone that holds it), so they run in
+the worker, outside any transaction, and only when a gateway is configured. The same job
+moves waiting messages off a silent phone of a pool (app.delivery.gateway_pool).
 """
 
 import datetime as dt
@@ -11,9 +12,10 @@ import logging
 import requests
 from android_sms_gateway import errors as gateway_errors
 
-from app.delivery import gateway_watch, messages, outbox, transports
+from app import channels
+from app.delivery import gateway_pool, gateway_watch, messages, outbox, transports
 from app.infra import clock, gateway_api
-from db import rows, transaction
+from db import first, rows, transaction
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,7 @@ def reconcile_outbound(db, config, now=None):
     changed = 0
     for message in unreported(db, now):
         try:
-            state = gateway_api.message_state(config, message["provider_id"])
+            state = gateway_api.message_state(_account(db, message, config), message["provider_id"])
         except (gateway_errors.APIError, requests.RequestException) as error:
             log.warning("state of gateway message %s unknown: %s", message["provider_id"], error)
             _mark_checked(db, message, now)
@@ -104,6 +106,16 @@ def reconcile_outbound(db, config, now=None):
     return changed
 
 
+def _account(db, message, config):
+    """The API account of the phone holding MESSAGE (the environment's for older rows)."""
+    device = first(
+        db,
+        "SELECT c.* FROM outbox o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?",
+        [message["outbox_id"]],
+    )
+    return channels.gateway_account(device, config) if device else config
+
+
 def _mark_checked(db, message, now):
     """Stamp MESSAGE as checked now, so it is asked about again only after CHECK_EVERY."""
     with transaction(db):
@@ -114,11 +126,17 @@ def _mark_checked(db, message, now):
 
 
 def run(db, config, now=None):
-    """The worker's gateway job: re-delivery first, then the state checks."""
-    if not gateway_api.configured(config):
+    """The worker's gateway job: re-delivery first, then the state checks and pool moves."""
+    own = db.execute(
+        "SELECT 1 FROM channels WHERE kind = 'gateway' AND is_default = 0"
+        " AND (api_url IS NOT NULL OR api_password IS NOT NULL) LIMIT 1"
+    ).fetchone()
+    if not gateway_api.configured(config) and not own:
         return None
     now = now or clock.now()
     return {
-        "recovered": recover_inbox(db, config, now),
+        # Re-delivery follows the first commune's phone, the one gateway_state watches.
+        "recovered": recover_inbox(db, config, now) if gateway_api.configured(config) else False,
         "checked": reconcile_outbound(db, config, now),
+        "moved": gateway_pool.move_stalled(db, config, now),
     }

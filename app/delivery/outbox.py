@@ -17,6 +17,7 @@ the row is failed and shown to staff, who can retry it. Every attempt is kept in
 outbox_attempts for the staff pages.
 """
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -298,17 +299,19 @@ def _known_ids(db, row, since):
     return frozenset(provider_id for (provider_id,) in found)
 
 
-def outgoing(db, row, *, transport_name=None):
-    """The Outgoing a transport sends for outbox ROW."""
+def outgoing(db, row, *, transport_name=None, config=None):
+    """The Outgoing a transport sends for outbox ROW (through its gateway device, if it has one)."""
     first_attempt = clock.parse(row["first_attempt_at"])
     known = frozenset()
     if row["lookup_needed"]:
         known = _known_ids(db, row, (first_attempt or clock.now()) - transports.LOOKUP_SLACK)
-    sim = None
+    sim = device = None
     if transport_name == "gateway":
         # A dual-SIM phone would otherwise answer from its default SIM, a number the
         # resident may never have written to.
         sim = gateway_watch.sim_for(db, row["phone"], row["reply_to_id"])
+        # A lookup asks the phone that had the message.
+        device = first(db, "SELECT * FROM channels WHERE id = ?", [row.get("channel_id")])
     return Outgoing(
         phone=row["phone"],
         body=row["body"],
@@ -318,6 +321,8 @@ def outgoing(db, row, *, transport_name=None):
         first_attempt_at=first_attempt,
         known_ids=known,
         from_number=channels.sending_number(db, row["commune_id"]),
+        channel_id=device["id"] if device else None,
+        gateway=channels.gateway_account(device, config or {}) if device else None,
     )
 
 
@@ -342,7 +347,9 @@ def deliver(db, row, transport, owner):
             attempts.finish(db, row, owner, status="cancelled", last_error=reason)
         log.info("%s cancelled: %s", attempts.describe(row), reason)
         return "cancelled"
-    message = outgoing(db, row, transport_name=getattr(transport, "name", None))
+    name = getattr(transport, "name", None)
+    config = getattr(transport, "config", None)
+    message = outgoing(db, row, transport_name=name, config=config)
     notes = []
     if row["lookup_needed"]:
         try:
@@ -356,10 +363,15 @@ def deliver(db, row, transport, owner):
             )
             return attempts.record_sent(db, row, owner, found, [("lookup", "found", found)])
         notes.append(("lookup", "not_found", None))
-    if getattr(transport, "name", None) == "gateway" and gateway_budget.hold_if_over(
-        db, row, owner, transport.config.get("SMS_GATEWAY_PARTS_PER_MINUTE") or 25
-    ):
-        return "held"  # the phone's budget for this minute is spent
+    if name == "gateway":
+        limit = config.get("SMS_GATEWAY_PARTS_PER_MINUTE") or gateway_budget.PARTS_PER_MINUTE
+        device, held = gateway_budget.claim(db, row, owner, limit)
+        if held:
+            return "held"  # every phone's budget for this minute is spent
+        if device is not None:
+            message = dataclasses.replace(
+                message, channel_id=device["id"], gateway=channels.gateway_account(device, config)
+            )
     try:
         result = transport.send(message)
     except Exception as error:  # noqa: BLE001 - a transport bug must not kill the worker

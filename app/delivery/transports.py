@@ -39,6 +39,10 @@ class Outgoing:
     known_ids: frozenset = frozenset()
     # The commune's own Twilio number; None: the first commune's (TWILIO_FROM_NUMBER).
     from_number: str | None = None
+    # The gateway device to send through (its channel id and API settings); None: the
+    # environment's SMS_GATEWAY_* (the first commune's default device).
+    channel_id: int | None = None
+    gateway: dict | None = dataclasses.field(default=None, compare=False, repr=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -244,7 +248,7 @@ class GatewayTransport:
             sim_number=message.sim_number,
         )
         try:
-            with gateway_api.api(self.config) as client:
+            with gateway_api.api(message.gateway or self.config) as client:
                 state = client.send(request)
         except gateway_errors.APIError as error:
             if error.status_code == 409:
@@ -257,7 +261,7 @@ class GatewayTransport:
     def find(self, message):
         """Ask the gateway for the message's state; None when it has never heard of it."""
         try:
-            state = gateway_api.message_state(self.config, message.key)
+            state = gateway_api.message_state(message.gateway or self.config, message.key)
         except gateway_errors.APIError as error:
             failure = classify_gateway_error(error)
             failure.ambiguous = True

@@ -114,6 +114,26 @@ def message_state(config, message_id):
             return None
 
 
+def cancel(config, message_id):
+    """Ask the gateway to cancel MESSAGE_ID; return its state afterwards, or None if unknown.
+
+    The app cancels only a message still Pending (DELETE /messages/{id}, app v1.67+); one
+    already handed to Android answers 400 and keeps its state, which the caller reads.
+    """
+    with api(config) as client:
+        try:
+            client.cancel_message(message_id)
+        except gateway_errors.NotFoundError:
+            return None
+        except gateway_errors.APIError as error:
+            if (error.status_code or 0) != 400:
+                raise
+        try:
+            return client.get_state(message_id)
+        except gateway_errors.NotFoundError:
+            return None
+
+
 def redeliver_inbox(config, since, until, device_id=None):
     """Ask the phone to send its inbox received between SINCE and UNTIL as webhooks again."""
     with api(config) as client:

@@ -158,12 +158,16 @@ gateway_group = AppGroup("gateway", help="Set up the Android SMS gateway phone."
 def gateway_register_command(mode, url, commune_code, device):
     """Register the webhooks: sms:received, sent, delivered, failed, cancelled and system:ping.
 
-    With --commune, the phone posts to that commune's device URL (/sms/gateway/<channel>).
+    With --commune, the phone posts to that commune's device URL (/sms/gateway/<channel>),
+    and a device with its own API account (flask channel account) is called through it.
     """
     config = current_app.config
     channel = None
     if commune_code:
         channel = _gateway_channel(resolve_commune(get_db(), commune_code), device)
+        if channel["api_url"] or channel["api_password"]:
+            # A device with its own API account is set up through it, not the environment's.
+            config = {**config, **channels.gateway_account(channel, config)}
     if mode == "local" and not config.get("SMS_GATEWAY_URL"):
         raise click.ClickException("set SMS_GATEWAY_URL to the phone's address, http://<ip>:8080")
     address = gateway_api.base_url(config)

@@ -84,8 +84,37 @@ def _describe(channel):
     if channel["kind"] == "gateway":
         url = config["PUBLIC_BASE_URL"] + channels.webhook_path(channel)
         key = "SMS_GATEWAY_SIGNING_KEY" if channel["is_default"] else "its own signing key"
-        return f"gateway {channel['address']} -> {url} ({key})"
+        return f"gateway {channel['address']} -> {url} ({key}); {_sends_through(channel)}"
     return "console"
+
+
+def _sends_through(channel):
+    """Where a gateway device's outbound SMS go, without its password."""
+    if channel["is_default"]:
+        return "sends via SMS_GATEWAY_URL"
+    if not (channel["api_url"] or channel["api_password"]):
+        return "receives only (no API account)"
+    user = f" as {channel['api_username']}" if channel["api_username"] else ""
+    return f"sends via {channel['api_url'] or 'the cloud server'}{user}"
+
+
+def account_options(function):
+    """The --api-url, --api-username and --api-password options of a gateway device."""
+    for option in (
+        click.option(
+            "--api-password",
+            metavar="PASSWORD",
+            help="Its API password (stored to send; never printed).",
+        ),
+        click.option("--api-username", metavar="USER", help="Its API user name."),
+        click.option(
+            "--api-url",
+            metavar="URL",
+            help="Its API address: http://<phone-ip>:8080 (local) or a server's /3rdparty/v1.",
+        ),
+    ):
+        function = option(function)
+    return function
 
 
 @channel_group.command("add")
@@ -93,10 +122,15 @@ def _describe(channel):
 @commune_option
 @click.option("--twilio-number", metavar="E164", help="A Twilio number, e.g. +842773000111.")
 @click.option("--gateway-device", metavar="NAME", help="A name for an Android gateway phone.")
-def channel_add_command(commune_code, twilio_number, gateway_device):
-    """Route a Twilio number or a gateway phone to a commune."""
+@account_options
+def channel_add_command(
+    commune_code, twilio_number, gateway_device, api_url, api_username, api_password
+):
+    """Route a Twilio number or a gateway phone (and its API account, to send) to a commune."""
     if bool(twilio_number) == bool(gateway_device):
         raise click.UsageError("give exactly one of --twilio-number or --gateway-device")
+    if twilio_number and (api_url or api_username or api_password):
+        raise click.UsageError("--api-url and its credentials are for a --gateway-device")
     db = get_db()
     commune = resolve(db, commune_code)
     try:
@@ -109,7 +143,14 @@ def channel_add_command(commune_code, twilio_number, gateway_device):
                     default_number=current_app.config["TWILIO_FROM_NUMBER"],
                 )
             else:
-                channel = channels.add_gateway(db, commune, gateway_device)
+                channel = channels.add_gateway(
+                    db,
+                    commune,
+                    gateway_device,
+                    api_url=api_url,
+                    api_username=api_username,
+                    api_password=api_password,
+                )
     except channels.ChannelError as exc:
         raise click.ClickException(str(exc)) from None
     if channel["kind"] == "twilio":
@@ -122,6 +163,27 @@ def channel_add_command(commune_code, twilio_number, gateway_device):
     click.echo(f"Gateway device {channel['address']} of {commune.code}, channel {channel['id']}.")
     click.echo(f"Webhook URL: {url}")
     click.echo(f"Signing key (shown only now): {channel['secret']}")
+    click.echo(f"Outbound: {_sends_through(channel)}.")
+
+
+@channel_group.command("account")
+@with_appcontext
+@click.argument("channel_id", type=int)
+@account_options
+def channel_account_command(channel_id, api_url, api_username, api_password):
+    """Set the API address and credentials gateway device CHANNEL_ID sends through."""
+    db = get_db()
+    found = channels.gateway_device(db, channel_id)
+    if found is None:
+        raise click.ClickException(f"no gateway device with channel id {channel_id}")
+    try:
+        with transaction(db):
+            channel = channels.set_gateway_account(
+                db, found[1], url=api_url, username=api_username, password=api_password
+            )
+    except channels.ChannelError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Gateway device {channel['address']}: {_sends_through(channel)}.")
 
 
 @channel_group.command("list")

@@ -35,6 +35,12 @@ webhooks to the app over HTTP, as the app does. What it does follows the app's s
   until a person taps (android-sms-gateway issues #91, and #81 for the `adb` setting
   sms_outgoing_check_max_count that raises it). `tap()` is that person; `dialogs` counts
   how often the phone needed one.
+- Asleep, the app sends nothing either: its messages stay Pending in its own queue (local)
+  or on the server until the phone pulls them (cloud), and Pending is the only state a
+  cancel takes (MessagesService.cancelMessage: 400 "not in Pending state", 404 unknown;
+  the server's 3rdparty DELETE /messages/:id, "must be in Pending state").
+- `power_off()`: the phone is off or off the network; its own server (local mode) refuses
+  connections. In cloud mode the server still answers for it, from what it holds.
 """
 
 import base64
@@ -93,6 +99,7 @@ class FakeGatewayPhone:
         self.device_id = device_id
         self.own_numbers = own_numbers
         self.asleep = False
+        self.powered = True
         self.device_problem = None
         self.inbox = []  # what Android's SMS inbox holds
         self.messages = {}  # outgoing, by id
@@ -121,6 +128,13 @@ class FakeGatewayPhone:
         self._server.shutdown()
         self._server.server_close()
 
+    def power_off(self):
+        """The phone goes off (or off the network): no webhooks, no sends, no local API."""
+        self.asleep = True
+        self.powered = False
+        if self.mode == "local":
+            self.__exit__()  # connections to the phone's own server are refused
+
     # The phone's life ---------------------------------------------------------------------
 
     def now(self):
@@ -145,6 +159,8 @@ class FakeGatewayPhone:
 
     def wake(self):
         """The app runs again: it pings, and its queued webhooks go out."""
+        if not self.powered:
+            raise RuntimeError("a phone that was powered off does not wake in this fake")
         self.asleep = False
         self.ping()
 
@@ -179,6 +195,8 @@ class FakeGatewayPhone:
         from app.language.texts import segments
 
         with self._lock:
+            if self.asleep:
+                return  # the app's sending worker does not run (cloud: nothing is pulled)
             for message in self.messages.values():
                 if message["state"] != "Pending":
                     continue
