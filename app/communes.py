@@ -79,17 +79,25 @@ _SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM communes"
 
 def by_id(db, commune_id):
     """Return the commune with id COMMUNE_ID, or None."""
-    return _value(first(db, _SELECT + " WHERE id = ?", [commune_id]))
+    return _value(first(db, _SELECT + " WHERE id = :id", {"id": commune_id}))
 
 
 def by_code(db, code):
     """Return the commune whose code is CODE (any case), or None."""
-    return _value(first(db, _SELECT + " WHERE code = ?", [(code or "").strip().upper()]))
+    return _value(
+        first(db, _SELECT + " WHERE code = :code", {"code": (code or "").strip().upper()})
+    )
 
 
 def by_jurisdiction(db, jurisdiction_id):
     """Return the commune whose Open311 jurisdiction_id is JURISDICTION_ID, or None."""
-    return _value(first(db, _SELECT + " WHERE jurisdiction_id = ?", [jurisdiction_id]))
+    return _value(
+        first(
+            db,
+            _SELECT + " WHERE jurisdiction_id = :jurisdiction_id",
+            {"jurisdiction_id": jurisdiction_id},
+        )
+    )
 
 
 def first_commune(db):

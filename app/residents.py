@@ -8,15 +8,15 @@ from db import first, insert_returning, update_returning
 
 def get(db, resident_id):
     """Return a resident row by id, or None."""
-    return first(db, "SELECT * FROM residents WHERE id = ?", [resident_id])
+    return first(db, "SELECT * FROM residents WHERE id = :id", {"id": resident_id})
 
 
 def by_phone(db, phone):
     """Return the resident with this E.164 phone in the bound commune, or None."""
     return first(
         db,
-        "SELECT * FROM residents WHERE commune_id = ? AND phone = ?",
-        [communes.current_id(), phone],
+        "SELECT * FROM residents WHERE commune_id = :commune_id AND phone = :phone",
+        {"commune_id": communes.current_id(), "phone": phone},
     )
 
 

@@ -12,7 +12,7 @@ FINAL_CALL_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
 
 def get(db, call_sid):
     """Return the call row for CALL_SID, or None."""
-    return first(db, "SELECT * FROM calls WHERE call_sid = ?", [call_sid])
+    return first(db, "SELECT * FROM calls WHERE call_sid = :call_sid", {"call_sid": call_sid})
 
 
 def data(call):

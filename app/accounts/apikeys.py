@@ -34,7 +34,11 @@ def verify(db, key):
     """Return the active key row matching KEY, or None."""
     if not key or len(key) > 200:
         return None
-    rows = list(db["api_keys"].rows_where("key_hash = ? AND revoked_at IS NULL", [_hash(key)]))
+    rows = list(
+        db["api_keys"].rows_where(
+            "key_hash = :key_hash AND revoked_at IS NULL", {"key_hash": _hash(key)}
+        )
+    )
     return rows[0] if rows else None
 
 

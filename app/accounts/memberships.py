@@ -37,15 +37,15 @@ def role_in(db, user_id, commune_id):
     """The role of USER_ID in COMMUNE_ID ("admin", "staff"), or None if not a member."""
     row = first(
         db,
-        "SELECT role FROM memberships WHERE user_id = ? AND commune_id = ?",
-        [user_id, commune_id],
+        "SELECT role FROM memberships WHERE user_id = :user_id AND commune_id = :commune_id",
+        {"user_id": user_id, "commune_id": commune_id},
     )
     return row["role"] if row else None
 
 
 def is_province(db, user_id):
     """Tell whether the account has the province role (reads every commune)."""
-    row = first(db, "SELECT province FROM staff_users WHERE id = ?", [user_id])
+    row = first(db, "SELECT province FROM staff_users WHERE id = :id", {"id": user_id})
     return bool(row and row["province"])
 
 
@@ -69,7 +69,11 @@ def choices(db, user_id):
     """
     roles = {
         row["commune_id"]: row["role"]
-        for row in rows(db, "SELECT commune_id, role FROM memberships WHERE user_id = ?", [user_id])
+        for row in rows(
+            db,
+            "SELECT commune_id, role FROM memberships WHERE user_id = :user_id",
+            {"user_id": user_id},
+        )
     }
     if is_province(db, user_id):
         return [(commune, roles.get(commune.id)) for commune in communes.every(db)]

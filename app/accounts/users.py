@@ -53,7 +53,7 @@ def check_policy(password, username=None):
 
 def get(db, user_id):
     """Return a staff user by id, or None."""
-    rows = list(db["staff_users"].rows_where("id = ?", [user_id]))
+    rows = list(db["staff_users"].rows_where("id = :id", {"id": user_id}))
     return rows[0] if rows else None
 
 
@@ -92,7 +92,9 @@ def shared(db, commune, user_id):
 
 def by_username(db, username):
     """Return a staff user by username (case-insensitive), or None."""
-    rows = list(db["staff_users"].rows_where("lower(username) = lower(?)", [username]))
+    rows = list(
+        db["staff_users"].rows_where("lower(username) = lower(:username)", {"username": username})
+    )
     return rows[0] if rows else None
 
 

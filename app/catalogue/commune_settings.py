@@ -96,7 +96,9 @@ def current(db):
     stored = {
         row["key"]: row["value"]
         for row in rows(
-            db, "SELECT key, value FROM settings WHERE commune_id = ?", [communes.current_id()]
+            db,
+            "SELECT key, value FROM settings WHERE commune_id = :commune_id",
+            {"commune_id": communes.current_id()},
         )
     }
     return {key: stored.get(key) or default for key, default in DEFAULTS.items()}

@@ -59,7 +59,9 @@ def _procedures(db):
 
 def province_procedure(db, code):
     """Return the province's own text of procedure CODE (no commune's override), or None."""
-    return _decode(first(db, "SELECT * FROM procedures WHERE code = ?", [str(code).upper()]))
+    return _decode(
+        first(db, "SELECT * FROM procedures WHERE code = :code", {"code": str(code).upper()})
+    )
 
 
 def save_override(db, commune, code, procedure, actor=None):

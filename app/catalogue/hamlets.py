@@ -26,8 +26,8 @@ def _load(db):
     """The bound commune's hamlets by id, the active ones in route order, by code, a finder."""
     every = rows(
         db,
-        "SELECT * FROM hamlets WHERE commune_id = ? ORDER BY route_order, id",
-        [communes.current_id()],
+        "SELECT * FROM hamlets WHERE commune_id = :commune_id ORDER BY route_order, id",
+        {"commune_id": communes.current_id()},
     )
     live = [row for row in every if row["active"] == 1]
     by_code = {row["code"]: row for row in live}
@@ -38,8 +38,8 @@ def _load(db):
             db,
             "SELECT h.code AS hamlet_code, a.folded FROM hamlet_aliases a"
             " JOIN hamlets h ON h.id = a.hamlet_id"
-            " WHERE a.commune_id = ? AND a.status = 'active' AND h.active = 1",
-            [communes.current_id()],
+            " WHERE a.commune_id = :commune_id AND a.status = 'active' AND h.active = 1",
+            {"commune_id": communes.current_id()},
         )
     ]
     finder = HamletIndex([(row["code"], fold(row["name"])) for row in live] + other_names)

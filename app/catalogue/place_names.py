@@ -55,8 +55,8 @@ def aliases(db, status=ACTIVE):
         db,
         "SELECT a.*, h.code AS hamlet_code, h.name AS hamlet_name FROM hamlet_aliases a"
         " JOIN hamlets h ON h.id = a.hamlet_id"
-        " WHERE a.commune_id = ? AND a.status = ? ORDER BY h.route_order, a.alias",
-        [communes.current_id(), status],
+        " WHERE a.commune_id = :commune_id AND a.status = :status ORDER BY h.route_order, a.alias",
+        {"commune_id": communes.current_id(), "status": status},
     )
 
 
@@ -117,9 +117,9 @@ def former_commune(db, text):
         row["old_commune"]
         for row in rows(
             db,
-            "SELECT DISTINCT old_commune FROM hamlets WHERE commune_id = ? AND active = 1"
+            "SELECT DISTINCT old_commune FROM hamlets WHERE commune_id = :commune_id AND active = 1"
             " AND old_commune IS NOT NULL",
-            [communes.current_id()],
+            {"commune_id": communes.current_id()},
         )
     }
     for old in sorted(olds, key=len, reverse=True):
