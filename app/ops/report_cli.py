@@ -9,7 +9,8 @@ from flask.cli import AppGroup, with_appcontext
 from app import communes
 from app.infra.database import get_db
 from app.ops.commune_cli import resolve
-from app.reports import files, months
+from app.reports import counters, files, months
+from db import transaction
 
 report_group = AppGroup("report", help="Write the monthly reports of the communes.")
 
@@ -43,6 +44,18 @@ def monthly_command(month, commune_code, fmt, publish):
             )
         for path in paths:
             click.echo(str(path))
+
+
+@report_group.command("rebuild")
+@with_appcontext
+@click.option("--commune", "commune_code", metavar="CODE", help="One commune (default: all).")
+def rebuild_command(commune_code):
+    """Recompute the daily counters from the raw rows (requests, events, messages, calls)."""
+    db = get_db()
+    commune = resolve(db, commune_code) if commune_code else None
+    with transaction(db):
+        days, total = counters.rebuild(db, commune)
+    click.echo(f"{days} counters rebuilt, {total} counted")
 
 
 def init_app(app):

@@ -49,6 +49,9 @@ def visits(db, commune, start, end, year):
     # Tuples, not dicts: the province's page reads a month of visits for every commune.
     found = db.conn.execute(
         """
+        SELECT status, resident_id, wait_days, CAST(round(wait_days * 10) AS INTEGER),
+          round(wait_days, 6) <= 7, age_75_plus, birth_year, lives_alone, limited_mobility
+        FROM (
         SELECT r.status, r.resident_id,
           -- Rows older than the event trail have no 'visited' event: their last change stands in.
           julianday(coalesce(
@@ -59,20 +62,26 @@ def visits(db, commune, start, end, year):
         FROM requests r LEFT JOIN residents p ON p.id = r.resident_id
         WHERE r.commune_id = :commune_id AND r.kind = 'visit'
           AND r.requested_at >= :start AND r.requested_at < :end
+        )
         """,
         {"commune_id": commune.id, "start": start, "end": end},
     ).fetchall()
     status = {"visited": 0, "unreachable": 0, "cancelled": 0}
-    waits = []
+    waits, tenths, within = [], [], 0
     old, alone, immobile = set(), set(), set()
-    for state, resident_id, wait, age_75_plus, birth_year, lives_alone, limited in found:
+    for row in found:
+        state, resident_id, wait, wait_tenths, in_a_week = row[:5]
+        age_75_plus, birth_year, lives_alone, limited = row[5:]
         if state in status:
             status[state] += 1
         if state != "visited":
             continue
         if wait is not None:
-            # julianday is a float: rounding keeps a wait of exactly 7 days at 7.0.
+            # julianday is a float: rounding keeps a wait of exactly 7 days at 7.0. The median
+            # is taken of tenths of a day, as the daily counters hold them (rounded in SQL).
             waits.append(round(wait, 6))
+            tenths.append(wait_tenths)
+            within += in_a_week
         if age_75_plus or (birth_year and birth_year <= year - 75):
             old.add(resident_id)
         if lives_alone:
@@ -81,8 +90,8 @@ def visits(db, commune, start, end, year):
             immobile.add(resident_id)
     requested = len(found)
     not_cancelled = requested - status["cancelled"]
-    within = sum(1 for wait in waits if wait <= 7)
-    median, p90 = months.median(waits), months.percentile(waits, 0.9)
+    median, p90 = months.median(tenths), months.percentile(waits, 0.9)
+    median = None if median is None else median / 10
     return {
         "visits.requested": requested,
         "visits.visited": status["visited"],
@@ -99,6 +108,12 @@ def visits(db, commune, start, end, year):
         "people.lives_alone": len(alone),
         "people.limited_mobility": len(immobile),
     }
+
+
+def settled_late(asked_at, settled_at, zone, now):
+    """Tell whether a question asked at ASKED_AT was settled (or is still open) past its due."""
+    due = months.add_working_days(clock.parse(asked_at), WORKING_DAYS_TO_ANSWER, zone)
+    return (clock.parse(settled_at) if settled_at else now) > due
 
 
 def questions(db, commune, start, end):
@@ -125,9 +140,7 @@ def questions(db, commune, start, end):
         asked = clock.parse(row["requested_at"])
         if row["answered_at"]:
             hours.append((clock.parse(row["answered_at"]) - asked).total_seconds() / 3600)
-        due = months.add_working_days(asked, WORKING_DAYS_TO_ANSWER, commune.zone)
-        settled = clock.parse(row["settled_at"]) if row["settled_at"] else now
-        if settled > due:
+        if settled_late(row["requested_at"], row["settled_at"], commune.zone, now):
             late += 1
     median = months.median(hours)
     return {
