@@ -2,6 +2,7 @@
 
 import re
 
+import flask_babel
 import pytest
 import time_machine
 
@@ -103,11 +104,11 @@ def test_the_report_page_shows_the_same_figures_as_the_domain(commune_admin, db,
     text = _text(response)
     report = layout.monthly(db, november, "2026-11")
     for section in report.sections:
-        assert section.title_vi in text
+        assert section.title_vi() in text
         assert section.paragraph in text
         for row in section.rows:
             shown = "—" if row.value is None else str(row.value)
-            assert f"{row.label_vi} {shown} " in text, row.key
+            assert f"{row.label_vi()} {shown} " in text, row.key
     assert "Có 6 yêu cầu thăm tại nhà; đã thăm 3" in text
     assert "+849" not in text
 
@@ -130,3 +131,26 @@ def test_the_files_page_lists_the_written_files_for_download(commune_admin, runn
 def test_the_numbers_page_links_to_the_monthly_reports(commune_admin):
     page = commune_admin.get("/stats").get_data(as_text=True)
     assert 'href="/reports"' in page
+
+
+def test_the_province_page_speaks_vietnamese_by_default_and_english_when_chosen(
+    province_client, november
+):
+    page = province_client.get("/province?month=2026-11").get_data(as_text=True)
+    # The province's page is headed by the province, not by the officer's commune.
+    assert '<span class="commune">Toàn tỉnh</span>' in page
+    assert '<span class="commune">Xã Phú Lâm' not in page
+    # A labelled list of months in Vietnamese, not the browser's (English) month picker.
+    assert 'type="month"' not in page
+    assert '<option value="2026-11" selected>Tháng 11/2026</option>' in page
+    assert "Chờ trung vị (ngày)" in page and "Trong 7 ngày (%)" in page
+    province_client.post("/language", data={"lang": "en"})
+    # The db fixture's app context outlives the requests, and Flask-Babel keeps the locale
+    # it picked on it: forget it, as a new request's context would.
+    flask_babel.refresh()
+    page = province_client.get("/province?month=2026-11").get_data(as_text=True)
+    assert '<option value="2026-11" selected>Month 11/2026</option>' in page
+    assert "Median wait (days)" in page and "Within 7 days (%)" in page
+    assert '<span class="commune">Whole province</span>' in page
+    report = province_client.get("/reports/PHULAM/2026-11").get_data(as_text=True)
+    assert "Waiting time" in report and "Asked about: Đăng ký khai sinh" in report

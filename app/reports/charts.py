@@ -8,8 +8,11 @@ ROW_HEIGHT = 30
 BAR_HEIGHT = 11
 
 
-def section_chart(section, language):
-    """Paired horizontal bars (this month, the month before) for a section's counts, or None."""
+def section_chart(section):
+    """Paired horizontal bars (this month, the month before) for a section's counts, or None.
+
+    Each bar carries its row: the page translates the row's label for its reader.
+    """
     counts = [
         row
         for row in section.rows
@@ -23,7 +26,7 @@ def section_chart(section, language):
         y = 6 + index * ROW_HEIGHT
         bars.append(
             {
-                "label": row.label(language),
+                "row": row,
                 "y": y,
                 "text_y": y + BAR_HEIGHT,
                 "now": row.value,

@@ -41,9 +41,9 @@ def csv_text(report):
             writer.writerow(
                 [
                     report.commune.code,
-                    section.title_vi,
+                    section.title_vi(),
                     row.key,
-                    row.label_vi,
+                    row.label_vi(),
                     _cell(row.value),
                     _cell(row.previous),
                 ]
@@ -60,13 +60,13 @@ def workbook(report):
     book = Workbook()
     book.remove(book.active)
     for section in report.sections:
-        sheet = book.create_sheet(section.title_vi[:31])
+        sheet = book.create_sheet(section.title_vi()[:31])
         sheet.append([report.commune.name, report.month])
         sheet.append([*HEADER, report.month, report.previous_month])
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in section.rows:
-            sheet.append([row.key, row.label_vi, _cell(row.value), _cell(row.previous)])
+            sheet.append([row.key, row.label_vi(), _cell(row.value), _cell(row.previous)])
         sheet.append([])
         sheet.append([section.paragraph])
         sheet.column_dimensions["A"].width = 34

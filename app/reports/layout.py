@@ -1,133 +1,124 @@
 """The monthly report of one commune: its sections, labels, the month before, and plain words.
 
 The same layout feeds the page, the XLSX and the CSV, so the three always show the same figures.
-Labels carry Vietnamese (the default) and English; the files are written in Vietnamese.
+Labels are English message ids marked with N_: the console shows them through Flask-Babel
+(Vietnamese by default), the files in Vietnamese from the same catalogue (translations/).
 """
 
 import dataclasses
+import functools
+from pathlib import Path
 
+from babel.support import Translations
+
+from app.language.texts import N_
 from app.reports import figures, months
+
+CATALOGUES = Path(__file__).resolve().parents[2] / "translations"
 
 COUNT, DAYS, HOURS, PERCENT = "count", "days", "hours", "percent"
 # Below this a count may point at one household: files marked for publication hide it.
 SMALLEST_PUBLISHED = 5
 SUPPRESSED = "<5"
 
-# (key, kind, Vietnamese label, English label, the count a derived figure rests on)
+# (key, kind, label: English, translated where shown, the count a derived figure rests on)
 SECTIONS = (
     (
         "contacts",
-        "Liên hệ",
-        "Contacts",
+        N_("Contacts"),
         (
-            ("contacts.sms", COUNT, "Yêu cầu qua SMS", "Requests by SMS", None),
-            ("contacts.voice", COUNT, "Yêu cầu qua điện thoại", "Requests by phone call", None),
-            ("contacts.staff", COUNT, "Yêu cầu tại quầy", "Walk-in requests", None),
-            ("contacts.api", COUNT, "Yêu cầu qua API", "Requests by API", None),
-            ("contacts.total", COUNT, "Tổng số yêu cầu", "All requests", None),
-            ("contacts.residents", COUNT, "Số người dân khác nhau", "Distinct residents", None),
+            ("contacts.sms", COUNT, N_("Requests by SMS"), None),
+            ("contacts.voice", COUNT, N_("Requests by phone call"), None),
+            ("contacts.staff", COUNT, N_("Walk-in requests"), None),
+            ("contacts.api", COUNT, N_("Requests by API"), None),
+            ("contacts.total", COUNT, N_("All requests"), None),
+            ("contacts.residents", COUNT, N_("Distinct residents"), None),
         ),
     ),
     (
         "visits",
-        "Thăm tại nhà",
-        "Home visits",
+        N_("Home visits"),
         (
-            ("visits.requested", COUNT, "Được yêu cầu", "Requested", None),
-            ("visits.visited", COUNT, "Đã thăm", "Visited", None),
-            ("visits.not_at_home", COUNT, "Không gặp ở nhà", "Not at home", None),
-            ("visits.cancelled", COUNT, "Đã hủy", "Cancelled", None),
-            ("visits.open", COUNT, "Còn đang chờ", "Still open", None),
+            ("visits.requested", COUNT, N_("Requested"), None),
+            ("visits.visited", COUNT, N_("Visited"), None),
+            ("visits.not_at_home", COUNT, N_("Not at home"), None),
+            ("visits.cancelled", COUNT, N_("Cancelled"), None),
+            ("visits.open", COUNT, N_("Still open"), None),
         ),
     ),
     (
         "waiting",
-        "Thời gian chờ",
-        "Waiting time",
+        N_("Waiting time"),
         (
-            ("waiting.median_days", DAYS, "Trung vị (ngày)", "Median (days)", "visits.visited"),
-            (
-                "waiting.p90_days",
-                DAYS,
-                "Bách phân vị 90 (ngày)",
-                "90th percentile (days)",
-                "visits.visited",
-            ),
-            (
-                "waiting.within_7_days",
-                COUNT,
-                "Được thăm trong 7 ngày",
-                "Visited within 7 days",
-                None,
-            ),
+            ("waiting.median_days", DAYS, N_("Median (days)"), "visits.visited"),
+            ("waiting.p90_days", DAYS, N_("90th percentile (days)"), "visits.visited"),
+            ("waiting.within_7_days", COUNT, N_("Visited within 7 days"), None),
             (
                 "waiting.share_within_7_days",
                 PERCENT,
-                "Tỷ lệ trong 7 ngày (%)",
-                "Share within 7 days (%)",
+                N_("Share within 7 days (%%)"),
                 "visits.requested",
             ),
         ),
     ),
     (
         "people",
-        "Người được thăm",
-        "People visited",
+        N_("People visited"),
         (
-            ("people.age_75_plus", COUNT, "Từ 75 tuổi trở lên", "Aged 75 or more", None),
-            ("people.lives_alone", COUNT, "Sống một mình", "Living alone", None),
-            ("people.limited_mobility", COUNT, "Đi lại khó khăn", "Hard to move", None),
+            ("people.age_75_plus", COUNT, N_("Aged 75 or more"), None),
+            ("people.lives_alone", COUNT, N_("Living alone"), None),
+            ("people.limited_mobility", COUNT, N_("Hard to move"), None),
         ),
     ),
     (
         "questions",
-        "Tin nhắn cần cán bộ",
-        "Messages needing a person",
+        N_("Messages needing a person"),
         (
-            ("questions.count", COUNT, "Số câu hỏi", "Questions", None),
-            ("questions.answered", COUNT, "Đã được cán bộ trả lời", "Answered by staff", None),
+            ("questions.count", COUNT, N_("Questions"), None),
+            ("questions.answered", COUNT, N_("Answered by staff"), None),
             (
                 "questions.median_hours_to_answer",
                 HOURS,
-                "Trung vị đến câu trả lời đầu (giờ)",
-                "Median to the first answer (hours)",
+                N_("Median to the first answer (hours)"),
                 "questions.answered",
             ),
             (
                 "questions.open_over_2_working_days",
                 COUNT,
-                "Chờ quá 2 ngày làm việc",
-                "Open more than 2 working days",
+                N_("Open more than 2 working days"),
                 None,
             ),
         ),
     ),
     (
         "procedures",
-        "Thủ tục",
-        "Procedures",
-        (
-            (
-                "procedures.guidance_answers",
-                COUNT,
-                "Hướng dẫn đã gửi",
-                "Guidance answers sent",
-                None,
-            ),
-        ),
+        N_("Procedures"),
+        (("procedures.guidance_answers", COUNT, N_("Guidance answers sent"), None),),
     ),
     (
         "delivery",
-        "Gửi tin và cuộc gọi",
-        "Delivery",
+        N_("Delivery"),
         (
-            ("delivery.sms_sent", COUNT, "SMS đã gửi", "SMS sent", None),
-            ("delivery.sms_failed", COUNT, "SMS gửi lỗi", "SMS failed", None),
-            ("delivery.calls", COUNT, "Cuộc gọi đến", "Calls received", None),
-            ("delivery.voicemails", COUNT, "Tin nhắn thoại", "Voice messages", None),
+            ("delivery.sms_sent", COUNT, N_("SMS sent"), None),
+            ("delivery.sms_failed", COUNT, N_("SMS failed"), None),
+            ("delivery.calls", COUNT, N_("Calls received"), None),
+            ("delivery.voicemails", COUNT, N_("Voice messages"), None),
         ),
     ),
 )
+
+
+@functools.cache
+def _vietnamese():
+    return Translations.load(str(CATALOGUES), ["vi"])
+
+
+def in_vietnamese(label, **args):
+    """LABEL (an English message id) in Vietnamese, as the files are written.
+
+    Always formatted, as Jinja's gettext formats it on the page ('%%' is a percent sign).
+    """
+    return _vietnamese().gettext(label) % args
 
 
 @dataclasses.dataclass
@@ -136,14 +127,15 @@ class Row:
 
     key: str
     kind: str
-    label_vi: str
-    label_en: str
+    label: str
     value: object
     previous: object
+    # Values of the label's placeholders (a procedure's name), not translated.
+    args: dict = dataclasses.field(default_factory=dict)
 
-    def label(self, language):
-        """The label in LANGUAGE ('vi' unless 'en')."""
-        return self.label_en if language == "en" else self.label_vi
+    def label_vi(self):
+        """The label in Vietnamese, as the files show it."""
+        return in_vietnamese(self.label, **self.args)
 
 
 @dataclasses.dataclass
@@ -151,14 +143,13 @@ class Section:
     """One section of the report: its rows and a paragraph of plain Vietnamese."""
 
     key: str
-    title_vi: str
-    title_en: str
+    title: str
     rows: list
     paragraph: str
 
-    def title(self, language):
-        """The title in LANGUAGE ('vi' unless 'en')."""
-        return self.title_en if language == "en" else self.title_vi
+    def title_vi(self):
+        """The title in Vietnamese, as the files show it."""
+        return in_vietnamese(self.title)
 
 
 @dataclasses.dataclass
@@ -252,21 +243,20 @@ def monthly(db, commune, month, *, published=False):
     now = figures.month_figures(db, commune, year, number)
     before = figures.month_figures(db, commune, *earlier)
     sections = []
-    for key, title_vi, title_en, lines in SECTIONS:
+    for key, title, lines in SECTIONS:
         rows = [
             Row(
                 name,
                 kind,
-                vi,
-                en,
+                label,
                 _shown(now[name], now.get(base) if base else None, published),
                 _shown(before[name], before.get(base) if base else None, published),
             )
-            for name, kind, vi, en, base in lines
+            for name, kind, label, base in lines
         ]
         if key == "procedures":
             rows = _procedure_rows(now, before, published) + rows
-        sections.append(Section(key, title_vi, title_en, rows, _paragraph(key, now, before)))
+        sections.append(Section(key, title, rows, _paragraph(key, now, before)))
     return Report(
         commune,
         months.label(year, number),
@@ -284,10 +274,10 @@ def _procedure_rows(now, before, published):
         Row(
             f"procedures.asked.{code}",
             COUNT,
-            f"Hỏi về: {name}",
-            f"Asked about: {name}",
+            N_("Asked about: %(name)s"),
             _shown(count, None, published),
             _shown(earlier.get(code, 0), None, published),
+            {"name": name},
         )
         for code, name, count in now["procedures.top"]
     ]

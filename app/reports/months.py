@@ -80,3 +80,13 @@ def percentile(values, share):
     if not ordered:
         return None
     return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
+
+
+def recent(zone, count, moment=None):
+    """The COUNT months up to the one MOMENT (default now) falls in, in ZONE, newest first."""
+    local = (moment or clock.now()).astimezone(zone)
+    found, month = [], (local.year, local.month)
+    for _ in range(count):
+        found.append(month)
+        month = previous(*month)
+    return found
