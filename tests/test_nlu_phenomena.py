@@ -76,3 +76,21 @@ def test_two_intents_in_one_message_book_the_visit_and_send_the_guidance(catalog
 def test_a_question_the_catalogue_does_not_cover_goes_to_a_person(catalogue):
     reading = understand("nam nay xa minh co phat gao cuu doi khong chu", catalogue)
     assert reading.acted_intent == "question"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "hen den nha cua ba noi con duoc chua a",  # the HEN keyword, asked after
+        "toi da xin can bo ghe nha tuan truoc ma chua thay ai toi",
+        "I booked a home visit for grandpa last week, nobody came",
+    ],
+)
+def test_a_visit_asked_after_is_a_status_question_not_a_new_booking(catalogue, message):
+    reading = understand(message, catalogue)
+    assert reading.acted_intent == "status"
+
+
+def test_a_visit_asked_for_is_still_a_visit(catalogue):
+    assert understand("HEN Phu Hoa A", catalogue).acted_intent == "visit"
+    assert understand("cb ghe nha ba noi e dc hok z", catalogue).acted_intent == "visit"

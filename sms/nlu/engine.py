@@ -26,7 +26,12 @@ from app.language.keywords import (
 )
 from sms import keywords
 from sms.nlu import entities
-from sms.nlu.asking import asks_for_the_list, asks_for_vietnamese, asks_how
+from sms.nlu.asking import (
+    asks_after_a_request,
+    asks_for_the_list,
+    asks_for_vietnamese,
+    asks_how,
+)
 from sms.nlu.clauses import best_clause
 from sms.nlu.dates import date_words
 from sms.nlu.model import NO_PROCEDURE
@@ -59,7 +64,7 @@ QUESTION_VETO = 0.30
 MIN_LETTERS = 3
 LONG_MESSAGE = 160
 # A clause of a long letter is acted on when the model is this sure it asks for something.
-CLAUSE_ACT_AT = 0.60
+CLAUSE_ACT_AT = 0.80
 
 # Keyword table words that are also ordinary Vietnamese: they start sentences that mean
 # something else ("tổ lưu động chừng nào xuống", "hướng dẫn sử dụng"), so when more words
@@ -199,17 +204,28 @@ def _understand(text, catalogue):
         if parsed.intent == HELP and parsed.words and reading.urgency:
             return _handover(reading, [])  # "help emergency", "giup voi": a person answers
         if _keyword_decides(parsed, scores):
-            return _from_keyword(reading, parsed)
+            return _asked_after(_from_keyword(reading, parsed), tokens)
     if scores is None:
         # No model yet: anything that is not a keyword goes to a person.
         return _handover(reading, [])
-    reading = _from_model(reading, scores, tokens)
+    reading = _asked_after(_from_model(reading, scores, tokens), tokens)
     if reading.decision == CONFIRM and reading.intent == "cancel" and _huy_as_a_name(parsed):
         return _handover(reading, scores.intents)  # "Huy day, con cua ba Nam": a name
     if reading.decision == HANDOVER and parsed.intent == CANCEL and parsed.how != "phrase":
         # The resident did write HUY: ask before cancelling rather than guess either way.
         if dict(scores.intents).get("cancel", 0.0) >= CONFIRM_AT / 2:
             reading.intent, reading.decision = "cancel", CONFIRM
+    return reading
+
+
+def _asked_after(reading, tokens):
+    """Read a visit message that asks after a visit already asked for as a status question.
+
+    "Hẹn của tôi được chưa", "đã xin tuần trước mà chưa thấy ai": booking again would
+    double the request; the status answer shows the one there is.
+    """
+    if reading.family == "visit" and asks_after_a_request(tokens):
+        reading.intent, reading.decision = "status", ACT
     return reading
 
 

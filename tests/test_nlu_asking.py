@@ -1,0 +1,63 @@
+"""What a message asks: after a request already made, and which language it wants."""
+
+import pytest
+
+from sms.nlu.asking import asks_after_a_request, asks_for_vietnamese
+from sms.nlu.reading import read_tokens
+
+
+def _tokens(text):
+    return read_tokens(text)[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hen cua ba toi duoc chua a",  # has it been set yet
+        "hẹn đến nhà cho má tôi có chưa",
+        "cái hẹn của tôi xếp lịch chưa vậy",
+        "yeu cau den nha toi dau roi",  # where has it got to
+        "xin can bo ghe nha may bua truoc, gio sao roi",
+        "da xin den nha tu thu hai ma chua thay ai",  # asked, nobody yet
+        "e dat hen r ma chua co ai goi",
+        "any news on grandma's visit",
+        "I booked a visit on monday and nobody came",
+    ],
+)
+def test_a_request_already_made_is_asked_after(text):
+    assert asks_after_a_request(_tokens(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HEN Phu Hoa A",
+        "xin can bo den nha, toi o mot minh chua co ai cham soc",  # a plea, a new request
+        "hen den nha lam can cuoc, ba toi chua di duoc",
+        "book 1 home visit cho grandma",
+        "chua thay ai noi lich to luu dong thang nay",  # nobody yet, but nothing was asked
+        "dạ con chào cô chú, nhờ cô chú ghé nhà bà nội con",
+    ],
+)
+def test_a_new_request_is_not_asked_after(text):
+    assert not asks_after_a_request(_tokens(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "vietnamese"),
+    [
+        ("tieng viet", True),
+        ("nhan tieng viett", True),  # a doubled letter
+        ("tiengviet nhe", True),  # run together
+        ("english please", False),
+        ("tieng anh duoc khong", False),
+        ("my vietnamese is bad, english please", False),  # the language named last
+        ("I don't read English, vietnamese please", True),
+        ("toi khong hieu tieng anh", True),  # a negation turns it round
+        ("not vietnamese", False),
+        ("vietnamese pls, english is hard for grandma", True),  # the one asked for
+        ("doi sang tieng anh giup toi", False),
+    ],
+)
+def test_the_language_asked_for(text, vietnamese):
+    assert asks_for_vietnamese(_tokens(text)) is vietnamese
