@@ -59,17 +59,32 @@ def for_twilio(db, number, default_number):
     return communes.from_row(row), channel
 
 
-def for_sip_domain(db, domain):
-    """Return (Commune, channel row) of a call through a Twilio SIP Domain of our account.
+def for_sip_call(db, domain, called, default_number):
+    """Return (Commune, channel row) of a call through a Twilio SIP Domain, or None.
 
     A domain routed to a commune (a twilio channel with address sip:DOMAIN) is that
-    commune's; any other domain of the account is the first commune's, as its number is.
+    commune's. Otherwise the called URI's user part decides when it is a number
+    (sip:+842773000111@...): the commune owning that number, as for a phone call. A named
+    user on an unrouted domain (sip:hotline@...) belongs to no commune.
     """
-    row = first(db, _TWILIO_ROUTE, [f"sip:{(domain or '').strip().lower()}", 1])
-    if row is None:
-        return None
-    channel = {name: row[f"channel_{name}"] for name in CHANNEL_COLUMNS}
-    return communes.from_row(row), channel
+    domain = (domain or "").strip().lower()
+    row = first(db, _TWILIO_ROUTE, [f"sip:{domain}", 0]) if domain else None
+    if row is not None:
+        channel = {name: row[f"channel_{name}"] for name in CHANNEL_COLUMNS}
+        return communes.from_row(row), channel
+    number = phones.from_caller_id(called)
+    return for_twilio(db, number, default_number) if number else None
+
+
+def add_sip_domain(db, commune, domain):
+    """Route calls through Twilio SIP Domain DOMAIN (e.g. phulam.sip.twilio.com) to COMMUNE."""
+    domain = (domain or "").strip().lower()
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9.-]{0,250}[a-z0-9])?", domain):
+        raise ChannelError(f"{domain!r} is not a SIP domain, e.g. phulam.sip.twilio.com")
+    address = f"sip:{domain}"
+    if first(db, "SELECT 1 FROM channels WHERE kind = 'twilio' AND address = ?", [address]):
+        raise ChannelError(f"{domain} already belongs to a commune")
+    return _add(db, commune, "twilio", address, None)
 
 
 def gateway_device(db, channel_id):
@@ -91,6 +106,8 @@ def signing_key(channel, default_key):
     return channel["secret"] or (default_key if channel["is_default"] else None)
 
 
+# A SIP domain routed to a commune is a Twilio channel too, but no number to send from.
+_NUMBER = " AND coalesce(address, '') NOT LIKE 'sip:%'"
 # A gateway device sends when it has an API account: its own, or the environment's default.
 _SENDS = " AND (is_default = 1 OR api_url IS NOT NULL OR api_password IS NOT NULL)"
 
@@ -101,7 +118,7 @@ def can_send(db, commune_id, kind):
     A gateway device sends through its own API account; the first commune's default device
     through the environment's (SMS_GATEWAY_URL and its credentials).
     """
-    extra = _SENDS if kind == "gateway" else ""
+    extra = _SENDS if kind == "gateway" else _NUMBER
     return bool(
         db.execute(
             f"SELECT 1 FROM channels WHERE commune_id = ? AND kind = ?{extra} LIMIT 1",
@@ -155,7 +172,7 @@ def set_gateway_account(db, channel, *, url, username, password):
 def sending_number(db, commune_id):
     """COMMUNE_ID's own Twilio number, or None for the environment's default one."""
     found = db.execute(
-        "SELECT address FROM channels WHERE commune_id = ? AND kind = 'twilio'"
+        f"SELECT address FROM channels WHERE commune_id = ? AND kind = 'twilio'{_NUMBER}"
         " ORDER BY is_default DESC, id LIMIT 1",
         [commune_id],
     ).fetchone()
@@ -166,7 +183,7 @@ def twilio_number(db, commune, default_number):
     """The number COMMUNE's SMS and calls leave from, or None when it has no Twilio number."""
     row = first(
         db,
-        "SELECT * FROM channels WHERE kind = 'twilio' AND commune_id = ?"
+        f"SELECT * FROM channels WHERE kind = 'twilio' AND commune_id = ?{_NUMBER}"
         " ORDER BY is_default DESC, id LIMIT 1",
         [commune.id],
     )

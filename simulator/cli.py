@@ -1,11 +1,17 @@
-"""The simulator's terminal twin: `flask sms NUMBER TEXT` and `flask call NUMBER`."""
+"""The simulator's terminal twin: `flask sms NUMBER TEXT` and `flask call NUMBER`.
+
+Both text or call the number of one commune: --commune CODE, else the first commune.
+"""
 
 import re
 
 import click
 from flask import current_app
 
+from app import communes
+from app.infra.database import get_db
 from app.language import phones
+from app.ops.commune_cli import commune_option, resolve
 from simulator import bp, phone
 
 # A menu that never hangs up must not keep the terminal forever.
@@ -30,14 +36,21 @@ def _number(raw):
         raise click.ClickException(f"not a valid phone number: {raw}") from None
 
 
+def _reaching(commune_code):
+    """Bind the commune whose number the phone reaches (the first without --commune)."""
+    return communes.bound(resolve(get_db(), commune_code))
+
+
 @bp.cli.command("sms")
 @click.argument("number")
 @click.argument("text")
-def sms_command(number, text):
+@commune_option
+def sms_command(number, text, commune_code):
     """Text TEXT to the service from NUMBER, as a resident would, and print the reply."""
     _switched_on()
     try:
-        replies = phone.send_sms(_number(number), text)
+        with _reaching(commune_code):
+            replies = phone.send_sms(_number(number), text)
     except phone.SimulatorError as exc:
         raise click.ClickException(str(exc)) from None
     for body in replies:
@@ -48,7 +61,8 @@ def sms_command(number, text):
 
 @bp.cli.command("call")
 @click.argument("number")
-def call_command(number):
+@commune_option
+def call_command(number, commune_code):
     """Call the voice menu from NUMBER: prompts are printed, keys are read from the keyboard.
 
     Type the keys and press Enter; an empty line is a timeout (no key pressed). A <Record>
@@ -57,6 +71,12 @@ def call_command(number):
     """
     _switched_on()
     caller = _number(number)
+    with _reaching(commune_code):
+        _call(caller)
+
+
+def _call(caller):
+    """Run one call from CALLER to the bound commune's number, in the terminal."""
     service = phone.service_number()
     try:
         call_sid, leg = phone.start_call(caller)

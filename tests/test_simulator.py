@@ -305,6 +305,17 @@ def test_the_sms_command_prints_the_reply_and_logs_a_real_inbound_message(runner
     assert [row["body"] for row in replies] == lines
 
 
+def test_the_sms_command_texts_the_number_of_the_commune_it_is_given(runner, db):
+    assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
+    result = runner.invoke(args=["sms", NEW_NUMBER, "LICH", "--commune", "PHUTHANH"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Xa Phu Thanh")
+    (inbound,) = inbound_rows(db, NEW_E164)
+    assert inbound["commune_id"] != 1
+    unknown = runner.invoke(args=["sms", NEW_NUMBER, "LICH", "--commune", "NOWHERE"])
+    assert unknown.exit_code == 1 and "no commune NOWHERE" in unknown.output
+
+
 def test_the_sms_command_refuses_a_number_that_is_not_a_phone(runner):
     result = runner.invoke(args=["sms", "hello", "HEN"])
     assert result.exit_code == 1

@@ -7,10 +7,10 @@ and the INVITE's URI in To, plus SipDomain, SipCallId and SipSourceIp
 
 import pytest
 
-from app import residents
+from app import channels, communes, residents
 from app.catalogue import hamlets
 from db import transaction
-from tests.test_voice import MOBILE, Call, prompt, rows
+from tests.test_voice import MOBILE, Call, fields, prompt, rows
 
 SIP_FIELDS = {
     "To": "sip:hotline@phulam.sip.twilio.com",
@@ -19,6 +19,14 @@ SIP_FIELDS = {
     "SipCallId": "3c26b8a1f0b5@10.0.0.5",
     "SipSourceIp": "203.0.113.5",
 }
+
+
+@pytest.fixture(autouse=True)
+def routed_domain(runner):
+    """The first commune's SIP Domain, routed to it as an installer would."""
+    args = ["channel", "add", "--sip-domain", SIP_FIELDS["SipDomain"]]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
 
 
 def sip_call(twilio_post, caller_id, call_sid="CA" + "5" * 32):
@@ -78,3 +86,34 @@ def test_an_anonymous_or_unparseable_sip_caller_is_an_unknown_caller(db, twilio_
     assert db["calls"].get(call.call_sid)["phone"] is None
     assert rows(db, "requests") == []
     assert rows(db, "residents") == []
+
+
+def test_a_call_to_a_named_user_of_a_domain_no_commune_owns_is_refused(db, twilio_post):
+    params = fields(
+        "CA" + "6" * 32,
+        "sip:+84912345678@gw.example",
+        **{
+            **SIP_FIELDS,
+            "SipDomain": "other.sip.twilio.com",
+            "To": "sip:hotline@other.sip.twilio.com",
+        },
+    )
+    response = twilio_post("/voice/incoming", params)
+    assert response.status_code == 404
+    assert rows(db, "calls") == [] and rows(db, "residents") == []
+
+
+def test_a_call_to_a_number_on_an_unrouted_domain_reaches_the_commune_of_that_number(
+    db, twilio_post
+):
+    with transaction(db):
+        second = communes.create(db, "TANHOA", "Xã Tân Hòa")
+        channels.add_twilio(db, second, "+842773000111")
+    to = "sip:+842773000111@other.sip.twilio.com"
+    call = Call(
+        twilio_post,
+        phone="sip:+84912345678@gw.example",
+        **{**SIP_FIELDS, "SipDomain": "other.sip.twilio.com", "To": to},
+    )
+    call.start()
+    assert db["calls"].get(call.call_sid)["commune_id"] == second.id

@@ -50,7 +50,9 @@ def called_commune(db, form):
     direction = form.get("Direction", "inbound")
     ours = form.get("From") if direction.startswith("outbound") else form.get("Called")
     if form.get("SipDomain") and not direction.startswith("outbound"):
-        found = channels.for_sip_domain(db, form["SipDomain"])
+        found = channels.for_sip_call(
+            db, form["SipDomain"], form.get("To"), current_app.config["TWILIO_FROM_NUMBER"]
+        )
     else:
         found = channels.for_twilio(
             db, ours or form.get("To"), current_app.config["TWILIO_FROM_NUMBER"]

@@ -122,20 +122,23 @@ def account_options(function):
 @commune_option
 @click.option("--twilio-number", metavar="E164", help="A Twilio number, e.g. +842773000111.")
 @click.option("--gateway-device", metavar="NAME", help="A name for an Android gateway phone.")
+@click.option("--sip-domain", metavar="DOMAIN", help="A Twilio SIP Domain, e.g. x.sip.twilio.com.")
 @account_options
 def channel_add_command(
-    commune_code, twilio_number, gateway_device, api_url, api_username, api_password
+    commune_code, twilio_number, gateway_device, sip_domain, api_url, api_username, api_password
 ):
-    """Route a Twilio number or a gateway phone (and its API account, to send) to a commune."""
-    if bool(twilio_number) == bool(gateway_device):
-        raise click.UsageError("give exactly one of --twilio-number or --gateway-device")
+    """Route a Twilio number, a SIP Domain or a gateway phone (and its API account) to a commune."""
+    if sum(map(bool, (twilio_number, gateway_device, sip_domain))) != 1:
+        raise click.UsageError("give one of --twilio-number, --gateway-device or --sip-domain")
     if twilio_number and (api_url or api_username or api_password):
         raise click.UsageError("--api-url and its credentials are for a --gateway-device")
     db = get_db()
     commune = resolve(db, commune_code)
     try:
         with transaction(db):
-            if twilio_number:
+            if sip_domain:
+                channel = channels.add_sip_domain(db, commune, sip_domain)
+            elif twilio_number:
                 channel = channels.add_twilio(
                     db,
                     commune,
@@ -153,6 +156,9 @@ def channel_add_command(
                 )
     except channels.ChannelError as exc:
         raise click.ClickException(str(exc)) from None
+    if sip_domain:
+        click.echo(f"Calls through {sip_domain} now reach {commune.code}.")
+        return
     if channel["kind"] == "twilio":
         base = current_app.config["PUBLIC_BASE_URL"]
         click.echo(f"Twilio {channel['address']} now reaches {commune.code}.")
