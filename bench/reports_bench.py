@@ -3,7 +3,9 @@
 Reuses the communes bench's database (bench.communes_bench.build; COMMUNES_BENCH_DIR keeps
 it between runs) and times, in process through the Flask test client, the province page, one
 commune's monthly report page and writing every commune's XLSX, beside the queue page of the
-same commune on the same database. The month is the last complete one before the frozen day.
+same commune on the same database. The province's figures are also timed both ways in the same
+run: from the raw rows (the baseline, as the page read them before the daily counters) and from
+the counters. The month is the last complete one before the frozen day.
 
     COMMUNES_BENCH_DIR=/tmp/communes python -m bench.reports_bench
 """
