@@ -8,6 +8,7 @@ step, so an English message is still answered in English.
 """
 
 import re
+from functools import lru_cache
 
 # Teencode and chat abbreviations of younger writers → the folded words they stand for.
 # (The older shorthand of sms.nlu.text.SHORTHAND is applied first; these are on top.)
@@ -146,20 +147,28 @@ def _ph(word, known):
 
 def normalise(tokens, known=frozenset()):
     """Rewrite folded TOKENS: repeated letters, F for PH, run-ons, teencode, English words."""
+    known = known if isinstance(known, frozenset) else frozenset(known)
     cleaned = []
     for token in tokens:
-        if token not in ENGLISH_WORDS and token not in TEENCODE:
-            token = collapse_repeats(token, known)
-        token = _ph(token, known)
-        expanded = TEENCODE.get(token)
-        if expanded:
-            cleaned.extend(expanded.split())
-            continue
-        if token in ENGLISH_WORDS or token in known:
-            cleaned.append(token)
-            continue
-        cleaned.extend(split_run_on(token, known))
+        cleaned.extend(_word(token, known))
     return _english(cleaned)
+
+
+@lru_cache(maxsize=4096)
+def _word(token, known):
+    """The words one written word stands for (cached: a letter repeats its words).
+
+    KNOWN is the model's frozen word set, hashed once, so the cache holds per model.
+    """
+    if token not in ENGLISH_WORDS and token not in TEENCODE:
+        token = collapse_repeats(token, known)
+    token = _ph(token, known)
+    expanded = TEENCODE.get(token)
+    if expanded:
+        return tuple(expanded.split())
+    if token in ENGLISH_WORDS or token in known:
+        return (token,)
+    return tuple(split_run_on(token, known))
 
 
 _PHRASES_BY_FIRST = {}

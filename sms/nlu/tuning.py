@@ -19,8 +19,9 @@ from sms.nlu.model import Model
 
 # Thresholds the sweep tries: (engine setting, values).
 SWEEP = (
-    ("ACT_AT", (0.45, 0.50, 0.55, 0.60)),
-    ("CLAUSE_ACT_AT", (0.50, 0.60, 0.70, 0.80)),
+    ("ACT_AT", (0.50, 0.60, 0.70, 0.80)),
+    ("QUESTION_VETO", (0.30, 0.20, 0.10)),
+    ("CLAUSE_ACT_AT", (0.70, 0.80, 0.90)),
 )
 
 
