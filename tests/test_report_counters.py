@@ -162,3 +162,27 @@ def test_the_province_figures_of_the_known_november_equal_the_hand_count(db):
     assert kept == {key: raw[key] for key in PAGE_KEYS}
     assert late == {1: raw["questions.open_over_2_working_days"]}
     assert counters.month_days(*months.parse("2026-12")) == ("2026-12-01", "2027-01-01")
+
+
+def test_every_counting_trigger_survives_the_later_migrations(db):
+    # A later step that rebuilds requests, messages or calls (sqlite-utils' transform) drops
+    # their triggers without a word, and the counters would drift from then on.
+    found = {
+        (row[0], row[1])
+        for row in db.execute(
+            "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'"
+            " AND name LIKE 'report_%'"
+        )
+    }
+    kept = {"insert", "before_update", "after_update", "delete"}
+    expected = {
+        (table, f"report_{table}_{name}")
+        for table in ("requests", "messages", "calls")
+        for name in kept
+    }
+    expected |= {
+        ("request_events", f"report_request_events_{when}_{event}")
+        for when in ("before", "after")
+        for event in ("insert", "update", "delete")
+    }
+    assert found == expected
