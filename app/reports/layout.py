@@ -40,7 +40,7 @@ SECTIONS = (
         N_("Home visits"),
         (
             ("visits.requested", COUNT, N_("Requested"), None),
-            ("visits.visited", COUNT, N_("Visited"), None),
+            ("visits.visited", COUNT, N_("Visits done"), None),
             ("visits.not_at_home", COUNT, N_("Not at home"), None),
             ("visits.cancelled", COUNT, N_("Cancelled"), None),
             ("visits.open", COUNT, N_("Still open"), None),

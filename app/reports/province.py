@@ -19,7 +19,7 @@ BAR_WIDTH = 120
 COLUMNS = (
     ("contacts.total", N_("Requests"), None),
     ("visits.requested", N_("Visits asked"), None),
-    ("visits.visited", N_("Visited"), True),
+    ("visits.visited", N_("Visits done"), True),
     ("waiting.median_days", N_("Median wait (days)"), False),
     ("waiting.share_within_7_days", N_("Within 7 days (%%)"), True),
     ("questions.count", N_("Questions"), None),
