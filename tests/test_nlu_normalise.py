@@ -176,3 +176,9 @@ def test_augmentation_makes_each_kind_of_writing():
         for n in range(5)
     }
     assert english - {"xin can bo den nha ba noi"}
+
+
+def test_a_cached_reading_is_never_used_with_another_word_set():
+    assert normalise.normalise(["FU", "HOA"], frozenset({"PHU"})) == ["PHU", "HOA"]
+    assert normalise.normalise(["FU", "HOA"], frozenset()) == ["FU", "HOA"]
+    assert normalise.normalise(["FU", "HOA"], frozenset({"PHU"})) == ["PHU", "HOA"]

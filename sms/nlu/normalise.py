@@ -8,7 +8,6 @@ step, so an English message is still answered in English.
 """
 
 import re
-from functools import lru_cache
 
 # Teencode and chat abbreviations of younger writers → the folded words they stand for.
 # (The older shorthand of sms.nlu.text.SHORTHAND is applied first; these are on top.)
@@ -154,12 +153,29 @@ def normalise(tokens, known=frozenset()):
     return _english(cleaned)
 
 
-@lru_cache(maxsize=4096)
-def _word(token, known):
-    """The words one written word stands for (cached: a letter repeats its words).
+# Each written word's reading, for one word set at a time (a letter repeats its words). The
+# cache is keyed by the word alone and emptied when another word set comes: keying it by the
+# set too would compare two equal sets element by element on every look-up.
+_WORDS = {}
+_WORDS_KNOWN = [None]
+_WORDS_LIMIT = 4096
 
-    KNOWN is the model's frozen word set, hashed once, so the cache holds per model.
-    """
+
+def _word(token, known):
+    """The words one written word stands for, cached for the current KNOWN set."""
+    if _WORDS_KNOWN[0] is not known:
+        _WORDS.clear()
+        _WORDS_KNOWN[0] = known
+    found = _WORDS.get(token)
+    if found is None:
+        found = _read_word(token, known)
+        if len(_WORDS) < _WORDS_LIMIT:
+            _WORDS[token] = found
+    return found
+
+
+def _read_word(token, known):
+    """The words one written word stands for: repeats, F for PH, teencode, run-ons."""
     if token not in ENGLISH_WORDS and token not in TEENCODE:
         token = collapse_repeats(token, known)
     token = _ph(token, known)
