@@ -142,6 +142,7 @@ def open_visit(db, resident, inbound, hamlet_id, description, procedure=None, do
             source_key=inbound["dedupe_key"],
             service_code=procedure["code"] if procedure else None,
             description=description,
+            **_who_opens(inbound),
         ),
         resident=resident,
     )
@@ -329,6 +330,12 @@ def _who_acts(resident, inbound):
         "channel": "sms",
         "note": "cancelled by SMS",
     }
+
+
+def _who_opens(inbound):
+    """Who opens a visit the message asks for: the officer who corrected it, else the resident."""
+    officer = inbound.get("corrected_by")
+    return {"actor_type": "staff", "actor": officer} if officer else {}
 
 
 def _opt_out(db, resident, inbound, parsed, language):

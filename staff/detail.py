@@ -224,6 +224,16 @@ def answer(request_id):
     return response
 
 
+@bp.post("/requests/<int:request_id>/answer/preview")
+def answer_preview(request_id):
+    """The preview alone, for the request page to show in place (staff.js)."""
+    load(get_db(), request_id)
+    text = (request.form.get("answer") or "").strip()[:1000]
+    preview = sms_preview(text) if text else None
+    error = None if text else _("Write the answer first.")
+    return render_template("staff/_sms_preview.html", preview=preview, preview_error=error)
+
+
 @bp.post("/requests/<int:request_id>/callback")
 def call_back(request_id):
     """Ask the voice channel to call the resident back."""

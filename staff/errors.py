@@ -1,8 +1,8 @@
 """The console's own error pages (404, 500, ...), in the officer's language, with the menu."""
 
-from flask import render_template, request
+from flask import current_app, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 
 from staff import bp
 
@@ -63,6 +63,31 @@ def http_error(exc):
     response.set_data(page)
     response.mimetype = "text/html"
     return response
+
+
+def page_above(path):
+    """The nearest page above PATH that a browser can open, e.g. /requests/7 for its /answer."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "/".join(parts) or "/"
+        try:
+            adapter.match(candidate, method="GET")
+        except (NotFound, MethodNotAllowed):
+            continue
+        except HTTPException:  # a redirect to the slash form: a page all the same
+            return candidate
+        return candidate
+    return "/"
+
+
+@bp.app_errorhandler(MethodNotAllowed)
+def method_not_allowed(exc):
+    """A form's address opened as a page (a reload, a bookmark): go to the page it belongs to."""
+    if request.method in ("GET", "HEAD") and wants_page():
+        return redirect(page_above(request.path))
+    return http_error(exc)
 
 
 @bp.app_errorhandler(InternalServerError)

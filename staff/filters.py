@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app import lifecycle
-from app.catalogue import catalog
+from app.catalogue import catalog, guidance
 from app.infra import clock
 from app.language import days, phones
 from app.language.days import WEEKDAYS_EN, WEEKDAYS_VI
@@ -191,6 +191,12 @@ def print_composed(state):
 def ui_language():
     """Return the console language code of this request ("vi" or "en")."""
     return str(get_locale() or "vi")
+
+
+@bp.app_template_filter("procedure_name")
+def procedure_name(procedure):
+    """A procedure's name in the console's language (Vietnamese when no English one is set)."""
+    return guidance.written_name(procedure, ui_language()) if procedure else ""
 
 
 @bp.app_template_filter("localtime")

@@ -10,6 +10,7 @@ from app import lifecycle, trips
 from app.infra.database import get_db
 from app.request_queue import field, service_requests
 from app.trips import trip_lists
+from app.trips.sheet import results_open
 from db import transaction
 from staff import bp
 from staff.common import actor, back, current_commune, refused
@@ -57,7 +58,9 @@ def trip_detail(trip_id):
     db = get_db()
     trip = load_trip(db, trip_id)
     lines = sheet_lines(db, trip_id)
-    return render_template("staff/trip.html", trip=trip, lines=lines)
+    return render_template(
+        "staff/trip.html", trip=trip, lines=lines, results_open=results_open(trip)
+    )
 
 
 @bp.get("/trips/<int:trip_id>.csv")

@@ -127,6 +127,13 @@ def sms_documents(procedure, language="vi"):
     return catalog.sms_body(text or procedure["sms_documents"])
 
 
+def written_name(procedure, language="vi"):
+    """The procedure's written name in LANGUAGE: the English one where it exists."""
+    if language == "en":
+        return procedure.get("name_en") or procedure["name"]
+    return procedure["name"]
+
+
 def spoken_name(procedure, language="vi"):
     """The short name the phone menu says; the written name when none is set."""
     if language == "en":

@@ -96,3 +96,13 @@ def capacity_summary(db, weeks=4):
             }
         )
     return summary
+
+
+def results_open(trip, today=None):
+    """Tell whether results of TRIP's visits can be recorded: from the trip's own day on.
+
+    Before it nothing has happened yet, and "visited" or "not home" would be told to the
+    resident by SMS at once (the rule app.request_queue.service_requests enforces).
+    """
+    today = today or clock.local_today()
+    return dt.date.fromisoformat(trip["date"]) <= today

@@ -69,7 +69,8 @@
 
   function updateCounter(field, output) {
     var raw = field.value;
-    var body = unaccented((field.getAttribute("data-sms-prefix") || "") + raw);
+    // An empty box sends nothing: the commune's prefix alone is not a message.
+    var body = raw.trim() ? unaccented((field.getAttribute("data-sms-prefix") || "") + raw) : "";
     var info = segments(body);
     // Accents are expected (the SMS drops them on its own), so only the length is a warning.
     var parts = [info.units + " " + words.chars + ", " + info.count + " " + words.sms + "."];
@@ -83,6 +84,29 @@
     if (!output) { return; }
     field.addEventListener("input", function () { updateCounter(field, output); });
     updateCounter(field, output);
+  });
+
+  // The reply preview comes in place, under the box, without reloading the page; without
+  // script (or if the request fails) the button posts the form and the page comes back with it.
+  document.querySelectorAll("[data-preview-url]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      var target = document.getElementById(button.getAttribute("data-preview-target"));
+      if (button.getAttribute("data-plain") || !window.fetch || !window.FormData || !target) { return; }
+      event.preventDefault();
+      fetch(button.getAttribute("data-preview-url"), {
+        method: "POST", body: new FormData(button.form), credentials: "same-origin"
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      }).then(function (html) {
+        target.innerHTML = html;
+        target.classList.toggle("empty-preview", !html.trim());
+        target.scrollIntoView({block: "nearest"});
+      }).catch(function () {
+        button.setAttribute("data-plain", "1");
+        button.click();
+      });
+    });
   });
 
   // A chart wider than the phone shows its latest weeks first; older ones are a swipe away.

@@ -1,0 +1,183 @@
+"""The officer's day off the happy path: what each changed page shows, at both sizes.
+
+Each test walks one finding of the console review (issue 25): it asserts what the officer
+sees and, where a resident is told something, what the resident receives. Every page a test
+changes is saved in tests/artifacts/officer/ and checked with axe-core at every impact.
+"""
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from db import connect
+from tests.browser.support import busy_commune, resident_wrote, script, sign_in, trip_under_way
+
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+RUN_AXE = script("run_axe.js")
+
+
+def looked_at(page, artifacts, name, size):
+    """Save the page for people to look at; return its axe-core violations (every impact)."""
+    folder = artifacts / "officer"
+    folder.mkdir(exist_ok=True)
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    page.screenshot(path=str(folder / f"{name}-{size}.png"), full_page=True)
+    page.evaluate(AXE.read_text())
+    return page.evaluate(RUN_AXE)
+
+
+def query(live_server, sql, params=()):
+    database = connect(live_server.db_path)
+    try:
+        return database.execute(sql, list(params)).fetchall()
+    finally:
+        database.conn.close()
+
+
+# Finding 12: the small ones ---------------------------------------------------------------
+
+
+def test_a_short_new_password_is_refused_in_the_pages_own_language(
+    sized, live_server, admin_login, artifacts
+):
+    page = sized.page
+    sign_in(page, live_server.url, *admin_login)
+    page.goto(live_server.url + "/password")
+    page.get_by_label("Mật khẩu hiện tại").fill(admin_login[1])
+    page.get_by_label("Mật khẩu mới (ít nhất 8 ký tự)").fill("ngan")
+    page.get_by_label("Nhập lại mật khẩu mới").fill("ngan")
+    page.get_by_role("button", name="Lưu mật khẩu mới").click()
+    # Not the browser's own bubble (English on most machines): the page says it, in Vietnamese.
+    expect(page.get_by_role("alert")).to_contain_text("mật khẩu cần ít nhất 8 ký tự")
+    assert looked_at(page, artifacts, "password-short", sized.name) == []
+
+
+def test_the_forced_password_page_offers_no_menu_that_leads_back_to_itself(
+    sized, live_server, admin_login, artifacts
+):
+    page = sized.page
+    busy_commune(live_server)  # makes "moi", whose password was given to them
+    sign_in(page, live_server.url, "moi", "mat-khau-tam-thoi", heading="Đổi mật khẩu")
+    assert page.locator("header.top nav").count() == 0
+    links = page.locator("header.top a[href]").evaluate_all("(all) => all.map((a) => a.href)")
+    for href in links:
+        page.goto(href)
+        assert not page.url.endswith("/password"), f"{href} leads back to the password page"
+    page.goto(live_server.url + "/password")
+    toggle = page.locator(".menu-toggle")
+    if toggle.is_visible():
+        toggle.click()
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    assert looked_at(page, artifacts, "password-forced", sized.name) == []
+
+
+def test_a_visit_opened_by_a_correction_is_credited_to_the_officer(
+    sized, live_server, admin_login, artifacts
+):
+    page = sized.page
+    words = "toi bi liet khong di duoc nho can bo toi giup"
+    question = resident_wrote(live_server, "0912 555 666", words)
+    sign_in(page, live_server.url, *admin_login)
+    page.goto(live_server.url + "/messages")
+    row = page.locator("table.list tbody tr", has_text=words)
+    row.locator("details.meaning summary").click()
+    row.get_by_label("Ý nghĩa").select_option(label="Xin cán bộ đến nhà")
+    row.get_by_label("Ấp").select_option(label="Phú Lợi")
+    row.get_by_role("button", name="Thực hiện và ghi nhớ").click()
+    expect(page.get_by_role("status").first).to_contain_text("Đã thực hiện")
+    ((visit_id, ref),) = query(
+        live_server,
+        "SELECT id, ref FROM requests WHERE kind = 'visit' AND resident_id ="
+        " (SELECT resident_id FROM requests WHERE id = ?)",
+        [question],
+    )
+    page.goto(f"{live_server.url}/requests/{visit_id}")
+    opened = page.locator(".timeline li", has_text="Đã tạo yêu cầu")
+    expect(opened).to_contain_text("canbo (cán bộ)")
+    expect(opened).not_to_contain_text("người dân")
+    # The resident is told the visit is booked, with its reference.
+    bodies = [body for (body,) in query(live_server, "SELECT body FROM outbox")]
+    assert any(ref in body for body in bodies), bodies
+    assert looked_at(page, artifacts, "corrected-visit", sized.name) == []
+
+
+def test_procedure_names_are_english_on_the_english_console(
+    sized, live_server, admin_login, artifacts
+):
+    page = sized.page
+    sign_in(page, live_server.url, *admin_login)
+    page.evaluate("document.querySelector('button[name=lang][value=en]').click()")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto(live_server.url + "/catalogue")
+    expect(page.get_by_role("link", name="ID card (issue or renew)")).to_be_visible()
+    page.goto(live_server.url + "/requests/new")
+    options = page.locator("select[name=service_code] option").all_inner_texts()
+    assert "Birth registration" in options, options
+    assert looked_at(page, artifacts, "walk-in-en", sized.name) == []
+
+
+# Finding 8: a future trip's sheet ----------------------------------------------------------
+
+
+def test_the_sheet_of_a_future_trip_says_when_results_can_be_ticked(
+    sized, live_server, admin_login, artifacts
+):
+    page = sized.page
+    future, _ids = trip_under_way(live_server, days_ago=-3)
+    sign_in(page, live_server.url, *admin_login)
+    page.goto(f"{live_server.url}/trips/{future}")
+    ticks = page.locator("table.sheet input[type=radio]")
+    assert ticks.count() == 10
+    for index in range(ticks.count()):
+        expect(ticks.nth(index)).to_be_disabled()
+    expect(page.locator(".results-wait")).to_contain_text("từ ngày")
+    expect(page.get_by_role("button", name="Lưu kết quả")).to_be_disabled()
+    assert looked_at(page, artifacts, "trip-sheet-future", sized.name) == []
+
+
+# Finding 9: the reply preview --------------------------------------------------------------
+
+
+def test_the_reply_preview_shows_in_place_and_no_form_address_answers_405(
+    sized, live_server, admin_login, artifacts, browser
+):
+    page = sized.page
+    question = resident_wrote(live_server, "0912 345 678", "Cho hỏi làm sổ đỏ cần gì?")
+    sign_in(page, live_server.url, *admin_login)
+    page.goto(f"{live_server.url}/requests/{question}")
+    counter = page.locator("#answer-counter")
+    expect(counter).to_contain_text("0 ký tự, 0 tin nhắn")
+    page.get_by_label("Trả lời bằng tin nhắn").fill("Mang sổ hộ khẩu và CCCD đến xã sáng mai.")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("button", name="Xem trước").click()
+    preview = page.locator("#answer-preview")
+    expect(preview).to_contain_text("Xa Phu Lam: Mang so ho khau va CCCD den xa sang mai.")
+    assert page.evaluate("window.notReloaded === true"), "the page was reloaded"
+    assert page.url == f"{live_server.url}/requests/{question}"
+    box = preview.bounding_box()
+    assert 0 <= box["y"] < page.viewport_size["height"], f"the preview is at {box['y']} px"
+    assert looked_at(page, artifacts, "reply-preview", sized.name) == []
+
+    # Without script the same button still previews (the page comes back with it).
+    plain = browser.new_context(viewport=page.viewport_size, java_script_enabled=False)
+    plain.add_cookies(page.context.cookies())
+    other = plain.new_page()
+    other.goto(f"{live_server.url}/requests/{question}")
+    other.get_by_label("Trả lời bằng tin nhắn").fill("Mai 8h mang CCCD")
+    other.get_by_role("button", name="Xem trước").click()
+    expect(other.locator("#answer-preview")).to_contain_text("Xa Phu Lam: Mai 8h mang CCCD")
+    plain.close()
+
+    # Every address a form posts to, opened as a page, leads to a page instead of a 405.
+    walked = {}
+    for rule in live_server.app.url_map.iter_rules():
+        if not rule.endpoint.startswith("staff.") or "GET" in rule.methods:
+            continue
+        path = re.sub(r"<int:\w+>", str(question), rule.rule)
+        path = re.sub(r"<[^>]+>", "x", path)
+        answer = page.request.get(live_server.url + path)
+        walked[path] = answer.status
+    assert walked and {path: s for path, s in walked.items() if s == 405} == {}
+    page.goto(f"{live_server.url}/requests/{question}/answer")
+    assert page.url == f"{live_server.url}/requests/{question}"
