@@ -10,6 +10,7 @@ from staff import (  # noqa: E402,F401
     auth,
     catalogue,
     commune,
+    delivery_words,
     detail,
     errors,
     field,

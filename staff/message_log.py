@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from app import communes, lifecycle
 from app.catalogue import guidance, hamlets, quiet_hours
-from app.delivery import attempts, log_lists, messages, outbox
+from app.delivery import attempts, delivery_states, log_lists, messages, outbox
 from app.infra.database import get_db
 from app.request_queue import corrections, request_lists
 from db import transaction
@@ -32,7 +32,7 @@ def message_list():
         direction=direction,
         failed_only=failed_only,
         failed=failed,
-        counts=log_lists.outbox_counts(db, commune),
+        counts=delivery_states.counts(db, commune),
         waiting=log_lists.waiting_outbox(db, commune),
         quiet_until=quiet_hours.held_until(db),
         reactive_kinds=outbox.REACTIVE_KINDS,

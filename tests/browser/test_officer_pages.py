@@ -181,3 +181,81 @@ def test_the_reply_preview_shows_in_place_and_no_form_address_answers_405(
     assert walked and {path: s for path, s in walked.items() if s == 405} == {}
     page.goto(f"{live_server.url}/requests/{question}/answer")
     assert page.url == f"{live_server.url}/requests/{question}"
+
+
+# Finding 5: statuses that tell the truth ---------------------------------------------------
+
+
+def old_inline_replies(live_server, request_id):
+    """Replies stored as inline TwiML used to be: queued, and never reported on when Twilio
+    sent no callback. One is three hours old, one five minutes; a reply waits in the outbox."""
+    import datetime as dt
+
+    from app.delivery import outbox
+    from app.infra import clock
+    from db import transaction
+
+    database = connect(live_server.db_path)
+    with live_server.app.app_context(), transaction(database):
+        request = database.execute(
+            "SELECT r.resident_id, res.phone FROM requests r"
+            " JOIN residents res ON res.id = r.resident_id WHERE r.id = ?",
+            [request_id],
+        ).fetchone()
+        now = clock.now()
+        replies = (
+            (3, "Xa Phu Lam: Goi 115 ngay. Can bo se goi lai."),
+            (0.08, "Xa Phu Lam: Da nhan."),
+        )
+        for hours, body in replies:
+            stamp = clock.iso(now - dt.timedelta(hours=hours))
+            database["messages"].insert(
+                {
+                    "commune_id": 1,
+                    "direction": "out",
+                    "provider": "twilio",
+                    "phone": request[1],
+                    "resident_id": request[0],
+                    "body": body,
+                    "status": "queued",
+                    "request_id": request_id,
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
+            )
+        outbox.enqueue(
+            database, request[1], "Xa Phu Lam: Mai 8h.", kind="reply", request_id=request_id
+        )
+    database.conn.close()
+
+
+def test_every_outbound_sms_shows_an_honest_state_and_the_counts_match_the_rows(
+    sized, live_server, admin_login, artifacts
+):
+    page = sized.page
+    question = resident_wrote(live_server, "0912 345 678", "Cứu với, ông nhà tôi bị ngã")
+    old_inline_replies(live_server, question)
+    sign_in(page, live_server.url, *admin_login)
+    page.goto(live_server.url + "/messages")
+    old = page.locator("table.list tbody tr", has_text="Goi 115 ngay")
+    expect(old.locator(".delivery")).to_have_text("Nhà mạng không báo trạng thái")
+    recent = page.locator("table.list tbody tr", has_text="Da nhan.")
+    expect(recent.locator(".delivery")).to_have_text("Đang chờ gửi")
+    # Every outbound row says one of the five states, and the header counts what the rows say.
+    states = {"queued": "Đang chờ gửi", "no_status": "nhà mạng không báo trạng thái"}
+    header = page.locator(".lead.counts").inner_text()
+    for state, words in states.items():
+        shown = page.locator(f".delivery.state-{state}").count()
+        assert f"{words}: {shown}".lower() in header.lower(), (state, shown, header)
+    assert page.locator(".delivery.state-queued").count() == 2  # the recent reply, the outbox one
+    outbound = page.locator("tr.out .delivery").all_inner_texts()
+    five = {"Đang chờ gửi", "Đã gửi", "Đã đến máy", "Không gửi được"}
+    five.add("Nhà mạng không báo trạng thái")
+    assert outbound and set(outbound) <= five, outbound
+    assert looked_at(page, artifacts, "messages-states", sized.name) == []
+    # The request's own thread says the same.
+    page.goto(f"{live_server.url}/requests/{question}")
+    expect(page.locator(".thread .msg", has_text="Goi 115 ngay").locator(".delivery")).to_have_text(
+        "Nhà mạng không báo trạng thái"
+    )
+    assert looked_at(page, artifacts, "request-states", sized.name) == []

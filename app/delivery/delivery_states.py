@@ -1,0 +1,80 @@
+"""What staff are told of an outbound SMS: queued, sent, delivered, failed, or no status.
+
+The SMS log keeps the provider's own words; this reduces them to five states an officer can
+trust. A message the provider took but never reported on is not "waiting" for ever: after
+NO_REPORT_AFTER it is shown as what it is, a message whose fate the provider did not tell.
+"""
+
+import datetime as dt
+
+from app import communes
+from app.infra import clock
+from app.lifecycle import SMS_FAILED, SMS_WAITING, sql_list
+
+QUEUED, SENT, DELIVERED, FAILED, NO_STATUS = "queued", "sent", "delivered", "failed", "no_status"
+STATES = (QUEUED, SENT, DELIVERED, FAILED, NO_STATUS)
+# Twilio calls back within seconds, the gateway phone within minutes of sending; after an
+# hour with no word none is coming (old inline TwiML replies whose callback never came).
+NO_REPORT_AFTER = dt.timedelta(hours=1)
+WITH_PROVIDER = ("queued", "accepted", "sending")
+DELIVERED_STATUSES = ("delivered", "read")
+
+
+def of_message(row, now=None):
+    """The state of an outbound row of the SMS log."""
+    created = clock.parse(row["created_at"])
+    recent = bool(created and (now or clock.now()) - created <= NO_REPORT_AFTER)
+    return _state_of(row["status"], recent=recent)
+
+
+def of_outbox(row):
+    """The state of an outbox row not yet in the SMS log (waiting, or given up)."""
+    if row["status"] in SMS_WAITING:
+        return QUEUED
+    if row["status"] == "sent":
+        return SENT
+    return FAILED
+
+
+def counts(db, commune, now=None):
+    """COMMUNE's outbound SMS per state, counted as the message log shows each row."""
+    cutoff = clock.iso((now or clock.now()) - NO_REPORT_AFTER)
+    found = dict.fromkeys(STATES, 0)
+    waiting = communes.scoped_rows(
+        db,
+        commune,
+        "SELECT count(*) AS n FROM outbox WHERE commune_id = :commune_id"
+        f" AND status IN {sql_list(SMS_WAITING)}",
+    )
+    found[QUEUED] += waiting[0]["n"]
+    # A send the provider refused has no log row: the outbox row is the failed message.
+    unlogged = communes.scoped_rows(
+        db,
+        commune,
+        "SELECT count(*) AS n FROM outbox o WHERE o.commune_id = :commune_id"
+        " AND o.status = 'failed' AND NOT EXISTS"
+        " (SELECT 1 FROM messages m WHERE m.outbox_id = o.id AND m.direction = 'out')",
+    )
+    found[FAILED] += unlogged[0]["n"]
+    logged = communes.scoped_rows(
+        db,
+        commune,
+        "SELECT status, created_at > :cutoff AS recent, count(*) AS n FROM messages"
+        " WHERE commune_id = :commune_id AND direction = 'out' GROUP BY status, recent",
+        {"cutoff": cutoff},
+    )
+    for row in logged:
+        state = _state_of(row["status"], recent=bool(row["recent"]))
+        found[state] += row["n"]
+    return found
+
+
+def _state_of(status, *, recent):
+    """The state of a log status; RECENT: sent within NO_REPORT_AFTER."""
+    if status in DELIVERED_STATUSES:
+        return DELIVERED
+    if status in SMS_FAILED:
+        return FAILED
+    if status == "sent":
+        return SENT
+    return QUEUED if status in WITH_PROVIDER and recent else NO_STATUS
