@@ -85,33 +85,60 @@
     return root.querySelector('.visit-card[data-request-id="' + requestId + '"]');
   }
 
-  function showItem(item) {
-    var card = cardFor(item.request_id);
-    if (!card) { return; }
-    var line = card.querySelector(".local-state");
-    var text = words[item.result] + " — ";
+  // A card lists every result kept for its visit, oldest first: what was entered (the result,
+  // the note's own words) and whether it has reached the office.
+  function itemText(item) {
+    var text = words[item.result];
+    if (item.note) { text += ": \u201c" + item.note + "\u201d"; }
+    text += " \u2014 ";
     if (item.state === "unsent") { text += words.saved_here; }
     else if (item.state === "refused") { text += words.refused + " " + (item.message || ""); }
     else { text += item.message || words.sent; }
-    line.textContent = text;
-    if (item.status_label) {
+    return text;
+  }
+
+  function showCard(requestId, items) {
+    var card = cardFor(requestId);
+    if (!card) { return; }
+    var line = card.querySelector(".local-state");
+    line.textContent = "";
+    var list = document.createElement("ul");
+    list.className = "kept-results";
+    items.forEach(function (item) {
+      var entry = document.createElement("li");
+      entry.className = "kept-" + item.state;
+      entry.textContent = itemText(item);
+      list.appendChild(entry);
+    });
+    line.appendChild(list);
+    items.forEach(function (item) {
       var badge = card.querySelector(".server-status .badge");
-      if (badge) {
+      if (item.status_label && badge) {
         badge.textContent = item.status_label;
         badge.className = "badge status-" + item.status;
       }
-    }
-    card.classList.toggle("unsent", item.state === "unsent");
-    card.classList.toggle("kept", item.outcome === "kept_as_note");
-    if (item.result !== "note") {
+    });
+    var unsent = items.some(function (i) { return i.state === "unsent"; });
+    card.classList.toggle("unsent", unsent);
+    card.classList.toggle("kept", items.some(function (i) { return i.outcome === "kept_as_note"; }));
+    if (items.some(function (i) { return i.result !== "note"; })) {
       card.querySelectorAll('[data-result="visited"], [data-result="unreachable"]').forEach(function (b) {
         b.disabled = true;
       });
     }
   }
 
+  function byVisit(items) {
+    var grouped = {};
+    items.forEach(function (item) {
+      (grouped[item.request_id] = grouped[item.request_id] || []).push(item);
+    });
+    return grouped;
+  }
+
   function showSummary(items) {
-    var unsent = items.filter(function (i) { return i.state === "unsent"; }).length;
+    // The team counts visits, not taps: a visit with a result and a note is one visit.
+    var unsent = Object.keys(byVisit(items.filter(function (i) { return i.state === "unsent"; }))).length;
     var text;
     if (syncing) { text = words.sending; }
     else if (unsent) { text = fill(words.unsent, {count: unsent}); }
@@ -124,7 +151,8 @@
 
   function refresh() {
     return tripResults().then(function (items) {
-      items.forEach(showItem);
+      var grouped = byVisit(items);
+      Object.keys(grouped).forEach(function (requestId) { showCard(requestId, grouped[requestId]); });
       showSummary(items);
       return items;
     });
