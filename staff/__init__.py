@@ -18,6 +18,7 @@ from staff import (  # noqa: E402,F401
     message_log,
     numbers,
     people,
+    phone_numbers,
     place_names,
     prompts,
     queue,

@@ -219,6 +219,7 @@ def console_pages(walk):
         "procedure": "/catalogue/CANCUOC",
         "prompts": "/prompts",
         "numbers": "/stats",
+        "phone-numbers": "/numbers",
         "settings": "/settings",
         "password": "/password",
         "not-found": "/khong-co-trang-nay",

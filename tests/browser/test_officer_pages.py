@@ -259,3 +259,101 @@ def test_every_outbound_sms_shows_an_honest_state_and_the_counts_match_the_rows(
         "Nhà mạng không báo trạng thái"
     )
     assert looked_at(page, artifacts, "request-states", sized.name) == []
+
+
+# Finding 7: field mode without signal -------------------------------------------------------
+
+
+def test_offline_cards_show_each_unsent_result_and_note_and_the_banner_counts_visits(
+    sized, live_server, admin_login, artifacts
+):
+    page, context = sized.page, sized.context
+    trip_id, _ids = trip_under_way(live_server)
+    sign_in(page, live_server.url, *admin_login)
+    page.goto(f"{live_server.url}/trips/{trip_id}/field")
+    expect(page.locator("#field[data-offline-ready='yes']")).to_be_attached(timeout=15000)
+    context.set_offline(True)
+    cards = page.locator(".visit-card")
+    first, second, third = (cards.nth(index) for index in range(3))
+    first.get_by_role("button", name="Đã đến").click()
+    first.get_by_role("button", name="Đúng, đã đến").click()
+    second.get_by_role("button", name="Không gặp ở nhà").click()
+    second.get_by_role("button", name="Ghi chú").click()
+    second.get_by_label("Ghi chú cho văn phòng").fill("hẹn chuyến sau")
+    second.get_by_role("button", name="Lưu ghi chú").click()
+    third.get_by_role("button", name="Ghi chú").click()
+    third.get_by_label("Ghi chú cho văn phòng").fill("Bà dặn gọi trước khi đến")
+    third.get_by_role("button", name="Lưu ghi chú").click()
+    # Four results on three visits: the team has three visits to send.
+    sync_line = page.locator("#sync-state")
+    expect(sync_line).to_contain_text("Chưa gửi: 3 lượt đến")
+    page.reload()  # still without signal: the cards come back from the phone as entered
+    expect(sync_line).to_contain_text("Chưa gửi: 3 lượt đến")
+    kept = second.locator(".local-state li")
+    expect(kept).to_have_count(2)
+    expect(kept.nth(0)).to_contain_text("Không gặp ở nhà")
+    expect(kept.nth(0)).to_contain_text("chưa gửi")
+    expect(kept.nth(1)).to_contain_text("hẹn chuyến sau")
+    expect(third.locator(".local-state")).to_contain_text("Bà dặn gọi trước khi đến")
+    expect(first.locator(".local-state")).to_contain_text("Đã đến")
+    assert looked_at(page, artifacts, "field-offline-kept", sized.name) == []
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(sync_line).to_contain_text("Đã gửi hết", timeout=15000)
+    expect(second.locator(".server-status .badge")).to_have_text("Không gặp ở nhà")
+    notes = query(live_server, "SELECT note FROM field_results WHERE result = 'note' ORDER BY id")
+    assert notes == [("hẹn chuyến sau",), ("Bà dặn gọi trước khi đến",)]
+
+
+# Finding 11: the numbers residents use -------------------------------------------------------
+
+
+def test_the_numbers_page_shows_each_number_its_last_messages_and_the_gateway_phone(
+    sized, live_server, admin_login, artifacts
+):
+    import datetime as dt
+
+    from app import channels, communes
+    from app.infra import clock
+    from db import transaction
+
+    page = sized.page
+    busy_commune(live_server)  # the gateway phone has been silent for two hours
+    resident_wrote(live_server, "0912 345 678", "Cho hỏi giờ làm việc của xã")
+    database = connect(live_server.db_path)
+    with live_server.app.app_context(), transaction(database):
+        stamp = clock.iso(clock.now() - dt.timedelta(minutes=2))
+        database["messages"].insert(
+            {
+                "commune_id": 1,
+                "direction": "out",
+                "provider": "twilio",
+                "provider_id": "SM" + "5" * 32,
+                "phone": "+84912345678",
+                "body": "Xa Phu Lam: Gio lam viec 7h-17h.",
+                "status": "delivered",
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+        )
+        second = [c for c in communes.every(database) if c.id != 1][0]
+        channels.add_twilio(database, second, "+842773999888")
+    database.conn.close()
+    sign_in(page, live_server.url, *admin_login)
+    toggle = page.locator(".menu-toggle")
+    if toggle.is_visible():
+        toggle.click()
+    page.get_by_role("link", name="Số điện thoại").click()
+    expect(page.get_by_role("heading", name="Số điện thoại", level=1)).to_be_visible()
+    twilio = page.locator("section.number").first
+    expect(twilio).to_contain_text("Số Twilio")
+    expect(twilio).to_contain_text("Cho hỏi giờ làm việc của xã")
+    expect(twilio).to_contain_text("Gio lam viec 7h-17h")
+    expect(twilio.locator(".delivery")).to_have_text("Đã đến máy")
+    gateway = page.locator("section.number", has_text="default")
+    expect(gateway.locator(".phone-state")).to_contain_text("Im lặng từ")
+    expect(gateway.locator(".phone-state")).to_contain_text("120 phút")
+    # Another commune's number is not this commune's business.
+    shown = page.locator("main").inner_text()
+    assert "3999888" not in shown.replace(" ", "") and shown.count("Số Twilio") == 1
+    assert looked_at(page, artifacts, "numbers", sized.name) == []
