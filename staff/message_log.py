@@ -13,6 +13,8 @@ from sms import understood
 from staff import bp, filters
 from staff.common import actor, arg_int, back, current_commune, refused
 
+TOP_ROWS = 10  # rows of each list above the log; the log itself pages through the rest
+
 
 @bp.get("/messages")
 def message_list():
@@ -22,8 +24,13 @@ def message_list():
     direction = request.args.get("direction", "")
     failed_only = request.args.get("failed") == "1"
     page = max(arg_int("page", 1), 1)
-    rows, has_next = log_lists.messages_page(db, commune, direction, failed_only, page=page)
-    failed = request_lists.failed_outbox(db, commune, limit=50)
+    text = (request.args.get("q") or "").strip()[:100]
+    rows, has_next = log_lists.messages_page(
+        db, commune, direction, failed_only, page=page, text=text
+    )
+    # What waits or failed heads the first page only: later pages and searches are the log.
+    first = page == 1 and not text
+    failed = request_lists.failed_outbox(db, commune, limit=TOP_ROWS) if first else []
     return render_template(
         "staff/messages.html",
         rows=rows,
@@ -31,12 +38,13 @@ def message_list():
         page=page,
         direction=direction,
         failed_only=failed_only,
+        text=text,
         failed=failed,
         counts=delivery_states.counts(db, commune),
-        waiting=log_lists.waiting_outbox(db, commune),
+        waiting=log_lists.waiting_outbox(db, commune, limit=TOP_ROWS) if first else [],
         quiet_until=quiet_hours.held_until(db),
         reactive_kinds=outbox.REACTIVE_KINDS,
-        unanswerable=log_lists.unanswerable(db, commune),
+        unanswerable=log_lists.unanswerable(db, commune, limit=TOP_ROWS) if first else [],
         meanings=list(filters.MEANING_LABELS),
         # A handed-over message's likeliest meanings: one tap corrects and carries it out.
         likely={m["id"]: messages.likely_of(m) for m in rows if m["direction"] == "in"},

@@ -8,7 +8,8 @@ from app.catalogue import hamlets, place_names
 from app.infra.database import get_db
 from db import transaction
 from staff import bp
-from staff.common import actor, admin_required, back, refused
+from staff.common import actor, admin_required, refused
+from staff.settings import back_to_section
 
 ACTIONS = {
     "accept": place_names.ACTIVE,
@@ -33,7 +34,7 @@ def alias_add(hamlet_id):
         refused(_("Not saved: %(reason)s", reason=_("the name cannot be empty")))
     else:
         flash(_("Other name saved."), "success")
-    return back("staff.settings")
+    return back_to_section()
 
 
 @bp.post("/settings/aliases/<int:alias_id>/<action>")
@@ -50,4 +51,4 @@ def alias_status(alias_id, action):
     if not found:
         abort(404)
     flash(_("Other name saved.") if action == "accept" else _("Other name removed."), "success")
-    return back("staff.settings")
+    return back_to_section()

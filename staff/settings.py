@@ -1,7 +1,8 @@
 """Settings (admins only): hamlets, schedule rules, trips, staff accounts and API keys."""
 
-from flask import abort, flash, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
 from app import trips
@@ -31,6 +32,39 @@ TIME_FIELDS = ("reminder_time", "quiet_start", "quiet_end")
 MAX_ROUTE_ORDER = 9999
 
 
+# The page's sections, in order; a form's address names its section (/settings/users/3).
+SECTIONS = {
+    "hamlets": _l("Hamlets"),
+    "aliases": _l("Other names"),
+    "rules": _l("Schedule"),
+    "trips": _l("Trips"),
+    "users": _l("Staff accounts"),
+    "keys": _l("API keys"),
+    "commune": _l("Commune"),
+    "changes": _l("Change log"),
+}
+SECTION_OF_PATH = {"api-keys": "keys"}
+
+
+def section_here():
+    """The settings section the current form belongs to, or the one asked for (?open=)."""
+    parts = request.path.strip("/").split("/")
+    if request.method == "POST" and len(parts) > 1:
+        if "aliases" in parts:
+            return "aliases"
+        return SECTION_OF_PATH.get(parts[1], parts[1] if parts[1] in SECTIONS else None)
+    asked = request.args.get("open", "")
+    return asked if asked in SECTIONS else None
+
+
+def back_to_section():
+    """Redirect after a save to the settings page with the form's section open and in view."""
+    section = section_here()
+    if section is None:
+        return back("staff.settings")
+    return redirect(url_for("staff.settings", open=section, _anchor=section))
+
+
 def render_settings(new_key=None, status=200):
     """Render the settings page (with a just-created API key shown once)."""
     db = get_db()
@@ -52,6 +86,8 @@ def render_settings(new_key=None, status=200):
         sessions=trips.SESSIONS,
         weekdays=WEEKDAYS,
         weekday_names=WEEKDAY_NAMES.get(ui_language(), WEEKDAY_NAMES["vi"]),
+        section_names=[(key, str(name)) for key, name in SECTIONS.items()],
+        open_section="keys" if new_key else section_here(),
     ), status
 
 
@@ -97,7 +133,7 @@ def attempt(change, done_message, *, action, target=None):
         refused(_("Not saved: %(reason)s", reason=_(str(exc))))
     else:
         flash(done_message, "success")
-        return back("staff.settings")
+        return back_to_section()
     # Refused: the page again, with why, as a 400 (nothing was changed).
     return render_settings(status=400)
 
@@ -234,7 +270,7 @@ def user_save(user_id):
         username = (request.form.get("username") or "").strip()
         if not username or role not in users.ROLES:
             refused(_("Give a username, a role and a password of at least 8 characters."))
-            return back("staff.settings")
+            return back_to_section()
         return attempt(
             lambda db: users.create_user(
                 db,
@@ -281,7 +317,7 @@ def user_unlock(user_id):
     with transaction(db):
         logins.unlock(db, current_commune(), account["username"], actor=actor())
     flash(_("Account unlocked: it can sign in again now."), "success")
-    return back("staff.settings")
+    return back_to_section()
 
 
 @bp.post("/settings/api-keys")
@@ -291,7 +327,7 @@ def api_key_create():
     name = (request.form.get("name") or "").strip()[:100]
     if not name:
         refused(_("Give the key a name, for example the partner who will use it."))
-        return back("staff.settings")
+        return back_to_section()
     db = get_db()
     with transaction(db):
         key = apikeys.create_key(db, current_commune(), name)

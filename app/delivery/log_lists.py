@@ -1,20 +1,59 @@
 """The SMS log and the outbox as staff read them, newest first, one commune at a time."""
 
+import re
+
 from app import communes
+from app.language.texts import fold
 from app.lifecycle import SMS_FAILED, SMS_WAITING, sql_list
 
-PER_PAGE = 50  # rows a page, as the request lists show
+PER_PAGE = 20  # rows a page: a phone shows each as a card, so fewer than the request lists
 
 # The resident a message is about is the one of its own commune: a phone may be known in two.
 RESIDENT_OF_MESSAGE = "res.phone = m.phone AND res.commune_id = m.commune_id"
 RESIDENT_OF_OUTBOX = "res.phone = o.phone AND res.commune_id = o.commune_id"
 
 
+def _folded(value):
+    """SQLite function: a text without accents or case, for matching what officers type."""
+    return fold(value) if value else ""
+
+
+def _search(text):
+    """The WHERE part and parameters of a search of the log (accents aside: "nguyen")."""
+    # Digits match the phone; words the message or the resident's name.
+    digits = re.sub(r"\D", "", text)
+    clauses, params = [], {}
+    if len(digits) >= 3 and len(digits) * 2 >= len(re.sub(r"\s", "", text)):
+        # A number as people write it (0912 345 678) is stored as +84912345678.
+        clauses.append("m.phone LIKE :digits")
+        params["digits"] = f"%{digits.lstrip('0')}%"
+    words = fold(text)
+    if words:
+        clauses.append("fold(m.body) LIKE :words OR fold(res.name) LIKE :words")
+        params["words"] = f"%{words}%"
+    return "(" + " OR ".join(clauses or ["0"]) + ")", params
+
+
 def messages_page(
-    db, commune, direction=None, failed_only=False, phone=None, page=1, per_page=PER_PAGE
+    db,
+    commune,
+    direction=None,
+    failed_only=False,
+    phone=None,
+    page=1,
+    per_page=PER_PAGE,
+    text=None,
 ):
-    """Return (rows, has_next) from COMMUNE's SMS log, newest first, with resident names."""
+    """Return (rows, has_next) from COMMUNE's SMS log, newest first, with resident names.
+
+    TEXT searches the phone, the message and the resident's name.
+    """
     where, params = ["m.commune_id = :commune_id"], {}
+    if text and text.strip():
+        db.register_function(_folded, name="fold", deterministic=True, replace=True)
+        clause, found = _search(text.strip())
+        where.append(clause)
+        params.update(found)
     if direction in ("in", "out"):
         where.append("m.direction = :direction")
         params["direction"] = direction

@@ -21,8 +21,9 @@ def looked_at(page, artifacts, name, size):
     """Save the page for people to look at; return its axe-core violations (every impact)."""
     folder = artifacts / "officer"
     folder.mkdir(exist_ok=True)
-    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     page.screenshot(path=str(folder / f"{name}-{size}.png"), full_page=True)
+    # axe reads what folds too: the correction forms, the closed settings sections.
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     page.evaluate(AXE.read_text())
     return page.evaluate(RUN_AXE)
 
@@ -357,3 +358,85 @@ def test_the_numbers_page_shows_each_number_its_last_messages_and_the_gateway_ph
     shown = page.locator("main").inner_text()
     assert "3999888" not in shown.replace(" ", "") and shown.count("Số Twilio") == 1
     assert looked_at(page, artifacts, "numbers", sized.name) == []
+
+
+# Finding 10: long pages become short ones ----------------------------------------------------
+
+
+def many_messages(live_server, count=60):
+    """COUNT inbound SMS from COUNT // 2 residents, one of them about a red book."""
+    from app import residents
+    from app.delivery import messages
+    from db import transaction
+
+    database = connect(live_server.db_path)
+    with live_server.app.app_context(), transaction(database):
+        for number in range(count):
+            phone = f"0912 777 {number // 2:03d}"
+            resident = residents.find_or_create(database, phone)
+            body = "Cho hỏi làm sổ đỏ cần gì ạ" if number == 7 else f"Tin nhắn số {number} hỏi lịch"
+            messages.record_inbound(
+                database,
+                provider="twilio",
+                provider_id=f"SM{number:032d}",
+                dedupe_key=f"many:{number}",
+                phone=resident["phone"],
+                body=body,
+                resident_id=resident["id"],
+            )
+    database.conn.close()
+
+
+def test_messages_are_searched_filtered_and_paged_and_settings_fold_into_sections(
+    sized, live_server, admin_login, artifacts
+):
+    page = sized.page
+    many_messages(live_server)
+    sign_in(page, live_server.url, *admin_login)
+    page.goto(live_server.url + "/messages")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 9000, f"the messages page is {height} px"
+    expect(page.get_by_role("link", name=re.compile("Cũ hơn"))).to_be_visible()
+    if sized.name == "desk":
+        # A phone number stays on one line on the desk.
+        broken = page.locator("table.list .phone").evaluate_all(
+            "(all) => all.filter((s) => s.getClientRects().length > 1).map((s) => s.textContent)"
+        )
+        assert broken == []
+    assert looked_at(page, artifacts, "messages-paged", sized.name) == []
+    # Search without accents, as officers type on a phone.
+    page.get_by_label("Tìm: số điện thoại, tên hoặc nội dung").fill("lam so do")
+    page.get_by_role("button", name="Xem", exact=True).click()
+    rows = page.locator("table.list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Cho hỏi làm sổ đỏ cần gì ạ")
+    page.get_by_label("Tìm: số điện thoại, tên hoặc nội dung").fill("0912 777 011")
+    page.get_by_role("button", name="Xem", exact=True).click()
+    expect(rows).to_have_count(2)
+    page.get_by_label("Tin đến hay tin đi").select_option(label="Gửi người dân")
+    page.get_by_role("button", name="Xem", exact=True).click()
+    expect(page.locator("p.empty")).to_be_visible()
+
+    # Settings: a short page of sections; a save comes back to its own section, open.
+    page.goto(live_server.url + "/settings")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 2500, f"the settings page is {height} px"
+    page.locator("nav.toc").get_by_role("link", name="Lịch").click()
+    rules = page.locator("details#rules")
+    expect(rules).to_have_attribute("open", "")
+    if sized.name == "phone":
+        boxes = rules.locator("input[type=checkbox]")
+        sizes = boxes.evaluate_all(
+            "(all) => all.map((b) => [b.offsetWidth, b.offsetHeight])"
+            ".filter(([w, h]) => w < 44 || h < 44)"
+        )
+        assert boxes.count() > 0 and sizes == []
+    assert looked_at(page, artifacts, "settings-rules", sized.name) == []
+    page.goto(live_server.url + "/settings?open=commune#commune")
+    commune = page.locator("details#commune")
+    commune.get_by_role("button", name="Lưu").click()
+    expect(page).to_have_url(re.compile(r"/settings\?open=commune#commune$"))
+    expect(commune).to_have_attribute("open", "")
+    expect(page.locator("details#users")).not_to_have_attribute("open", "")
+    box = commune.bounding_box()
+    assert box["y"] < page.viewport_size["height"], "the saved section is out of view"
