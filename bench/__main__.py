@@ -16,6 +16,7 @@ import traceback
 BENCHMARKS = [
     "bench.webhooks",
     "bench.profile_webhooks",
+    "bench.door_bench",
     "bench.outbox_bench",
     "bench.staff_pages_bench",
     "bench.communes_bench",

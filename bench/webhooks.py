@@ -6,9 +6,15 @@ text: a home visit, a procedure's guidance, the schedule, a question in their ow
 The baseline (`bench/baseline_app.py`, constant TwiML) and the service run under the same
 gunicorn settings at the same time; rounds alternate between them so any drift of the
 machine hits both. After every round the service's database is checked: each acknowledged
-webhook was stored and answered. Run with `python -m bench.webhooks`.
+webhook was stored, and the worker's backlog is drained (every stored message answered)
+before the next round starts; the drain time is printed. The gateway scenario posts the
+same messages as signed `sms:received` events to /sms/gateway. Run with
+`python -m bench.webhooks`.
 """
 
+import hashlib
+import hmac
+import json
 import math
 import os
 import sqlite3
@@ -35,7 +41,10 @@ QUESTIONS = [
     "Bao gio xa phat gao cuu tro",
     "Con toi di lam xa, nha khong co ai",
 ]
-GOALS = {"sms": 0.5, "voice": 0.6}
+GOALS = {"sms": 0.5, "gateway": 0.5, "voice": 0.6}
+GATEWAY_KEY = "bench-gateway-signing-key"
+# A round's backlog must be answered before the next round; longer than this is an error.
+DRAIN_LIMIT_SECONDS = 300
 P99_GOAL_MS = 50.0
 RSS_GOAL_MB = 80.0
 # Every commune of Vietnam (about 10,000) on a trip morning: 50 interactions an hour each,
@@ -43,7 +52,6 @@ RSS_GOAL_MB = 80.0
 NATIONAL_PEAK_PER_SECOND = 46
 # Requests built for a round: twice the best rate seen so far, so none is sent twice.
 MIN_BUDGET = 4_000
-SETTLE_SECONDS = 5
 
 
 class Numbering:
@@ -82,6 +90,44 @@ def sms_requests(base_url, numbers, count):
     return requests
 
 
+def gateway_requests(base_url, numbers, count):
+    """COUNT signed `sms:received` webhooks of the gateway app, one message each."""
+    host = urlsplit(base_url).netloc
+    requests = []
+    stamp = str(int(time.time()))
+    for _ in range(count):
+        n = numbers.take()
+        phone = loadgen.mobile_number(n)
+        event = {
+            "deviceId": "bench",
+            "event": "sms:received",
+            "id": f"evt-{numbers.run}-{n}",
+            "webhookId": "hl-received",
+            "payload": {
+                "messageId": f"{numbers.run}{n:x}",
+                "message": sms_body(n),
+                "phoneNumber": phone,
+                "sender": phone,
+                "simNumber": 1,
+                "receivedAt": "2026-12-01T08:15:00+07:00",
+            },
+        }
+        body = json.dumps(event).encode()
+        signature = hmac.new(GATEWAY_KEY.encode(), body + stamp.encode(), hashlib.sha256)
+        requests.append(
+            loadgen.raw_request(
+                f"http://{host}",
+                "POST",
+                "/sms/gateway",
+                body,
+                "application/json",
+                headers={"X-Timestamp": stamp, "X-Signature": signature.hexdigest()},
+                keep_alive=True,
+            )
+        )
+    return requests
+
+
 def menu_step_path(service):
     """Ask /voice/incoming once and return the path its first <Gather> posts the digits to."""
     params = loadgen.call_params(loadgen.call_sid(0, "f"), loadgen.mobile_number(9_999_999))
@@ -114,24 +160,30 @@ def stored(db_path):
     """What the service has stored: inbound SMS, unanswered ones, and voice steps answered."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
     try:
-        inbound, unanswered = conn.execute(
-            "SELECT count(*), count(*) FILTER (WHERE intent IS NULL) FROM messages "
-            "WHERE direction = 'in'"
+        sms, gateway, unanswered = conn.execute(
+            "SELECT count(*) FILTER (WHERE provider = 'twilio'),"
+            " count(*) FILTER (WHERE provider = 'gateway'),"
+            " count(*) FILTER (WHERE intent IS NULL) FROM messages WHERE direction = 'in'"
         ).fetchone()
         steps = conn.execute("SELECT count(*) FROM call_steps").fetchone()[0]
     finally:
         conn.close()
-    return {"sms": inbound, "unanswered": unanswered, "voice": steps}
+    return {"sms": sms, "gateway": gateway, "unanswered": unanswered, "voice": steps}
 
 
 def check_round(name, before, db_path, result):
-    """Raise unless every webhook wrk saw answered was stored, and every message answered."""
-    # Requests still in flight when wrk stopped finish on their own; give them a moment.
-    deadline = time.monotonic() + SETTLE_SECONDS
+    """Raise unless every webhook wrk saw answered was stored, and every message answered.
+
+    The worker answers what the webhooks stored; returns the seconds it took, after the
+    round, to drain the backlog.
+    """
+    started = time.monotonic()
+    deadline = started + DRAIN_LIMIT_SECONDS
     after = stored(db_path)
     while after["unanswered"] and time.monotonic() < deadline:
         time.sleep(0.05)
         after = stored(db_path)
+    drained = time.monotonic() - started
     new = after[name] - before[name]
     if new < result.requests:
         raise RuntimeError(
@@ -139,6 +191,7 @@ def check_round(name, before, db_path, result):
         )
     if after["unanswered"]:
         raise RuntimeError(f"{name}: {after['unanswered']} stored messages were never answered")
+    return drained
 
 
 def summarise(name, results, baseline=None):
@@ -155,6 +208,7 @@ def summarise(name, results, baseline=None):
         "p95_ms": round(max(r.p95_ms for r in results), 1),
         "p99_ms": round(max(r.p99_ms for r in results), 1),
         "generator_cpu": round(max(r.generator_cpu for r in results), 2),
+        "drain_s": round(max(getattr(r, "drain", 0.0) for r in results), 1),
         # What each request cost the gunicorn workers in CPU: less swayed by other load on
         # the machine than requests a second are.
         "cpu_ms": round(1000 * sum(r.server_cpu for r in results) / requests, 2)
@@ -178,7 +232,9 @@ def run(rounds=ROUNDS, seconds=ROUND_SECONDS, workers=WORKERS):
             workers=workers,
             prepare=False,
         )
-        service = Service(os.path.join(workdir, "service"), workers=workers)
+        service = Service(
+            os.path.join(workdir, "service"), workers=workers, SMS_GATEWAY_SIGNING_KEY=GATEWAY_KEY
+        )
         with baseline, service:
             # Before any request: what the code and its imports cost, apart from serving.
             boot = {
@@ -203,6 +259,8 @@ def run(rounds=ROUNDS, seconds=ROUND_SECONDS, workers=WORKERS):
                 count = budget(round_seconds)
                 if name == "sms":
                     return service, sms_requests(service.base_url, numbers, count)
+                if name == "gateway":
+                    return service, gateway_requests(service.base_url, numbers, count)
                 return service, voice_requests(service.base_url, numbers, count, step_path)
 
             def one_round(name, round_seconds):
@@ -219,15 +277,15 @@ def run(rounds=ROUNDS, seconds=ROUND_SECONDS, workers=WORKERS):
                 )
                 result.server_cpu = server.workers_cpu_seconds() - cpu_before
                 if server is service:
-                    check_round(name, before, service.db_path, result)
+                    result.drain = check_round(name, before, service.db_path, result)
                     best_rps = max(best_rps, result.rps)
                     served += result.requests
                 return result
 
             # Warm-up: imports, first connections and caches are not measured.
-            for name in ("baseline", "sms", "voice"):
+            for name in ("baseline", "sms", "gateway", "voice"):
                 one_round(name, WARMUP_SECONDS)
-            scenarios = {"baseline": [], "sms": [], "voice": []}
+            scenarios = {"baseline": [], "sms": [], "gateway": [], "voice": []}
             for _ in range(rounds):
                 for name in scenarios:
                     scenarios[name].append(one_round(name, seconds))
@@ -285,7 +343,7 @@ def verdicts(figures):
 def print_table(figures):
     """Print the figures as a plain text table."""
     columns = ["scenario", "requests", "errors", "rps", "ratio", "p50_ms", "p95_ms", "p99_ms"]
-    columns += ["cpu_ms", "cpu_ratio", "generator_cpu"]
+    columns += ["cpu_ms", "cpu_ratio", "generator_cpu", "drain_s"]
     print(
         f"Webhooks: wrk, {figures['connections']} kept-alive connections, "
         f"{figures['rounds']} alternating rounds of {figures['seconds']} s; gunicorn "
@@ -296,7 +354,8 @@ def print_table(figures):
         print("  ".join(f"{row.get(c, ''):>10}" for c in columns))
     print(
         "cpu_ms: gunicorn workers' CPU per request; cpu_ratio: the baseline's cpu_ms over the "
-        "scenario's (the throughput ratio the CPU cost alone allows)"
+        "scenario's (the throughput ratio the CPU cost alone allows); drain_s: the longest "
+        "time the worker took, after a round, to answer what the round stored"
     )
     sms = next(row for row in figures["rows"] if row["scenario"] == "sms")
     print(

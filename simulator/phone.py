@@ -7,6 +7,7 @@ in-process (the Flask test client), so what the simulator does is real data for 
 
 import re
 import secrets
+import time
 import wave
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -17,8 +18,10 @@ from flask import current_app
 from twilio.request_validator import RequestValidator
 
 from app import channels, communes
+from app.delivery import waiting
 from app.infra.database import get_db
 from app.language import phones, texts
+from app.ops import worker
 from db.files import private_dir, write_private
 
 SMS_WEBHOOK = "/sms/twilio"
@@ -28,6 +31,9 @@ VOICE_PREFIX = "/voice/"
 RECORDINGS_PATH = "/simulator/recordings/"
 SAMPLE_CLIP = Path(__file__).resolve().parent.parent / "static/audio/sample-message.wav"
 MAX_BODY = 1600  # Twilio's limit for one inbound message
+# How long the phone waits for a running worker's replies, and how often it looks.
+REPLY_WAIT_SECONDS = 10
+REPLY_POLL_SECONDS = 0.05
 # Two minutes of browser audio (Opus) is well under 2 MB; the folder keeps at most 200 clips.
 MAX_CLIP_BYTES = 2 * 1024 * 1024
 MAX_RECORDINGS = 200
@@ -162,14 +168,33 @@ def message_bodies(xml_text):
 
 
 def send_sms(phone, body):
-    """Text BODY from PHONE to the service's number; return the bodies of the inline reply."""
+    """Text BODY from PHONE to the service's number; return the replies the worker sent.
+
+    The webhook only stores the message (its TwiML is empty). With a worker running, the
+    replies are shown once its transport has sent them; with none, the simulator answers in
+    process as the worker would, and the replies show as waiting to be sent.
+    """
     if len(body) > MAX_BODY:
         raise SimulatorError(f"a message has at most {MAX_BODY} characters")
-    response = post_signed(SMS_WEBHOOK, sms_params(phone, body))
+    params = sms_params(phone, body)
+    response = post_signed(SMS_WEBHOOK, params)
     _check(response, SMS_WEBHOOK)
-    if not response.data.strip():
-        return []
-    return message_bodies(response.get_data(as_text=True))
+    return _replies(f"twilio:{params['MessageSid']}")
+
+
+def _replies(dedupe_key):
+    """The bodies of the replies to the message stored under DEDUPE_KEY, once sent."""
+    db = get_db()
+    if not worker.is_running(db):
+        worker.answer_all(db)
+        return [body for body, _status in waiting.replies(db, dedupe_key)[1]]
+    deadline = time.monotonic() + REPLY_WAIT_SECONDS
+    while True:
+        answered, rows = waiting.replies(db, dedupe_key)
+        sent = answered and all(status not in ("pending", "leased") for _body, status in rows)
+        if sent or time.monotonic() > deadline:
+            return [body for body, _status in rows]
+        time.sleep(REPLY_POLL_SECONDS)
 
 
 def call_params(call_sid, phone, status="in-progress", **extra):

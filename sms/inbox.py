@@ -1,12 +1,15 @@
 """The SMS inbox: every inbound message is stored before it is answered, and answered once.
 
-`handle_sms` stores the message and answers it in one write transaction, with a savepoint
-around the answer: if answering fails, the answer's half-done work is rolled back, the
-stored message still commits, and it goes to staff as a question (DESIGN.md principle 8).
-A crash before the commit stores nothing, and the provider, which got no reply, sends the
-message again. A provider retry (the same dedupe key) gets the replies stored the first
-time and changes nothing. It never touches flask.request: both webhooks (and any future
-channel) call it with plain values.
+The webhooks call `take`: it stores the message as waiting in one short transaction and
+nothing else, so the provider gets its answer at once (DESIGN.md principle 5). The worker
+calls `answer_waiting`: it leases a phone's waiting messages and answers each in arrival
+order, in one write transaction that queues the replies in the outbox and deletes the
+waiting row, with a savepoint around the answer: if answering fails, the answer's half-done
+work is rolled back, the message is still marked answered, and it goes to staff as a
+question (DESIGN.md principle 8). A crash before that commit leaves the message waiting,
+and the next lease answers it. A provider retry (the same dedupe key) stores nothing new.
+`handle_sms` stores and answers in one go (the replies inline or queued). Nothing here
+touches flask.request: every channel calls it with plain values.
 """
 
 import logging
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 
 from app import communes, residents
 from app.catalogue import catalog
-from app.delivery import messages, outbox
+from app.delivery import messages, outbox, waiting
 from app.language import phones
 from db import cache, transaction
 from sms import dialogue, intents
@@ -43,6 +46,86 @@ def handle_sms(db, *, commune, **message):
         return _handle(db, **message)
 
 
+def take(db, *, commune, phone, body, provider, provider_id, dedupe_key, opt_out_type=None):
+    """Store one inbound SMS to COMMUNE as waiting to be answered; return (row, is_new).
+
+    The webhook's whole job: no classifier, catalogue or dialogue. A retried delivery
+    (same DEDUPE_KEY) stores nothing new.
+    """
+    body = unicodedata.normalize("NFC", body or "")
+    e164 = _person(phone)
+    with communes.bound(commune):
+        return waiting.store(
+            db,
+            provider=provider,
+            provider_id=provider_id,
+            dedupe_key=dedupe_key,
+            phone=e164 or str(phone or ""),
+            phone_raw=str(phone or ""),
+            body=body,
+            opt_out_type=opt_out_type,
+        )
+
+
+def _person(phone):
+    """The sender as E.164 when it is a person who can be answered, else None."""
+    try:
+        # Any numeric sender that looks like a phone number is a person and gets an answer.
+        return phones.sender(phone)
+    except phones.InvalidPhone:
+        return None
+
+
+def answer_waiting(db, owner=None, *, phones=20):
+    """Lease the waiting messages of up to PHONES phones and answer each; return how many.
+
+    The worker's loop (and the tests) call it; one phone's messages are answered in arrival
+    order, each in its own transaction.
+    """
+    owner = owner or outbox.new_owner()
+    answered = 0
+    known = {}
+    for row in waiting.lease(db, owner, phones=phones):
+        commune_id = row["commune_id"]
+        if commune_id not in known:
+            known[commune_id] = communes.by_id(db, commune_id)
+        with communes.bound(known[commune_id]):
+            if not _answer(db, row, owner):
+                break  # the lease went to another worker: leave the rest to it
+        answered += 1
+    return answered
+
+
+def _answer(db, row, owner):
+    """Answer one waiting message if OWNER still holds its lease; False if it does not."""
+    with transaction(db), cache.pinned(db):
+        if not waiting.finish(db, row["message_id"], owner):
+            return False
+        inbound = messages.get(db, row["message_id"])
+        if inbound is None or inbound["intent"] is not None:
+            return True  # answered already (by a one-shot handle_sms)
+        e164 = _person(row["phone_raw"])
+        resident = residents.by_phone(db, e164) if e164 else None
+        first_message = e164 is not None and resident is None
+        if first_message:
+            resident = residents.create(db, e164, raw=row["phone_raw"] or e164)
+        if resident is None:
+            # Short codes and alphanumeric senders (carrier promotions) cannot be answered.
+            messages.classify(db, inbound["id"], intent="bad_sender", status="ignored")
+            return True
+        _understand(
+            db,
+            resident,
+            inbound,
+            inbound["body"] or "",
+            row["opt_out_type"],
+            first_message,
+            inbound["provider"],
+            "outbox",
+        )
+    return True
+
+
 def _handle(
     db,
     *,
@@ -61,11 +144,7 @@ def _handle(
     DEDUPE_KEY) returns the replies stored the first time and changes nothing.
     """
     body = unicodedata.normalize("NFC", body or "")
-    try:
-        # Any numeric sender that looks like a phone number is a person and gets an answer.
-        e164 = phones.sender(phone)
-    except phones.InvalidPhone:
-        e164 = None
+    e164 = _person(phone)
     # Nothing in here edits the catalogue, so its version token is read once.
     with transaction(db), cache.pinned(db):
         resident = residents.by_phone(db, e164) if e164 else None
@@ -89,17 +168,25 @@ def _handle(
             return Outcome(inbound, [], inbound["intent"])
         # A message stored but never answered (by a version that answered in a second
         # transaction, cut short by a crash) is answered now, like a new one.
-        try:
-            with transaction(db):  # a savepoint: a failed answer leaves no half-done work
-                answer = dialogue.converse(
-                    db, resident, inbound, body, opt_out_type, first_message=first_message
-                )
-                inbound, reply_rows = _store(db, resident, inbound, answer, provider, reply_via)
-        except Exception:
-            log.exception("SMS %s could not be answered; handing it to staff", inbound["id"])
-            answer = _handed_to_staff(db, resident, inbound, body)
-            inbound, reply_rows = _store(db, resident, inbound, answer, provider, reply_via)
+        inbound, answer, reply_rows = _understand(
+            db, resident, inbound, body, opt_out_type, first_message, provider, reply_via
+        )
     return Outcome(inbound, answer.replies, answer.intent, answer.request, reply_rows=reply_rows)
+
+
+def _understand(db, resident, inbound, body, opt_out_type, first_message, provider, reply_via):
+    """Answer a stored message inside the caller's transaction; (message, Answer, reply rows)."""
+    try:
+        with transaction(db):  # a savepoint: a failed answer leaves no half-done work
+            answer = dialogue.converse(
+                db, resident, inbound, body, opt_out_type, first_message=first_message
+            )
+            inbound, reply_rows = _store(db, resident, inbound, answer, provider, reply_via)
+    except Exception:
+        log.exception("SMS %s could not be answered; handing it to staff", inbound["id"])
+        answer = _handed_to_staff(db, resident, inbound, body)
+        inbound, reply_rows = _store(db, resident, inbound, answer, provider, reply_via)
+    return inbound, answer, reply_rows
 
 
 def _handed_to_staff(db, resident, inbound, body):
@@ -167,6 +254,11 @@ def _store(db, resident, inbound, answer, provider, reply_via):
     if answer.intent in ("rate_limited",):
         status = "ignored"
     inbound = messages.classify(
-        db, inbound["id"], intent=answer.intent, status=status, request_id=request_id
+        db,
+        inbound["id"],
+        intent=answer.intent,
+        status=status,
+        request_id=request_id,
+        resident_id=None if inbound["resident_id"] else resident["id"],
     )
     return inbound, reply_rows

@@ -1,4 +1,4 @@
-"""SMS webhooks: parse the provider's request, hand it to the inbox, render the answer."""
+"""SMS webhooks: check the signature, store the message for the worker, answer at once."""
 
 import logging
 
@@ -7,6 +7,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from app import channels, communes, residents
 from app.delivery import gateway_watch, messages, outbox
+from app.infra import wake
 from app.infra.database import get_db
 from app.infra.logs import mask_phone
 from app.infra.web.converters import storable_id
@@ -14,8 +15,7 @@ from app.infra.web.responses import twiml
 from app.infra.web.signatures import require_twilio_signature
 from app.language import phones
 from db import transaction
-from sms import bp, gateway
-from sms.inbox import handle_sms
+from sms import bp, gateway, inbox
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +24,14 @@ UNSUBSCRIBED = "21610"  # the number sent STOP to our sender: never message it a
 NOT_MOBILE = "21614"  # a landline or otherwise not SMS-capable
 
 
-def _status_url(message_id):
-    """The callback URL for an inline reply; it carries our id because its SID is not known."""
-    return f"{current_app.config['PUBLIC_BASE_URL']}/sms/twilio/status?m={message_id}"
-
-
 @bp.post("/twilio")
 @require_twilio_signature
 def twilio_inbound():
-    """Twilio Messaging webhook: answer one inbound SMS with inline TwiML."""
+    """Twilio Messaging webhook: store the SMS and answer an empty <Response/>.
+
+    The reply follows through the outbox once the worker has answered (Twilio's advice for
+    work that takes time: acknowledge the webhook, send by the REST API).
+    """
     sid = request.form.get("MessageSid") or request.form.get("SmsSid")
     sender = request.form.get("From")
     if not sid or not sender or not request.form.get("To"):
@@ -45,7 +44,7 @@ def twilio_inbound():
         log.warning("SMS to %s: no commune owns this number", mask_phone(request.form.get("To")))
         abort(404)
     commune, _channel = found
-    outcome = handle_sms(
+    _message, is_new = inbox.take(
         db,
         commune=commune,
         phone=sender,
@@ -55,14 +54,9 @@ def twilio_inbound():
         dedupe_key=f"twilio:{sid}",
         opt_out_type=request.form.get("OptOutType"),
     )
-    response = MessagingResponse()
-    stored = outcome.reply_rows
-    if stored is None:  # a retry: the replies stored the first time
-        with communes.bound(commune):
-            stored = messages.replies_to(db, outcome.inbound["id"])
-    for reply in stored:
-        response.message(reply["body"], action=_status_url(reply["id"]), method="POST")
-    return twiml(response)
+    if is_new:
+        wake.notify(current_app.config["DATABASE_PATH"])
+    return twiml(MessagingResponse())
 
 
 @bp.post("/twilio/status")
@@ -184,8 +178,8 @@ def _gateway_event(commune, channel):
 
 
 def _gateway_received(db, commune, channel, event, received):
-    """Store and answer each received SMS; replies leave through the outbox."""
-    replies = 0
+    """Store each received SMS as waiting; the worker answers them through the outbox."""
+    stored = 0
     for sms in received:
         key = gateway.dedupe_key(sms, event)
         if not channel["is_default"]:
@@ -198,7 +192,7 @@ def _gateway_received(db, commune, channel, event, received):
             sim_number=sms.sim_number,
             received_at=sms.received_at,
         )
-        outcome = handle_sms(
+        _message, is_new = inbox.take(
             db,
             commune=commune,
             phone=sms.phone,
@@ -206,10 +200,11 @@ def _gateway_received(db, commune, channel, event, received):
             provider="gateway",
             provider_id=sms.message_id or key,
             dedupe_key=key,
-            reply_via="outbox",
         )
-        replies += 0 if outcome.duplicate else len(outcome.replies)
-    return jsonify(ok=True, queued_replies=replies)
+        stored += is_new
+    if stored:
+        wake.notify(current_app.config["DATABASE_PATH"])
+    return jsonify(ok=True, stored=stored)
 
 
 def _gateway_delivery(db, message_id, status, reason):

@@ -156,24 +156,66 @@ def twilio_post(client):
     return post
 
 
+EMPTY_RESPONSE = b'<?xml version="1.0" encoding="UTF-8"?><Response />'
+
+
+def answer_all(app):
+    """Answer every stored message that waits, in process, as the worker does; how many."""
+    from app.ops import worker
+
+    with app.app_context():
+        database = connect(app.config["DATABASE_PATH"])
+        try:
+            return worker.answer_all(database)
+        finally:
+            database.conn.close()
+
+
+def answered_replies(app, dedupe_key):
+    """Answer what waits, as the worker does, in process; return the replies to DEDUPE_KEY.
+
+    The replies are the bodies of the outbox rows queued for that message, in order.
+    """
+    from app.delivery import messages
+    from app.ops import worker
+
+    with app.app_context():
+        database = connect(app.config["DATABASE_PATH"])
+        try:
+            worker.answer_all(database)
+            message = messages.by_dedupe_key(database, dedupe_key)
+            assert message is not None, f"nothing stored under {dedupe_key}"
+            return outbox.bodies_replying_to(database, message["id"])
+        finally:
+            database.conn.close()
+
+
+def assert_empty_twiml(response):
+    """The Twilio webhook's answer once a message is stored: 200 and an empty <Response/>."""
+    assert response.status_code == 200, response.data
+    assert response.mimetype == "text/xml", response.mimetype
+    assert response.data == EMPTY_RESPONSE, response.data
+
+
 @pytest.fixture
-def text_in(twilio_post):
+def text_in(app, twilio_post):
     """Send one SMS through the signed Twilio webhook; return the reply texts.
 
-    Each call gets a fresh MessageSid unless SID is given (to replay a provider retry).
+    The webhook must answer an empty <Response/>; the worker's step then answers in
+    process and the texts are the outbox rows queued for the message. Each call gets a
+    fresh MessageSid unless SID is given (to replay a provider retry).
     """
     import itertools
-    import xml.etree.ElementTree as ET
 
     counter = itertools.count(1)
 
-    def send(body, phone="+84912000111", sid=None):
+    def send(body, phone="+84912000111", sid=None, to="+84000000000"):
         sid = sid or f"SM{next(counter):032x}"
         response = twilio_post(
-            "/sms/twilio", {"MessageSid": sid, "From": phone, "To": "+84000000000", "Body": body}
+            "/sms/twilio", {"MessageSid": sid, "From": phone, "To": to, "Body": body}
         )
-        assert response.status_code == 200, response.data
-        return [message.text for message in ET.fromstring(response.data).iter("Message")]
+        assert_empty_twiml(response)
+        return answered_replies(app, f"twilio:{sid}")
 
     return send
 

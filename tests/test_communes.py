@@ -13,7 +13,7 @@ import time_machine
 from app import channels, communes
 from app.seed.demo_commune import DEMO_CODE, DEMO_TWILIO_NUMBER, ensure_demo_commune
 from app.seed.loader import seed
-from tests.conftest import DAY_HOUR
+from tests.conftest import DAY_HOUR, answer_all, answered_replies, assert_empty_twiml
 
 FIRST_NUMBER = "+84000000000"  # TWILIO_FROM_NUMBER of the test app (the embedded default)
 PHONE = "+84912000111"
@@ -36,8 +36,11 @@ def second(db):
 
 
 @pytest.fixture
-def text(twilio_post):
-    """Text BODY from PHONE to the number TO; return (status, reply texts)."""
+def text(app, twilio_post):
+    """Text BODY from PHONE to the number TO; return (status, reply texts).
+
+    Stored messages are answered in process as the worker does; the texts are the outbox's.
+    """
     sids = iter(range(1, 1000))
 
     def send(body, to, phone=PHONE):
@@ -47,7 +50,8 @@ def text(twilio_post):
         )
         if response.status_code != 200:
             return response.status_code, []
-        return 200, [m.text for m in ET.fromstring(response.data).iter("Message")]
+        assert_empty_twiml(response)
+        return 200, answered_replies(app, f"twilio:{sid}")
 
     return send
 
@@ -166,6 +170,7 @@ def test_a_gateway_device_posts_to_its_own_url_with_its_own_key(app, client, db,
     assert _gateway_post(client, "/sms/gateway/999", device["secret"]).status_code == 404
     response = _gateway_post(client, path, device["secret"])
     assert response.status_code == 200, response.data
+    answer_all(app)
     [inbound] = db["messages"].rows_where("direction = 'in'")
     assert inbound["commune_id"] == second.id
     [reply] = db["outbox"].rows

@@ -1,4 +1,4 @@
-"""A web worker answers residents' own words without importing numpy or scikit-learn."""
+"""The web and the worker answer residents' own words without importing numpy or scikit-learn."""
 
 import subprocess
 import sys
@@ -37,6 +37,9 @@ WORKER = textwrap.dedent(
         "/sms/twilio", data=params, headers={"X-Twilio-Signature": signature})
     with app.app_context():
         database = connect(db_path)
+        # The webhook stored it; the worker's answering step reads it, in this process too.
+        from app.ops import worker
+        worker.answer_all(database)
         intent = database.execute("SELECT intent FROM messages WHERE direction = 'in'").fetchone()
         from sms.nlu import runtime
         loaded = runtime.catalogue(database).model is not None

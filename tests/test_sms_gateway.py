@@ -31,7 +31,22 @@ def _post(client, event, *, timestamp=None, key=SIGNING_KEY, signature=None, raw
         "X-Timestamp": timestamp,
         "X-Signature": signature if signature is not None else _sign(body, timestamp, key),
     }
-    return client.post("/sms/gateway", data=body, headers=headers)
+    response = client.post("/sms/gateway", data=body, headers=headers)
+    _answer(client.application)
+    return response
+
+
+def _answer(app):
+    """Answer what the webhook stored, in process, as the worker does."""
+    from app.ops import worker
+    from db import connect
+
+    with app.app_context():
+        database = connect(app.config["DATABASE_PATH"])
+        try:
+            worker.answer_all(database)
+        finally:
+            database.conn.close()
 
 
 def _received(text="HEN Tan Phu", message_id="abc123", phone=PHONE, at="2026-12-01T08:15:00+07:00"):
@@ -57,7 +72,7 @@ def _counts(db):
 
 def test_signed_sms_opens_the_request_and_queues_the_reply_in_the_outbox(client, db):
     response = _post(client, _received())
-    assert response.status_code == 200 and response.get_json()["queued_replies"] == 1
+    assert response.status_code == 200 and response.get_json()["stored"] == 1
     [request] = db["requests"].rows
     [row] = db["outbox"].rows
     assert (row["kind"], row["phone"], row["request_id"]) == ("reply", PHONE, request["id"])
@@ -80,7 +95,7 @@ def test_redelivered_webhook_creates_nothing_new(client, db):
     _post(client, _received())
     before = _counts(db)
     again = _post(client, _received())
-    assert again.status_code == 200 and again.get_json()["queued_replies"] == 0
+    assert again.status_code == 200 and again.get_json()["stored"] == 0
     assert _counts(db) == before
 
 
@@ -249,7 +264,7 @@ def test_batch_of_received_messages_goes_through_the_engine_in_order(client, db)
     second = _received("XEM", message_id="m2", at="2026-12-01T08:16:00+07:00")["payload"]
     batch = {"event": "sms:batch:received", "payload": {"messages": [first, second]}}
     response = _post(client, batch)
-    assert response.get_json()["queued_replies"] == 2
+    assert response.get_json()["stored"] == 2
     inbound = db["messages"].rows_where("direction = 'in'", order_by="id")
     intents = [row["intent"] for row in inbound]
     assert intents == ["visit", "status"]

@@ -1,15 +1,25 @@
 """One write transaction per inbound SMS, a savepoint around the answer, and few statements."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 
 from app import communes, lifecycle, residents
+from app.delivery import waiting
 from app.request_queue import service_requests
 from app.request_queue.asked import Asked
 from bench.profile_webhooks import STATEMENT_GOALS, statements_of
-from db import kept, transaction
+from db import connect, kept, transaction
 from sms import dialogue, inbox
+from tests.conftest import assert_empty_twiml
 
 PHONE = "+84912000111"
+# The door: the commune that owns the number, the message, its waiting row.
+DOOR_STATEMENTS = 3
+# What answering from the back adds to an answer's own statements: the lease, the commune,
+# reading the stored message, attaching its sender, and deleting the waiting row.
+BACK_EXTRA = 5
 
 
 @pytest.fixture
@@ -34,28 +44,98 @@ def handle(db, body, sid="SM1", phone=PHONE):
     )
 
 
+def _answering(app):
+    """A connection of the worker's own and a function answering what waits on it."""
+    database = connect(app.config["DATABASE_PATH"])
+    return database, lambda: inbox.answer_waiting(database, "worker-a")
+
+
 @pytest.mark.parametrize(
     ("path", "body"), [("sms HEN", "HEN Phu Hoa A"), ("sms guidance", "KHAISINH")]
 )
-def test_a_message_from_a_new_number_costs_at_most_its_statement_goal(
-    thread_db, text_in, path, body
+def test_the_door_stores_in_one_short_transaction_and_the_back_keeps_its_statement_goal(
+    app, thread_db, twilio_post, text_in, path, body
 ):
-    with statements_of(thread_db) as log:
-        [reply] = text_in(body, phone="+84912000123")[:1]
+    params = {"MessageSid": "SM" + "7" * 32, "From": "+84912000123", "To": "+84000000000"}
+    with statements_of(thread_db) as door:
+        assert_empty_twiml(twilio_post("/sms/twilio", {**params, "Body": body}))
+    # The commune's number, the message and its waiting row: nothing reads the catalogue.
+    assert len(door.data) <= DOOR_STATEMENTS, "\n".join(door.data)
+    assert [s.split()[0] for s in door.control] == ["BEGIN", "COMMIT"]
 
-    assert reply.startswith("Xa Phu Lam: ")
-    assert len(log.data) <= STATEMENT_GOALS[path], "\n".join(log.data)
+    database, answer = _answering(app)
+    with app.app_context():
+        answer()  # warm the worker connection's caches on another number
+        second = {**params, "MessageSid": "SM" + "8" * 32, "From": "+84912000125", "Body": body}
+        assert_empty_twiml(twilio_post("/sms/twilio", second))
+        with statements_of(database) as back:
+            assert answer() == 1
+    database.conn.close()
+    # The lease, the answer and the removal of the waiting row, beside the answer's own.
+    assert len(back.data) <= STATEMENT_GOALS[path] + BACK_EXTRA, "\n".join(back.data)
 
 
 @pytest.mark.parametrize("body", ["HEN Phu Hoa A", "KHAISINH", "LICH Tan Phu", "Cho toi hoi"])
-def test_each_message_is_stored_and_answered_in_one_write_transaction(thread_db, text_in, body):
-    with statements_of(thread_db) as log:
-        assert text_in(body, phone="+84912000124")
+def test_each_message_is_answered_in_one_write_transaction_with_a_savepoint(app, twilio_post, body):
+    params = {"MessageSid": "SM" + "9" * 32, "From": "+84912000124", "To": "+84000000000"}
+    assert_empty_twiml(twilio_post("/sms/twilio", {**params, "Body": body}))
+    database, answer = _answering(app)
+    with app.app_context(), statements_of(database) as log:
+        assert answer() == 1
+    database.conn.close()
 
     begins = [s for s in log.control if s.startswith("BEGIN")]
     commits = [s for s in log.control if s.startswith("COMMIT")]
-    assert (len(begins), len(commits)) == (1, 1)
+    # One to lease the phone's messages, one to answer this one.
+    assert (len(begins), len(commits)) == (2, 2)
     assert any(s.startswith("SAVEPOINT") for s in log.control)  # around the answer
+
+
+def test_a_worker_killed_while_answering_leaves_the_message_to_be_answered_once_later(
+    app, twilio_post, monkeypatch
+):
+    params = {"MessageSid": "SM" + "a" * 32, "From": PHONE, "To": "+84000000000"}
+    assert_empty_twiml(twilio_post("/sms/twilio", {**params, "Body": "HEN Phu Hoa A"}))
+    database = connect(app.config["DATABASE_PATH"])
+
+    def dies(*args, **kwargs):
+        raise KeyboardInterrupt  # like a worker killed mid-answer: not an error to handle
+
+    with app.app_context():
+        monkeypatch.setattr(dialogue, "converse", dies)
+        with pytest.raises(KeyboardInterrupt):
+            inbox.answer_waiting(database, "worker-a")
+        monkeypatch.undo()
+        [inbound] = database["messages"].rows
+        assert inbound["intent"] is None and database["outbox"].count == 0
+        # Its lease holds the phone: another worker leaves it alone until the lease expires.
+        assert inbox.answer_waiting(database, "worker-b") == 0
+        with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=60)):
+            assert inbox.answer_waiting(database, "worker-b") == 1
+            assert inbox.answer_waiting(database, "worker-a") == 0
+    assert database["messages"].get(inbound["id"])["intent"] == "visit"
+    assert database["outbox"].count == 1 and database["inbox_waiting"].count == 0
+    assert database["requests"].count == 1
+    database.conn.close()
+
+
+def test_a_worker_that_lost_its_lease_answers_nothing(app, twilio_post):
+    params = {"MessageSid": "SM" + "b" * 32, "From": PHONE, "To": "+84000000000"}
+    assert_empty_twiml(twilio_post("/sms/twilio", {**params, "Body": "HEN Phu Hoa A"}))
+    database = connect(app.config["DATABASE_PATH"])
+    with app.app_context():
+        [row] = waiting.lease(database, "worker-a")
+        with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=60)):
+            [taken] = waiting.lease(database, "worker-b")
+        assert taken["message_id"] == row["message_id"]
+        # worker-a wakes up late: its answer is refused and rolled back.
+        with communes.bound(communes.first_commune(database)):
+            assert inbox._answer(database, row, "worker-a") is False
+        assert database["outbox"].count == 0
+        with communes.bound(communes.first_commune(database)):
+            assert inbox._answer(database, taken, "worker-b") is True
+    assert database["outbox"].count == 1
+    database.conn.close()
 
 
 def test_a_failing_answer_is_undone_and_the_message_goes_to_staff(app, db, monkeypatch):

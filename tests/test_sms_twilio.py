@@ -1,12 +1,21 @@
-"""The Twilio webhooks: real signatures, retries, opt-out parameters and status callbacks."""
+"""The Twilio webhooks: real signatures, retries, opt-out parameters and status callbacks.
 
-import xml.etree.ElementTree as ET
+The inbound webhook stores the message and answers an empty <Response/>; the worker's step
+(run here in process) answers it through the outbox.
+"""
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.language.texts import is_gsm7
-from tests.conftest import PUBLIC_BASE_URL, twilio_signature
+from tests.conftest import (
+    EMPTY_RESPONSE,
+    PUBLIC_BASE_URL,
+    answered_replies,
+    assert_empty_twiml,
+    send_due,
+    twilio_signature,
+)
 
 PHONE = "+84912000111"
 
@@ -15,10 +24,10 @@ def _params(body="HEN Tan Phu", sid="SM" + "a" * 32, phone=PHONE, **extra):
     return {"MessageSid": sid, "From": phone, "To": "+84000000000", "Body": body, **extra}
 
 
-def _messages(response):
-    root = ET.fromstring(response.data)
-    assert root.tag == "Response"
-    return list(root.iter("Message"))
+def _replies(app, response, params):
+    """The webhook's empty answer, then the replies the worker's step queued for the message."""
+    assert_empty_twiml(response)
+    return answered_replies(app, f"twilio:{params['MessageSid']}")
 
 
 def _count(db, table):
@@ -73,27 +82,50 @@ def test_missing_sid_or_sender_is_a_400(twilio_post, db):
     assert _count(db, "messages") == 0
 
 
-def test_retry_with_the_same_sid_returns_the_identical_reply_and_creates_nothing(twilio_post, db):
+def test_retry_with_the_same_sid_answers_empty_and_creates_nothing(app, twilio_post, db):
     first = twilio_post("/sms/twilio", _params())
-    counts = {table: _count(db, table) for table in ("messages", "requests", "request_events")}
+    [reply] = _replies(app, first, _params())
+    tables = ("messages", "requests", "request_events", "outbox", "inbox_waiting")
+    counts = {table: _count(db, table) for table in tables}
     second = twilio_post("/sms/twilio", _params())
-    assert second.data == first.data
+    assert second.data == first.data == EMPTY_RESPONSE
+    assert _replies(app, second, _params()) == [reply]
     assert {table: _count(db, table) for table in counts} == counts
     assert _count(db, "requests") == 1
 
 
-def test_reply_carries_a_status_callback_that_finds_the_inline_reply(twilio_post, db):
-    [message] = _messages(twilio_post("/sms/twilio", _params()))
-    action = message.get("action")
-    assert action.startswith(PUBLIC_BASE_URL + "/sms/twilio/status?m=")
-    path = action[len(PUBLIC_BASE_URL) :]
-    callback = {"MessageSid": "SM" + "b" * 32, "MessageStatus": "sent", "To": PHONE}
-    assert twilio_post(path, callback).status_code == 204
-    [reply] = db["messages"].rows_where("direction = 'out'")
-    assert (reply["provider_id"], reply["status"]) == ("SM" + "b" * 32, "sent")
-    delivered = {**callback, "MessageStatus": "delivered"}
-    assert twilio_post("/sms/twilio/status", delivered).status_code == 204
-    assert db["messages"].get(reply["id"])["status"] == "delivered"
+def test_a_retry_after_the_reply_was_sent_sends_no_second_reply(app, twilio_post, db):
+    _replies(app, twilio_post("/sms/twilio", _params()), _params())
+    with app.app_context():
+        assert send_due(db) == 1
+    assert _replies(app, twilio_post("/sms/twilio", _params()), _params())
+    with app.app_context():
+        assert send_due(db) == 0
+    assert [row["status"] for row in db["outbox"].rows] == ["sent"]
+    assert db["messages"].count_where("direction = 'out'") == 1
+
+
+def test_the_webhook_only_stores_and_the_worker_answers_through_the_outbox(app, twilio_post, db):
+    response = twilio_post("/sms/twilio", _params())
+    assert_empty_twiml(response)
+    [inbound] = db["messages"].rows
+    assert (inbound["intent"], inbound["resident_id"]) == (None, None)
+    assert [row["message_id"] for row in db["inbox_waiting"].rows] == [inbound["id"]]
+    assert _count(db, "outbox") == _count(db, "requests") == 0
+
+    [reply] = answered_replies(app, f"twilio:{_params()['MessageSid']}")
+    assert _count(db, "inbox_waiting") == 0
+    [queued] = db["outbox"].rows
+    assert (queued["kind"], queued["reply_to_id"], queued["body"]) == (
+        "reply",
+        inbound["id"],
+        reply,
+    )
+    assert db["messages"].get(inbound["id"])["intent"] is not None
+    with app.app_context():
+        assert send_due(db) == 1
+    [sent] = db["messages"].rows_where("direction = 'out'")
+    assert (sent["outbox_id"], sent["body"]) == (queued["id"], reply)
 
 
 def _outbound(db, sid, status="sent"):
@@ -152,13 +184,13 @@ def test_error_21614_marks_the_number_as_not_sms_capable(twilio_post, text_in, d
     assert resident["opted_out"] == 0
 
 
-def test_twilio_opt_out_type_stop_and_start_are_honoured_silently(twilio_post, db):
-    stop = twilio_post("/sms/twilio", _params("Stop", sid="SM" + "1" * 32, OptOutType="STOP"))
-    assert _messages(stop) == []
+def test_twilio_opt_out_type_stop_and_start_are_honoured_silently(app, twilio_post, db):
+    stop_params = _params("Stop", sid="SM" + "1" * 32, OptOutType="STOP")
+    assert _replies(app, twilio_post("/sms/twilio", stop_params), stop_params) == []
     resident = next(iter(db["residents"].rows_where("phone = ?", [PHONE])))
     assert resident["opted_out"] == 1
-    start = twilio_post("/sms/twilio", _params("Start", sid="SM" + "2" * 32, OptOutType="START"))
-    assert _messages(start) == []
+    start_params = _params("Start", sid="SM" + "2" * 32, OptOutType="START")
+    assert _replies(app, twilio_post("/sms/twilio", start_params), start_params) == []
     assert db["residents"].get(resident["id"])["opted_out"] == 0
 
 
@@ -168,14 +200,11 @@ def test_twilio_opt_out_type_stop_and_start_are_honoured_silently(twilio_post, d
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(body=st.text(max_size=1200), number=st.integers(min_value=0, max_value=9_999_999))
-def test_any_unicode_body_gets_200_and_valid_sms_replies(twilio_post, body, number):
+def test_any_unicode_body_gets_200_and_valid_sms_replies(app, twilio_post, body, number):
     params = _params(body, sid=f"SM{number:032d}", phone=f"+849{number:08d}")
-    response = twilio_post("/sms/twilio", params)
-    assert response.status_code == 200
-    assert response.mimetype == "text/xml"
-    for message in _messages(response):
-        assert message.text.startswith("Xa Phu Lam: ")
-        assert len(message.text) <= 160 and is_gsm7(message.text)
+    for text in _replies(app, twilio_post("/sms/twilio", params), params):
+        assert text.startswith("Xa Phu Lam: ")
+        assert len(text) <= 160 and is_gsm7(text)
 
 
 OUR_NUMBER = "+84000000000"
@@ -200,7 +229,7 @@ FIELDS = ["MessageSid", "From", "To", "Body", "OptOutType", "AccountSid", "NumMe
     number=st.integers(min_value=0, max_value=9_999_999),
 )
 def test_any_missing_or_odd_field_gets_400_or_valid_twiml_never_500(
-    twilio_post, present, values, number
+    app, twilio_post, present, values, number
 ):
     params = {field: values[field] for field in present}
     if "MessageSid" in params:
@@ -213,6 +242,5 @@ def test_any_missing_or_odd_field_gets_400_or_valid_twiml_never_500(
     if params["To"] != OUR_NUMBER:
         assert response.status_code == 404  # no commune owns the number
         return
-    assert response.status_code == 200
-    for message in _messages(response):
-        assert message.text.startswith("Xa Phu Lam: ") and len(message.text) <= 160
+    for text in _replies(app, response, params):
+        assert text.startswith("Xa Phu Lam: ") and len(text) <= 160

@@ -166,9 +166,12 @@ def thread(db, commune, phone, limit=200):
     return list(reversed(latest))
 
 
-def classify(db, message_id, *, intent, status=None, request_id=None):
-    """Record what an inbound message turned out to be (and the request it opened)."""
+def classify(db, message_id, *, intent, status=None, request_id=None, resident_id=None):
+    """Record what an inbound message turned out to be (the request it opened, its sender)."""
     changes = {"intent": intent, "updated_at": clock.iso(clock.now())}
+    if resident_id:
+        # A message the door stored before its sender was looked up.
+        changes["resident_id"] = resident_id
     if status:
         changes["status"] = status
     if request_id:

@@ -1,7 +1,9 @@
-"""The worker process: sends the outbox and runs scheduled jobs.
+"""The worker process: answers stored SMS, sends the outbox and runs scheduled jobs.
 
-Run as many as you like (`flask --app wsgi worker`): rows are leased atomically, and the
-scheduled jobs are idempotent. A pass that raises is logged and tried again after a backoff,
+Run as many as you like (`flask --app wsgi worker`): waiting messages and outbox rows are
+leased atomically, and the scheduled jobs are idempotent. A thread answers the messages the
+webhooks stored, woken by their datagram (app.infra.wake) or a 250 ms poll, and wakes the
+sender when it has queued replies. A pass that raises is logged and tried again after a backoff,
 so one bad row or a locked database never ends the process; each good pass writes a
 heartbeat that /healthz and /metrics report.
 """
@@ -15,9 +17,10 @@ import time
 from flask import current_app
 
 from app.delivery import outbox, outbox_health, transports
-from app.infra import clock, logs
+from app.infra import clock, logs, wake
 from app.ops import scheduler
 from db import checkpoint, connect, first, transaction
+from sms import inbox
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 2
@@ -45,8 +48,21 @@ def run(app, once=False, stopping=None):
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # Phones masked, keys redacted, in every line this process writes.
     logs.install()
+    # Set when replies were queued (or the worker stops): the sender goes at once.
+    nudge = threading.Event()
+
+    def stop(*_):
+        stopping.set()
+        nudge.set()
+
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+        signal.signal(signal.SIGTERM, stop)
+    answerer = None
+    if not once:
+        answerer = threading.Thread(
+            target=answer_loop, args=(app, stopping, nudge), name="answer", daemon=True
+        )
+        answerer.start()
     with app.app_context():
         path = app.config["DATABASE_PATH"]
         db = connect(path)
@@ -57,7 +73,7 @@ def run(app, once=False, stopping=None):
         try:
             while not stopping.is_set():
                 try:
-                    result = run_pass(db, transport=transport, owner=owner)
+                    result = run_pass(db, transport=transport, owner=owner, answer=once)
                     # Web connections leave WAL checkpoints to this process (see db).
                     checkpoint(db)
                 except Exception as error:
@@ -80,21 +96,65 @@ def run(app, once=False, stopping=None):
                     break
                 # A full batch means more is waiting: go again at once.
                 if result["sent"] < BATCH:
-                    stopping.wait(POLL_SECONDS)
+                    nudge.wait(POLL_SECONDS)
+                    nudge.clear()
         except KeyboardInterrupt:
-            pass
+            stop()
         finally:
+            db.conn.close()
+            if answerer is not None:
+                stop()
+                answerer.join(timeout=5)
+
+
+def answer_loop(app, stopping, nudge):
+    """Answer waiting messages until STOPPING; set NUDGE whenever replies were queued."""
+    with app.app_context():
+        path = app.config["DATABASE_PATH"]
+        db = connect(path)
+        listener = wake.Listener(path)
+        owner = outbox.new_owner()
+        failures = 0
+        try:
+            while not stopping.is_set():
+                try:
+                    answered = inbox.answer_waiting(db, owner)
+                except Exception as error:
+                    failures += 1
+                    wait = backoff_seconds(failures)
+                    log.exception("answering failed (%d in a row); next in %s s", failures, wait)
+                    if isinstance(error, sqlite3.Error):
+                        db.conn.close()
+                        db = connect(path)
+                    stopping.wait(wait)
+                    continue
+                failures = 0
+                if answered:
+                    nudge.set()
+                    continue  # more may be waiting
+                listener.wait(wake.FALLBACK_SECONDS)
+        finally:
+            listener.close()
             db.conn.close()
 
 
-def run_pass(db, *, transport=None, owner=None, jobs=True):
-    """One pass: run the scheduled jobs, then send what is due; return what happened."""
+def run_pass(db, *, transport=None, owner=None, jobs=True, answer=True):
+    """One pass: run the scheduled jobs, answer waiting SMS, send what is due; what happened."""
     started = time.monotonic()
     result = {"jobs": scheduler.run_due_jobs(db) if jobs else {}}
+    result["answered"] = answer_all(db, owner) if answer else 0
     transport = transport or transports.from_config(current_app.config)
     result["sent"] = outbox.send_due(db, BATCH, transport=transport, owner=owner)
     result["seconds"] = round(time.monotonic() - started, 3)
     return result
+
+
+def answer_all(db, owner=None):
+    """Answer every waiting message, lease after lease; return how many."""
+    total = 0
+    while answered := inbox.answer_waiting(db, owner):
+        total += answered
+    return total
 
 
 def beat(db, owner):
@@ -112,6 +172,13 @@ def last_heartbeat(db):
     """Return the newest heartbeat of any worker (aware UTC), or None if none ran yet."""
     row = first(db, "SELECT last_run_at FROM jobs WHERE name = ?", [HEARTBEAT_JOB])
     return clock.parse(row["last_run_at"]) if row else None
+
+
+def is_running(db, now=None):
+    """Tell whether some worker has reported lately (it answers and sends on its own)."""
+    heartbeat = last_heartbeat(db)
+    age = ((now or clock.now()) - heartbeat).total_seconds() if heartbeat else None
+    return age is not None and age < 3 * HEARTBEAT_SECONDS
 
 
 def health(db, now=None):

@@ -2,6 +2,7 @@
 
 import contextlib
 import sqlite3
+import time
 import xml.etree.ElementTree as ET
 
 from bench import loadgen
@@ -32,8 +33,26 @@ def messages_in(reply):
 
 
 def acknowledged(reply):
-    """A webhook counts as acknowledged when it got 200 and a TwiML reply with a message."""
-    return reply is not None and reply.status == 200 and bool(messages_in(reply))
+    """A webhook counts as acknowledged when it got 200 and the empty <Response/>.
+
+    The message is stored by then; its reply follows through the outbox.
+    """
+    return reply is not None and reply.status == 200 and messages_in(reply) == []
+
+
+def drain(service, timeout=120):
+    """Wait until no stored message waits to be answered (starting a worker if none runs)."""
+    started = not service.outbox_workers
+    if started:
+        service.start_outbox_workers(1)
+    deadline = time.monotonic() + timeout
+    try:
+        while scalar(service.db_path, "SELECT count(*) FROM inbox_waiting"):
+            assert time.monotonic() < deadline, "the worker did not answer every message"
+            time.sleep(0.1)
+    finally:
+        if started:
+            service.stop_outbox_workers()
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ import pytest
 
 from bench import loadgen
 from bench.harness import flask_cli
-from tests.reliability.support import acknowledged, home_visit_texts, scalar
+from tests.reliability.support import acknowledged, drain, home_visit_texts, scalar
 
 TEXTS = 200
 API_VISITS = 40
@@ -74,6 +74,7 @@ def test_two_hundred_concurrent_webhooks_and_staff_actions_lose_nothing(start_se
     by_raw = dict(zip(mixed, replies, strict=True))
     acked = [by_raw[raw] for raw in raws if acknowledged(by_raw[raw])]
     assert len(acked) == TEXTS, [by_raw[r].text[:200] for r in raws if not acknowledged(by_raw[r])]
+    drain(service)
     sms_visits = scalar(
         service.db_path,
         "SELECT count(*) FROM requests WHERE kind = 'visit' AND channel = 'sms'",

@@ -8,6 +8,7 @@ from bench import loadgen
 from tests.reliability.support import (
     acknowledged,
     assert_each_text_stored_once,
+    drain,
     home_visit_texts,
     rows,
     scalar,
@@ -65,6 +66,7 @@ def test_acknowledged_messages_survive_kill_9_and_resending_creates_no_duplicate
     unacked = [raw for raw, reply in zip(raws, first, strict=True) if not acknowledged(reply)]
     second = loadgen.send_all(service.port, unacked, concurrency=CLIENTS, time_limit=120)
     assert all(acknowledged(reply) for reply in second)
+    drain(service)
     service.stop()
 
     assert scalar(service.db_path, "PRAGMA integrity_check") == "ok"

@@ -1,0 +1,125 @@
+"""Inbound SMS stored at the door and waiting for the worker to answer them.
+
+The webhook stores a message and its waiting row in one short transaction and answers the
+provider at once (DESIGN.md principle 5). The worker leases every waiting row of a phone
+together, so one phone's messages are answered in arrival order and never two at once,
+even by several worker processes; a row is deleted in the transaction that answers it,
+only while its lease is still held. A worker that dies leaves its lease to expire, and
+the next worker answers the rows, once.
+"""
+
+import datetime as dt
+
+from app import communes
+from app.delivery import messages
+from app.infra import clock
+from db import first, transaction
+
+# Answering a phone's few messages takes milliseconds; a lease this long only matters
+# when a worker died holding it.
+LEASE_SECONDS = 15
+
+
+def store(db, *, provider, provider_id, dedupe_key, phone, phone_raw, body, opt_out_type=None):
+    """Store an inbound SMS as waiting to be answered; return (message row, is_new).
+
+    A retried delivery (same DEDUPE_KEY) stores nothing new. One stored by an older version
+    and never answered (no intent yet) waits again, so it is answered now.
+    """
+    with transaction(db):
+        message, is_new = messages.record_inbound(
+            db,
+            provider=provider,
+            provider_id=provider_id,
+            dedupe_key=dedupe_key,
+            phone=phone,
+            body=body,
+        )
+        if message["intent"] is None:
+            db.conn.execute(
+                "INSERT OR IGNORE INTO inbox_waiting (message_id, commune_id, phone, phone_raw,"
+                " opt_out_type, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    message["id"],
+                    communes.current_id(),
+                    phone,
+                    phone_raw,
+                    opt_out_type,
+                    message["created_at"],
+                ],
+            )
+    return message, is_new
+
+
+def lease(db, owner, *, phones=20, lease_seconds=LEASE_SECONDS):
+    """Take every waiting row of up to PHONES phones no live lease holds; oldest phones first.
+
+    Returns the rows in arrival order. Rows of a phone that arrive while its lease is held
+    wait for the next lease, after the holder has answered the earlier ones.
+    """
+    now = clock.now()
+    with transaction(db):
+        cursor = db.conn.execute(
+            """
+            UPDATE inbox_waiting
+            SET lease_owner = :owner, lease_expires_at = :expires
+            WHERE (commune_id, phone) IN (
+                SELECT commune_id, phone FROM inbox_waiting AS w
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM inbox_waiting AS held
+                    WHERE held.commune_id = w.commune_id AND held.phone = w.phone
+                      AND held.lease_owner IS NOT NULL AND held.lease_expires_at > :now
+                      AND held.lease_owner != :owner
+                )
+                GROUP BY commune_id, phone
+                ORDER BY min(message_id)
+                LIMIT :phones
+            )
+            RETURNING *
+            """,
+            {
+                "owner": owner,
+                "now": clock.iso(now),
+                "expires": clock.iso(now + dt.timedelta(seconds=lease_seconds)),
+                "phones": phones,
+            },
+        )
+        columns = [column[0] for column in cursor.description]
+        leased = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return sorted(leased, key=lambda row: row["message_id"])
+
+
+def finish(db, message_id, owner):
+    """Delete a waiting row inside the answering transaction; False if the lease was lost."""
+    cursor = db.conn.execute(
+        "DELETE FROM inbox_waiting WHERE message_id = ? AND lease_owner = ?",
+        [message_id, owner],
+    )
+    return cursor.rowcount == 1
+
+
+def count(db):
+    """How many stored messages wait to be answered."""
+    return first(db, "SELECT count(*) AS n FROM inbox_waiting")["n"]
+
+
+def oldest_wait(db, now=None):
+    """Seconds the oldest waiting message has waited, or None when none waits."""
+    row = first(db, "SELECT min(created_at) AS at FROM inbox_waiting")
+    if not row or not row["at"]:
+        return None
+    return ((now or clock.now()) - clock.parse(row["at"])).total_seconds()
+
+
+def replies(db, dedupe_key):
+    """What became of the message stored under DEDUPE_KEY: (answered, [(body, outbox status)]).
+
+    answered is False while it waits (or when nothing is stored under the key).
+    """
+    message = messages.by_dedupe_key(db, dedupe_key)
+    if message is None:
+        return False, []
+    cursor = db.conn.execute(
+        "SELECT body, status FROM outbox WHERE reply_to_id = ? ORDER BY id", [message["id"]]
+    )
+    return message["intent"] is not None, [(body, status) for body, status in cursor]
