@@ -36,6 +36,7 @@ def create_app(overrides=None):
     from open311 import bp as open311_bp
     from simulator import bp as simulator_bp
     from sms import bp as sms_bp
+    from sms.inbox import answer_waiting
     from staff import bp as staff_bp
     from voice import bp as voice_bp
 
@@ -52,6 +53,8 @@ def create_app(overrides=None):
     app.register_blueprint(health.bp)
     metrics.init_app(app)
     app.register_blueprint(sms_bp)
+    # The worker answers what the SMS webhooks stored, without importing the channel.
+    app.extensions["answer_waiting"] = answer_waiting
     app.register_blueprint(voice_bp)
     app.register_blueprint(open311_bp)
     app.register_blueprint(simulator_bp)

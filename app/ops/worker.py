@@ -20,7 +20,6 @@ from app.delivery import outbox, outbox_health, transports
 from app.infra import clock, logs, wake
 from app.ops import scheduler
 from db import checkpoint, connect, first, transaction
-from sms import inbox
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 2
@@ -114,11 +113,12 @@ def answer_loop(app, stopping, nudge):
         db = connect(path)
         listener = wake.Listener(path)
         owner = outbox.new_owner()
+        answer_waiting = _answerer()
         failures = 0
         try:
             while not stopping.is_set():
                 try:
-                    answered = inbox.answer_waiting(db, owner)
+                    answered = answer_waiting(db, owner)
                 except Exception as error:
                     failures += 1
                     wait = backoff_seconds(failures)
@@ -149,10 +149,16 @@ def run_pass(db, *, transport=None, owner=None, jobs=True, answer=True):
     return result
 
 
+def _answerer():
+    """The SMS channel's answering step, which the app factory hands the worker."""
+    return current_app.extensions["answer_waiting"]
+
+
 def answer_all(db, owner=None):
     """Answer every waiting message, lease after lease; return how many."""
+    answer_waiting = _answerer()
     total = 0
-    while answered := inbox.answer_waiting(db, owner):
+    while answered := answer_waiting(db, owner):
         total += answered
     return total
 
