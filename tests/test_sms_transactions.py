@@ -44,6 +44,12 @@ def handle(db, body, sid="SM1", phone=PHONE):
     )
 
 
+def _statements(log):
+    """The data statements of LOG; the trace repeats a statement for each trigger it fires
+    (the report counters), which is not another statement."""
+    return [s for n, s in enumerate(log.data) if n == 0 or s != log.data[n - 1]]
+
+
 def _answering(app):
     """A connection of the worker's own and a function answering what waits on it."""
     database = connect(app.config["DATABASE_PATH"])
@@ -60,7 +66,7 @@ def test_the_door_stores_in_one_short_transaction_and_the_back_keeps_its_stateme
     with statements_of(thread_db) as door:
         assert_empty_twiml(twilio_post("/sms/twilio", {**params, "Body": body}))
     # The commune's number, the message and its waiting row: nothing reads the catalogue.
-    assert len(door.data) <= DOOR_STATEMENTS, "\n".join(door.data)
+    assert len(_statements(door)) <= DOOR_STATEMENTS, "\n".join(door.data)
     assert [s.split()[0] for s in door.control] == ["BEGIN", "COMMIT"]
 
     database, answer = _answering(app)
@@ -72,7 +78,7 @@ def test_the_door_stores_in_one_short_transaction_and_the_back_keeps_its_stateme
             assert answer() == 1
     database.conn.close()
     # The lease, the answer and the removal of the waiting row, beside the answer's own.
-    assert len(back.data) <= STATEMENT_GOALS[path] + BACK_EXTRA, "\n".join(back.data)
+    assert len(_statements(back)) <= STATEMENT_GOALS[path] + BACK_EXTRA, "\n".join(back.data)
 
 
 @pytest.mark.parametrize("body", ["HEN Phu Hoa A", "KHAISINH", "LICH Tan Phu", "Cho toi hoi"])
