@@ -280,5 +280,6 @@ def test_gateway_register_for_a_commune_points_its_phone_at_the_devices_own_url(
         }
         phone.receive(PHONE, "HEN Phu Hiep")
         phone.deliver_webhooks()
+    answer_all(app)  # the worker's step
     [inbound] = db["messages"].rows_where("direction = 'in'")
     assert (inbound["commune_id"], inbound["intent"]) == (second.id, "visit")
