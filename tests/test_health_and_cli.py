@@ -16,9 +16,24 @@ def test_healthz_reports_database_backlog_and_a_worker_that_never_reported(clien
             "heartbeat": None,
             "heartbeat_age_seconds": None,
             "oldest_due_seconds": None,
+            "oldest_unanswered_seconds": None,
             "problems": ["the worker has not reported yet"],
         },
     }
+
+
+def test_healthz_says_when_a_stored_sms_waits_a_minute_for_its_answer(client, twilio_post):
+    import datetime as dt
+
+    import time_machine
+
+    params = {"MessageSid": "SM" + "c" * 32, "From": "+84912000111", "To": "+84000000000"}
+    assert twilio_post("/sms/twilio", {**params, "Body": "LICH"}).status_code == 200
+    assert client.get("/healthz").get_json()["worker"]["oldest_unanswered_seconds"] < 60
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=90)):
+        worker = client.get("/healthz").get_json()["worker"]
+    assert worker["oldest_unanswered_seconds"] >= 90
+    assert any("waited" in problem and "answer" in problem for problem in worker["problems"])
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(app, tmp_path):

@@ -16,7 +16,7 @@ import time
 
 from flask import current_app
 
-from app.delivery import outbox, outbox_health, transports
+from app.delivery import outbox, outbox_health, transports, waiting
 from app.infra import clock, logs, wake
 from app.ops import scheduler
 from db import checkpoint, connect, first, transaction
@@ -32,6 +32,8 @@ HEARTBEAT_JOB = "worker_heartbeat"
 # /healthz calls the service degraded past these.
 HEARTBEAT_STALE_SECONDS = 120
 OLDEST_DUE_STALE_SECONDS = 600
+# A stored SMS is answered within a second when a worker runs; a minute means none does.
+OLDEST_UNANSWERED_STALE_SECONDS = 60
 
 
 def backoff_seconds(failures):
@@ -188,7 +190,7 @@ def is_running(db, now=None):
 
 
 def health(db, now=None):
-    """Return the worker's part of /healthz: heartbeat age, oldest due wait, and problems."""
+    """The worker's part of /healthz: heartbeat age, oldest due and unanswered waits, problems."""
     now = now or clock.now()
     heartbeat = last_heartbeat(db)
     age = (now - heartbeat).total_seconds() if heartbeat else None
@@ -200,9 +202,13 @@ def health(db, now=None):
         problems.append(f"the worker's last heartbeat is {age:.0f} s old")
     if waited is not None and waited > OLDEST_DUE_STALE_SECONDS:
         problems.append(f"the oldest due message has waited {waited:.0f} s")
+    unanswered = waiting.oldest_wait(db, now)
+    if unanswered is not None and unanswered > OLDEST_UNANSWERED_STALE_SECONDS:
+        problems.append(f"the oldest stored SMS has waited {unanswered:.0f} s for its answer")
     return {
         "heartbeat": clock.iso(heartbeat) if heartbeat else None,
         "heartbeat_age_seconds": round(age, 1) if age is not None else None,
         "oldest_due_seconds": round(waited, 1) if waited is not None else None,
+        "oldest_unanswered_seconds": round(unanswered, 1) if unanswered is not None else None,
         "problems": problems,
     }
