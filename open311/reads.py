@@ -1,11 +1,11 @@
-"""How often Open311 may be read: per API key and per client address, in each web worker.
+"""How often Open311 may be read: per API key and per client address, across the server.
 
 Anonymous GETs of 500 rows each, from 40 threads, took the database from the SMS webhooks
-(the SMS p50 went from 13 ms to 656 ms). Reads are limited with token buckets in memory,
-not in the database, so that counting a read never waits for the write lock the webhooks
-need. Each gunicorn worker keeps its own buckets: with WEB_CONCURRENCY workers a client can
-get up to that many times the rate; nginx's `limit_req` zone (deploy/nginx) holds the
-address limit for the whole server.
+(the SMS p50 went from 13 ms to 656 ms). Reads are limited with token buckets kept in a
+small SQLite file beside the database (app.infra.shared_buckets), not in the database, so
+counting a read never waits for the write lock the webhooks need, and every gunicorn worker
+counts the same reads. nginx's `limit_req` zone (deploy/nginx) also holds the address limit
+in front. TokenBuckets, in one process's memory, remains for a single-process caller.
 """
 
 import hashlib
@@ -58,6 +58,11 @@ class TokenBuckets:
         for name, (_tokens, stamp) in list(self._buckets.items()):
             if now - stamp > full_after:
                 del self._buckets[name]
+
+
+def shared_path(database_path):
+    """The read counters' file beside the database at DATABASE_PATH."""
+    return f"{database_path}-open311-reads"
 
 
 def check(address, raw_key, *, buckets, per_address=PER_ADDRESS, per_key=PER_KEY):

@@ -14,6 +14,7 @@ from app import communes
 from app.accounts import apikeys
 from app.catalogue import commune_settings
 from app.infra.database import get_db
+from app.infra.shared_buckets import SharedBuckets
 from db import transaction
 from open311 import bp, georeport, reads
 from open311.serialize import error, render
@@ -82,9 +83,17 @@ def limit_reads():
         request.headers.get(KEY_HEADER) or request.args.get("api_key"),
         per_address=config.get("OPEN311_READS_PER_ADDRESS", reads.PER_ADDRESS),
         per_key=config.get("OPEN311_READS_PER_KEY", reads.PER_KEY),
-        # One set of buckets per app (each test's app starts with full ones).
-        buckets=current_app.extensions.setdefault("open311_reads", reads.TokenBuckets()),
+        buckets=_read_buckets(config),
     )
+
+
+def _read_buckets(config):
+    """The read counters every worker of this database shares (opened once per app)."""
+    buckets = current_app.extensions.get("open311_reads")
+    if buckets is None:
+        path = reads.shared_path(config["DATABASE_PATH"])
+        buckets = current_app.extensions.setdefault("open311_reads", SharedBuckets(path))
+    return buckets
 
 
 def _commune(db, key):

@@ -47,3 +47,25 @@ def test_a_bucket_refills_with_time():
     assert buckets.take("a", per_minute=60, burst=1, now=100.0) is None
     assert buckets.take("a", per_minute=60, burst=1, now=100.5) == 1
     assert buckets.take("a", per_minute=60, burst=1, now=101.6) is None
+
+
+def test_two_web_workers_share_one_limit(app, client):
+    # A second app on the same database is a second gunicorn worker: its own process memory,
+    # the same server. Reads through either count against the one address limit.
+    from app import create_app
+
+    app.config["OPEN311_READS_PER_ADDRESS"] = (60, 4)
+    other = create_app({**app.config, "OPEN311_READS_PER_ADDRESS": (60, 4)}).test_client()
+    answers = [(client if n % 2 else other).get(LIST).status_code for n in range(4)]
+    assert answers == [200] * 4
+    assert client.get(LIST).status_code == 429
+    assert other.get(LIST).status_code == 429
+
+
+def test_a_shared_bucket_refills_with_time(tmp_path):
+    from app.infra.shared_buckets import SharedBuckets
+
+    one, two = SharedBuckets(tmp_path / "reads"), SharedBuckets(tmp_path / "reads")
+    assert one.take("a", per_minute=60, burst=1, now=100.0) is None
+    assert two.take("a", per_minute=60, burst=1, now=100.5) == 1
+    assert one.take("a", per_minute=60, burst=1, now=101.6) is None
