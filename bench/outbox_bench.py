@@ -52,6 +52,7 @@ def _app(db_path):
 
 def prepare(db_path, count):
     """Migrate, seed and queue COUNT messages; quiet hours off so the time of day is moot."""
+    from app import communes
     from app.delivery import outbox
     from app.seed.loader import seed
     from db import connect, migrate, transaction
@@ -61,7 +62,7 @@ def prepare(db_path, count):
     with app.app_context():
         db = connect(db_path)
         seed(db)
-        with transaction(db):
+        with transaction(db), communes.bound(communes.first_commune(db)):
             db["settings"].upsert({"key": "quiet_start", "value": "00:00"}, pk="key")
             db["settings"].upsert({"key": "quiet_end", "value": "00:00"}, pk="key")
             for n in range(count):

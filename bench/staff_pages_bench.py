@@ -166,7 +166,8 @@ def main():
         with app.app_context():
             db = connect(path)
             seed(db)
-            trip_id, open_count = build(db, rng)
+            with communes.bound(communes.first_commune(db)):
+                trip_id, open_count = build(db, rng)
             users.create_user(
                 db, "bench", PASSWORD, role="admin", commune=communes.first_commune(db)
             )

@@ -6,10 +6,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from flask import current_app
+from flask.testing import FlaskCliRunner
 from twilio.request_validator import RequestValidator
 
-from app import create_app
+from app import communes, create_app
 from app.delivery import outbox, transports
+from app.infra import tenant
 from app.seed.loader import seed
 from db import connect, migrate
 
@@ -104,7 +106,30 @@ def app(tmp_path, nlu_model_path):
         database = connect(db_path)
         seed(database)
         database.conn.close()
+    app.wsgi_app = _unbound(app.wsgi_app)
     yield app
+
+
+def _unbound(wsgi_app):
+    """WSGI_APP run with no commune bound: a request is an edge and binds its own.
+
+    The test client calls the app in the test's own context, where the db fixture has
+    bound the first commune for the test's direct calls into the domain.
+    """
+
+    def run(environ, start_response):
+        with tenant.unbound():
+            return wsgi_app(environ, start_response)
+
+    return run
+
+
+class UnboundRunner(FlaskCliRunner):
+    """The CLI runner, with no commune bound: a command binds the one its --commune names."""
+
+    def invoke(self, *args, **kwargs):
+        with tenant.unbound():
+            return super().invoke(*args, **kwargs)
 
 
 @pytest.fixture
@@ -114,15 +139,20 @@ def client(app):
 
 @pytest.fixture
 def runner(app):
-    return app.test_cli_runner()
+    return UnboundRunner(app)
 
 
 @pytest.fixture
 def db(app):
-    """A connection to the app's database inside an app context."""
+    """A connection to the app's database inside an app context, the first commune bound.
+
+    The binding stands for the edge a test's direct calls into the domain skip; requests and
+    CLI commands run unbound (see _unbound and UnboundRunner).
+    """
     with app.app_context():
         database = connect(app.config["DATABASE_PATH"])
-        yield database
+        with communes.bound(communes.first_commune(database)):
+            yield database
         database.conn.close()
 
 
@@ -182,7 +212,8 @@ def answered_replies(app, dedupe_key):
     with app.app_context():
         database = connect(app.config["DATABASE_PATH"])
         try:
-            worker.answer_all(database)
+            with tenant.unbound():  # the worker binds each message's commune itself
+                worker.answer_all(database)
             message = messages.by_dedupe_key(database, dedupe_key)
             assert message is not None, f"nothing stored under {dedupe_key}"
             return outbox.bodies_replying_to(database, message["id"])

@@ -242,12 +242,15 @@ def recording_status():
         abort(400)
     db = get_db()
     status = form.get("RecordingStatus", "completed")
+    call = calls.get(db, call_sid)
     if status in recordings.MISSING_STATUSES:
-        recordings.mark_recording_missing(db, call_sid, status)
+        if call is not None:
+            # The callback names no number: the call row knows its commune.
+            with communes.bound(communes.by_id(db, call["commune_id"])):
+                recordings.mark_recording_missing(db, call_sid, status)
         return "", 204
     if status != "completed":
         return "", 204  # "in-progress": the completed callback follows
-    call = calls.get(db, call_sid)
     if not call or not call["phone"]:
         log.warning("recording %s for unknown call %s", form.get("RecordingSid"), call_sid)
         return "", 204

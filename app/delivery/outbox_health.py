@@ -3,7 +3,7 @@
 Health, metrics and the console read these; the outbox itself writes and sends.
 """
 
-from app import lifecycle
+from app import communes, lifecycle
 from app.catalogue import quiet_hours
 from app.delivery.outbox import REACTIVE_KINDS
 from app.infra import clock
@@ -34,17 +34,24 @@ def oldest_due_wait(db, now=None):
         "((status = 'pending' AND next_attempt_at <= :now)"
         " OR (status = 'leased' AND lease_expires_at <= :now))"
     )
-    reactive, proactive = db.execute(
+    found = db.execute(
         f"""
-        SELECT min(CASE WHEN kind IN ({kinds}) THEN next_attempt_at END),
+        SELECT commune_id, min(CASE WHEN kind IN ({kinds}) THEN next_attempt_at END),
                min(CASE WHEN kind NOT IN ({kinds}) THEN next_attempt_at END)
-        FROM outbox WHERE {due}
+        FROM outbox WHERE {due} GROUP BY commune_id
         """,
         {"now": stamp},
-    ).fetchone()
-    since = [clock.parse(reactive)] if reactive else []
-    if proactive and not quiet_hours.is_quiet(db, now):
-        since.append(max(clock.parse(proactive), quiet_hours.last_opened(db, now)))
+    ).fetchall()
+    since = []
+    for commune_id, reactive, proactive in found:
+        if reactive:
+            since.append(clock.parse(reactive))
+        if not proactive:
+            continue
+        # Each commune's quiet hours, in its own zone, hold its own proactive messages.
+        with communes.bound(communes.by_id(db, commune_id)):
+            if not quiet_hours.is_quiet(db, now):
+                since.append(max(clock.parse(proactive), quiet_hours.last_opened(db, now)))
     if not since:
         return None
     return max(0.0, (now - min(since)).total_seconds())

@@ -28,6 +28,16 @@ def bound(commune):
         _current.reset(token)
 
 
+@contextlib.contextmanager
+def unbound():
+    """Run the block with no commune bound (an edge resolves its own)."""
+    token = _current.set(None)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
 def current():
     """Return the commune bound for the work at hand; raise NoCommune when none is."""
     commune = _current.get()
@@ -42,10 +52,9 @@ def current_or_none():
 
 
 def current_id():
-    """Return the bound commune's id; the first commune's when none is bound.
+    """Return the bound commune's id; raise NoCommune when none is bound.
 
-    Only single-commune callers (the seed without --commune, old scripts) reach the
-    fallback: every channel edge binds the commune it resolved.
+    There is no fallback to the first commune: work that reached here unbound would read or
+    write the first commune's rows for another's. Every edge binds the commune it resolved.
     """
-    commune = _current.get()
-    return FIRST_ID if commune is None else commune.id
+    return current().id

@@ -4,6 +4,7 @@ import sqlite3
 
 from flask import Blueprint, current_app, jsonify
 
+from app import communes
 from app.delivery import gateway_watch, outbox_health
 from app.infra import gateway_api
 from app.infra.database import get_db
@@ -29,7 +30,9 @@ def healthz():
             "worker": worker.health(db),
         }
         if gateway_api.in_use(current_app.config):
-            report["gateway"] = gateway_watch.health(db)
+            # gateway_state watches the first commune's default phone, with its settings.
+            with communes.bound(communes.first_commune(db)):
+                report["gateway"] = gateway_watch.health(db)
     except sqlite3.Error as exc:
         return jsonify(status="error", database="unreachable", error=type(exc).__name__), 503
     problems = report["worker"]["problems"]

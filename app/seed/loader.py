@@ -53,7 +53,10 @@ def seed(db, demo=False, commune=None):
     first = communes.first_commune(db)
     commune = commune or first
     with transaction(db):
-        _seed_procedures(db)
+        # The province's catalogue is checked against the first commune's office number,
+        # the one its texts were written with.
+        with communes.bound(first):
+            _seed_procedures(db)
         _seed_commune(db, commune, demo)
         if demo and commune.id == first.id:
             _seed_commune(db, demo_commune.ensure_demo_commune(db), demo)

@@ -16,6 +16,11 @@ JS = Path(__file__).parent / "js"
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
+def first_commune(database):
+    """Bind the first commune, as the console edge does for its officers."""
+    return communes.bound(communes.first_commune(database))
+
+
 def script(name):
     """Return a page function from tests/browser/js/, without its comment lines."""
     lines = (JS / name).read_text().splitlines()
@@ -55,7 +60,7 @@ def trip_under_way(live_server, days_ago=0):
         ("0944 100 200", "Phú Thuận B", None),
         ("0944 100 300", "Phú Hòa A", "cầu khỉ thứ hai, rẽ trái"),
     ]
-    with live_server.app.app_context(), transaction(database):
+    with live_server.app.app_context(), transaction(database), first_commune(database):
         now = clock.now() - dt.timedelta(days=days_ago)
         today = clock.local_today() - dt.timedelta(days=days_ago)
         hamlet_ids = {
@@ -109,7 +114,7 @@ def resident_wrote(live_server, phone, body):
     from app.delivery import messages
 
     database = connect(live_server.db_path)
-    with live_server.app.app_context(), transaction(database):
+    with live_server.app.app_context(), transaction(database), first_commune(database):
         resident = residents.find_or_create(database, phone)
         message, _new = messages.record_inbound(
             database,
@@ -143,7 +148,7 @@ def busy_commune(live_server):
     question = resident_wrote(live_server, "0912 345 678", "Cho hỏi làm sổ đỏ cần gì?")
     database = connect(live_server.db_path)
     live_server.app.config["SMS_GATEWAY_SIGNING_KEY"] = "browser-test-signing-key"
-    with live_server.app.app_context(), transaction(database):
+    with live_server.app.app_context(), transaction(database), first_commune(database):
         now = clock.now()
         local = clock.to_local(now)
         for key, hours in (("quiet_start", 3), ("quiet_end", 4)):
