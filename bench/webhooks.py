@@ -41,7 +41,8 @@ QUESTIONS = [
     "Bao gio xa phat gao cuu tro",
     "Con toi di lam xa, nha khong co ai",
 ]
-GOALS = {"sms": 0.5, "gateway": 0.5, "voice": 0.6}
+# Issue 29: the door at half the baseline; the voice step, still answered inline, at 0.3.
+GOALS = {"sms": 0.5, "gateway": 0.5, "voice": 0.3}
 GATEWAY_KEY = "bench-gateway-signing-key"
 # A round's backlog must be answered before the next round; longer than this is an error.
 DRAIN_LIMIT_SECONDS = 300
