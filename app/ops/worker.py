@@ -28,6 +28,8 @@ BATCH = 50
 MAX_BACKOFF_SECONDS = 60
 # A heartbeat every pass would be a write every 2 s; this is often enough for a 2-minute alarm.
 HEARTBEAT_SECONDS = 10
+# The answering thread looks for stored messages this often when no wake-up comes.
+POLL_FALLBACK = wake.FALLBACK_SECONDS
 HEARTBEAT_JOB = "worker_heartbeat"
 # /healthz calls the service degraded past these.
 HEARTBEAT_STALE_SECONDS = 120
@@ -113,7 +115,12 @@ def answer_loop(app, stopping, nudge):
     with app.app_context():
         path = app.config["DATABASE_PATH"]
         db = connect(path)
-        listener = wake.Listener(path)
+        try:
+            listener = wake.Listener(path)
+        except OSError:
+            # No socket beside the database (a read-only folder): the short poll alone.
+            log.warning("no wake socket for %s; answering on a %s s poll", path, POLL_FALLBACK)
+            listener = None
         owner = outbox.new_owner()
         answer_waiting = _answerer()
         failures = 0
@@ -134,9 +141,13 @@ def answer_loop(app, stopping, nudge):
                 if answered:
                     nudge.set()
                     continue  # more may be waiting
-                listener.wait(wake.FALLBACK_SECONDS)
+                if listener is None:
+                    stopping.wait(POLL_FALLBACK)
+                else:
+                    listener.wait(POLL_FALLBACK)
         finally:
-            listener.close()
+            if listener is not None:
+                listener.close()
             db.conn.close()
 
 
