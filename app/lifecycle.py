@@ -38,6 +38,8 @@ TRANSITIONS = {
     },
 }
 CLOSED_STATUSES = {"visited", "cancelled", "unreachable", "answered", "closed"}
+# A request in one of these is finished for good: nothing about it needs an officer any more.
+SETTLED_STATUSES = ("visited", "cancelled", "closed")
 # Every status, in the order the console lists them.
 ALL_STATUSES = (
     "new",
@@ -223,6 +225,9 @@ def transition(
         changes["closed_at"] = None
     if note is not None:
         changes.setdefault("status_notes", note)
+    if to_status in SETTLED_STATUSES:
+        # An emergency or plea stays on top until its request is closed, not when it is read.
+        changes.update(attention=None, attention_at=None)
     updated = update_returning(db, "requests", "id", request_id, changes)
     record_event(
         db,

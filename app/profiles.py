@@ -5,10 +5,11 @@ priority of the resident's open requests in step; what an API caller says that d
 the profile is kept on the request (`note_reported`) and changes nothing.
 """
 
-from app import residents
+from app import residents, trips
 from app.catalogue import hamlets
-from app.lifecycle import record_event
-from app.request_queue import service_requests
+from app.infra import clock
+from app.lifecycle import events, get, record_event
+from app.request_queue import said_facts, service_requests
 from db import update as update_row
 
 
@@ -28,6 +29,8 @@ def update_resident(db, resident_id, changes, *, actor, actor_type="staff", chan
         if request["priority"] != priority:
             # Vulnerability decides the order on the trip sheet and who a full trip keeps.
             update_row(db, "requests", "id", request["id"], {"priority": priority})
+            if priority > (request["priority"] or 0):
+                trips.replan(db, request["id"], actor_type=actor_type, actor=actor)
         record_event(
             db,
             request["id"],
@@ -63,3 +66,30 @@ def note_reported(db, request, resident, *, name, flags, actor):
             channel="api",
             note="; ".join(said),
         )
+
+
+def said_on(db, request_id):
+    """Everything the resident said on a request: its words, then what they wrote since."""
+    request = get(db, request_id)
+    later = [
+        event["note"] or ""
+        for event in events(db, request_id)
+        if event["action"] == "resident_wrote"
+    ]
+    return "\n".join([request["description"] or "", *later])
+
+
+def said_suggestions(db, request_id, resident):
+    """The facts the resident stated on a request that their profile does not say yet."""
+    return said_facts.suggestions(said_on(db, request_id), resident, clock.local_today())
+
+
+def accept_said(db, request_id, field, *, actor):
+    """An officer accepts one stated fact: the profile, priority and trips follow at once."""
+    request = get(db, request_id)
+    resident = residents.get(db, request["resident_id"])
+    found = [s for s in said_suggestions(db, request_id, resident) if s.field == field]
+    if not found:
+        raise ValueError("nothing of that kind was said, or the profile already says it")
+    changes = said_facts.profile_changes(found[0], clock.local_today())
+    return update_resident(db, resident["id"], changes, actor=actor)

@@ -8,6 +8,7 @@ bp = Blueprint("staff", __name__)
 from staff import (  # noqa: E402,F401
     alarms,
     auth,
+    cases,
     catalogue,
     commune,
     delivery_words,

@@ -12,7 +12,7 @@ from app.language.texts import segments, sms_text
 from app.request_queue import attention, field, request_lists, service_requests
 from app.trips import trip_lists
 from db import transaction
-from staff import bp
+from staff import bp, request_extras
 from staff.common import actor, back, current_commune, form_int, refused, trip_error_text
 
 
@@ -71,6 +71,7 @@ def request_detail(request_id, preview=None, draft=""):
         bookable_statuses=lifecycle.BOOKABLE,
         preview=preview,
         draft=draft,
+        **request_extras.extras(db, row),
     )
 
 
@@ -159,11 +160,11 @@ def mark_visited(request_id):
 
 @bp.post("/requests/<int:request_id>/attention/clear")
 def clear_attention(request_id):
-    """An officer has read the resident's words: take the request off the first list."""
+    """An officer has read the resident's words; the request stays on top until it is closed."""
     return act(
         request_id,
-        lambda db: attention.clear(db, request_id, actor=actor()),
-        _("Marked as read."),
+        lambda db: attention.mark_read(db, request_id, actor=actor()),
+        _("Marked as read. It stays on top until the request is closed."),
     )
 
 
@@ -174,7 +175,10 @@ def mark_unreachable(request_id):
     return act(
         request_id,
         lambda db: service_requests.mark_unreachable(db, request_id, actor=actor(), note=note),
-        _("Marked as unreachable. The resident gets an SMS to book again."),
+        _(
+            "Marked as not at home. The resident is told the team will contact them;"
+            " the follow-up is under Needs attention."
+        ),
     )
 
 

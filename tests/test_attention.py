@@ -1,7 +1,9 @@
 """Messages a person must read: marked on a request, emergencies first, never lowered."""
 
+import pytest
+
 from app import lifecycle, residents
-from app.request_queue import attention, service_requests
+from app.request_queue import attention, follow_ups, service_requests
 from app.request_queue.asked import Asked
 from db import transaction
 
@@ -53,11 +55,27 @@ def test_a_request_the_answer_opened_carries_the_mark(app, db):
     assert marked["id"] == visit["id"] and marked["attention"] == "long"
 
 
-def test_an_officer_clears_the_mark_once_read(app, db):
+def test_reading_a_plea_lowers_nothing_and_closing_it_clears_the_mark(app, db):
     with app.app_context(), transaction(db):
         request = attention.for_a_person(
             db, resident=_resident(db), words="giup voi", reason="distress"
         )
-        cleared = attention.clear(db, request["id"], actor="lan")
-    assert cleared["attention"] is None
-    assert lifecycle.events(db, request["id"])[-1]["action"] == "attention_cleared"
+        read = attention.mark_read(db, request["id"], actor="lan")
+        assert read["attention"] == "distress"
+        assert lifecycle.events(db, request["id"])[-1]["action"] == "attention_read"
+        assert attention.read_by(db, request["id"])["actor"] == "lan"
+        closed = service_requests.cancel_request(db, request["id"], actor_type="staff", actor="lan")
+    assert closed["status"] == "closed" and closed["attention"] is None
+
+
+def test_an_emergency_promises_a_call_back_that_waits_for_an_officer(app, db):
+    with app.app_context(), transaction(db):
+        request = attention.for_a_person(
+            db, resident=_resident(db), words="cuu voi", reason="emergency"
+        )
+        (owed,) = follow_ups.for_request(db, request["id"])
+        assert owed["kind"] == "call_back" and owed["due_at"] and owed["done_at"] is None
+        with pytest.raises(follow_ups.FollowUpError):
+            follow_ups.finish(db, owed["id"], outcome="not_called", actor="lan")
+        done = follow_ups.finish(db, owed["id"], outcome="called", actor="lan", note="ok")
+    assert done["done_by"] == "lan" and done["outcome"] == "called"

@@ -28,7 +28,7 @@ def test_emergencies_head_the_needs_attention_list(text_in, staff_client, db):
     assert emergency["ref"] in first_item  # the emergency before the plea
 
 
-def test_an_officer_marks_a_plea_as_read(text_in, staff_client, db):
+def test_an_officer_marks_a_plea_as_read_and_it_stays_on_top(text_in, staff_client, db):
     text_in("toi o mot minh, di khong duoc, giup toi voi")
     (request,) = _requests(db)
     assert request["attention"] == "distress"
@@ -36,8 +36,9 @@ def test_an_officer_marks_a_plea_as_read(text_in, staff_client, db):
     assert clear in _page(staff_client, f"/requests/{request['id']}")
     response = staff_client.post(clear)
     assert response.status_code == 302
-    assert lifecycle.get(db, request["id"])["attention"] is None
-    assert 'class="box urgent"' not in _page(staff_client, "/")
+    # Read is not done: the plea stays on top, saying who read it, until it is closed.
+    assert lifecycle.get(db, request["id"])["attention"] == "distress"
+    assert 'class="box urgent"' in _page(staff_client, "/")
 
 
 def test_a_correction_carries_out_the_visit_and_is_stored(text_in, staff_client, db):

@@ -31,8 +31,9 @@ MESSAGES = {
     },
     "visit_unreachable": {
         "vi": "Tổ lưu động đã đến nhưng không gặp được ông bà (mã {ref}). "
-        "Soạn HEN gửi số này để hẹn lại.",
-        "en": "The team came but could not find you (ref {ref}). Text VISIT to book again.",
+        "Cán bộ xã sẽ liên hệ lại để hẹn ngày khác.",
+        "en": "The team came but could not find you (ref {ref}). Commune staff will contact "
+        "you to agree another day.",
     },
     "request_cancelled": {
         "vi": "Yêu cầu mã {ref} đã được hủy. Cần giúp, soạn HEN gửi số này hoặc gọi xã.",

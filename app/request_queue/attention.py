@@ -3,12 +3,13 @@
 An automatic answer may go out as well, but such a message is never closed by automation
 alone: it marks the request it opened, or the resident's open question, or a new question,
 for the staff queue's "needs attention" list, with the resident's full words. Emergencies
-sort first.
+sort first. Reading it lowers nothing: the mark goes when the request is closed, and the call
+back an emergency SMS promises is a follow-up an officer must finish.
 """
 
 from app import lifecycle
 from app.infra import clock
-from app.request_queue import service_requests
+from app.request_queue import follow_ups, service_requests
 from app.request_queue.asked import Asked
 from db import first, update
 
@@ -74,13 +75,25 @@ def mark(db, request, reason):
             channel="sms",
             note=reason,
         )
+    if reason == EMERGENCY:
+        # The emergency SMS tells the resident staff will call back: that is a task now.
+        follow_ups.open_follow_up(db, request["id"], follow_ups.CALL_BACK)
     return lifecycle.get(db, request["id"])
 
 
-def clear(db, request_id, *, actor):
-    """An officer has read it: take the request off the attention list."""
-    update(db, "requests", "id", request_id, {"attention": None, "attention_at": None})
+def mark_read(db, request_id, *, actor):
+    """An officer has read it: say so on the timeline; the request stays on top until closed."""
     lifecycle.record_event(
-        db, request_id, "attention_cleared", actor_type="staff", actor=actor, channel="staff"
+        db, request_id, "attention_read", actor_type="staff", actor=actor, channel="staff"
     )
     return lifecycle.get(db, request_id)
+
+
+def read_by(db, request_id):
+    """The last officer who marked the request read, with when, or None."""
+    return first(
+        db,
+        "SELECT actor, at FROM request_events WHERE request_id = ?"
+        " AND action IN ('attention_read', 'attention_cleared') ORDER BY id DESC LIMIT 1",
+        [request_id],
+    )

@@ -18,7 +18,7 @@ from app.lifecycle import (
     VISIT,
     sql_list,
 )
-from app.request_queue import service_requests
+from app.request_queue import follow_ups, service_requests
 
 PER_PAGE = 50
 OPEN_FILTERS = {"open", *ALL_OPEN_STATUSES}
@@ -234,6 +234,8 @@ def needs_attention(db, commune, limit=10):
             limit=limit,
         ),
     }
+    owed = follow_ups.open_list(db, commune, limit=limit)
+    sections["follow_ups"] = {"count": follow_ups.open_count(db, commune), "rows": owed}
     failed_count = communes.scoped_first(
         db,
         commune,

@@ -29,6 +29,7 @@ from app.lifecycle import (
     sql_list,
     transition,
 )
+from app.request_queue import follow_ups
 from db import first, insert_returning, rows
 from db import update as update_row
 
@@ -284,7 +285,25 @@ def mark_visited(db, request_id, *, actor, note=None, notify=True):
     if notify:
         language = _resident_language(db, request)
         _notify(db, request, "visited", catalog.sms("visited_thanks", language, ref=request["ref"]))
+    _close_origin(db, request, actor)
+    follow_ups.finish_all(db, request_id, follow_ups.NOT_HOME, outcome="rebooked", actor=actor)
     return request
+
+
+def _close_origin(db, visit, actor):
+    """Close the question or plea a visit was booked from: the visit has answered it."""
+    origin = get(db, visit["origin_request_id"]) if visit["origin_request_id"] else None
+    if origin and origin["status"] in ("open", "answered"):
+        transition(
+            db,
+            origin["id"],
+            "closed",
+            actor_type="staff",
+            actor=actor,
+            channel="staff",
+            action="closed_by_visit",
+            note=visit["ref"],
+        )
 
 
 def _refuse_before_trip(db, request_id, error):
@@ -298,15 +317,18 @@ def _refuse_before_trip(db, request_id, error):
 
 
 def mark_unreachable(db, request_id, *, actor, note=None, notify=True):
-    """Record that the team could not find the resident; tell them how to ask again.
+    """Record that the team could not find the resident; an officer follows it up.
 
-    Refused (AbsenceBeforeTrip) before the day of the trip, as "visited" is: the resident
-    would be told the team came and found nobody, a day before it comes.
+    The resident is told the team will contact them (never asked to start again), and a
+    "not at home" follow-up waits on top of the queue. Refused (AbsenceBeforeTrip) before
+    the day of the trip, as "visited" is: the resident would be told the team came and
+    found nobody, a day before it comes.
     """
     _refuse_before_trip(db, request_id, AbsenceBeforeTrip)
     request = transition(
         db, request_id, "unreachable", actor_type="staff", actor=actor, channel="staff", note=note
     )
+    follow_ups.open_follow_up(db, request_id, follow_ups.NOT_HOME, actor=actor, note=note)
     if notify:
         language = _resident_language(db, request)
         _notify(

@@ -13,6 +13,7 @@ from app.trips.assignment import (
     booking_fields,
     first_with_room,
     on_trip,
+    replan,
 )
 from app.trips.changes import add_extra_trip, cancel_trip, move_to_trip, save_rule, serve_hamlet
 from app.trips.notices import notify_schedule, queue_reminder
@@ -58,6 +59,7 @@ __all__ = [
     "on_trip",
     "public_holidays",
     "queue_reminder",
+    "replan",
     "save_rule",
     "serve_hamlet",
     "skipped_holidays",

@@ -13,7 +13,7 @@ from app.delivery import outbox
 from app.infra import clock
 from app.lifecycle import BOOKABLE
 from app.trips.notices import notify_schedule
-from app.trips.schedule import ensure_trips, upcoming_for_hamlet
+from app.trips.schedule import ensure_trips, get, upcoming_for_hamlet
 from db import first, rows
 
 
@@ -65,7 +65,15 @@ def lowest_ranked(db, trip, below_priority):
 
 
 def assign_to_trip(
-    db, request_id, *, after=None, actor_type="system", actor=None, action="assigned", note=None
+    db,
+    request_id,
+    *,
+    after=None,
+    before=None,
+    actor_type="system",
+    actor=None,
+    action="assigned",
+    note=None,
 ):
     """Put a home-visit request on the next trip to its hamlet that has room; return the trip.
 
@@ -90,6 +98,8 @@ def assign_to_trip(
             for trip in upcoming_for_hamlet(db, request["hamlet_id"], limit=60, after=after)
             if trip["id"] != request["trip_id"]
         ]
+    if before is not None:
+        candidates = [trip for trip in candidates if trip["starts_at"] < before["starts_at"]]
     priority = request["priority"] or 0
     on_trips = _scheduled_on(db, [trip["id"] for trip in candidates])
     for trip in candidates:
@@ -214,6 +224,31 @@ def rebook(
         )
     if notify:
         notify_schedule(db, lifecycle.get(db, request["id"]), had_trip=bool(previous_trip_id))
+    return trip
+
+
+def replan(db, request_id, *, actor_type="staff", actor=None):
+    """After a priority change, bring a visit to the earliest trip it may now take.
+
+    A waiting visit is booked; a booked one moves to an earlier trip with room, or takes
+    the place of a less urgent visit there (which moves on, told by SMS). The resident is
+    told the new date. Returns the new trip, or None when nothing earlier is possible.
+    """
+    request = lifecycle.get(db, request_id)
+    if request["kind"] != lifecycle.VISIT or request["status"] not in ("new", "scheduled"):
+        return None
+    current = get(db, request["trip_id"]) if request["trip_id"] else None
+    trip = assign_to_trip(
+        db,
+        request_id,
+        before=current,
+        actor_type=actor_type,
+        actor=actor,
+        action="moved_up" if current else "assigned",
+        note="priority raised",
+    )
+    if trip is not None:
+        notify_schedule(db, lifecycle.get(db, request_id), had_trip=current is not None)
     return trip
 
 

@@ -16,6 +16,7 @@ from db.migrations import (  # noqa: F401  (imported for the steps they register
     m0040_nlu_places,
     m0050_voice_prompts,
     m0080_door,
+    m0090_loop_cases,
     m0110_report_counters,
     m0120_phones,
 )

@@ -14,7 +14,7 @@ from app import channels, communes, lifecycle
 from app.accounts import apikeys, memberships, users
 from app.delivery import messages
 from app.infra import clock
-from app.request_queue import service_requests
+from app.request_queue import follow_ups, service_requests
 from app.request_queue.asked import Asked
 from db import connect, transaction
 from tests.conftest import STAFF_PASSWORD
@@ -41,6 +41,7 @@ A_SECRETS = {
     "failed reply words": "OUTALPHA",
     "landmark": "GAOALPHA",
     "field note": "FIELDALPHA",
+    "follow-up note": "FOLLOWALPHA",
     "API key name": "kiosk-alpha",
     "admin account": "alphaadmin",
     "change log": "AUDITALPHA",
@@ -77,6 +78,7 @@ class Ids:
     rule_id: int = 0
     message_id: int = 0
     outbox_id: int = 0
+    follow_up_id: int = 0
     key_id: int = 0
     user_id: int = 0
     field_key: str = ""
@@ -156,6 +158,10 @@ def build_commune_a(db):
             )
             .last_pk
         )
+        # A call back A's officers owe A's resident (a follow-up B must not see or finish).
+        ids.follow_up_id = follow_ups.open_follow_up(
+            db, ids.request_id, follow_ups.CALL_BACK, actor="alphaadmin", note="FOLLOWALPHA"
+        )["id"]
         ids.field_key = "alpha-field-key-0001"
         db["field_results"].insert(
             {

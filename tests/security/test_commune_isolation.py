@@ -75,6 +75,8 @@ def paths(rule, a):
         "user_id": a.user_id,
         "message_id": a.message_id,
         "outbox_id": a.outbox_id,
+        "follow_up_id": a.follow_up_id,
+        "field": "age",
         # A procedure's code, or for a report A's own commune code.
         "code": a.commune.code
         if rule.endpoint.startswith("staff.report") or "report" in rule.rule
