@@ -25,6 +25,7 @@ from staff import (  # noqa: E402,F401
     queue,
     reports,
     settings,
+    trip_room,
     trip_sheet,
     walkin,
 )

@@ -1,6 +1,6 @@
 """Request detail: the resident, the timeline, the SMS thread, and the actions on a request."""
 
-from flask import Response, abort, current_app, flash, render_template, request
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app import lifecycle, trips
@@ -10,7 +10,7 @@ from app.infra import clock
 from app.infra.database import get_db
 from app.language.texts import segments, sms_text
 from app.request_queue import attention, field, request_lists, service_requests
-from app.trips import trip_lists
+from app.trips import room, trip_lists
 from db import transaction
 from staff import bp, request_extras
 from staff.common import actor, back, current_commune, form_int, refused, trip_error_text
@@ -111,6 +111,10 @@ def move_request(request_id):
     if not trip_id or not trip_lists.trip_row(get_db(), current_commune(), trip_id):
         refused(_("Choose a trip."))
         return not_done(request_id)
+    row = load(get_db(), request_id)
+    if trip_id != row["trip_id"] and room.is_full(get_db(), trip_id):
+        # A full trip is not a dead end: its ways out, with this visit to place.
+        return redirect(url_for("staff.trip_room", trip_id=trip_id, request=request_id))
     done = _("The request is on the chosen trip. The resident gets an SMS with the new date.")
     held_until = quiet_hours.held_until(get_db())
     if held_until:
