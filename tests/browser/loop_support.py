@@ -100,14 +100,15 @@ def fill_first_trip(live_server, hamlet_name, fillers=("+84988000101",)):
 
     Returns (trip_id, its date). Each filler resident (no priority) books the usual way.
     """
-    from app import lifecycle, trips
+    from app import communes, lifecycle, trips
     from app.request_queue import service_requests
     from app.request_queue.asked import Asked
     from db import transaction
 
     database = connect(live_server.db_path)
     try:
-        with live_server.app.app_context(), transaction(database):
+        commune = communes.first_commune(database)
+        with live_server.app.app_context(), transaction(database), communes.bound(commune):
             (hamlet_id,) = database.execute(
                 "SELECT id FROM hamlets WHERE name = ?", [hamlet_name]
             ).fetchone()
