@@ -24,7 +24,8 @@ def placeholders_command(code):
     """Generate missing prompt recordings with espeak-ng, marked as placeholders."""
     db = get_db()
     commune = resolve(db, code)
-    made = prompt_audio.make_placeholders(db, current_app.config, commune.id)
+    with communes.bound(commune):  # the prompts' texts are the commune's own
+        made = prompt_audio.make_placeholders(db, current_app.config, commune.id)
     voices = ", ".join(prompt_audio.espeak_voice(lang) for lang in catalogue.LANGUAGES)
     click.echo(f"{commune.code}: {made} synthetic placeholders made with espeak-ng ({voices}).")
 
@@ -37,7 +38,8 @@ def coverage_command(code, listing):
     db = get_db()
     for commune in communes_of(db, code):
         for language in catalogue.LANGUAGES:
-            found = prompt_audio.coverage(db, commune.id, language)
+            with communes.bound(commune):
+                found = prompt_audio.coverage(db, commune.id, language)
             counts = "  ".join(f"{state} {len(entries)}" for state, entries in found.items())
             click.echo(f"{commune.code} {language}: {counts}")
             if listing:
