@@ -7,10 +7,11 @@ lock for a few microseconds, never the one the SMS webhooks need. A bucket is on
 shares (time.monotonic is per process).
 """
 
-import os
 import sqlite3
 import threading
 import time
+
+from db.files import private_file
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS buckets"
@@ -32,8 +33,8 @@ class SharedBuckets:
         """Return the calling thread's connection, opened once (file and table made if missing)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)  # addresses, key digests
-            os.close(fd)
+            # Client addresses and key digests: owner-only, as SQLite's side files then are.
+            private_file(self.path)
             conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             # Losing the last counts in a power cut only forgives a few reads.

