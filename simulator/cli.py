@@ -12,7 +12,7 @@ from app import communes
 from app.infra.database import get_db
 from app.language import phones
 from app.ops.commune_cli import commune_option, resolve
-from simulator import bp, phone
+from simulator import bp, clips, phone
 
 # A menu that never hangs up must not keep the terminal forever.
 MAX_LEGS = 60
@@ -121,7 +121,7 @@ def _play(call_sid, caller, leg):
             return phone.follow(call_sid, caller, step["url"], step["method"])
         elif verb == "record":
             click.echo("  [beep] recording: the sample clip is sent")
-            _sid, after = phone.record(call_sid, caller, step, phone.sample_clip(), "wav")
+            _sid, after = phone.record(call_sid, caller, step, clips.sample(), "wav")
             for said in after.steps:
                 _announce(said)
             return None

@@ -8,10 +8,8 @@ in-process (the Flask test client), so what the simulator does is real data for 
 import re
 import secrets
 import time
-import wave
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from flask import current_app
@@ -22,39 +20,18 @@ from app.delivery import waiting
 from app.infra.database import get_db
 from app.language import phones, texts
 from app.ops import worker
-from db.files import private_dir, write_private
+from simulator import clips
 
 SMS_WEBHOOK = "/sms/twilio"
 VOICE_INCOMING = "/voice/incoming"
 VOICE_STATUS = "/voice/status"
 VOICE_PREFIX = "/voice/"
 RECORDINGS_PATH = "/simulator/recordings/"
-SAMPLE_CLIP = Path(__file__).resolve().parent.parent / "static/audio/sample-message.wav"
 MAX_BODY = 1600  # Twilio's limit for one inbound message
 # How long the phone waits for a running worker's replies, and how often it looks.
 REPLY_WAIT_SECONDS = 10
 REPLY_POLL_SECONDS = 0.05
-# Two minutes of browser audio (Opus) is well under 2 MB; the folder keeps at most 200 clips.
-MAX_CLIP_BYTES = 2 * 1024 * 1024
-MAX_RECORDINGS = 200
 CALL_SID = re.compile(r"^CA[0-9a-f]{32}$")
-RECORDING_SID = re.compile(r"^RE[0-9a-f]{32}$")
-CLIP_TYPES = {
-    "audio/wav": "wav",
-    "audio/x-wav": "wav",
-    "audio/wave": "wav",
-    "audio/webm": "webm",
-    "audio/ogg": "ogg",
-    "audio/mp4": "m4a",
-    "audio/mpeg": "mp3",
-}
-CLIP_MIMETYPES = {
-    "wav": "audio/wav",
-    "webm": "audio/webm",
-    "ogg": "audio/ogg",
-    "m4a": "audio/mp4",
-    "mp3": "audio/mpeg",
-}
 
 
 class SimulatorError(Exception):
@@ -63,14 +40,6 @@ class SimulatorError(Exception):
 
 class NoNumber(SimulatorError):
     """The commune open in the console has no Twilio number for the phone to reach."""
-
-
-class RecordingRefused(Exception):
-    """A clip too big, or one clip too many for the folder; STATUS is the HTTP answer."""
-
-    def __init__(self, message, status):
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass
@@ -230,20 +199,10 @@ def record(call_sid, phone, step, clip, extension, duration=None):
     given a RecordingUrl under /simulator/recordings/, which the app serves while the simulator
     is on, so staff can play it back just like a fetched Twilio recording.
     """
-    if len(clip) > MAX_CLIP_BYTES:
-        raise RecordingRefused(f"a recording has at most {MAX_CLIP_BYTES // 1024} KB", 413)
-    folder = private_dir(recordings_dir())
-    if sum(1 for _ in folder.glob("RE*")) >= MAX_RECORDINGS:
-        raise RecordingRefused(
-            f"the simulator keeps at most {MAX_RECORDINGS} recordings; delete old ones "
-            "from recordings/ beside the database",
-            429,
-        )
     recording_sid = new_sid("RE")
-    path = folder / f"{recording_sid}.{extension}"
-    write_private(path, clip)
+    path = clips.store(recording_sid, clip, extension)
     if duration is None:
-        duration = clip_seconds(path)
+        duration = clips.seconds(path)
     recording = {
         "RecordingUrl": base_url() + RECORDINGS_PATH + recording_sid,
         "RecordingSid": recording_sid,
@@ -273,36 +232,6 @@ def hang_up(call_sid, phone, duration=0):
     params = call_params(call_sid, phone, status="completed", CallDuration=int(duration))
     response = post_signed(VOICE_STATUS, params)
     return response.status_code
-
-
-def recordings_dir():
-    """Folder of simulated recordings: recordings/ beside the database file."""
-    return Path(current_app.config["DATABASE_PATH"]).resolve().parent / "recordings"
-
-
-def find_recording(recording_sid):
-    """Return (path, mimetype) of a stored simulated recording, or None."""
-    if not RECORDING_SID.match(recording_sid or ""):
-        return None
-    for path in sorted(recordings_dir().glob(f"{recording_sid}.*")):
-        mimetype = CLIP_MIMETYPES.get(path.suffix.lstrip("."))
-        if mimetype:
-            return path, mimetype
-    return None
-
-
-def sample_clip():
-    """Return the bytes of the bundled sample voice message."""
-    return SAMPLE_CLIP.read_bytes()
-
-
-def clip_seconds(path):
-    """Length of a WAV clip in whole seconds (at least 1); other formats count as 1."""
-    try:
-        with wave.open(str(path), "rb") as clip:
-            return max(1, round(clip.getnframes() / clip.getframerate()))
-    except (wave.Error, EOFError):
-        return 1
 
 
 def voice_path(url):

@@ -6,7 +6,7 @@ from flask import abort, current_app, g, jsonify, render_template, request, send
 
 from app.infra.database import get_db
 from app.language import phones
-from simulator import bp, conversation, phone
+from simulator import bp, clips, conversation, phone
 
 INVALID_PHONE = "Số điện thoại không hợp lệ. / Not a valid phone number."
 MAX_CLIP_SECONDS = 120
@@ -47,7 +47,7 @@ def bad_field(exc):
     return jsonify(error=str(exc)), 400
 
 
-@bp.errorhandler(phone.RecordingRefused)
+@bp.errorhandler(clips.RecordingRefused)
 def recording_refused(exc):
     return jsonify(error=str(exc)), exc.status
 
@@ -192,14 +192,14 @@ def call_record():
     upload = request.files.get("clip")
     if upload:
         mimetype = (upload.mimetype or "").split(";")[0].strip().lower()
-        extension = phone.CLIP_TYPES.get(mimetype)
+        extension = clips.CLIP_TYPES.get(mimetype)
         if not extension:
             return jsonify(error=f"unsupported audio type {mimetype!r}"), 400
-        clip = upload.read(phone.MAX_CLIP_BYTES + 1)
+        clip = upload.read(clips.MAX_CLIP_BYTES + 1)
         seconds = _seconds(fields, "duration")
         duration = max(1, min(round(seconds), MAX_CLIP_SECONDS)) if seconds else None
     else:
-        clip, extension, duration = phone.sample_clip(), "wav", None
+        clip, extension, duration = clips.sample(), "wav", None
     if not clip:
         return jsonify(error="empty recording"), 400
     step = {
@@ -225,7 +225,7 @@ def call_hangup():
 @bp.get("/recordings/<name>")
 def recording(name):
     """Serve a simulated recording, by its SID with or without an extension, like Twilio."""
-    found = phone.find_recording(name.split(".", 1)[0])
+    found = clips.find(name.split(".", 1)[0])
     if not found:
         abort(404)
     path, mimetype = found

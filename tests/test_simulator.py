@@ -10,7 +10,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from app import residents
 from app.delivery import outbox
 from app.infra import config
-from simulator import phone
+from simulator import clips, phone
 from tests.conftest import PUBLIC_BASE_URL, send_due, signed_in_client
 
 # Every test here runs at a frozen day hour and at a frozen night (quiet) hour.
@@ -286,10 +286,10 @@ def test_messaging_twiml_replies_are_read_from_message_elements():
 
 
 def test_the_sample_clip_is_a_short_small_wav():
-    data = phone.sample_clip()
+    data = clips.sample()
     assert len(data) < 100_000
     assert data[:4] == b"RIFF" and data[8:12] == b"WAVE"
-    assert 1 <= phone.clip_seconds(phone.SAMPLE_CLIP) <= 5
+    assert 1 <= clips.seconds(clips.SAMPLE_CLIP) <= 5
 
 
 # --- CLI twin: SMS ------------------------------------------------------------------------
@@ -436,14 +436,14 @@ def test_a_voice_message_with_the_sample_clip_is_stored_and_served_for_staff(app
     (request,) = db["requests"].rows_where("channel = 'voice' AND kind = 'question'")
     assert request["recording_sid"] == recording_sid
     assert request["recording_url"] == f"{PUBLIC_BASE_URL}/simulator/recordings/{recording_sid}"
-    assert request["recording_duration"] == phone.clip_seconds(phone.SAMPLE_CLIP)
+    assert request["recording_duration"] == clips.seconds(clips.SAMPLE_CLIP)
     served = client.get(f"/simulator/recordings/{recording_sid}")
     assert served.status_code == 200
     assert served.mimetype == "audio/wav"
-    assert served.data == phone.sample_clip()
+    assert served.data == clips.sample()
     # The clip lives beside the test database, never in the project's instance folder.
     stored = Path(app.config["DATABASE_PATH"]).parent / "recordings" / f"{recording_sid}.wav"
-    assert stored.read_bytes() == phone.sample_clip()
+    assert stored.read_bytes() == clips.sample()
     assert any(step["verb"] == "say" for step in answer["steps"])
 
 

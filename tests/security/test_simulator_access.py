@@ -4,7 +4,7 @@ import pytest
 
 from app import create_app
 from app.infra import config
-from simulator import phone
+from simulator import clips
 from tests.conftest import signed_in_client
 
 STRANGER_ROUTES = [
@@ -75,20 +75,20 @@ def record(officer, clip=b"RIFF" + b"\0" * 100, name="clip.wav", mimetype="audio
 
 def test_a_recording_larger_than_the_cap_is_refused_and_not_stored(app):
     officer = signed_in_client(app, "lan", "staff")
-    response = record(officer, clip=b"\0" * (phone.MAX_CLIP_BYTES + 1))
+    response = record(officer, clip=b"\0" * (clips.MAX_CLIP_BYTES + 1))
     assert response.status_code == 413
     with app.app_context():
-        folder = phone.recordings_dir()
+        folder = clips.recordings_dir()
     assert not folder.exists() or not list(folder.iterdir())
 
 
 def test_the_recordings_folder_holds_a_bounded_number_of_clips(app, monkeypatch):
-    monkeypatch.setattr(phone, "MAX_RECORDINGS", 3)
+    monkeypatch.setattr(clips, "MAX_RECORDINGS", 3)
     officer = signed_in_client(app, "lan", "staff")
     statuses = [record(officer).status_code for _ in range(5)]
     assert statuses[3:] == [429, 429]
     assert "at most 3 recordings" in record(officer).get_json()["error"]
     with app.app_context():
-        clips = list(phone.recordings_dir().glob("RE*"))
-    assert len(clips) == 3
-    assert {oct(clip.stat().st_mode & 0o777) for clip in clips} == {"0o600"}
+        kept = list(clips.recordings_dir().glob("RE*"))
+    assert len(kept) == 3
+    assert {oct(clip.stat().st_mode & 0o777) for clip in kept} == {"0o600"}
