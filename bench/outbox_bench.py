@@ -53,6 +53,7 @@ def _app(db_path):
 def prepare(db_path, count):
     """Migrate, seed and queue COUNT messages; quiet hours off so the time of day is moot."""
     from app import communes
+    from app.catalogue import commune_settings
     from app.delivery import outbox
     from app.seed.loader import seed
     from db import connect, migrate, transaction
@@ -63,8 +64,7 @@ def prepare(db_path, count):
         db = connect(db_path)
         seed(db)
         with transaction(db), communes.bound(communes.first_commune(db)):
-            db["settings"].upsert({"key": "quiet_start", "value": "00:00"}, pk="key")
-            db["settings"].upsert({"key": "quiet_end", "value": "00:00"}, pk="key")
+            commune_settings.save(db, {"quiet_start": "00:00", "quiet_end": "00:00"})
             for n in range(count):
                 phone = f"+8491{n:07d}"
                 body = f"Xa Phu Lam: Nhac lich: to luu dong den ap Phu Hoa A Thu 3, ma B{n:05d}."
