@@ -11,6 +11,7 @@ from bench.harness import AUTH_TOKEN, TWILIO_NUMBER, Service
 from bench.slow_clients import SlowClients, probe_health, summary
 from tests.conftest import twilio_signature
 from tests.deploy.nginx_front import SERVER_NAME, NginxFront
+from tests.reliability.support import scalar
 
 pytestmark = pytest.mark.slow
 PUBLIC_BASE_URL = f"https://{SERVER_NAME}"
@@ -52,10 +53,14 @@ def signed_sms(url, sid, body="GIO"):
 
 
 def test_a_twilio_signed_webhook_through_nginx_validates(front):
-    body, headers = signed_sms(f"{PUBLIC_BASE_URL}/sms/twilio", "SM" + "a1" * 16)
+    sid = "SM" + "a1" * 16
+    body, headers = signed_sms(f"{PUBLIC_BASE_URL}/sms/twilio", sid)
     status, _, reply = https(front, "POST", "/sms/twilio", body=body, headers=headers)
     assert status == 200, reply
-    assert b"<Message " in reply
+    # Taken at the door: an empty answer once stored; the worker answers from the back.
+    assert reply.endswith(b"<Response />"), reply
+    stored = "SELECT count(*) FROM messages WHERE provider_id = :sid AND direction = 'in'"
+    assert scalar(front.service.db_path, stored, {"sid": sid}) == 1
 
 
 def test_a_client_sent_forwarded_host_is_overwritten_and_does_not_validate(front):
