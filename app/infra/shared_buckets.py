@@ -19,6 +19,7 @@ SCHEMA = (
 )
 # Every this many takes, buckets idle long enough to be full again are dropped.
 SWEEP_EVERY = 1000
+OPEN_TRIES = 5
 
 
 class SharedBuckets:
@@ -33,16 +34,31 @@ class SharedBuckets:
         """Return the calling thread's connection, opened once (file and table made if missing)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            # Client addresses and key digests: owner-only, as SQLite's side files then are.
-            private_file(self.path)
-            conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            # Losing the last counts in a power cut only forgives a few reads.
-            conn.execute("PRAGMA synchronous=OFF")
-            conn.execute(SCHEMA)
+            conn = self._open()
             self._local.conn = conn
             self._local.takes = 0
         return conn
+
+    def _open(self):
+        """Open the file, make it a WAL file and create the table; retry a brief race."""
+        for attempt in range(OPEN_TRIES):
+            # Client addresses and key digests: owner-only, as SQLite's side files then are.
+            private_file(self.path)
+            conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                # Losing the last counts in a power cut only forgives a few reads.
+                conn.execute("PRAGMA synchronous=OFF")
+                conn.execute(SCHEMA)
+                return conn
+            except sqlite3.OperationalError:
+                conn.close()
+                # Workers opening the new file at once can meet it half turned into a WAL
+                # file ("disk I/O error"); a moment later it is whole.
+                if attempt == OPEN_TRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def take(self, name, *, per_minute, burst, now=None):
         """Take one token from NAME, or return the seconds until one is there."""
