@@ -83,13 +83,7 @@ def run(app, once=False, stopping=None):
                     if once:
                         raise
                     failures += 1
-                    wait = backoff_seconds(failures)
-                    log.exception("worker pass failed (%d in a row); next in %s s", failures, wait)
-                    if isinstance(error, sqlite3.Error):
-                        # A fresh connection clears whatever state the error left behind.
-                        db.conn.close()
-                        db = connect(path)
-                    stopping.wait(wait)
+                    db = _recover(db, path, error, failures, stopping, "worker pass")
                     continue
                 failures = 0
                 if last_beat is None or time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
@@ -108,6 +102,18 @@ def run(app, once=False, stopping=None):
             if answerer is not None:
                 stop()
                 answerer.join(timeout=5)
+
+
+def _recover(db, path, error, failures, stopping, what):
+    """Log a failed pass of WHAT, wait out its backoff, and return a connection that works."""
+    wait = backoff_seconds(failures)
+    log.exception("%s failed (%d in a row); next in %s s", what, failures, wait)
+    if isinstance(error, sqlite3.Error):
+        # A fresh connection clears whatever state the error left behind.
+        db.conn.close()
+        db = connect(path)
+    stopping.wait(wait)
+    return db
 
 
 def answer_loop(app, stopping, nudge):
@@ -130,12 +136,7 @@ def answer_loop(app, stopping, nudge):
                     answered = answer_waiting(db, owner)
                 except Exception as error:
                     failures += 1
-                    wait = backoff_seconds(failures)
-                    log.exception("answering failed (%d in a row); next in %s s", failures, wait)
-                    if isinstance(error, sqlite3.Error):
-                        db.conn.close()
-                        db = connect(path)
-                    stopping.wait(wait)
+                    db = _recover(db, path, error, failures, stopping, "answering")
                     continue
                 failures = 0
                 if answered:
