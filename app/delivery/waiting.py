@@ -38,15 +38,16 @@ def store(db, *, provider, provider_id, dedupe_key, phone, phone_raw, body, opt_
         if message["intent"] is None:
             db.conn.execute(
                 "INSERT OR IGNORE INTO inbox_waiting (message_id, commune_id, phone, phone_raw,"
-                " opt_out_type, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    message["id"],
-                    communes.current_id(),
-                    phone,
-                    phone_raw,
-                    opt_out_type,
-                    message["created_at"],
-                ],
+                " opt_out_type, created_at) VALUES (:message_id, :commune_id, :phone, :phone_raw,"
+                " :opt_out_type, :created_at)",
+                {
+                    "message_id": message["id"],
+                    "commune_id": communes.current_id(),
+                    "phone": phone,
+                    "phone_raw": phone_raw,
+                    "opt_out_type": opt_out_type,
+                    "created_at": message["created_at"],
+                },
             )
     return message, is_new
 
@@ -92,8 +93,8 @@ def lease(db, owner, *, phones=20, lease_seconds=LEASE_SECONDS):
 def finish(db, message_id, owner):
     """Delete a waiting row inside the answering transaction; False if the lease was lost."""
     cursor = db.conn.execute(
-        "DELETE FROM inbox_waiting WHERE message_id = ? AND lease_owner = ?",
-        [message_id, owner],
+        "DELETE FROM inbox_waiting WHERE message_id = :message_id AND lease_owner = :lease_owner",
+        {"message_id": message_id, "lease_owner": owner},
     )
     return cursor.rowcount == 1
 
@@ -120,6 +121,7 @@ def replies(db, dedupe_key):
     if message is None:
         return False, []
     cursor = db.conn.execute(
-        "SELECT body, status FROM outbox WHERE reply_to_id = ? ORDER BY id", [message["id"]]
+        "SELECT body, status FROM outbox WHERE reply_to_id = :reply_to_id ORDER BY id",
+        {"reply_to_id": message["id"]},
     )
     return message["intent"] is not None, [(body, status) for body, status in cursor]
