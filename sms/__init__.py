@@ -12,6 +12,16 @@ bp.cli.add_command(nlu_cli)
 
 
 @bp.record_once
+def _answered_from_the_back(state):
+    """Hand the worker the answering of stored messages; webhooks sign, so no CSRF token."""
+    from app.infra.extensions import csrf
+    from sms.inbox import answer_waiting
+
+    state.app.extensions["answer_waiting"] = answer_waiting
+    csrf.exempt(bp)
+
+
+@bp.record_once
 def _nightly_retraining(state):
     """Hand the worker the nightly retraining of the classifier on staff corrections."""
     from sms.nlu import runtime

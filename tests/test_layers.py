@@ -43,7 +43,6 @@ SOURCES = [
     path
     for top in ("app", "sms", "voice", "staff", "open311", "simulator", "db")
     for path in sorted((ROOT / top).rglob("*.py"))
-    if module_name(path) != "app"  # the factory registers every channel's blueprint
 ]
 # The web helpers and the operators' endpoints (health, metrics) read the request; the rest of
 # app/ and db/ never do.

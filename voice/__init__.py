@@ -8,6 +8,14 @@ from voice import audio, lengths, prompt_lengths, routes  # noqa: E402,F401  (ro
 
 
 @bp.record_once
+def _signed_not_csrf(state):
+    """Twilio's calls prove themselves by signature, not by a CSRF token."""
+    from app.infra.extensions import csrf
+
+    csrf.exempt(bp)
+
+
+@bp.record_once
 def _measure_answers_for_the_console(state):
     """Hand the app the check of the phone's answers about procedures (their length)."""
     state.app.extensions.setdefault("answer_length_checks", []).append(lengths.too_long)

@@ -65,6 +65,10 @@ def parts_per_minute(raw):
     return int(text)
 
 
+# The blueprint of each channel the factory mounts, in the order their routes are matched.
+CHANNELS = ("sms:bp", "voice:bp", "open311:bp", "simulator:bp", "staff:bp")
+
+
 def from_environment(instance_path, env=None):
     """Build the config mapping from environment variables and instance secrets."""
     env = os.environ if env is None else env
@@ -96,6 +100,7 @@ def from_environment(instance_path, env=None):
         "TIMEZONE": env.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
         "SIMULATOR": simulator_on(env, transport),
         "PORT": int(port),
+        "CHANNELS": CHANNELS,
         # Scrapers send it as a bearer token; without one /metrics answers only local requests.
         "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
         "TRUSTED_PROXIES": trusted_proxies(env.get("TRUSTED_PROXIES")),
