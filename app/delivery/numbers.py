@@ -11,6 +11,7 @@ from app import channels, communes
 from app.catalogue import commune_settings
 from app.delivery import delivery_states
 from app.infra import clock
+from app.language import phones
 from db import first
 
 SHOWN_KINDS = ("twilio", "gateway")
@@ -38,6 +39,10 @@ def numbers(db, commune, *, default_twilio_number=None, now=None):
                 "id": channel["id"],
                 "kind": channel["kind"],
                 "address": address,
+                # The embedded default's made-up number: only the simulator can reach it.
+                "placeholder": channel["kind"] == "twilio"
+                and bool(address)
+                and not phones.is_valid(address),
                 "shared_log": channel["kind"] == "gateway" and gateways > 1,
                 "last_in": _last(db, commune, channel["kind"], "in"),
                 "last_out": _last(db, commune, channel["kind"], "out"),

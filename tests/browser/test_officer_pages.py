@@ -348,6 +348,8 @@ def test_the_numbers_page_shows_each_number_its_last_messages_and_the_gateway_ph
     expect(page.get_by_role("heading", name="Số điện thoại", level=1)).to_be_visible()
     twilio = page.locator("section.number").first
     expect(twilio).to_contain_text("Số Twilio")
+    # The embedded default's made-up number is named for what it is, not shown as 0000 0000.
+    expect(twilio.locator("h2")).to_have_text("Số của máy giả lập (chưa có số Twilio)")
     expect(twilio).to_contain_text("Cho hỏi giờ làm việc của xã")
     expect(twilio).to_contain_text("Gio lam viec 7h-17h")
     expect(twilio.locator(".delivery")).to_have_text("Đã đến máy")
