@@ -151,6 +151,12 @@ def first(db, sql, params=()):
     return dict(zip([column[0] for column in cursor.description], row, strict=True))
 
 
+def in_list(name, values):
+    """Named parameters for an IN list: (":name_0, :name_1", {"name_0": .., "name_1": ..})."""
+    params = {f"{name}_{index}": value for index, value in enumerate(values)}
+    return ", ".join(f":{key}" for key in params), params
+
+
 @functools.cache
 def _insert_sql(table, columns, ignore, rows=1, on_conflict_do_nothing=None):
     """The INSERT statement for TABLE and COLUMNS (ROWS rows), built once per shape."""

@@ -14,7 +14,7 @@ from app.delivery import messages, transports
 from app.delivery.transports import TransportError
 from app.infra import clock
 from app.infra.logs import mask_phone, redact
-from db import insert, rows, transaction, update
+from db import in_list, insert, rows, transaction, update
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +89,8 @@ def record_sent(db, row, owner, result, notes):
             return "lost"
         note(db, row, notes, stamp)
         resident = db.execute(
-            "SELECT id FROM residents WHERE commune_id = ? AND phone = ?",
-            [row["commune_id"], row["phone"]],
+            "SELECT id FROM residents WHERE commune_id = :commune_id AND phone = :phone",
+            {"commune_id": row["commune_id"], "phone": row["phone"]},
         ).fetchone()
         message = messages.record_outbound(
             db,
@@ -180,10 +180,10 @@ def for_outbox(db, outbox_ids):
     ids = sorted({i for i in outbox_ids if i})
     if not ids:
         return {}
-    marks = ", ".join("?" for _ in ids)
+    marks, params = in_list("outbox_id", ids)
     found = {}
     for attempt in rows(
-        db, f"SELECT * FROM outbox_attempts WHERE outbox_id IN ({marks}) ORDER BY id", ids
+        db, f"SELECT * FROM outbox_attempts WHERE outbox_id IN ({marks}) ORDER BY id", params
     ):
         found.setdefault(attempt["outbox_id"], []).append(attempt)
     return found

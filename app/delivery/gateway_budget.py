@@ -42,9 +42,9 @@ def stalled_on(db, channel_id, now):
         db.execute(
             "SELECT 1 FROM outbox o JOIN messages m"
             " ON m.provider = 'gateway' AND m.provider_id = o.provider_id"
-            " WHERE o.channel_id = ? AND o.status = 'sent' AND m.status = 'queued'"
-            " AND o.sent_at <= ? LIMIT 1",
-            [channel_id, clock.iso(now - STALL_AFTER)],
+            " WHERE o.channel_id = :channel_id AND o.status = 'sent' AND m.status = 'queued'"
+            " AND o.sent_at <= :stalled_since LIMIT 1",
+            {"channel_id": channel_id, "stalled_since": clock.iso(now - STALL_AFTER)},
         ).fetchone()
     )
 
@@ -67,8 +67,8 @@ def used(db, channel_id, now=None):
     since = clock.iso(now - WINDOW)
     total, oldest = db.execute(
         "SELECT coalesce(sum(parts), 0), min(at) FROM gateway_sends"
-        " WHERE channel_id = ? AND at > ?",
-        [channel_id, since],
+        " WHERE channel_id = :channel_id AND at > :since",
+        {"channel_id": channel_id, "since": since},
     ).fetchone()
     return total, (clock.parse(oldest) + WINDOW if oldest else now)
 
@@ -102,11 +102,14 @@ def take(db, row, *, limit=PARTS_PER_MINUTE, now=None):
                 "at": clock.iso(now),
             },
         )
-        db.execute("UPDATE outbox SET channel_id = ? WHERE id = ?", [device["id"], row["id"]])
+        db.execute(
+            "UPDATE outbox SET channel_id = :channel_id WHERE id = :id",
+            {"channel_id": device["id"], "id": row["id"]},
+        )
         # Sends older than the window are not needed any more.
         db.execute(
-            "DELETE FROM gateway_sends WHERE channel_id = ? AND at <= ?",
-            [device["id"], clock.iso(now - 10 * WINDOW)],
+            "DELETE FROM gateway_sends WHERE channel_id = :channel_id AND at <= :before",
+            {"channel_id": device["id"], "before": clock.iso(now - 10 * WINDOW)},
         )
         return device, None
     if soonest is None:
@@ -125,8 +128,8 @@ def stalled(db, *, after=STALL_AFTER, now=None):
         "SELECT count(*), min(o.sent_at) FROM outbox o JOIN messages m"
         " ON m.provider = 'gateway' AND m.provider_id = o.provider_id"
         " WHERE o.status = 'sent' AND o.provider = 'gateway' AND m.status = 'queued'"
-        " AND o.sent_at <= ?",
-        [clock.iso(now - after)],
+        " AND o.sent_at <= :stalled_since",
+        {"stalled_since": clock.iso(now - after)},
     ).fetchone()
     return found[0], found[1]
 

@@ -58,15 +58,15 @@ def unreported(db, now, limit=CHECKS_PER_PASS):
     return rows(
         db,
         "SELECT * FROM messages WHERE provider = 'gateway' AND direction = 'out'"
-        " AND status IN ('queued', 'sending') AND created_at <= ? AND created_at >= ?"
-        " AND (delivery_checked_at IS NULL OR delivery_checked_at <= ?)"
-        " ORDER BY created_at LIMIT ?",
-        [
-            clock.iso(now - UNREPORTED_AFTER),
-            clock.iso(now - CHECK_FOR),
-            clock.iso(now - CHECK_EVERY),
-            limit,
-        ],
+        " AND status IN ('queued', 'sending') AND created_at <= :newest AND created_at >= :oldest"
+        " AND (delivery_checked_at IS NULL OR delivery_checked_at <= :checked_before)"
+        " ORDER BY created_at LIMIT :limit",
+        {
+            "newest": clock.iso(now - UNREPORTED_AFTER),
+            "oldest": clock.iso(now - CHECK_FOR),
+            "checked_before": clock.iso(now - CHECK_EVERY),
+            "limit": limit,
+        },
     )
 
 
@@ -110,8 +110,8 @@ def _account(db, message, config):
     """The API account of the phone holding MESSAGE (the environment's for older rows)."""
     device = first(
         db,
-        "SELECT c.* FROM outbox o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?",
-        [message["outbox_id"]],
+        "SELECT c.* FROM outbox o JOIN channels c ON c.id = o.channel_id WHERE o.id = :id",
+        {"id": message["outbox_id"]},
     )
     return channels.gateway_account(device, config) if device else config
 
@@ -120,8 +120,8 @@ def _mark_checked(db, message, now):
     """Stamp MESSAGE as checked now, so it is asked about again only after CHECK_EVERY."""
     with transaction(db):
         db.execute(
-            "UPDATE messages SET delivery_checked_at = ? WHERE id = ?",
-            [clock.iso(now), message["id"]],
+            "UPDATE messages SET delivery_checked_at = :now WHERE id = :id",
+            {"now": clock.iso(now), "id": message["id"]},
         )
 
 

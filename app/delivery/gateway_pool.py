@@ -31,8 +31,8 @@ def stuck(db, now, limit=MOVES_PER_PASS):
         "SELECT o.* FROM outbox o JOIN messages m"
         " ON m.provider = 'gateway' AND m.provider_id = o.provider_id"
         " WHERE o.channel_id IS NOT NULL AND o.status = 'sent' AND m.status = 'queued'"
-        " AND o.sent_at <= ? ORDER BY o.channel_id, o.id LIMIT ?",
-        [clock.iso(now - gateway_budget.STALL_AFTER), limit],
+        " AND o.sent_at <= :stalled_since ORDER BY o.channel_id, o.id LIMIT :limit",
+        {"stalled_since": clock.iso(now - gateway_budget.STALL_AFTER), "limit": limit},
     )
 
 
@@ -48,11 +48,18 @@ def _requeue(db, row, device):
     """Put ROW back in the queue for another phone, under a new gateway message id."""
     stamp = clock.iso(clock.now())
     db.execute(
-        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?,"
-        " idempotency_key = ?, provider_id = NULL, channel_id = NULL, avoid_channel_id = ?,"
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = :now,"
+        " idempotency_key = :idempotency_key, provider_id = NULL, channel_id = NULL,"
+        " avoid_channel_id = :avoid_channel_id,"
         " lookup_needed = 0, first_attempt_at = NULL, sent_at = NULL"
-        " WHERE id = ? AND status = 'sent' AND provider_id = ?",
-        [stamp, secrets.token_hex(16), device["id"], row["id"], row["provider_id"]],
+        " WHERE id = :id AND status = 'sent' AND provider_id = :provider_id",
+        {
+            "now": stamp,
+            "idempotency_key": secrets.token_hex(16),
+            "avoid_channel_id": device["id"],
+            "id": row["id"],
+            "provider_id": row["provider_id"],
+        },
     )
     attempts.note(db, row, [("move", "cancelled", f"moved off {device['address']}")], stamp)
 
@@ -64,7 +71,7 @@ def move_stalled(db, config, now=None):
     for row in stuck(db, now):
         if row["channel_id"] in unreachable or not _live_elsewhere(db, row, now):
             continue  # nowhere to go: it waits for its own phone
-        device = first(db, "SELECT * FROM channels WHERE id = ?", [row["channel_id"]])
+        device = first(db, "SELECT * FROM channels WHERE id = :id", {"id": row["channel_id"]})
         try:
             state = gateway_api.cancel(channels.gateway_account(device, config), row["provider_id"])
         except (gateway_errors.APIError, requests.RequestException) as error:

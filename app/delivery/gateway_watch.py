@@ -103,8 +103,8 @@ def setup_problem(db):
     if not found:
         return None
     later = db.execute(
-        "SELECT 1 FROM outbox_attempts WHERE id > ? AND outcome IN ('accepted', 'found') LIMIT 1",
-        [found["id"]],
+        "SELECT 1 FROM outbox_attempts WHERE id > :id AND outcome IN ('accepted', 'found') LIMIT 1",
+        {"id": found["id"]},
     ).fetchone()
     return None if later else found
 
@@ -140,14 +140,15 @@ def note_inbound(db, *, dedupe_key, phone, sim_number, received_at=None):
     with transaction(db):
         db.execute(
             "INSERT OR IGNORE INTO gateway_inbound"
-            " (commune_id, dedupe_key, phone, sim_number, received_at) VALUES (?, ?, ?, ?, ?)",
-            [
-                communes.current_id(),
-                dedupe_key,
-                phone,
-                sim_number,
-                clock.iso(received_at or clock.now()),
-            ],
+            " (commune_id, dedupe_key, phone, sim_number, received_at)"
+            " VALUES (:commune_id, :dedupe_key, :phone, :sim_number, :received_at)",
+            {
+                "commune_id": communes.current_id(),
+                "dedupe_key": dedupe_key,
+                "phone": phone,
+                "sim_number": sim_number,
+                "received_at": clock.iso(received_at or clock.now()),
+            },
         )
 
 
@@ -159,14 +160,15 @@ def sim_for(db, phone, reply_to_id=None):
     if reply_to_id:
         found = db.execute(
             "SELECT g.sim_number FROM messages m JOIN gateway_inbound g"
-            " ON g.dedupe_key = m.dedupe_key WHERE m.id = ?",
-            [reply_to_id],
+            " ON g.dedupe_key = m.dedupe_key WHERE m.id = :id",
+            {"id": reply_to_id},
         ).fetchone()
         if found:
             return found[0]
     latest = db.execute(
-        "SELECT sim_number FROM gateway_inbound WHERE phone = ? ORDER BY received_at DESC LIMIT 1",
-        [phone],
+        "SELECT sim_number FROM gateway_inbound WHERE phone = :phone"
+        " ORDER BY received_at DESC LIMIT 1",
+        {"phone": phone},
     ).fetchone()
     return latest[0] if latest else None
 
@@ -192,8 +194,8 @@ def recovery_asked(db, *, until, note, now=None):
         # A silence that began again since the request was made stays open.
         clear = note == "asked" and done and done <= until
         db.execute(
-            "UPDATE gateway_state SET recovery_asked_at = ?, recovery_note = ?"
+            "UPDATE gateway_state SET recovery_asked_at = :now, recovery_note = :note"
             + (", gap_from = NULL, gap_until = NULL" if clear else "")
             + " WHERE id = 1",
-            [clock.iso(now), note],
+            {"now": clock.iso(now), "note": note},
         )

@@ -28,12 +28,14 @@ RATE_FLAG = "SMS rate limit: {count} messages in {minutes} minutes, replies paus
 
 def get(db, message_id):
     """Return a message row by id, or None."""
-    return first(db, "SELECT * FROM messages WHERE id = ?", [message_id])
+    return first(db, "SELECT * FROM messages WHERE id = :id", {"id": message_id})
 
 
 def by_dedupe_key(db, dedupe_key):
     """Return the inbound message stored under a provider dedupe key, or None."""
-    return first(db, "SELECT * FROM messages WHERE dedupe_key = ?", [dedupe_key])
+    return first(
+        db, "SELECT * FROM messages WHERE dedupe_key = :dedupe_key", {"dedupe_key": dedupe_key}
+    )
 
 
 def record_inbound(db, *, provider, provider_id, dedupe_key, phone, body, resident_id=None):
@@ -122,7 +124,11 @@ def _outbound(
 
 def replies_to(db, inbound_id):
     """Return the replies stored for an inbound message, in order."""
-    return rows(db, "SELECT * FROM messages WHERE reply_to_id = ? ORDER BY id", [inbound_id])
+    return rows(
+        db,
+        "SELECT * FROM messages WHERE reply_to_id = :reply_to_id ORDER BY id",
+        {"reply_to_id": inbound_id},
+    )
 
 
 def update_delivery(db, *, provider, provider_id, status, error_code=None, error_message=None):
@@ -132,8 +138,9 @@ def update_delivery(db, *, provider, provider_id, status, error_code=None, error
     """
     message = first(
         db,
-        "SELECT * FROM messages WHERE provider = ? AND provider_id = ? AND direction = 'out'",
-        [provider, provider_id],
+        "SELECT * FROM messages WHERE provider = :provider AND provider_id = :provider_id"
+        " AND direction = 'out'",
+        {"provider": provider, "provider_id": provider_id},
     )
     if not message:
         return None
@@ -196,9 +203,9 @@ def likely_of(row):
 def inbound_count_since(db, phone, since):
     """Count the messages PHONE sent the bound commune since the aware datetime SINCE."""
     return db.execute(
-        "SELECT count(*) FROM messages WHERE commune_id = ? AND phone = ? AND direction = 'in'"
-        " AND created_at >= ?",
-        [communes.current_id(), phone, clock.iso(since)],
+        "SELECT count(*) FROM messages WHERE commune_id = :commune_id AND phone = :phone"
+        " AND direction = 'in' AND created_at >= :since",
+        {"commune_id": communes.current_id(), "phone": phone, "since": clock.iso(since)},
     ).fetchone()[0]
 
 

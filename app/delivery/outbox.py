@@ -67,7 +67,8 @@ def for_phone(db, commune, phone, statuses):
 def bodies_replying_to(db, message_id):
     """Return the bodies of the replies queued for an inbound message, in order."""
     cursor = db.conn.execute(
-        "SELECT body FROM outbox WHERE reply_to_id = ? ORDER BY id", [message_id]
+        "SELECT body FROM outbox WHERE reply_to_id = :reply_to_id ORDER BY id",
+        {"reply_to_id": message_id},
     )
     return [body for (body,) in cursor]
 
@@ -114,26 +115,28 @@ def enqueue(
 
 def get(db, outbox_id):
     """Return an outbox row by id, or None."""
-    return first(db, "SELECT * FROM outbox WHERE id = ?", [outbox_id])
+    return first(db, "SELECT * FROM outbox WHERE id = :id", {"id": outbox_id})
 
 
 def by_dedupe_key(db, dedupe_key):
     """Return the outbox row queued under DEDUPE_KEY, or None."""
-    return first(db, "SELECT * FROM outbox WHERE dedupe_key = ?", [dedupe_key])
+    return first(
+        db, "SELECT * FROM outbox WHERE dedupe_key = :dedupe_key", {"dedupe_key": dedupe_key}
+    )
 
 
 def cancel_pending(db, *, reason, request_id=None, trip_id=None, kind=None):
     """Cancel unsent rows matching REQUEST_ID / TRIP_ID / KIND (a stale notice or reminder)."""
-    clauses, params = ["status = 'pending'"], []
+    clauses, params = ["status = 'pending'"], {"reason": reason}
     for column, value in (("request_id", request_id), ("trip_id", trip_id), ("kind", kind)):
         if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
+            clauses.append(f"{column} = :{column}")
+            params[column] = value
     if len(clauses) == 1:
         raise ValueError("cancel_pending needs a request, a trip or a kind")
+    where = " AND ".join(clauses)
     cursor = db.execute(
-        f"UPDATE outbox SET status = 'cancelled', last_error = ? WHERE {' AND '.join(clauses)}",
-        [reason, *params],
+        f"UPDATE outbox SET status = 'cancelled', last_error = :reason WHERE {where}", params
     )
     return cursor.rowcount
 
@@ -176,9 +179,9 @@ def mark_provider_failure(db, outbox_id, reason):
         return False
     stamp = clock.iso(clock.now())
     cursor = db.execute(
-        "UPDATE outbox SET status = 'failed', failed_at = ?, last_error = ?"
-        " WHERE id = ? AND status = 'sent'",
-        [stamp, reason, outbox_id],
+        "UPDATE outbox SET status = 'failed', failed_at = :now, last_error = :reason"
+        " WHERE id = :id AND status = 'sent'",
+        {"now": stamp, "reason": reason, "id": outbox_id},
     )
     if cursor.rowcount:
         row = get(db, outbox_id)
@@ -190,8 +193,8 @@ def unsent_for_request(db, request_id):
     """The request's messages that are not sent: waiting, being sent, failed or not sent."""
     return rows(
         db,
-        "SELECT * FROM outbox WHERE request_id = ? AND status != 'sent' ORDER BY id",
-        [request_id],
+        "SELECT * FROM outbox WHERE request_id = :request_id AND status != 'sent' ORDER BY id",
+        {"request_id": request_id},
     )
 
 
@@ -275,14 +278,14 @@ def _reason_not_to_send(db, row, transport_name=None):
         return f"the commune has no {transport_name} channel to send from"
     if row["kind"] not in REACTIVE_KINDS:
         opted_out = db.execute(
-            "SELECT opted_out FROM residents WHERE commune_id = ? AND phone = ?",
-            [row["commune_id"], row["phone"]],
+            "SELECT opted_out FROM residents WHERE commune_id = :commune_id AND phone = :phone",
+            {"commune_id": row["commune_id"], "phone": row["phone"]},
         ).fetchone()
         if opted_out and opted_out[0]:
             return "opted out"
     if row["kind"] == "reminder" and row["request_id"]:
         current = db.execute(
-            "SELECT status, trip_id FROM requests WHERE id = ?", [row["request_id"]]
+            "SELECT status, trip_id FROM requests WHERE id = :id", {"id": row["request_id"]}
         ).fetchone()
         if not current or current[0] != "scheduled" or current[1] != row["trip_id"]:
             return "visit no longer on this trip"
@@ -292,9 +295,10 @@ def _reason_not_to_send(db, row, transport_name=None):
 def _known_ids(db, row, since):
     """Provider ids our other messages to ROW's phone own since SINCE (a lookup skips them)."""
     found = db.execute(
-        "SELECT provider_id FROM messages WHERE phone = ? AND direction = 'out'"
-        " AND provider_id IS NOT NULL AND created_at >= ? AND coalesce(outbox_id, 0) != ?",
-        [row["phone"], clock.iso(since), row["id"]],
+        "SELECT provider_id FROM messages WHERE phone = :phone AND direction = 'out'"
+        " AND provider_id IS NOT NULL AND created_at >= :since"
+        " AND coalesce(outbox_id, 0) != :outbox_id",
+        {"phone": row["phone"], "since": clock.iso(since), "outbox_id": row["id"]},
     )
     return frozenset(provider_id for (provider_id,) in found)
 
@@ -311,7 +315,7 @@ def outgoing(db, row, *, transport_name=None, config=None):
         # resident may never have written to.
         sim = gateway_watch.sim_for(db, row["phone"], row["reply_to_id"])
         # A lookup asks the phone that had the message.
-        device = first(db, "SELECT * FROM channels WHERE id = ?", [row.get("channel_id")])
+        device = first(db, "SELECT * FROM channels WHERE id = :id", {"id": row.get("channel_id")})
     return Outgoing(
         phone=row["phone"],
         body=row["body"],
