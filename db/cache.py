@@ -90,3 +90,13 @@ def setting(db, key, default, commune_id):
     """Return COMMUNE_ID's value of setting KEY, or DEFAULT when it is missing or blank."""
     value = cached(db, "settings", _settings_of(commune_id), commune_id).get(key)
     return default if value in (None, "") else value
+
+
+def voice_versions(db):
+    """(catalogue token, prompt token): what a rendered voice menu depends on, in one read."""
+    return tuple(
+        db.conn.execute(
+            "SELECT catalog_version.version, prompt_version.version"
+            " FROM catalog_version, prompt_version"
+        ).fetchone()
+    )

@@ -20,7 +20,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from app import residents
 from app.language.texts import strip_diacritics
 from app.prompts import catalogue
-from voice import playback
+from voice import menu_cache, playback
 from voice.prompts import KEY_BACK, KEY_MESSAGE, KEY_REPEAT, ref_number_pieces
 
 GATHER_TIMEOUT = 10  # seconds; elderly callers need time to find the key
@@ -140,11 +140,14 @@ class Menu:
     intro: Callable | None = None  # said on entry and on "repeat", not on re-prompts
     params: dict = field(default_factory=dict)
     on_silence: str = "message"  # message | goodbye
+    # Set on a menu whose words depend on nothing of the caller: they are then rendered once
+    # (voice.menu_cache). It names what else they depend on, beyond endpoint and params.
+    cache: tuple | None = None
 
 
 def show(turn, menu, *, before=(), intro=True, silence=0):
     """Render MENU: a <Gather> holding the words, then the no-input <Redirect>."""
-    response = VoiceResponse()
+    response = menu_cache.MenuResponse()
     gather = response.gather(
         action=turn.url(menu.endpoint, **menu.params),
         method="POST",
@@ -153,11 +156,16 @@ def show(turn, menu, *, before=(), intro=True, silence=0):
         timeout=GATHER_TIMEOUT,
         finish_on_key="",  # "#" is a key like the others, not a submit button
     )
-    for key in before:
-        say(gather, turn, key)
-    if intro and menu.intro:
-        menu.intro(gather)
-    menu.options(gather)
+
+    def words(container):
+        for key in before:
+            say(container, turn, key)
+        if intro and menu.intro:
+            menu.intro(container)
+        menu.options(container)
+
+    key = menu_cache.key_of(turn, menu, before, intro and menu.intro)
+    menu_cache.fill(response, gather, key, words)
     response.redirect(turn.url(menu.endpoint, silence=silence + 1, **menu.params), method="POST")
     return response
 

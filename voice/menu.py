@@ -64,7 +64,9 @@ def main_menu(turn, greet=False):
         options(container)
         say(container, turn, "switch_language", language=other_language(turn))
 
-    menu = Menu("voice.menu", options_and_language, intro=intro if greet else None)
+    # The greeting differs for a call-back; the words are the same for every caller.
+    cache = (turn.mode if greet else "",)
+    menu = Menu("voice.menu", options_and_language, intro=intro if greet else None, cache=cache)
     menu.keys = {
         KEY_VISIT: lambda: visit_entry(turn),
         KEY_GUIDANCE: lambda: show(turn, guidance_menu(turn, 0) or main_menu(turn)),
@@ -252,7 +254,7 @@ def hamlet_menu(turn, purpose):
         for key in SUB_MENU_ENDING:
             say(container, turn, key)
 
-    menu = Menu("voice.hamlets", options, params={"for": purpose})
+    menu = Menu("voice.hamlets", options, params={"for": purpose}, cache=("groups",))
     for key, (_commune, group) in enumerate(groups, start=1):
         if len(group) == 1:
             menu.keys[str(key)] = lambda hamlet=group[0]: pick_hamlet(turn, purpose, hamlet)
@@ -283,7 +285,7 @@ def hamlet_list_menu(turn, purpose, rows, endpoint, params):
         for key in SUB_MENU_ENDING:
             say(container, turn, key)
 
-    menu = Menu(endpoint, options, params=params)
+    menu = Menu(endpoint, options, params=params, cache=("hamlets",))
     for key, hamlet in enumerate(rows, start=1):
         menu.keys[str(key)] = lambda hamlet=hamlet: pick_hamlet(turn, purpose, hamlet)
     return with_common_keys(turn, menu)

@@ -36,7 +36,7 @@ def guidance_menu(turn, page):
         for key in SUB_MENU_ENDING:
             say(container, turn, key)
 
-    menu = Menu("voice.guidance", options, params={"page": page})
+    menu = Menu("voice.guidance", options, params={"page": page}, cache=("procedures",))
     for key, procedure in enumerate(pages[page], start=1):
         menu.keys[str(key)] = lambda procedure=procedure: show(
             turn, procedure_menu(turn, procedure)
