@@ -154,13 +154,14 @@ def _gateway_event(commune, channel):
         event = gateway.parse_event(body)
     except gateway.BadPayload as exc:
         gateway_watch.touch(
-            db, "malformed", app_version=gateway.app_version(request.user_agent.string)
+            db, channel, "malformed", app_version=gateway.app_version(request.user_agent.string)
         )
         log.warning("malformed gateway webhook: %s", exc)
         abort(400)
     # Every signed webhook, a ping included, shows the phone is alive.
     gateway_watch.touch(
         db,
+        channel,
         event.name,
         device_id=event.device_id,
         app_version=gateway.app_version(request.user_agent.string),

@@ -21,6 +21,9 @@ from tests.test_metrics import samples
 
 SIGNING_KEY = "gateway-signing-key-for-tests"
 RESIDENT = "+84912000111"
+# The first commune's default gateway device: channel 1 (migration 0018).
+DEFAULT_DEVICE = 1
+DEFAULT_LABELS = frozenset({("commune", "PHULAM"), ("device", "default")})
 
 
 @pytest.fixture
@@ -155,7 +158,7 @@ def test_pings_and_every_signed_webhook_keep_last_seen_and_healthz_up_to_date(
 ):
     phone.ping()
     phone.deliver_webhooks()
-    assert gateway_watch.last_seen(db) == dt.datetime.now(dt.UTC)
+    assert gateway_watch.last_seen(db, DEFAULT_DEVICE) == dt.datetime.now(dt.UTC)
     health = client.get("/healthz").get_json()["gateway"]
     assert health["last_seen"] == "2027-03-01T03:00:00Z" and health["silent"] is False
     assert health["app_version"] == "1.68.0"
@@ -171,12 +174,12 @@ def test_metrics_show_when_the_phone_was_last_heard_from_and_for_how_long_it_is_
     phone.deliver_webhooks()
     heard = dt.datetime.now(dt.UTC).timestamp()
     page = samples(client.get("/metrics").get_data(as_text=True))
-    assert page[("hamlet_gateway_last_seen_timestamp_seconds", frozenset())] == heard
-    assert page[("hamlet_gateway_silent_seconds", frozenset())] == 0
+    assert page[("hamlet_gateway_last_seen_timestamp_seconds", DEFAULT_LABELS)] == heard
+    assert page[("hamlet_gateway_silent_seconds", DEFAULT_LABELS)] == 0
     clock.shift(dt.timedelta(minutes=31))
     page = samples(client.get("/metrics").get_data(as_text=True))
-    assert page[("hamlet_gateway_last_seen_timestamp_seconds", frozenset())] == heard
-    assert page[("hamlet_gateway_silent_seconds", frozenset())] == 31 * 60
+    assert page[("hamlet_gateway_last_seen_timestamp_seconds", DEFAULT_LABELS)] == heard
+    assert page[("hamlet_gateway_silent_seconds", DEFAULT_LABELS)] == 31 * 60
 
 
 def test_healthz_has_no_gateway_part_without_a_gateway(client):
@@ -308,7 +311,7 @@ def test_after_a_silence_the_phone_re_delivers_its_inbox_and_nothing_is_doubled(
         settle(phone, db)
     finally:
         phone.__exit__()
-    state = gateway_watch.state(db)
+    state = gateway_watch.state(db, DEFAULT_DEVICE)
     assert state["recovery_note"] == "asked" and state["gap_from"] is None
     assert ("POST", redelivery) in phone.api_calls
     assert sorted(m["phone"] for m in inbound(db)) == sorted([RESIDENT, missed["sender"]])

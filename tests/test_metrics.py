@@ -61,8 +61,9 @@ def test_without_a_gateway_the_metrics_have_no_gateway_gauges(client):
 def test_with_a_gateway_that_never_spoke_the_metrics_say_never(app, client):
     app.config["SMS_GATEWAY_SIGNING_KEY"] = "gateway-signing-key-for-tests"
     page = samples(client.get("/metrics").get_data(as_text=True))
-    assert page[("hamlet_gateway_last_seen_timestamp_seconds", frozenset())] == 0
-    assert page[("hamlet_gateway_silent_seconds", frozenset())] == -1
+    phone = frozenset({("commune", "PHULAM"), ("device", "default")})
+    assert page[("hamlet_gateway_last_seen_timestamp_seconds", phone)] == 0
+    assert page[("hamlet_gateway_silent_seconds", phone)] == -1
 
 
 def test_metrics_are_hidden_from_requests_through_the_proxy(client):

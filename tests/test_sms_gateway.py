@@ -11,6 +11,8 @@ from app.delivery import messages
 
 SIGNING_KEY = "gateway-signing-key-for-tests"
 PHONE = "+84912000111"
+# The first commune's default gateway device: channel 1 (migration 0018).
+DEFAULT_DEVICE = 1
 
 
 @pytest.fixture
@@ -244,19 +246,19 @@ def test_failed_event_records_the_reason(client, db):
 def test_ping_and_unknown_events_are_acknowledged_and_count_as_signs_of_life(client, db):
     from app.delivery import gateway_watch
 
-    assert gateway_watch.last_seen(db) is None
+    assert gateway_watch.last_seen(db, DEFAULT_DEVICE) is None
     assert _post(client, {"event": "system:ping", "payload": {}}).status_code == 200
     assert _post(client, {"event": "mms:received", "payload": {}}).status_code == 200
     assert db["messages"].count == 0
-    assert gateway_watch.state(db)["last_event"] == "system:ping"
-    assert gateway_watch.last_seen(db) is not None
+    assert gateway_watch.state(db, DEFAULT_DEVICE)["last_event"] == "system:ping"
+    assert gateway_watch.last_seen(db, DEFAULT_DEVICE) is not None
 
 
 def test_a_forged_webhook_does_not_count_as_a_sign_of_life(client, db):
     from app.delivery import gateway_watch
 
     _post(client, {"event": "system:ping", "payload": {}}, key="someone-else")
-    assert gateway_watch.last_seen(db) is None
+    assert gateway_watch.last_seen(db, DEFAULT_DEVICE) is None
 
 
 def test_batch_of_received_messages_goes_through_the_engine_in_order(client, db):

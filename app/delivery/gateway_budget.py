@@ -117,19 +117,29 @@ def take(db, row, *, limit=PARTS_PER_MINUTE, now=None):
     return None, max(soonest, now + dt.timedelta(seconds=1))
 
 
-def stalled(db, *, after=STALL_AFTER, now=None):
-    """Messages the phone accepted but has not sent for AFTER: (count, oldest accepted at).
+def stalled(db, *, after=STALL_AFTER, now=None, commune_id=None, channel_id=None):
+    """Messages a phone accepted but has not sent for AFTER: (count, oldest accepted at).
 
-    The phone's dialog, a dead SIM or a phone asleep all look the same from here: messages
-    accepted (queued) and never reported sent while more wait.
+    Of COMMUNE_ID's phones, or of device CHANNEL_ID, when given. The phone's dialog, a dead
+    SIM or a phone asleep all look the same from here: messages accepted (queued) and never
+    reported sent while more wait.
     """
     now = now or clock.now()
+    scope = "".join(
+        f" AND o.{column} = :{column}"
+        for column, value in (("commune_id", commune_id), ("channel_id", channel_id))
+        if value is not None
+    )
     found = db.execute(
         "SELECT count(*), min(o.sent_at) FROM outbox o JOIN messages m"
         " ON m.provider = 'gateway' AND m.provider_id = o.provider_id"
         " WHERE o.status = 'sent' AND o.provider = 'gateway' AND m.status = 'queued'"
-        " AND o.sent_at <= :stalled_since",
-        {"stalled_since": clock.iso(now - after)},
+        " AND o.sent_at <= :before" + scope,
+        {
+            "before": clock.iso(now - after),
+            "commune_id": commune_id,
+            "channel_id": channel_id,
+        },
     ).fetchone()
     return found[0], found[1]
 

@@ -30,27 +30,49 @@ RECOVERY_RETRY = dt.timedelta(minutes=5)
 UNREPORTED = ("queued", "sending")
 
 
-def recover_inbox(db, config, now=None):
-    """Ask the phone to re-deliver its inbox for a silent window; return True if asked."""
+def recover_inbox(db, device, config, now=None):
+    """Ask DEVICE to re-deliver its inbox for a silent window; return True if asked.
+
+    The request goes through the device's own API account, for its own phone id.
+    """
     now = now or clock.now()
-    window = gateway_watch.recovery_window(db)
+    window = gateway_watch.recovery_window(db, device["id"])
     if window is None:
         return False
-    current = gateway_watch.state(db)
+    current = gateway_watch.state(db, device["id"])
     asked = clock.parse(current.get("recovery_asked_at"))
     if current.get("recovery_note") not in (None, "asked") and asked:
         if now - asked < RECOVERY_RETRY:
             return False
     since, until = window
+    account = channels.gateway_account(device, config)
     try:
-        gateway_api.redeliver_inbox(config, since, until, current.get("device_id"))
+        gateway_api.redeliver_inbox(account, since, until, current.get("device_id"))
     except (gateway_errors.APIError, requests.RequestException) as error:
-        log.warning("gateway inbox re-delivery for %s..%s failed: %s", since, until, error)
-        gateway_watch.recovery_asked(db, until=until, note=f"failed: {error}"[:300], now=now)
+        log.warning(
+            "gateway %s inbox re-delivery for %s..%s failed: %s",
+            device["address"],
+            since,
+            until,
+            error,
+        )
+        note = f"failed: {error}"[:300]
+        gateway_watch.recovery_asked(db, device["id"], until=until, note=note, now=now)
         return False
-    log.info("asked the gateway to re-deliver its inbox from %s to %s", since, until)
-    gateway_watch.recovery_asked(db, until=until, note="asked", now=now)
+    log.info(
+        "asked gateway %s to re-deliver its inbox from %s to %s", device["address"], since, until
+    )
+    gateway_watch.recovery_asked(db, device["id"], until=until, note="asked", now=now)
     return True
+
+
+def callable_devices(db, config):
+    """Every commune's gateway devices the app can call: each with its own API account."""
+    return [
+        device
+        for device in channels.every(db, kind="gateway")
+        if gateway_api.configured(channels.gateway_account(device, config))
+    ]
 
 
 def unreported(db, now, limit=CHECKS_PER_PASS):
@@ -75,8 +97,12 @@ def reconcile_outbound(db, config, now=None):
     now = now or clock.now()
     changed = 0
     for message in unreported(db, now):
+        account = _account(db, message, config)
+        if account is None:
+            _mark_checked(db, message, now)
+            continue
         try:
-            state = gateway_api.message_state(_account(db, message, config), message["provider_id"])
+            state = gateway_api.message_state(account, message["provider_id"])
         except (gateway_errors.APIError, requests.RequestException) as error:
             log.warning("state of gateway message %s unknown: %s", message["provider_id"], error)
             _mark_checked(db, message, now)
@@ -107,13 +133,19 @@ def reconcile_outbound(db, config, now=None):
 
 
 def _account(db, message, config):
-    """The API account of the phone holding MESSAGE (the environment's for older rows)."""
+    """The API account of the phone holding MESSAGE, else of its commune's first phone.
+
+    None when its commune has no phone to ask: another commune's account never is.
+    """
     device = first(
         db,
         "SELECT c.* FROM outbox o JOIN channels c ON c.id = o.channel_id WHERE o.id = :id",
         {"id": message["outbox_id"]},
     )
-    return channels.gateway_account(device, config) if device else config
+    if device is None:
+        pool = channels.senders(db, message["commune_id"])
+        device = pool[0] if pool else None
+    return channels.gateway_account(device, config) if device else None
 
 
 def _mark_checked(db, message, now):
@@ -126,17 +158,13 @@ def _mark_checked(db, message, now):
 
 
 def run(db, config, now=None):
-    """The worker's gateway job: re-delivery first, then the state checks and pool moves."""
-    own = db.execute(
-        "SELECT 1 FROM channels WHERE kind = 'gateway' AND is_default = 0"
-        " AND (api_url IS NOT NULL OR api_password IS NOT NULL) LIMIT 1"
-    ).fetchone()
-    if not gateway_api.configured(config) and not own:
+    """The worker's gateway job: each phone's re-delivery, then the state checks and moves."""
+    devices = callable_devices(db, config)
+    if not devices:
         return None
     now = now or clock.now()
     return {
-        # Re-delivery follows the first commune's phone, the one gateway_state watches.
-        "recovered": recover_inbox(db, config, now) if gateway_api.configured(config) else False,
+        "recovered": sum(recover_inbox(db, device, config, now) for device in devices),
         "checked": reconcile_outbound(db, config, now),
         "moved": gateway_pool.move_stalled(db, config, now),
     }

@@ -4,7 +4,7 @@ import sqlite3
 
 from flask import Blueprint, current_app, jsonify
 
-from app import communes
+from app import channels
 from app.delivery import gateway_watch, outbox_health
 from app.infra import gateway_api
 from app.infra.database import get_db
@@ -29,10 +29,15 @@ def healthz():
             "outbox_failed": outbox_health.failed_count(db),
             "worker": worker.health(db),
         }
+        devices = gateway_watch.watched(db, current_app.config)
+        if devices:
+            # Every commune's phones, each judged by its own commune's settings.
+            report["gateway_devices"] = [gateway_watch.health(db, d) for d in devices]
         if gateway_api.in_use(current_app.config):
-            # gateway_state watches the first commune's default phone, with its settings.
-            with communes.bound(communes.first_commune(db)):
-                report["gateway"] = gateway_watch.health(db)
+            # `gateway` stays the first commune's default phone, as monitors read it.
+            default = channels.default_gateway(db)[1]
+            parts = report["gateway_devices"]
+            report["gateway"] = next(p for p in parts if p["channel_id"] == default["id"])
     except sqlite3.Error as exc:
         return jsonify(status="error", database="unreachable", error=type(exc).__name__), 503
     problems = report["worker"]["problems"]

@@ -91,11 +91,11 @@ def _observe(response):
 
 
 class DatabaseCollector:
-    """Gauges read from the database at scrape time: outbox, worker and gateway phone."""
+    """Gauges read from the database at scrape time: outbox, worker and gateway phones."""
 
-    def __init__(self, db_path, *, gateway=False):
+    def __init__(self, db_path, config):
         self.db_path = db_path
-        self.gateway = gateway
+        self.config = config
 
     def collect(self):
         from prometheus_client.core import GaugeMetricFamily
@@ -133,26 +133,35 @@ class DatabaseCollector:
                     (now - heartbeat).total_seconds() if heartbeat else -1.0,
                 ),
             )
-            if self.gateway:
-                # Only with a gateway configured, as in /healthz: an alert on silence must
-                # not fire for a service that has no phone.
-                seen = gateway_watch.last_seen(db)
-                figures += (
-                    (
-                        "hamlet_gateway_last_seen_timestamp_seconds",
-                        "Unix time of the gateway phone's last signed webhook (0 when never).",
-                        seen.timestamp() if seen else 0.0,
-                    ),
-                    (
-                        "hamlet_gateway_silent_seconds",
-                        "Seconds since the gateway phone's last signed webhook (-1 when never).",
-                        (now - seen).total_seconds() if seen else -1.0,
-                    ),
-                )
+            # Only the phones in use, as in /healthz: an alert on silence must not fire for a
+            # service that has no phone. One series per phone, labelled with its commune.
+            phones = [
+                (device, gateway_watch.last_seen(db, device["id"]))
+                for device in gateway_watch.watched(db, self.config)
+            ]
         finally:
             db.conn.close()
         for name, documentation, value in figures:
             yield GaugeMetricFamily(name, documentation, value=value)
+        if not phones:
+            return
+        labels = ["commune", "device"]
+        last_seen = GaugeMetricFamily(
+            "hamlet_gateway_last_seen_timestamp_seconds",
+            "Unix time of a gateway phone's last signed webhook (0 when never).",
+            labels=labels,
+        )
+        silent = GaugeMetricFamily(
+            "hamlet_gateway_silent_seconds",
+            "Seconds since a gateway phone's last signed webhook (-1 when never).",
+            labels=labels,
+        )
+        for device, seen in phones:
+            names = [device["commune_code"], device["address"]]
+            last_seen.add_metric(names, seen.timestamp() if seen else 0.0)
+            silent.add_metric(names, (now - seen).total_seconds() if seen else -1.0)
+        yield last_seen
+        yield silent
 
 
 # Headers by which some proxy says it relayed the request: RFC 7239's Forwarded, Via, the
@@ -210,13 +219,7 @@ def metrics():
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(_SingleProcessHistograms())
-    from app.infra import gateway_api
-
-    registry.register(
-        DatabaseCollector(
-            current_app.config["DATABASE_PATH"], gateway=gateway_api.in_use(current_app.config)
-        )
-    )
+    registry.register(DatabaseCollector(current_app.config["DATABASE_PATH"], current_app.config))
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
 

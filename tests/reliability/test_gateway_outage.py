@@ -29,6 +29,9 @@ START = dt.datetime(2027, 3, 1, 9, 0, tzinfo=VN)
 SIGNING_KEY = "gateway-signing-key-for-the-outage-test"
 TEXTS = ["XEM", "LICH", "HOI co can mang so ho khau khong", "HD", "TRO GIUP"]
 BANNER = "Điện thoại nhận tin nhắn im lặng từ 09:40"
+# The first commune's default gateway device: channel 1 (migration 0018).
+DEFAULT_DEVICE = 1
+DEFAULT_LABELS = frozenset({("commune", "PHULAM"), ("device", "default")})
 
 
 def settle(phone, db, rounds=10):
@@ -100,7 +103,7 @@ def test_a_20_minute_silence_is_shown_and_its_texts_are_re_delivered_once(app, d
                 assert during["last_seen"] == "2027-03-01T02:40:00Z"
                 assert during["silent"] is True and during["silent_minutes"] == 16
                 gauges = samples(health.get("/metrics").get_data(as_text=True))
-                assert gauges[("hamlet_gateway_silent_seconds", frozenset())] == 16 * 60
+                assert gauges[("hamlet_gateway_silent_seconds", DEFAULT_LABELS)] == 16 * 60
         clock.move_to(START + dt.timedelta(minutes=60))
         phone.wake()  # back at 10:00
         settle(phone, db)
@@ -114,7 +117,7 @@ def test_a_20_minute_silence_is_shown_and_its_texts_are_re_delivered_once(app, d
     # No text lost, none stored twice.
     assert collections.Counter(inbound) == collections.Counter(sent_texts)
     assert len(inbound) == 70
-    state = gateway_watch.state(db)
+    state = gateway_watch.state(db, DEFAULT_DEVICE)
     assert state["recovery_note"] == "asked" and state["gap_from"] is None
     # The re-delivery sent texts the app already had, as well as the missed ones.
     received_posts = phone.delivered("sms:received")
