@@ -1,8 +1,10 @@
-"""The simulated phone: it plays Twilio's part and posts signed requests to the app's own webhooks.
+"""The simulated phone: it plays the provider's part and reaches the channels' own doors.
 
-Nothing here bypasses a check. Each request is signed with the app's TWILIO_AUTH_TOKEN over
-PUBLIC_BASE_URL plus the path, exactly as Twilio signs, and goes through the real webhook code
-in-process (the Flask test client), so what the simulator does is real data for staff.
+A text is taken in by the domain function the Twilio webhook calls (`waiting.take`), so it
+is stored, deduplicated, queued and answered exactly as a real one, and is real data for
+staff. No HTTP request is made for it, so there is no signature to check: the simulator
+itself is behind the staff sign-in and off whenever a real provider is configured. Calls
+still post signed requests to the voice webhooks in-process (the Flask test client).
 """
 
 import re
@@ -18,11 +20,10 @@ from twilio.request_validator import RequestValidator
 from app import channels, communes
 from app.delivery import waiting
 from app.infra.database import get_db
-from app.language import phones, texts
+from app.language import phones
 from app.ops import worker
 from simulator import clips
 
-SMS_WEBHOOK = "/sms/twilio"
 VOICE_INCOMING = "/voice/incoming"
 VOICE_STATUS = "/voice/status"
 VOICE_PREFIX = "/voice/"
@@ -107,48 +108,33 @@ def _common(phone):
     }
 
 
-def sms_params(phone, body):
-    """Return the form fields of an inbound SMS webhook, with a fresh MessageSid."""
-    sid = new_sid("SM")
-    return {
-        **_common(phone),
-        "MessageSid": sid,
-        "SmsMessageSid": sid,
-        "SmsSid": sid,
-        "SmsStatus": "received",
-        "Body": body,
-        "NumMedia": "0",
-        "NumSegments": str(max(texts.segments(body).count, 1)),
-    }
-
-
-def message_bodies(xml_text):
-    """Return the texts of the <Message> elements of a messaging TwiML reply."""
-    root = _parse(xml_text)
-    bodies = []
-    for message in root.iter("Message"):
-        body = message.find("Body")
-        text = "".join((body if body is not None else message).itertext())
-        if body is None:
-            # Nested <Media> or <Redirect> would add text that is not the message.
-            text = (message.text or "").strip()
-        bodies.append(text.strip())
-    return bodies
-
-
 def send_sms(phone, body):
     """Text BODY from PHONE to the service's number; return the replies the worker sent.
 
-    The webhook only stores the message (its TwiML is empty). With a worker running, the
-    replies are shown once its transport has sent them; with none, the simulator answers in
-    process as the worker would, and the replies show as waiting to be sent.
+    The message is taken in as the Twilio webhook takes it (the same domain function, under
+    a fresh MessageSid). With a worker running, the replies are shown once its transport has
+    sent them; with none, the simulator answers in process as the worker would, and the
+    replies show as waiting to be sent.
     """
     if len(body) > MAX_BODY:
         raise SimulatorError(f"a message has at most {MAX_BODY} characters")
-    params = sms_params(phone, body)
-    response = post_signed(SMS_WEBHOOK, params)
-    _check(response, SMS_WEBHOOK)
-    return _replies(f"twilio:{params['MessageSid']}")
+    db = get_db()
+    number = service_e164()
+    found = channels.for_twilio(db, number, current_app.config["TWILIO_FROM_NUMBER"])
+    if found is None:
+        raise SimulatorError(f"no commune owns the number {number}")
+    sid = new_sid("SM")
+    key = f"twilio:{sid}"
+    waiting.take(
+        db,
+        commune=found[0],
+        phone=phone,
+        body=body,
+        provider="twilio",
+        provider_id=sid,
+        dedupe_key=key,
+    )
+    return _replies(key)
 
 
 def _replies(dedupe_key):

@@ -1,13 +1,14 @@
 """The SMS inbox: every inbound message is stored before it is answered, and answered once.
 
-The webhooks call `take`: it stores the message as waiting in one short transaction and
-nothing else, so the provider gets its answer at once (DESIGN.md principle 5). The worker
-calls `answer_waiting`: it leases a phone's waiting messages and answers each in arrival
-order, in one write transaction that queues the replies in the outbox and deletes the
-waiting row, with a savepoint around the answer: if answering fails, the answer's half-done
-work is rolled back, the message is still marked answered, and it goes to staff as a
-question (DESIGN.md principle 8). A crash before that commit leaves the message waiting,
-and the next lease answers it. A provider retry (the same dedupe key) stores nothing new.
+The doors (the webhooks, the simulator) store a message as waiting through the domain's
+`waiting.take`, in one short transaction and nothing else, so the provider gets its answer
+at once (DESIGN.md principle 5). The worker calls `answer_waiting`: it leases a phone's
+waiting messages and answers each in arrival order, in one write transaction that queues
+the replies in the outbox and deletes the waiting row, with a savepoint around the answer:
+if answering fails, the answer's half-done work is rolled back, the message is still marked
+answered, and it goes to staff as a question (DESIGN.md principle 8). A crash before that
+commit leaves the message waiting, and the next lease answers it. A provider retry (the
+same dedupe key) stores nothing new.
 `handle_sms` stores and answers in one go (the replies inline or queued). Nothing here
 touches flask.request: every channel calls it with plain values.
 """
@@ -19,7 +20,6 @@ from dataclasses import dataclass, field
 from app import communes, residents
 from app.catalogue import catalog
 from app.delivery import messages, outbox, waiting
-from app.language import phones
 from db import cache, transaction
 from sms import dialogue, intents
 from sms.replies import Answer
@@ -44,36 +44,6 @@ def handle_sms(db, *, commune, **message):
     """Store and answer one inbound SMS that reached COMMUNE (see _handle); an Outcome."""
     with communes.bound(commune):
         return _handle(db, **message)
-
-
-def take(db, *, commune, phone, body, provider, provider_id, dedupe_key, opt_out_type=None):
-    """Store one inbound SMS to COMMUNE as waiting to be answered; return (row, is_new).
-
-    The webhook's whole job: no classifier, catalogue or dialogue. A retried delivery
-    (same DEDUPE_KEY) stores nothing new.
-    """
-    body = unicodedata.normalize("NFC", body or "")
-    e164 = _person(phone)
-    with communes.bound(commune):
-        return waiting.store(
-            db,
-            provider=provider,
-            provider_id=provider_id,
-            dedupe_key=dedupe_key,
-            phone=e164 or str(phone or ""),
-            phone_raw=str(phone or ""),
-            body=body,
-            opt_out_type=opt_out_type,
-        )
-
-
-def _person(phone):
-    """The sender as E.164 when it is a person who can be answered, else None."""
-    try:
-        # Any numeric sender that looks like a phone number is a person and gets an answer.
-        return phones.sender(phone)
-    except phones.InvalidPhone:
-        return None
 
 
 def answer_waiting(db, owner=None, *, phones=20):
@@ -104,7 +74,7 @@ def _answer(db, row, owner):
         inbound = messages.get(db, row["message_id"])
         if inbound is None or inbound["intent"] is not None:
             return True  # answered already (by a one-shot handle_sms)
-        e164 = _person(row["phone_raw"])
+        e164 = waiting.sender_e164(row["phone_raw"])
         resident = residents.by_phone(db, e164) if e164 else None
         first_message = e164 is not None and resident is None
         if first_message:
@@ -144,7 +114,7 @@ def _handle(
     DEDUPE_KEY) returns the replies stored the first time and changes nothing.
     """
     body = unicodedata.normalize("NFC", body or "")
-    e164 = _person(phone)
+    e164 = waiting.sender_e164(phone)
     # Nothing in here edits the catalogue, so its version token is read once.
     with transaction(db), cache.pinned(db):
         resident = residents.by_phone(db, e164) if e164 else None

@@ -6,8 +6,7 @@ from flask import abort, current_app, jsonify, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from app import channels, communes, residents
-from app.delivery import gateway_watch, messages, outbox
-from app.infra import wake
+from app.delivery import gateway_watch, messages, outbox, waiting
 from app.infra.database import get_db
 from app.infra.logs import mask_phone
 from app.infra.web.converters import storable_id
@@ -15,7 +14,7 @@ from app.infra.web.responses import twiml
 from app.infra.web.signatures import require_twilio_signature
 from app.language import phones
 from db import transaction
-from sms import bp, gateway, inbox
+from sms import bp, gateway
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ def twilio_inbound():
         log.warning("SMS to %s: no commune owns this number", mask_phone(request.form.get("To")))
         abort(404)
     commune, _channel = found
-    _message, is_new = inbox.take(
+    waiting.take(
         db,
         commune=commune,
         phone=sender,
@@ -54,8 +53,6 @@ def twilio_inbound():
         dedupe_key=f"twilio:{sid}",
         opt_out_type=request.form.get("OptOutType"),
     )
-    if is_new:
-        wake.notify(current_app.config["DATABASE_PATH"])
     return twiml(MessagingResponse())
 
 
@@ -193,7 +190,7 @@ def _gateway_received(db, commune, channel, event, received):
             sim_number=sms.sim_number,
             received_at=sms.received_at,
         )
-        _message, is_new = inbox.take(
+        _message, is_new = waiting.take(
             db,
             commune=commune,
             phone=sms.phone,
@@ -203,8 +200,6 @@ def _gateway_received(db, commune, channel, event, received):
             dedupe_key=key,
         )
         stored += is_new
-    if stored:
-        wake.notify(current_app.config["DATABASE_PATH"])
     return jsonify(ok=True, stored=stored)
 
 

@@ -6,18 +6,56 @@ together, so one phone's messages are answered in arrival order and never two at
 even by several worker processes; a row is deleted in the transaction that answers it,
 only while its lease is still held. A worker that dies leaves its lease to expire, and
 the next worker answers the rows, once.
+
+`take` is what every door calls (the Twilio and gateway webhooks, the simulator): it stores
+the message and wakes the workers.
 """
 
 import datetime as dt
+import unicodedata
 
 from app import communes
 from app.delivery import messages
-from app.infra import clock
+from app.infra import clock, wake
+from app.language import phones
 from db import first, transaction
 
 # Answering a phone's few messages takes milliseconds; a lease this long only matters
 # when a worker died holding it.
 LEASE_SECONDS = 15
+
+
+def take(db, *, commune, phone, body, provider, provider_id, dedupe_key, opt_out_type=None):
+    """Store one inbound SMS to COMMUNE as waiting and wake the workers; return (row, is_new).
+
+    The door's whole job: no classifier, catalogue or dialogue. A retried delivery (same
+    DEDUPE_KEY) stores nothing new and wakes nobody.
+    """
+    body = unicodedata.normalize("NFC", body or "")
+    e164 = sender_e164(phone)
+    with communes.bound(commune):
+        message, is_new = store(
+            db,
+            provider=provider,
+            provider_id=provider_id,
+            dedupe_key=dedupe_key,
+            phone=e164 or str(phone or ""),
+            phone_raw=str(phone or ""),
+            body=body,
+            opt_out_type=opt_out_type,
+        )
+    if is_new and getattr(db, "file_path", None):
+        wake.notify(db.file_path)
+    return message, is_new
+
+
+def sender_e164(phone):
+    """The sender as E.164 when it is a person who can be answered, else None."""
+    try:
+        # Any numeric sender that looks like a phone number is a person and gets an answer.
+        return phones.sender(phone)
+    except phones.InvalidPhone:
+        return None
 
 
 def store(db, *, provider, provider_id, dedupe_key, phone, phone_raw, body, opt_out_type=None):
