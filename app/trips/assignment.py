@@ -14,18 +14,18 @@ from app.infra import clock
 from app.lifecycle import BOOKABLE
 from app.trips.notices import notify_schedule
 from app.trips.schedule import ensure_trips, get, upcoming_for_hamlet
-from db import first, rows
+from db import first, in_list, rows
 
 
 def _scheduled_on(db, trip_ids):
     """Return {trip id: (visits scheduled, their lowest priority)} for TRIP_IDS in one query."""
     if not trip_ids:
         return {}
-    marks = ", ".join("?" for _ in trip_ids)
+    marks, params = in_list("trip_id", trip_ids)
     cursor = db.conn.execute(
         f"SELECT trip_id, count(*), min(priority) FROM requests"
         f" WHERE status = 'scheduled' AND trip_id IN ({marks}) GROUP BY trip_id",
-        trip_ids,
+        params,
     )
     return {trip_id: (count, lowest) for trip_id, count, lowest in cursor}
 
@@ -34,9 +34,9 @@ def on_trip(db, trip_id):
     """Return the requests scheduled on a trip in service order: priority, then arrival."""
     return rows(
         db,
-        "SELECT * FROM requests WHERE trip_id = ? AND status = 'scheduled'"
+        "SELECT * FROM requests WHERE trip_id = :trip_id AND status = 'scheduled'"
         " ORDER BY priority DESC, requested_at, id",
-        [trip_id],
+        {"trip_id": trip_id},
     )
 
 
@@ -46,13 +46,13 @@ def lowest_ranked(db, trip, below_priority):
     That is the most recent request of the lowest priority (strictly below BELOW_PRIORITY
     when given) whose reminder has not been queued yet.
     """
-    clause = "" if below_priority is None else "AND requests.priority < ?"
-    params = [trip["id"]] + ([] if below_priority is None else [below_priority])
+    clause = "" if below_priority is None else "AND requests.priority < :below_priority"
+    params = {"trip_id": trip["id"], "below_priority": below_priority}
     return first(
         db,
         f"""
         SELECT requests.* FROM requests
-        WHERE requests.trip_id = ? AND requests.status = 'scheduled' {clause}
+        WHERE requests.trip_id = :trip_id AND requests.status = 'scheduled' {clause}
           AND NOT EXISTS (
             SELECT 1 FROM outbox WHERE outbox.request_id = requests.id
               AND outbox.trip_id = requests.trip_id AND outbox.kind = 'reminder'
@@ -139,10 +139,11 @@ def first_with_room(db, hamlet_id):
         SELECT trips.*, (SELECT count(*) FROM requests WHERE requests.trip_id = trips.id
                          AND requests.status = 'scheduled') < trips.capacity AS has_room
         FROM trips JOIN trip_hamlets ON trip_hamlets.trip_id = trips.id
-        WHERE trip_hamlets.hamlet_id = ? AND trips.status = 'planned' AND trips.starts_at > ?
+        WHERE trip_hamlets.hamlet_id = :hamlet_id AND trips.status = 'planned'
+          AND trips.starts_at > :now
         ORDER BY has_room DESC, trips.starts_at, trips.id LIMIT 1
         """,
-        [hamlet_id, clock.iso(clock.now())],
+        {"hamlet_id": hamlet_id, "now": clock.iso(clock.now())},
     )
     if found is None:
         return None, False
@@ -259,9 +260,9 @@ def assign_waiting(db, hamlet_ids=None, *, actor_type="system", actor=None):
     """
     waiting = rows(
         db,
-        "SELECT * FROM requests WHERE commune_id = ? AND kind = ? AND status = 'new'"
+        "SELECT * FROM requests WHERE commune_id = :commune_id AND kind = :kind AND status = 'new'"
         " AND hamlet_id IS NOT NULL ORDER BY priority DESC, requested_at, id",
-        [communes.current_id(), lifecycle.VISIT],
+        {"commune_id": communes.current_id(), "kind": lifecycle.VISIT},
     )
     count = 0
     for request in waiting:

@@ -58,9 +58,9 @@ def save_rule(
     ids = check_hamlets(db, hamlet_ids)
     capacity = check_capacity(capacity)
     clash = db.execute(
-        "SELECT id FROM schedule_rules WHERE weekday = ? AND session = ? AND active = 1"
-        " AND id IS NOT ?",
-        [weekday, session, rule_id],
+        "SELECT id FROM schedule_rules WHERE weekday = :weekday AND session = :session"
+        " AND active = 1 AND id IS NOT :id",
+        {"weekday": weekday, "session": session, "id": rule_id},
     ).fetchone()
     if active and clash:
         raise TripError(N_("rule %(rule)s already covers that weekday and session"), rule=clash[0])
@@ -79,10 +79,12 @@ def save_rule(
             db["schedule_rules"].insert({**record, "commune_id": communes.current_id()}).last_pk
         )
     else:
-        if not db.execute("SELECT 1 FROM schedule_rules WHERE id = ?", [rule_id]).fetchone():
+        if not db.execute(
+            "SELECT 1 FROM schedule_rules WHERE id = :id", {"id": rule_id}
+        ).fetchone():
             raise TripError(N_("no schedule rule with id %(id)s"), id=rule_id)
         db["schedule_rules"].update(rule_id, record)
-    db.execute("DELETE FROM rule_hamlets WHERE rule_id = ?", [rule_id])
+    db.execute("DELETE FROM rule_hamlets WHERE rule_id = :rule_id", {"rule_id": rule_id})
     db["rule_hamlets"].insert_all([{"rule_id": rule_id, "hamlet_id": h} for h in ids])
     rule = get_rule(db, rule_id)
     _apply_rule(db, rule, actor)
@@ -114,8 +116,8 @@ def _apply_rule(db, rule, actor):
     """Bring the planned future trips of RULE in line with it."""
     future = list(
         db["trips"].rows_where(
-            "rule_id = ? AND status = 'planned' AND starts_at > ?",
-            [rule["id"], clock.iso(clock.now())],
+            "rule_id = :rule_id AND status = 'planned' AND starts_at > :now",
+            {"rule_id": rule["id"], "now": clock.iso(clock.now())},
             order_by="starts_at",
         )
     )
@@ -139,13 +141,14 @@ def _apply_rule(db, rule, actor):
                 "capacity": rule["capacity"],
             },
         )
-        db.execute("DELETE FROM trip_hamlets WHERE trip_id = ?", [trip["id"]])
+        db.execute("DELETE FROM trip_hamlets WHERE trip_id = :trip_id", {"trip_id": trip["id"]})
         db["trip_hamlets"].insert_all(
             [{"trip_id": trip["id"], "hamlet_id": h} for h in rule["hamlet_ids"]]
         )
         db.execute(
-            "UPDATE requests SET expected_datetime = ? WHERE trip_id = ? AND status = 'scheduled'",
-            [starts_at, trip["id"]],
+            "UPDATE requests SET expected_datetime = :starts_at"
+            " WHERE trip_id = :trip_id AND status = 'scheduled'",
+            {"starts_at": starts_at, "trip_id": trip["id"]},
         )
     ensure_trips(db)
     for trip in dropped:

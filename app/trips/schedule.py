@@ -34,19 +34,22 @@ def get(db, trip_id):
     """Return a trip row by id, or None."""
     if trip_id is None:
         return None
-    return first(db, "SELECT * FROM trips WHERE id = ?", [trip_id])
+    return first(db, "SELECT * FROM trips WHERE id = :id", {"id": trip_id})
 
 
 def hamlet_ids(db, trip_id):
     """Return the ids of the hamlets a trip serves."""
-    cursor = db.conn.execute("SELECT hamlet_id FROM trip_hamlets WHERE trip_id = ?", [trip_id])
+    cursor = db.conn.execute(
+        "SELECT hamlet_id FROM trip_hamlets WHERE trip_id = :trip_id", {"trip_id": trip_id}
+    )
     return [hamlet_id for (hamlet_id,) in cursor]
 
 
 def booked(db, trip_id):
     """Count the home visits scheduled on a trip."""
     return db.execute(
-        "SELECT count(*) FROM requests WHERE trip_id = ? AND status = 'scheduled'", [trip_id]
+        "SELECT count(*) FROM requests WHERE trip_id = :trip_id AND status = 'scheduled'",
+        {"trip_id": trip_id},
     ).fetchone()[0]
 
 
@@ -63,11 +66,11 @@ def upcoming_for_hamlet(db, hamlet_id, limit=10, after=None):
         """
         SELECT trips.* FROM trips
         JOIN trip_hamlets ON trip_hamlets.trip_id = trips.id
-        WHERE trip_hamlets.hamlet_id = ? AND trips.status = 'planned'
-          AND trips.starts_at > ?
-        ORDER BY trips.starts_at, trips.id LIMIT ?
+        WHERE trip_hamlets.hamlet_id = :hamlet_id AND trips.status = 'planned'
+          AND trips.starts_at > :since
+        ORDER BY trips.starts_at, trips.id LIMIT :limit
         """,
-        [hamlet_id, since, limit],
+        {"hamlet_id": hamlet_id, "since": since, "limit": limit},
     )
 
 
@@ -103,16 +106,18 @@ def list_rules(db):
     """Return the schedule rules, each with its hamlet ids and names, by weekday."""
     rules = []
     for rule in db["schedule_rules"].rows_where(
-        "commune_id = ?", [communes.current_id()], order_by="weekday, session, id"
+        "commune_id = :commune_id",
+        {"commune_id": communes.current_id()},
+        order_by="weekday, session, id",
     ):
         served = list(
             db.query(
                 """
                 SELECT hamlets.id, hamlets.name FROM rule_hamlets
                 JOIN hamlets ON hamlets.id = rule_hamlets.hamlet_id
-                WHERE rule_hamlets.rule_id = ? ORDER BY hamlets.route_order, hamlets.id
+                WHERE rule_hamlets.rule_id = :rule_id ORDER BY hamlets.route_order, hamlets.id
                 """,
-                [rule["id"]],
+                {"rule_id": rule["id"]},
             )
         )
         rules.append(
@@ -197,7 +202,8 @@ def _create_rule_trip(db, rule, day):
     if clock.at_local(day, rule["start_time"]) <= clock.now():
         return 0
     exists = db.execute(
-        "SELECT 1 FROM trips WHERE rule_id = ? AND date = ?", [rule["id"], day.isoformat()]
+        "SELECT 1 FROM trips WHERE rule_id = :rule_id AND date = :date",
+        {"rule_id": rule["id"], "date": day.isoformat()},
     ).fetchone()
     if exists:
         return 0

@@ -23,11 +23,11 @@ def trip_sheet(db, trip_id):
         FROM requests
         JOIN residents ON residents.id = requests.resident_id
         LEFT JOIN hamlets ON hamlets.id = requests.hamlet_id
-        WHERE requests.trip_id = ? AND requests.status IN {sql_list(ON_TRIP_STATUSES)}
+        WHERE requests.trip_id = :trip_id AND requests.status IN {sql_list(ON_TRIP_STATUSES)}
         ORDER BY hamlets.route_order, hamlets.id, requests.priority DESC,
                  requests.requested_at, requests.id
         """,
-        [trip_id],
+        {"trip_id": trip_id},
     )
     sheet = []
     for row in found:
@@ -70,7 +70,9 @@ def capacity_summary(db, weeks=4):
     end = today + dt.timedelta(weeks=weeks)
     summary = []
     for trip in db["trips"].rows_where(
-        "date >= ? AND date < ?", [today.isoformat(), end.isoformat()], order_by="starts_at, id"
+        "date >= :today AND date < :end",
+        {"today": today.isoformat(), "end": end.isoformat()},
+        order_by="starts_at, id",
     ):
         served = list(
             db.query(
