@@ -2,7 +2,7 @@
 
 import pytest
 
-from sms.nlu.asking import asks_after_a_request, asks_for_vietnamese
+from sms.nlu.asking import asks_after_a_request, asks_for_vietnamese, asks_how_to_use
 from sms.nlu.reading import read_tokens
 
 
@@ -21,6 +21,9 @@ def _tokens(text):
         "da xin den nha tu thu hai ma chua thay ai",  # asked, nobody yet
         "e dat hen r ma chua co ai goi",
         "any news on grandma's visit",
+        "hen cua toi la ngay nao",  # one's own booking, asked after
+        "lich hen cua me toi",
+        "hen roi ma cho hoai khong thay ai",  # waited and waited
         "I booked a visit on monday and nobody came",
     ],
 )
@@ -32,6 +35,8 @@ def test_a_request_already_made_is_asked_after(text):
     "text",
     [
         "HEN Phu Hoa A",
+        "hen cua toi o phu loi",  # a booking, not a question about one
+        "hen cho mai nhe",  # for tomorrow
         "xin can bo den nha, toi o mot minh chua co ai cham soc",  # a plea, a new request
         "hen den nha lam can cuoc, ba toi chua di duoc",
         "book 1 home visit cho grandma",
@@ -61,3 +66,17 @@ def test_a_new_request_is_not_asked_after(text):
 )
 def test_the_language_asked_for(text, vietnamese):
     assert asks_for_vietnamese(_tokens(text)) is vietnamese
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("tro giup toi voi, toi ko biet xai", True),
+        ("ba toi chua biet dung may nay", True),
+        ("how to use this service", True),
+        ("giup toi voi", False),
+        ("toi khong biet lam giay khai sinh", False),
+    ],
+)
+def test_asking_how_to_use_the_line(text, asks):
+    assert asks_how_to_use(_tokens(text)) is asks

@@ -199,3 +199,46 @@ def test_huy_followed_by_a_sentence_is_read_as_a_sentence(catalogue):
     assert understand("huy nhan tin", catalogue).acted_intent == "opt_out"
     assert understand("HUY 12345", catalogue).intent == "cancel"
     assert understand("HUY HEN", catalogue).intent == "cancel"
+
+
+def test_a_keyword_before_a_sentence_the_model_reads_otherwise_is_free_text():
+    # DANGKY starts the message, but the model is sure it asks after a booking.
+    model = FixedModel(status=0.9, visit=0.05, question=0.05)
+    reading = understand("dang ky tu hom truoc ma chua ai lien lac", _with(model))
+    assert (reading.intent, reading.how) == ("status", "model")
+    # The same keyword with a hamlet after it is a command the model never overrules.
+    reading = understand("HEN Phu Loi", _with(model))
+    assert (reading.intent, reading.how) == ("visit", "keyword")
+
+
+def test_a_keyword_the_model_also_reads_is_acted_on():
+    reading = understand("HEN can lam can cuoc", _with(FixedModel(visit=0.5, question=0.5)))
+    assert (reading.intent, reading.how, reading.decision) == ("visit", "keyword", ACT)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["hen cua toi la ngay nao", "hen da dc xep chua", "lich hen cua toi"],
+)
+def test_asking_after_ones_own_booking_is_status(catalogue, message):
+    assert understand(message, catalogue).acted_intent == "status"
+
+
+def test_free_text_read_as_a_visit_must_name_a_way_of_coming():
+    model = FixedModel(visit=0.95, question=0.05)
+    assert understand("tui o long hau nghen", _with(model)).decision == HANDOVER
+    assert understand("nho can bo ghe choi", _with(model)).acted_intent == "visit"
+
+
+def test_help_because_the_line_is_hard_to_use_is_help_not_a_plea(catalogue):
+    reading = understand("tro giup toi voi, toi ko biet xai", catalogue)
+    assert (reading.acted_intent, reading.decision) == ("help", ACT)
+    assert understand("giup toi voi", catalogue).decision == HANDOVER
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["giay ket hon bi mat", "cap lai giay khai sinh", "lost my birth certificate"],
+)
+def test_a_lost_or_reissued_record_is_the_copy_of_record(catalogue, message):
+    assert understand(message, catalogue).acted_intent == "guidance:TRICHLUC"

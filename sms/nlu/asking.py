@@ -127,7 +127,12 @@ ASK_AFTER = {"PLEASE", "NHE", "NHA", "NGHEN", "DI", "THOI", "GIUP", "DUOC", "ONL
 # past ("da xin", "tuan truoc"), since "chua co ai cham soc" is a plea with a new request.
 _ASKED_AFTER = re.compile(
     r"\b(?:SAO ROI|(?:TOI|DEN) DAU ROI|ANY NEWS?"
-    r"|(?:DUOC|CO|XEP LICH|DUYET) CHUA(?: (?:A|AH|VAY|NHI|HA|NHE|NHA))?$)"
+    r"|(?:DUOC|CO|XEP LICH|DUYET|XEP) CHUA(?: (?:A|AH|VAY|NHI|HA|NHE|NHA))?$"
+    # "hen cua toi la ngay nao": one's own booking, asked after ("hen cua toi o phu loi"
+    # books one, so only with a word that asks when or whether).
+    r"|HEN CUA (?:TOI|TUI|MINH|EM|CON|ME|MA|BA|ONG)\b.*\b(?:NGAY NAO|KHI NAO|BAO GIO|CHUA)\b"
+    r"|LICH HEN CUA (?:TOI|TUI|MINH|EM|CON|ME|MA|BA|ONG)\b"
+    r"|CHO HOAI|CHO LAU (?:QUA|ROI|LAM))"
 )
 _NOBODY_YET = re.compile(
     r"\b(?:CHUA (?:THAY|NGHE|GAP) (?:AI|NGUOI|CAN BO|TIN)|CHUA AI|KHONG THAY AI"
@@ -137,6 +142,18 @@ _ASKED_BEFORE = re.compile(
     r"\b(?:DA (?:HEN|XIN|NHAN|GUI|DANG KY|YEU CAU|DAT|HOI)|DAT HEN ROI|HEN ROI|XIN ROI"
     r"|(?:NGAY|BUA|HOM|TUAN|THANG) (?:TRUOC|ROI)|ASKED|BOOKED|REQUESTED)\b"
 )
+
+
+# "tro giup toi voi, toi ko biet xai": a word of need that asks how to use the line.
+_HOW_TO_USE = re.compile(
+    r"\b(?:KHONG|CHUA) BIET (?:XAI|DUNG|SU DUNG|NHAN|NHAN TIN|LAM SAO|CACH)"
+    r"|\bHOW (?:TO|DO I) (?:USE|TEXT)|\bDON T KNOW HOW\b"
+)
+
+
+def asks_how_to_use(tokens):
+    """Tell whether a message asks how to use the service ("khong biet xai", "how to use")."""
+    return bool(_HOW_TO_USE.search(" ".join(tokens)))
 
 
 def asks_after_a_request(tokens):

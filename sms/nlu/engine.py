@@ -34,6 +34,13 @@ from sms.nlu.asking import (
 )
 from sms.nlu.clauses import best_clause
 from sms.nlu.dates import date_words
+from sms.nlu.guards import (
+    COPY,
+    a_plea,
+    copy_of_a_record,
+    model_disagrees,
+    names_a_way_of_coming,
+)
 from sms.nlu.model import NO_PROCEDURE
 from sms.nlu.reading import (  # noqa: F401  (engine.training_catalogue and the rest stay here)
     ACT,
@@ -204,10 +211,13 @@ def _understand(text, catalogue):
         scores = model.score(masked(tokens, span))
     reading.procedure = _procedure(tokens, catalogue, scores, parsed)
     if parsed.intent and parsed.how in ("exact", "prefix", "fuzzy"):
-        if parsed.intent == HELP and parsed.words and reading.urgency:
+        if parsed.intent == HELP and parsed.words and a_plea(reading, tokens):
             return _handover(reading, [])  # "help emergency", "giup voi": a person answers
         if _keyword_decides(parsed, scores):
-            return _asked_after(_from_keyword(reading, parsed), tokens)
+            reading = _asked_after(_from_keyword(reading, parsed), tokens)
+            if not model_disagrees(reading, parsed, scores, found_hamlet):
+                return reading
+            # The sentence after the keyword means something else: read it as free text.
     if scores is None:
         # No model yet: anything that is not a keyword goes to a person.
         return _handover(reading, [])
@@ -224,10 +234,12 @@ def _understand(text, catalogue):
 def _asked_after(reading, tokens):
     """Read a visit message that asks after a visit already asked for as a status question.
 
-    "Hẹn của tôi được chưa", "đã xin tuần trước mà chưa thấy ai": booking again would
-    double the request; the status answer shows the one there is.
+    "Hẹn của tôi được chưa", "đã xin tuần trước mà chưa thấy ai", "lịch hẹn của tôi":
+    booking again would double the request; the status answer shows the one there is.
     """
-    if reading.family == "visit" and asks_after_a_request(tokens):
+    if reading.family == "schedule" and "HEN" not in tokens:
+        return reading  # "to luu dong xep lich chua" asks after the team's dates
+    if reading.family in ("visit", "schedule") and asks_after_a_request(tokens):
         reading.intent, reading.decision = "status", ACT
     return reading
 
@@ -284,8 +296,10 @@ def _from_keyword(reading, parsed):
     reading.how = "keyword"
     if parsed.intent == DIGIT:
         reading.number = parsed.number
-    if parsed.intent == PROCEDURE:
+    if parsed.intent == PROCEDURE and reading.procedure != COPY:
         reading.procedure = parsed.code
+    if parsed.intent == PROCEDURE and parsed.words:
+        reading.intent = f"guidance:{reading.procedure}"
     if reading.intent == "guidance" and reading.procedure and parsed.words:
         reading.intent = f"guidance:{reading.procedure}"
     return reading
@@ -304,8 +318,10 @@ def _from_model(reading, scores, tokens):
         # Guidance without a subject: "che do nguoi co cong lam o dau" is outside the
         # catalogue, so a person answers it rather than the menu.
         best = "question"
-    if best in ("help", "guidance") and reading.urgency:
+    if best in ("help", "guidance") and a_plea(reading, tokens):
         best = "question"  # "giup voi!" is a plea, not a request for the keyword list
+    if best == "visit" and not names_a_way_of_coming(tokens):
+        best = "question"  # no way of coming, no house: a person reads what is meant
     if best == "question":
         return _handover(reading, scores.intents)
     needed = ACT_AT_BY_INTENT.get(best, ACT_AT)
@@ -349,6 +365,8 @@ def _handover(reading, ranked):
 def _procedure(tokens, catalogue, scores, parsed):
     """The procedure a message is about: a word for it in the text, the classifier's pick."""
     if parsed.intent == PROCEDURE and parsed.how != "phrase":
+        if copy_of_a_record(tokens, [parsed.code], catalogue.procedures.words):
+            return COPY  # "khai sinh bi mat, xin ban sao o dau"
         return parsed.code
     found = catalogue.procedures.find_all(tokens)
     if scores is None:
@@ -364,5 +382,7 @@ def _procedure(tokens, catalogue, scores, parsed):
         candidates.append(best)
     if not candidates:
         return None
+    if copy_of_a_record(tokens, candidates, catalogue.procedures.words):
+        return COPY
     # Several procedures named ("ban sao giay khai sinh"): the classifier chooses.
     return max(candidates, key=lambda code: probabilities.get(code, 0.0))

@@ -62,6 +62,14 @@ ENGLISH_PHRASES = {
     ("COME", "TO"): "DEN",
     ("BIRTH", "CERTIFICATE"): "GIAY KHAI SINH",
     ("DEATH", "CERTIFICATE"): "GIAY KHAI TU",
+    ("MARRIAGE", "CERTIFICATE"): "GIAY KET HON",
+    ("CERTIFIED", "COPY"): "SAO Y",
+    ("NOTARISED", "COPY"): "SAO Y",
+    ("NOTARIZED", "COPY"): "SAO Y",
+    ("CERTIFY", "A", "COPY"): "SAO Y",
+    ("TEMPORARY", "RESIDENCE"): "TAM TRU",
+    ("PERMANENT", "RESIDENCE"): "THUONG TRU",
+    ("REGISTER", "A", "DEATH"): "KHAI TU",
     ("ID", "CARD"): "CAN CUOC",
     ("HEALTH", "INSURANCE"): "BAO HIEM Y TE",
     ("MOBILE", "TEAM"): "TO LUU DONG",
@@ -110,6 +118,7 @@ ENGLISH_WORDS = {
     "HOME": "NHA",
     "CODE": "MA",
     "LOST": "MAT",
+    "COPY": "BAN SAO",
 }
 _REPEATS = re.compile(r"([A-Z])\1{2,}")
 
