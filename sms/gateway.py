@@ -204,10 +204,42 @@ def dedupe_key(sms, event):
     return f"gateway:{message_id}:{sms.phone}:{moment}"
 
 
+@dataclasses.dataclass(frozen=True)
+class DeliveryReport:
+    """One sms:sent/delivered/failed/cancelled webhook: about one part of a long message.
+
+    The app sends sms:delivered and sms:failed once per part, sms:sent with the message's
+    `partsCount` (capcom6/android-sms-gateway EventsReceiver and SmsEventPayload).
+    """
+
+    event_id: str
+    message_id: str
+    status: str
+    reason: str | None = None
+    recipient: str | None = None
+    at: str | None = None
+    parts_count: int | None = None
+
+
 def delivery_update(event):
-    """Return (message id, status, reason) from an sms:sent/delivered/failed/cancelled event."""
-    message_id = _text(event.payload.get("messageId"))
+    """Read an sms:sent/delivered/failed/cancelled event, or raise BadPayload."""
+    payload = event.payload
+    message_id = _text(payload.get("messageId"))
     if not message_id:
         raise BadPayload(f"{event.name} without messageId")
-    reason = event.payload.get("reason")
-    return message_id, DELIVERY_EVENTS[event.name], reason if isinstance(reason, str) else None
+    reason = payload.get("reason")
+    parts = payload.get("partsCount")
+    moment = next(
+        (payload[k] for k in ("sentAt", "deliveredAt", "failedAt", "cancelledAt") if k in payload),
+        None,
+    )
+    return DeliveryReport(
+        event_id=event.event_id,
+        message_id=message_id,
+        status=DELIVERY_EVENTS[event.name],
+        reason=reason if isinstance(reason, str) else None,
+        recipient=_text(payload.get("recipient")) or _text(payload.get("phoneNumber")),
+        at=moment if isinstance(moment, str) else None,
+        # -1 when the app does not know it yet (EventsReceiver: partsCount ?: -1).
+        parts_count=parts if isinstance(parts, int) and not isinstance(parts, bool) else None,
+    )

@@ -6,7 +6,7 @@ from flask import abort, current_app, jsonify, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from app import channels, communes, residents
-from app.delivery import gateway_watch, messages, outbox, waiting
+from app.delivery import gateway_watch, message_parts, messages, outbox, waiting
 from app.infra.database import get_db
 from app.infra.logs import mask_phone
 from app.infra.web.converters import storable_id
@@ -167,7 +167,7 @@ def _gateway_event(commune, channel):
         if event.name in (gateway.RECEIVED, gateway.BATCH_RECEIVED):
             return _gateway_received(db, commune, channel, event, gateway.received_messages(event))
         if event.name in gateway.DELIVERY_EVENTS:
-            return _gateway_delivery(db, *gateway.delivery_update(event))
+            return _gateway_delivery(db, gateway.delivery_update(event))
     except gateway.BadPayload as exc:
         log.warning("unusable gateway webhook %s: %s", event.name, exc)
         abort(400)
@@ -203,12 +203,24 @@ def _gateway_received(db, commune, channel, event, received):
     return jsonify(ok=True, stored=stored)
 
 
-def _gateway_delivery(db, message_id, status, reason):
-    """Move an outbound message's status forward; a failure or cancel goes to staff."""
+def _gateway_delivery(db, report):
+    """Count a part's report once and move the message on; a failure or cancel goes to staff."""
     with transaction(db):
-        updated = messages.update_delivery(
-            db, provider="gateway", provider_id=message_id, status=status, error_message=reason
-        )
-        if updated and status in messages.FINAL_FAILURES:
-            outbox.mark_provider_failure(db, updated["outbox_id"], reason or status)
+        if report.status == "cancelled":
+            updated = messages.update_delivery(
+                db, provider="gateway", provider_id=report.message_id, status="cancelled"
+            )
+            if updated:
+                outbox.mark_provider_failure(db, updated["outbox_id"], report.reason or "cancelled")
+        else:
+            message_parts.webhook_report(
+                db,
+                event_id=report.event_id,
+                event=report.status,
+                provider_id=report.message_id,
+                recipient=report.recipient,
+                at=report.at,
+                parts_count=report.parts_count,
+                reason=report.reason,
+            )
     return jsonify(ok=True)

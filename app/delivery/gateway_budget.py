@@ -117,6 +117,19 @@ def take(db, row, *, limit=PARTS_PER_MINUTE, now=None):
     return None, max(soonest, now + dt.timedelta(seconds=1))
 
 
+def correct_parts(db, outbox_id, parts_count):
+    """Count outbox row OUTBOX_ID as the PARTS_COUNT parts its phone reported splitting it into.
+
+    The budget counts parts with our own GSM-7/UCS-2 rules before sending; the phone's
+    sms:sent says how many parts Android made (divideMessage), which is what its limit counts.
+    """
+    db.execute(
+        "UPDATE gateway_sends SET parts = :parts WHERE outbox_id = :outbox_id"
+        " AND channel_id = (SELECT channel_id FROM outbox WHERE id = :outbox_id)",
+        {"parts": parts_count, "outbox_id": outbox_id},
+    )
+
+
 def stalled(db, *, after=STALL_AFTER, now=None, commune_id=None, channel_id=None):
     """Messages a phone accepted but has not sent for AFTER: (count, oldest accepted at).
 

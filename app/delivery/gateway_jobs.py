@@ -13,7 +13,7 @@ import requests
 from android_sms_gateway import errors as gateway_errors
 
 from app import channels
-from app.delivery import gateway_pool, gateway_watch, messages, outbox, transports
+from app.delivery import gateway_pool, gateway_watch, message_parts, messages, outbox, transports
 from app.infra import clock, gateway_api
 from db import first, rows, transaction
 
@@ -119,16 +119,14 @@ def reconcile_outbound(db, config, now=None):
                 continue
             status = transports.gateway_status(state.state)
             error = next((r.error for r in state.recipients if r.error), None)
-            updated = messages.update_delivery(
-                db,
-                provider="gateway",
-                provider_id=message["provider_id"],
-                status=status,
-                error_message=error,
+            before = messages.get(db, message["id"])["status"]
+            # The check names no part: "failed" or "delivered" proves one part at least.
+            message_parts.check_report(
+                db, provider_id=message["provider_id"], status=status, reason=error
             )
-            if status in messages.FINAL_FAILURES:
+            if status in messages.FINAL_FAILURES and status not in message_parts.CHECKED:
                 outbox.mark_provider_failure(db, message["outbox_id"], error or status)
-            changed += updated is not None
+            changed += messages.get(db, message["id"])["status"] != before
     return changed
 
 

@@ -19,6 +19,7 @@ from db.migrations import (  # noqa: F401  (imported for the steps they register
     m0090_loop_cases,
     m0110_report_counters,
     m0120_phones,
+    m0130_message_parts,
     m0150_voice_menus,
 )
 from db.migrations.registry import migrations  # noqa: F401  (the set db.migrate applies)

@@ -41,6 +41,24 @@ webhooks to the app over HTTP, as the app does. What it does follows the app's s
   the server's 3rdparty DELETE /messages/:id, "must be in Pending state").
 - `power_off()`: the phone is off or off the network; its own server (local mode) refuses
   connections. In cloud mode the server still answers for it, from what it holds.
+- A long message, part by part (MessagesService.sendSMS: divideMessage, then
+  sendMultipartTextMessage with the same sent and delivery intents for every part; this
+  phone splits with app.language.texts.segments): Android calls the app back once per part
+  with no part number (SmsManager.sendMultipartTextMessage: "one for each message part").
+  A part that fails to send gives sms:failed "Send result: RESULT_ERROR_..." and a part
+  whose delivery report fails gives sms:failed "Delivery result from SC ...: <status>"
+  (processStateIntent); every delivered part gives its own sms:delivered (docs.sms-gate.app,
+  Webhooks, "Multipart Message Behavior"; issue #264). sms:sent, with partsCount, comes once:
+  processStateIntent drops a sent callback without Android's `uri` extra, and AOSP's
+  SmsTracker.onSent/onFailed adds it only once the last part stored the message. Apps with
+  the fix of issue #403 (`sent_each_part=True`) count any callback, so sms:sent comes once per
+  sent part. A recipient that failed stays Failed (MessagesDao.updateRecipientState: `state
+  <> 'Failed'`), but the app still emits every later event (updateState emits what it was
+  told). GET /messages/{id} shows Delivered once any part is (status-tracking docs,
+  "Multipart Messages": any part delivered); it never shows parts.
+- Out of order: the app handles each callback in its own coroutine (receivers/EventsReceiver
+  `scope.launch`) and a refused webhook waits for its retry while later ones go, so
+  `deliver_webhooks(shuffle=random.Random(n))` posts what is due in any order.
 """
 
 import base64
@@ -64,6 +82,8 @@ RETRY_COUNT = 15
 SMS_MAX_COUNT = 30
 SMS_CHECK_PERIOD = 60.0
 CLOUD_PREFIX = "/3rdparty/v1"
+GENERIC_FAILURE = "RESULT_ERROR_GENERIC_FAILURE (Generic failure cause)"
+SMSC = "+84980200030"  # the service centre a delivery report names
 
 
 def phone_date(moment):
@@ -88,6 +108,7 @@ class FakeGatewayPhone:
         app_version="1.68.0",
         device_id="fakeDevice00000000001",
         own_numbers=("+84280000011", "+84280000022"),
+        sent_each_part=False,
     ):
         self.signing_key = signing_key
         self.username, self.password = username, password
@@ -98,6 +119,7 @@ class FakeGatewayPhone:
         self.app_version = app_version
         self.device_id = device_id
         self.own_numbers = own_numbers
+        self.sent_each_part = sent_each_part
         self.asleep = False
         self.powered = True
         self.device_problem = None
@@ -187,10 +209,13 @@ class FakeGatewayPhone:
         self.dialogs += 1
         return False
 
-    def process_outgoing(self, *, fail=(), report=True):
-        """Send every pending message; ids in FAIL fail; with REPORT False none is reported.
+    def process_outgoing(self, *, fail=(), fail_parts=None, undelivered=None, report=True):
+        """Send every pending message, part by part; with REPORT False none is reported.
 
-        Past Android's limit the phone stops at the dialog: nothing more leaves until tap().
+        Every part of a message whose id is in FAIL fails to send; FAIL_PARTS ({id: {2}})
+        names the parts (from 1) that fail to send, UNDELIVERED ({id: {3}}) those whose
+        delivery report is a failure. Past Android's limit the phone stops at the dialog:
+        nothing more leaves until tap().
         """
         from app.language.texts import segments
 
@@ -206,24 +231,59 @@ class FakeGatewayPhone:
                 if not self._under_limit(parts):
                     return
                 self.parts_sent += parts
-                if message["id"] in fail:
-                    message["state"] = "Failed"
-                    message["error"] = "RESULT_ERROR_GENERIC_FAILURE"
-                    if report:
-                        self._emit_state(message, "sms:failed")
-                    continue
-                message["state"] = "Delivered"
+                message["partsCount"] = parts
+                failing = set(range(1, parts + 1)) if message["id"] in fail else set()
+                failing |= set((fail_parts or {}).get(message["id"], ()))
+                lost = set((undelivered or {}).get(message["id"], ())) - failing
+                self._send_parts(message, parts, failing, lost, report)
+
+    def _send_parts(self, message, parts, failing, lost, report):
+        """Android's callbacks for each part, and the webhooks the app makes of them."""
+        message["state"] = "Processed"
+        for part in range(1, parts + 1):
+            if part in failing:
+                reason = "Send result: " + GENERIC_FAILURE
+                self._set_state(message, "Failed", reason)
+                if report:
+                    self._emit_state(message, "sms:failed", reason)
+                continue
+            # v1.68 turns only the last part's callback into Sent (the only one with `uri`).
+            if self.sent_each_part or part == parts:
+                self._set_state(message, "Sent")
                 if report:
                     self._emit_state(message, "sms:sent")
-                    self._emit_state(message, "sms:delivered")
+        if not message.get("withDeliveryReport", True):
+            return
+        for part in range(1, parts + 1):
+            if part in failing:
+                continue  # a part that never left has no delivery report
+            if part in lost:
+                reason = f"Delivery result from SC {SMSC}: 64"
+                self._set_state(message, "Failed", reason)
+                if report:
+                    self._emit_state(message, "sms:failed", reason)
+                continue
+            self._set_state(message, "Delivered")
+            if report:
+                self._emit_state(message, "sms:delivered")
 
-    def deliver_webhooks(self):
-        """Post every webhook that is due now (the phone's clock), retrying failures later."""
+    @staticmethod
+    def _set_state(message, state, error=None):
+        """MessagesDao.updateRecipientState: a Failed recipient stays Failed."""
+        if message["state"] == "Failed":
+            return
+        message["state"] = state
+        message["error"] = error
+
+    def deliver_webhooks(self, shuffle=None):
+        """Post every webhook that is due now, retrying failures later; SHUFFLE: in any order."""
         if self.asleep:
             return 0
         posted = 0
         with self._lock:
             due = [item for item in self.queue if item["next_at"] <= time.time()]
+        if shuffle is not None:
+            shuffle.shuffle(due)
         for item in due:
             ok = self._post(item)
             posted += 1
@@ -275,7 +335,7 @@ class FakeGatewayPhone:
             payload.pop("phoneNumber")
         return {key: value for key, value in payload.items() if value is not None}
 
-    def _emit_state(self, message, event):
+    def _emit_state(self, message, event, reason=None):
         stamp = phone_date(self.now())
         sim = message.get("simNumber")
         for phone in message["phoneNumbers"]:
@@ -288,9 +348,9 @@ class FakeGatewayPhone:
             }
             payload.update(
                 {
-                    "sms:sent": {"partsCount": 1, "sentAt": stamp},
+                    "sms:sent": {"partsCount": message.get("partsCount", -1), "sentAt": stamp},
                     "sms:delivered": {"deliveredAt": stamp},
-                    "sms:failed": {"failedAt": stamp, "reason": message.get("error", "Unknown")},
+                    "sms:failed": {"failedAt": stamp, "reason": reason or "Unknown"},
                     "sms:cancelled": {"cancelledAt": stamp},
                 }[event]
             )
