@@ -21,9 +21,9 @@ def open_question_for(db, resident_id):
     """Return the resident's most recent open question, or None."""
     return first(
         db,
-        "SELECT * FROM requests WHERE resident_id = ? AND kind = ? AND status = 'open'"
-        " ORDER BY id DESC LIMIT 1",
-        [resident_id, lifecycle.QUESTION],
+        "SELECT * FROM requests WHERE resident_id = :resident_id AND kind = :kind"
+        " AND status = 'open' ORDER BY id DESC LIMIT 1",
+        {"resident_id": resident_id, "kind": lifecycle.QUESTION},
     )
 
 
@@ -93,7 +93,7 @@ def read_by(db, request_id):
     """The last officer who marked the request read, with when, or None."""
     return first(
         db,
-        "SELECT actor, at FROM request_events WHERE request_id = ?"
+        "SELECT actor, at FROM request_events WHERE request_id = :request_id"
         " AND action IN ('attention_read', 'attention_cleared') ORDER BY id DESC LIMIT 1",
-        [request_id],
+        {"request_id": request_id},
     )

@@ -49,13 +49,17 @@ def into_window(db, moment):
 
 def get(db, callback_id):
     """Return a call-back row by id, or None."""
-    rows = list(db["callbacks"].rows_where("id = ?", [callback_id]))
+    rows = list(db["callbacks"].rows_where("id = :id", {"id": callback_id}))
     return rows[0] if rows else None
 
 
 def by_call_sid(db, call_sid):
     """Return the call-back that placed CALL_SID, or None."""
-    rows = list(db["callbacks"].rows_where("call_sid = ?", [call_sid], order_by="id desc"))
+    rows = list(
+        db["callbacks"].rows_where(
+            "call_sid = :call_sid", {"call_sid": call_sid}, order_by="id desc"
+        )
+    )
     return rows[0] if rows else None
 
 
@@ -63,7 +67,9 @@ def by_missed_call(db, call_sid):
     """Return the call-back a missed inbound call CALL_SID asked for, or None."""
     if not call_sid:
         return None
-    found = list(db["callbacks"].rows_where("missed_call_sid = ?", [call_sid], limit=1))
+    found = list(
+        db["callbacks"].rows_where("missed_call_sid = :call_sid", {"call_sid": call_sid}, limit=1)
+    )
     return found[0] if found else None
 
 
@@ -71,8 +77,8 @@ def pending_for(db, phone):
     """Return the phone's call-back in the bound commune still waiting or ringing, or None."""
     rows = list(
         db["callbacks"].rows_where(
-            "commune_id = ? AND phone = ? AND status IN ('pending', 'calling')",
-            [communes.current_id(), phone],
+            "commune_id = :commune_id AND phone = :phone AND status IN ('pending', 'calling')",
+            {"commune_id": communes.current_id(), "phone": phone},
             order_by="id",
             limit=1,
         )
@@ -127,13 +133,15 @@ def _claim_due(db, now):
     with transaction(db):
         stale = clock.iso(now - STALE_CLAIM)
         db.execute(
-            "UPDATE callbacks SET status = 'pending', updated_at = ? "
-            "WHERE status = 'calling' AND call_sid IS NULL AND updated_at < ?",
-            [stamp, stale],
+            "UPDATE callbacks SET status = 'pending', updated_at = :now "
+            "WHERE status = 'calling' AND call_sid IS NULL AND updated_at < :stale",
+            {"now": stamp, "stale": stale},
         )
         due = list(
             db["callbacks"].rows_where(
-                "status = 'pending' AND next_attempt_at <= ?", [stamp], order_by="next_attempt_at"
+                "status = 'pending' AND next_attempt_at <= :now",
+                {"now": stamp},
+                order_by="next_attempt_at",
             )
         )
         claimed = []
@@ -171,7 +179,9 @@ def _fail_waiting(db, now):
     stamp = clock.iso(now)
     with transaction(db):
         due = list(
-            db["callbacks"].rows_where("status = 'pending' AND next_attempt_at <= ?", [stamp])
+            db["callbacks"].rows_where(
+                "status = 'pending' AND next_attempt_at <= :now", {"now": stamp}
+            )
         )
         for row in due:
             db["callbacks"].update(
@@ -215,8 +225,8 @@ def reclaim_stuck(db, now, config):
     """
     stuck = list(
         db["callbacks"].rows_where(
-            "status = 'calling' AND call_sid IS NOT NULL AND updated_at < ?",
-            [clock.iso(now - STUCK_CALL)],
+            "status = 'calling' AND call_sid IS NOT NULL AND updated_at < :stuck_since",
+            {"stuck_since": clock.iso(now - STUCK_CALL)},
         )
     )
     retried = 0
@@ -336,14 +346,15 @@ def callback_for_missed_call(db, call_sid, phone, status, duration=None):
     if db["call_steps"].count_where("call_sid = :sid", {"sid": call_sid}) > 1:
         return None
     opened = db.execute(
-        "SELECT 1 FROM requests WHERE source_key LIKE ?", [f"voice:{call_sid}:%"]
+        "SELECT 1 FROM requests WHERE source_key LIKE :pattern", {"pattern": f"voice:{call_sid}:%"}
     ).fetchone()
     if opened:
         return None
     since = clock.iso(clock.now() - MISSED_CALL_QUIET)
     recent = db.execute(
-        "SELECT 1 FROM callbacks WHERE commune_id = ? AND phone = ? AND created_at > ?",
-        [communes.current_id(), phone, since],
+        "SELECT 1 FROM callbacks WHERE commune_id = :commune_id AND phone = :phone"
+        " AND created_at > :since",
+        {"commune_id": communes.current_id(), "phone": phone, "since": since},
     ).fetchone()
     if recent:
         return None

@@ -33,8 +33,8 @@ def record(db, message, *, intent, hamlet=None, procedure=None, urgency=None, ac
 def note_outcome(db, correction, *, outcome, request_id=None):
     """Write down what CORRECTION did: the answer's name and the request it touched."""
     db.conn.execute(
-        "UPDATE nlu_corrections SET outcome = ?, request_id = ? WHERE id = ?",
-        [outcome, request_id, correction["id"]],
+        "UPDATE nlu_corrections SET outcome = :outcome, request_id = :request_id WHERE id = :id",
+        {"outcome": outcome, "request_id": request_id, "id": correction["id"]},
     )
 
 
@@ -42,8 +42,8 @@ def for_message(db, message_id):
     """Return the newest correction of one message, or None."""
     return first(
         db,
-        "SELECT * FROM nlu_corrections WHERE message_id = ? ORDER BY id DESC LIMIT 1",
-        [message_id],
+        "SELECT * FROM nlu_corrections WHERE message_id = :message_id ORDER BY id DESC LIMIT 1",
+        {"message_id": message_id},
     )
 
 
@@ -52,8 +52,9 @@ def history(db, message_id):
     return rows(
         db,
         "SELECT c.*, r.ref, r.status AS request_status FROM nlu_corrections c"
-        " LEFT JOIN requests r ON r.id = c.request_id WHERE c.message_id = ? ORDER BY c.id",
-        [message_id],
+        " LEFT JOIN requests r ON r.id = c.request_id WHERE c.message_id = :message_id"
+        " ORDER BY c.id",
+        {"message_id": message_id},
     )
 
 

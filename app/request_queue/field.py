@@ -39,8 +39,8 @@ def sheet(db, trip_id):
     found = rows(
         db,
         "SELECT r.id, res.landmark FROM requests r JOIN residents res ON res.id = r.resident_id"
-        " WHERE r.trip_id = ?",
-        [trip_id],
+        " WHERE r.trip_id = :trip_id",
+        {"trip_id": trip_id},
     )
     landmarks = {row["id"]: row["landmark"] for row in found}
     return [
@@ -60,7 +60,11 @@ def keep_until(trip):
 
 def results_for(db, request_id):
     """Return the field results sent for a request, oldest first."""
-    return rows(db, "SELECT * FROM field_results WHERE request_id = ? ORDER BY id", [request_id])
+    return rows(
+        db,
+        "SELECT * FROM field_results WHERE request_id = :request_id ORDER BY id",
+        {"request_id": request_id},
+    )
 
 
 def kept_as_notes(db, commune, limit=10):

@@ -61,8 +61,9 @@ def open_of_kind(db, request_id, kind):
     """Return the request's open follow-up of KIND, or None."""
     return first(
         db,
-        "SELECT * FROM follow_ups WHERE request_id = ? AND kind = ? AND done_at IS NULL",
-        [request_id, kind],
+        "SELECT * FROM follow_ups WHERE request_id = :request_id AND kind = :kind"
+        " AND done_at IS NULL",
+        {"request_id": request_id, "kind": kind},
     )
 
 
@@ -70,14 +71,15 @@ def for_request(db, request_id):
     """Every follow-up of a request, open ones first, then newest first."""
     return rows(
         db,
-        "SELECT * FROM follow_ups WHERE request_id = ? ORDER BY done_at IS NOT NULL, id DESC",
-        [request_id],
+        "SELECT * FROM follow_ups WHERE request_id = :request_id"
+        " ORDER BY done_at IS NOT NULL, id DESC",
+        {"request_id": request_id},
     )
 
 
 def get(db, follow_up_id):
     """Return one follow-up, or raise LookupError."""
-    found = first(db, "SELECT * FROM follow_ups WHERE id = ?", [follow_up_id])
+    found = first(db, "SELECT * FROM follow_ups WHERE id = :id", {"id": follow_up_id})
     if found is None:
         raise LookupError(follow_up_id)
     return found

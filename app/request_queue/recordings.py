@@ -100,8 +100,8 @@ def _has_event(db, request_id, action):
     """Tell whether a request already has an event with ACTION."""
     return bool(
         db.execute(
-            "SELECT 1 FROM request_events WHERE request_id = ? AND action = ?",
-            [request_id, action],
+            "SELECT 1 FROM request_events WHERE request_id = :request_id AND action = :action",
+            {"request_id": request_id, "action": action},
         ).fetchone()
     )
 

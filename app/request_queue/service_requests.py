@@ -69,7 +69,8 @@ def new_ref(db):
     while True:
         ref = _random_ref()
         found = db.execute(
-            "SELECT 1 FROM requests WHERE commune_id = ? AND ref = ?", [communes.current_id(), ref]
+            "SELECT 1 FROM requests WHERE commune_id = :commune_id AND ref = :ref",
+            {"commune_id": communes.current_id(), "ref": ref},
         ).fetchone()
         if not found:
             return ref
@@ -101,8 +102,8 @@ def by_ref(db, ref):
     """Return the bound commune's request with reference code REF (any case), or None."""
     return first(
         db,
-        "SELECT * FROM requests WHERE commune_id = ? AND ref = ?",
-        [communes.current_id(), str(ref or "").strip().upper()],
+        "SELECT * FROM requests WHERE commune_id = :commune_id AND ref = :ref",
+        {"commune_id": communes.current_id(), "ref": str(ref or "").strip().upper()},
     )
 
 
@@ -110,16 +111,18 @@ def by_source_key(db, source_key):
     """Return the request opened by this provider event, or None."""
     if not source_key:
         return None
-    return first(db, "SELECT * FROM requests WHERE source_key = ?", [source_key])
+    return first(
+        db, "SELECT * FROM requests WHERE source_key = :source_key", {"source_key": source_key}
+    )
 
 
 def open_visit_for(db, resident_id):
     """Return the resident's open home-visit request, if any."""
     return first(
         db,
-        "SELECT * FROM requests WHERE resident_id = ? AND kind = ?"
+        "SELECT * FROM requests WHERE resident_id = :resident_id AND kind = :kind"
         f" AND status IN {sql_list(OPEN_STATUSES[VISIT])} ORDER BY id LIMIT 1",
-        [resident_id, VISIT],
+        {"resident_id": resident_id, "kind": VISIT},
     )
 
 
@@ -127,9 +130,9 @@ def open_requests_for(db, resident_id):
     """Return the resident's requests that are still open, oldest first."""
     return rows(
         db,
-        "SELECT * FROM requests WHERE resident_id = ?"
+        "SELECT * FROM requests WHERE resident_id = :resident_id"
         f" AND status IN {sql_list(ALL_OPEN_STATUSES)} ORDER BY id",
-        [resident_id],
+        {"resident_id": resident_id},
     )
 
 
