@@ -18,6 +18,7 @@ from collections import OrderedDict
 from flask import current_app
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from app import communes
 from db.cache import voice_versions
 
 # About 2-4 KB a menu: a few MB at most per worker, enough for every menu of a few dozen
@@ -83,7 +84,10 @@ def key_of(turn, menu, before, intro):
     database = getattr(db, "file_path", None) or ("connection", id(db.conn))
     params = tuple(sorted(menu.params.items()))
     shape = (menu.endpoint, params, menu.cache, tuple(before), bool(intro))
-    return (database, turn.commune_id, turn.lang, shape, voice_versions(db))
+    # The prompts are the called commune's, the hamlets and procedures the bound one's: the
+    # same in a call, but a measuring turn (voice.lengths) may name no commune.
+    whose = (turn.commune_id, communes.current_id())
+    return (database, whose, turn.lang, shape, voice_versions(db))
 
 
 def fill(response, gather, key, words):
