@@ -69,6 +69,14 @@ def parts_per_minute(raw):
 CHANNELS = ("sms:bp", "voice:bp", "open311:bp", "simulator:bp", "staff:bp")
 
 
+def send_threads(raw):
+    """Parse OUTBOX_SEND_THREADS: 1 to 32 messages a worker sends at once (default 4)."""
+    text = (raw or "4").strip()
+    if not text.isdigit() or not 1 <= int(text) <= 32:
+        raise ValueError(f"OUTBOX_SEND_THREADS must be 1 to 32, not {raw!r}")
+    return int(text)
+
+
 def from_environment(instance_path, env=None):
     """Build the config mapping from environment variables and instance secrets."""
     env = os.environ if env is None else env
@@ -96,6 +104,8 @@ def from_environment(instance_path, env=None):
         "SMS_GATEWAY_SIGNING_KEY": env.get("SMS_GATEWAY_SIGNING_KEY", ""),
         # Parts a gateway phone is handed per minute; Android stops an app at 30 until tapped.
         "SMS_GATEWAY_PARTS_PER_MINUTE": parts_per_minute(env.get("SMS_GATEWAY_PARTS_PER_MINUTE")),
+        # Messages one worker process sends at once (each a thread with its own connection).
+        "OUTBOX_SEND_THREADS": send_threads(env.get("OUTBOX_SEND_THREADS")),
         "COMMUNE_NAME": env.get("COMMUNE_NAME", "Xa Phu Lam"),
         "TIMEZONE": env.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
         "SIMULATOR": simulator_on(env, transport),

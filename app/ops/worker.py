@@ -16,7 +16,7 @@ import time
 
 from flask import current_app
 
-from app.delivery import outbox, outbox_health, transports, waiting
+from app.delivery import outbox, outbox_health, sender, transports, waiting
 from app.infra import clock, logs, wake
 from app.ops import scheduler
 from db import checkpoint, connect, first, transaction
@@ -71,12 +71,17 @@ def run(app, once=False, stopping=None):
         db = connect(path)
         transport = transports.from_config(app.config)
         owner = outbox.new_owner()
-        log.info("worker %s sending through %s", owner, transport.name)
+        threads = app.config.get("OUTBOX_SEND_THREADS") or 1
+        # Several messages at once, each phone's in order (app.delivery.sender).
+        senders = sender.Senders(app, threads) if threads > 1 else None
+        log.info("worker %s sending through %s, %d at once", owner, transport.name, threads)
         failures, last_beat = 0, None
         try:
             while not stopping.is_set():
                 try:
-                    result = run_pass(db, transport=transport, owner=owner, answer=once)
+                    result = run_pass(
+                        db, transport=transport, owner=owner, answer=once, senders=senders
+                    )
                     # Web connections leave WAL checkpoints to this process (see db).
                     checkpoint(db)
                 except Exception as error:
@@ -98,6 +103,8 @@ def run(app, once=False, stopping=None):
         except KeyboardInterrupt:
             stop()
         finally:
+            if senders is not None:
+                senders.close()
             db.conn.close()
             if answerer is not None:
                 stop()
@@ -152,13 +159,19 @@ def answer_loop(app, stopping, nudge):
             db.conn.close()
 
 
-def run_pass(db, *, transport=None, owner=None, jobs=True, answer=True):
-    """One pass: run the scheduled jobs, answer waiting SMS, send what is due; what happened."""
+def run_pass(db, *, transport=None, owner=None, jobs=True, answer=True, senders=None):
+    """One pass: run the scheduled jobs, answer waiting SMS, send what is due; what happened.
+
+    With SENDERS (a sender.Senders pool) the batch is sent several messages at once.
+    """
     started = time.monotonic()
     result = {"jobs": scheduler.run_due_jobs(db) if jobs else {}}
     result["answered"] = answer_all(db, owner) if answer else 0
-    transport = transport or transports.from_config(current_app.config)
-    result["sent"] = outbox.send_due(db, BATCH, transport=transport, owner=owner)
+    if senders is not None:
+        result["sent"] = senders.send_due(db, BATCH, owner or outbox.new_owner())
+    else:
+        transport = transport or transports.from_config(current_app.config)
+        result["sent"] = outbox.send_due(db, BATCH, transport=transport, owner=owner)
     result["seconds"] = round(time.monotonic() - started, 3)
     return result
 

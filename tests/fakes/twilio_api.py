@@ -31,6 +31,8 @@ it is implemented:
   and "Does Twilio check to see if phone numbers can receive SMS?" on support.twilio.com:
   "Twilio will respond to your API request with an HTTP 400 response and Error 21211"),
   for messages and calls alike.
+- A create is answered after `answer_delay` seconds, the round trip to api.twilio.com (a few
+  hundred milliseconds from Vietnam); `most_in_flight` counts the creates it held at once.
 - Fetch (GET Messages/{Sid}.json, Calls/{Sid}.json) answers 404 with code 20404 for an
   unknown SID; wrong credentials get 401 with code 20003.
 """
@@ -94,13 +96,23 @@ class FakeTwilioAPI:
     """Serve the part of api.twilio.com the app uses on 127.0.0.1, in a background thread."""
 
     def __init__(
-        self, account_sid, auth_token, *, send_delay=1.0, list_delay=0.0, hang_seconds=HANG_SECONDS
+        self,
+        account_sid,
+        auth_token,
+        *,
+        send_delay=1.0,
+        list_delay=0.0,
+        hang_seconds=HANG_SECONDS,
+        answer_delay=0.0,
     ):
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.send_delay = send_delay
         self.list_delay = list_delay
         self.hang_seconds = hang_seconds
+        self.answer_delay = answer_delay
+        self.in_flight = 0
+        self.most_in_flight = 0
         self.messages = []
         self.calls = []
         self.requests = []
@@ -199,7 +211,16 @@ class FakeTwilioAPI:
         if request.method == "GET" and resource.endswith(".json") and "/" in resource:
             return self._fetch(resource)
         if request.method == "POST" and resource in ("Messages.json", "Calls.json"):
-            return self._create(resource, request.form)
+            with self._lock:
+                self.in_flight += 1
+                self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            try:
+                answer = self._create(resource, request.form)
+                time.sleep(self.answer_delay)
+                return answer
+            finally:
+                with self._lock:
+                    self.in_flight -= 1
         return self._error(404, 20404, "The requested resource was not found")
 
     def _create(self, resource, form):
