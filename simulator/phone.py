@@ -1,10 +1,11 @@
 """The simulated phone: it plays the provider's part and reaches the channels' own doors.
 
-A text is taken in by the domain function the Twilio webhook calls (`waiting.take`), so it
-is stored, deduplicated, queued and answered exactly as a real one, and is real data for
-staff. No HTTP request is made for it, so there is no signature to check: the simulator
-itself is behind the staff sign-in and off whenever a real provider is configured. Calls
-still post signed requests to the voice webhooks in-process (the Flask test client).
+A text is taken in by the domain function the Twilio webhook calls (`waiting.take`); a call
+step is answered by the voice channel's one entry (`voice.steps.answer_step`), which the
+voice webhooks call once they have checked Twilio's signature. So what the phone does is
+stored, deduplicated and answered as a real message or call, and is real data for staff.
+No HTTP request is made, so there is no signature to check: the simulator itself is behind
+the staff sign-in and off whenever a real provider is configured.
 """
 
 import re
@@ -12,10 +13,10 @@ import secrets
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import unquote, urlencode, urljoin, urlsplit
 
 from flask import current_app
-from twilio.request_validator import RequestValidator
+from werkzeug.exceptions import HTTPException
 
 from app import channels, communes
 from app.delivery import waiting
@@ -23,6 +24,7 @@ from app.infra.database import get_db
 from app.language import phones
 from app.ops import worker
 from simulator import clips
+from voice.steps import answer_step
 
 VOICE_INCOMING = "/voice/incoming"
 VOICE_STATUS = "/voice/status"
@@ -37,6 +39,14 @@ CALL_SID = re.compile(r"^CA[0-9a-f]{32}$")
 
 class SimulatorError(Exception):
     """The app answered the simulated provider with something a phone cannot use."""
+
+
+class Refused(SimulatorError):
+    """The voice channel refused a step with an HTTP error, as its webhook would answer."""
+
+    def __init__(self, path, status):
+        super().__init__(f"{path} answered HTTP {status}")
+        self.status = status
 
 
 class NoNumber(SimulatorError):
@@ -81,19 +91,23 @@ def service_number():
     return phones.display(number) if phones.is_valid(number) else number
 
 
-def post_signed(path, params, method="POST"):
-    """Send PARAMS to the app's PATH signed as Twilio would, in-process; return the response."""
-    client = current_app.test_client()
-    validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
-    headers = {"User-Agent": "TwilioProxy/1.1 (simulator)"}
+def post_step(path, params, method="POST"):
+    """Answer a voice webhook at PATH for PARAMS as the channel answers Twilio; its TwiML.
+
+    The step is answered by the voice channel's own entry, in process: no HTTP request is
+    made, so no signature is needed. Returns None for a callback that answers no content.
+    """
+    parts = urlsplit(path)
+    query = parts.query
+    form = params
     if method.upper() == "GET":
-        # Twilio sends GET parameters in the query string, which the signature then covers.
-        separator = "&" if "?" in path else "?"
-        path = f"{path}{separator}{urlencode(params)}"
-        headers["X-Twilio-Signature"] = validator.compute_signature(base_url() + path, {})
-        return client.get(path, headers=headers, base_url=base_url())
-    headers["X-Twilio-Signature"] = validator.compute_signature(base_url() + path, params)
-    return client.post(path, data=params, headers=headers, base_url=base_url())
+        # Twilio sends GET parameters in the query string.
+        query = "&".join(filter(None, [query, urlencode(params)]))
+        form = {}
+    try:
+        return answer_step(get_db(), unquote(parts.path), form, query=query, method=method.upper())
+    except HTTPException as exc:
+        raise Refused(path, exc.code) from None
 
 
 def _common(phone):
@@ -206,18 +220,22 @@ def record(call_sid, phone, step, clip, extension, duration=None):
             RecordingSource="RecordVerb",
             **recording,
         )
-        response = post_signed(
+        post_step(
             voice_path(step["status_callback"]), status, step.get("status_callback_method", "POST")
         )
-        _check(response, step["status_callback"])
     return recording_sid, leg
 
 
 def hang_up(call_sid, phone, duration=0):
-    """Tell the app the call ended (Twilio's status callback); a missing endpoint is ignored."""
+    """Tell the app the call ended (Twilio's status callback); return its HTTP status.
+
+    A refused callback is only reported: Twilio does not retry it either.
+    """
     params = call_params(call_sid, phone, status="completed", CallDuration=int(duration))
-    response = post_signed(VOICE_STATUS, params)
-    return response.status_code
+    try:
+        return 204 if post_step(VOICE_STATUS, params) is None else 200
+    except Refused as refused:
+        return refused.status
 
 
 def voice_path(url):
@@ -238,16 +256,9 @@ def parse_voice(xml_text, path):
 
 
 def _voice_request(path, params, method="POST"):
-    """Post a voice webhook and parse its TwiML into a Leg."""
-    response = post_signed(path, params, method)
-    _check(response, path)
-    return Leg(path=path, steps=parse_voice(response.get_data(as_text=True), path))
-
-
-def _check(response, path):
-    """Raise SimulatorError unless the webhook answered 2xx."""
-    if not 200 <= response.status_code < 300:
-        raise SimulatorError(f"{path} answered HTTP {response.status_code}")
+    """Answer a voice step and parse its TwiML into a Leg."""
+    answer = post_step(path, params, method)
+    return Leg(path=path, steps=parse_voice(answer or "<Response/>", path))
 
 
 def _parse(xml_text):

@@ -376,6 +376,20 @@ def test_a_call_from_the_page_walks_the_real_menu_to_a_booked_visit(sim, db):
     assert call["phone"] == "+84909111222"
 
 
+def test_a_call_from_the_phone_hears_what_the_signed_webhook_answers(app, twilio_post):
+    called = app.config["TWILIO_FROM_NUMBER"]
+    form = {"CallSid": "CA" + "1" * 32, "From": NEW_E164, "Called": called, "To": called}
+    webhook = twilio_post("/voice/incoming", {**form, "CallStatus": "ringing"})
+    assert webhook.status_code == 200
+    with app.test_request_context():
+        _call_sid, leg = phone.start_call(NEW_E164)
+        assert leg.steps == phone.parse_voice(webhook.get_data(as_text=True), "/voice/incoming")
+        # A step the channel refuses is refused as the webhook would answer it.
+        with pytest.raises(phone.Refused) as refused:
+            phone.follow(_call_sid, NEW_E164, "/voice/visit/abc")
+    assert refused.value.status == twilio_post("/voice/visit/abc", form).status_code == 404
+
+
 def test_no_key_falls_through_to_the_redirect_which_the_page_follows_without_digits(sim, db):
     started = sim.post("/call", json={"phone": NEW_NUMBER}).get_json()
     verbs = [step["verb"] for step in started["steps"]]
