@@ -42,7 +42,8 @@ _TWILIO_ROUTE = (
     + ", "
     + ", ".join(f"channels.{name} AS channel_{name}" for name in CHANNEL_COLUMNS)
     + " FROM channels JOIN communes ON communes.id = channels.commune_id"
-    " WHERE channels.kind = 'twilio' AND (channels.address = ? OR (channels.is_default = 1 AND ?))"
+    " WHERE channels.kind = 'twilio'"
+    " AND (channels.address = :address OR (channels.is_default = 1 AND :is_default_number))"
     " ORDER BY channels.address IS NULL LIMIT 1"
 )
 
@@ -56,7 +57,11 @@ def for_twilio(db, number, default_number):
     if not address:
         return None
     # One statement on every webhook: the number's own channel, else the default one.
-    row = first(db, _TWILIO_ROUTE, [address, int(address == _e164(default_number))])
+    row = first(
+        db,
+        _TWILIO_ROUTE,
+        {"address": address, "is_default_number": int(address == _e164(default_number))},
+    )
     if row is None:
         return None
     channel = {name: row[f"channel_{name}"] for name in CHANNEL_COLUMNS}
@@ -86,14 +91,20 @@ def add_sip_domain(db, commune, domain):
     if not re.fullmatch(r"[a-z0-9]([a-z0-9.-]{0,250}[a-z0-9])?", domain):
         raise ChannelError(f"{domain!r} is not a SIP domain, e.g. phulam.sip.twilio.com")
     address = f"sip:{domain}"
-    if first(db, "SELECT 1 FROM channels WHERE kind = 'twilio' AND address = ?", [address]):
+    if first(
+        db,
+        "SELECT 1 FROM channels WHERE kind = 'twilio' AND address = :address",
+        {"address": address},
+    ):
         raise ChannelError(f"{domain} already belongs to a commune")
     return _add(db, commune, "twilio", address, None)
 
 
 def gateway_device(db, channel_id):
     """Return (Commune, channel row) of gateway device CHANNEL_ID, or None."""
-    row = first(db, "SELECT * FROM channels WHERE kind = 'gateway' AND id = ?", [channel_id])
+    row = first(
+        db, "SELECT * FROM channels WHERE kind = 'gateway' AND id = :id", {"id": channel_id}
+    )
     if row is None:
         return None
     return communes.by_id(db, row["commune_id"]), row
@@ -125,8 +136,9 @@ def can_send(db, commune_id, kind):
     extra = _SENDS if kind == "gateway" else _NUMBER
     return bool(
         db.execute(
-            f"SELECT 1 FROM channels WHERE commune_id = ? AND kind = ?{extra} LIMIT 1",
-            [commune_id, kind],
+            f"SELECT 1 FROM channels WHERE commune_id = :commune_id AND kind = :kind{extra}"
+            " LIMIT 1",
+            {"commune_id": commune_id, "kind": kind},
         ).fetchone()
     )
 
@@ -135,9 +147,9 @@ def senders(db, commune_id):
     """COMMUNE_ID's gateway devices that can send (its pool of phones), default first."""
     return rows(
         db,
-        f"SELECT * FROM channels WHERE kind = 'gateway' AND commune_id = ?{_SENDS}"
+        f"SELECT * FROM channels WHERE kind = 'gateway' AND commune_id = :commune_id{_SENDS}"
         " ORDER BY is_default DESC, id",
-        [commune_id],
+        {"commune_id": commune_id},
     )
 
 
@@ -167,18 +179,24 @@ def set_gateway_account(db, channel, *, url, username, password):
     if not url and not password:
         raise ChannelError("give the device's API address, or at least its password (cloud)")
     db.execute(
-        "UPDATE channels SET api_url = ?, api_username = ?, api_password = ? WHERE id = ?",
-        [url or None, (username or "").strip() or None, password or None, channel["id"]],
+        "UPDATE channels SET api_url = :api_url, api_username = :api_username,"
+        " api_password = :api_password WHERE id = :id",
+        {
+            "api_url": url or None,
+            "api_username": (username or "").strip() or None,
+            "api_password": password or None,
+            "id": channel["id"],
+        },
     )
-    return first(db, "SELECT * FROM channels WHERE id = ?", [channel["id"]])
+    return first(db, "SELECT * FROM channels WHERE id = :id", {"id": channel["id"]})
 
 
 def sending_number(db, commune_id):
     """COMMUNE_ID's own Twilio number, or None for the environment's default one."""
     found = db.execute(
-        f"SELECT address FROM channels WHERE commune_id = ? AND kind = 'twilio'{_NUMBER}"
+        f"SELECT address FROM channels WHERE commune_id = :commune_id AND kind = 'twilio'{_NUMBER}"
         " ORDER BY is_default DESC, id LIMIT 1",
-        [commune_id],
+        {"commune_id": commune_id},
     ).fetchone()
     return found[0] if found else None
 
@@ -187,9 +205,9 @@ def twilio_number(db, commune, default_number):
     """The number COMMUNE's SMS and calls leave from, or None when it has no Twilio number."""
     row = first(
         db,
-        f"SELECT * FROM channels WHERE kind = 'twilio' AND commune_id = ?{_NUMBER}"
+        f"SELECT * FROM channels WHERE kind = 'twilio' AND commune_id = :commune_id{_NUMBER}"
         " ORDER BY is_default DESC, id LIMIT 1",
-        [commune.id],
+        {"commune_id": commune.id},
     )
     if row is None:
         return None
@@ -206,7 +224,11 @@ def add_twilio(db, commune, number, *, checked=True, default_number=None):
         address = phones.normalise(number) if checked else number.strip()
     except phones.InvalidPhone:
         raise ChannelError(f"{number!r} is not a phone number, e.g. +842773000111") from None
-    taken = first(db, "SELECT 1 FROM channels WHERE kind = 'twilio' AND address = ?", [address])
+    taken = first(
+        db,
+        "SELECT 1 FROM channels WHERE kind = 'twilio' AND address = :address",
+        {"address": address},
+    )
     if taken or (default_number and address == _e164(default_number)):
         raise ChannelError(f"{address} already belongs to a commune")
     return _add(db, commune, "twilio", address, None)
@@ -220,7 +242,11 @@ def add_gateway(db, commune, name, *, api_url=None, api_username=None, api_passw
     name = (name or "").strip()
     if not DEVICE_NAME.match(name):
         raise ChannelError("a device name is 1-40 letters, digits, dots, dashes or underscores")
-    if first(db, "SELECT 1 FROM channels WHERE kind = 'gateway' AND address = ?", [name]):
+    if first(
+        db,
+        "SELECT 1 FROM channels WHERE kind = 'gateway' AND address = :address",
+        {"address": name},
+    ):
         raise ChannelError(f"a gateway device named {name} exists already")
     channel = _add(db, commune, "gateway", name, secrets.token_urlsafe(32))
     if api_url or api_password:
@@ -234,10 +260,16 @@ def _add(db, commune, kind, address, secret):
     """Insert one channel of COMMUNE and return it."""
     channel_id = db.conn.execute(
         "INSERT INTO channels (commune_id, kind, address, secret, is_default, created_at)"
-        " VALUES (?, ?, ?, ?, 0, ?)",
-        [commune.id, kind, address, secret, clock.iso(clock.now())],
+        " VALUES (:commune_id, :kind, :address, :secret, 0, :created_at)",
+        {
+            "commune_id": commune.id,
+            "kind": kind,
+            "address": address,
+            "secret": secret,
+            "created_at": clock.iso(clock.now()),
+        },
     ).lastrowid
-    return first(db, "SELECT * FROM channels WHERE id = ?", [channel_id])
+    return first(db, "SELECT * FROM channels WHERE id = :id", {"id": channel_id})
 
 
 def every(db, commune=None, kind=None):

@@ -114,7 +114,7 @@ class RequestNotFound(LookupError):
 
 def get(db, request_id):
     """Return a request row by id, or raise RequestNotFound."""
-    request = first(db, "SELECT * FROM requests WHERE id = ?", [request_id])
+    request = first(db, "SELECT * FROM requests WHERE id = :id", {"id": request_id})
     if request is None:
         raise RequestNotFound(request_id)
     return request
@@ -188,14 +188,19 @@ def notice_key(db, kind, request_id):
     new, while two changes in the same second each get their notice.
     """
     latest = db.execute(
-        "SELECT max(id) FROM request_events WHERE request_id = ?", [request_id]
+        "SELECT max(id) FROM request_events WHERE request_id = :request_id",
+        {"request_id": request_id},
     ).fetchone()[0]
     return f"{kind}:{request_id}:{latest}"
 
 
 def events(db, request_id):
     """Return a request's history, oldest first."""
-    return rows(db, "SELECT * FROM request_events WHERE request_id = ? ORDER BY id", [request_id])
+    return rows(
+        db,
+        "SELECT * FROM request_events WHERE request_id = :request_id ORDER BY id",
+        {"request_id": request_id},
+    )
 
 
 def transition(

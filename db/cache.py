@@ -79,7 +79,8 @@ def _settings_of(commune_id):
     def load(db):
         return dict(
             db.conn.execute(
-                "SELECT key, value FROM settings WHERE commune_id = ?", [commune_id]
+                "SELECT key, value FROM settings WHERE commune_id = :commune_id",
+                {"commune_id": commune_id},
             ).fetchall()
         )
 

@@ -42,13 +42,16 @@ _MERGED = (
         f"coalesce(procedure_overrides.{name}, procedures.{name}) AS {name}" for name in OVERRIDABLE
     )
     + " FROM procedures LEFT JOIN procedure_overrides"
-    " ON procedure_overrides.code = procedures.code AND procedure_overrides.commune_id = ?"
+    " ON procedure_overrides.code = procedures.code"
+    " AND procedure_overrides.commune_id = :commune_id"
 )
 
 
 def _load(db):
     """The bound commune's procedures, its overrides merged in, in menu order."""
-    merged = rows(db, _MERGED + " ORDER BY procedures.menu_number", [communes.current_id()])
+    merged = rows(
+        db, _MERGED + " ORDER BY procedures.menu_number", {"commune_id": communes.current_id()}
+    )
     return [_decode(row) for row in merged]
 
 
@@ -79,12 +82,17 @@ def save_override(db, commune, code, procedure, actor=None):
             continue
         mine = procedure[name]
         values[name] = None if mine == province.get(name) else _stored(name, mine)
-    names = ["commune_id", "code", *values, "updated_at", "updated_by"]
-    params = [commune.id, province["code"], *values.values(), clock.iso(clock.now()), actor]
-    updates = ", ".join(f"{name} = excluded.{name}" for name in names[2:])
+    params = {
+        "commune_id": commune.id,
+        "code": province["code"],
+        **values,
+        "updated_at": clock.iso(clock.now()),
+        "updated_by": actor,
+    }
+    updates = ", ".join(f"{name} = excluded.{name}" for name in list(params)[2:])
     db.conn.execute(
-        f"INSERT INTO procedure_overrides ({', '.join(names)})"
-        f" VALUES ({', '.join('?' for _ in names)})"
+        f"INSERT INTO procedure_overrides ({', '.join(params)})"
+        f" VALUES ({', '.join(f':{name}' for name in params)})"
         f" ON CONFLICT (commune_id, code) DO UPDATE SET {updates}",
         params,
     )

@@ -13,12 +13,18 @@ def hit(db, bucket, *, limit, window):
     """Record one hit in BUCKET, or return the seconds to wait when LIMIT are in WINDOW."""
     now = clock.now()
     since = clock.iso(now - window)
-    db.execute("DELETE FROM rate_hits WHERE bucket = ? AND at <= ?", [bucket, since])
+    db.execute(
+        "DELETE FROM rate_hits WHERE bucket = :bucket AND at <= :since",
+        {"bucket": bucket, "since": since},
+    )
     count, oldest = db.execute(
-        "SELECT count(*), min(at) FROM rate_hits WHERE bucket = ?", [bucket]
+        "SELECT count(*), min(at) FROM rate_hits WHERE bucket = :bucket", {"bucket": bucket}
     ).fetchone()
     if count >= limit:
         frees_at = clock.parse(oldest) + window if oldest else now + window
         return max(1, int((frees_at - now).total_seconds()) + 1)
-    db.execute("INSERT INTO rate_hits (bucket, at) VALUES (?, ?)", [bucket, clock.iso(now)])
+    db.execute(
+        "INSERT INTO rate_hits (bucket, at) VALUES (:bucket, :now)",
+        {"bucket": bucket, "now": clock.iso(now)},
+    )
     return None

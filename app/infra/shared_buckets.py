@@ -68,7 +68,7 @@ class SharedBuckets:
         conn.execute("BEGIN IMMEDIATE")
         try:
             row = conn.execute(
-                "SELECT tokens, stamp FROM buckets WHERE name = ?", [name]
+                "SELECT tokens, stamp FROM buckets WHERE name = :name", {"name": name}
             ).fetchone()
             tokens, stamp = row if row else (float(burst), now)
             tokens = min(float(burst), tokens + max(0.0, now - stamp) * rate)
@@ -78,14 +78,17 @@ class SharedBuckets:
             else:
                 tokens -= 1.0
             conn.execute(
-                "INSERT INTO buckets (name, tokens, stamp) VALUES (?, ?, ?)"
+                "INSERT INTO buckets (name, tokens, stamp) VALUES (:name, :tokens, :stamp)"
                 " ON CONFLICT (name) DO UPDATE SET tokens = excluded.tokens,"
                 " stamp = excluded.stamp",
-                [name, tokens, now],
+                {"name": name, "tokens": tokens, "stamp": now},
             )
             self._local.takes += 1
             if self._local.takes % SWEEP_EVERY == 0:
-                conn.execute("DELETE FROM buckets WHERE stamp < ?", [now - self.full_after])
+                conn.execute(
+                    "DELETE FROM buckets WHERE stamp < :full_since",
+                    {"full_since": now - self.full_after},
+                )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

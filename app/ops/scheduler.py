@@ -71,8 +71,13 @@ def queue_reminders(db):
     queued = 0
     with transaction(db):
         soon = db["trips"].rows_where(
-            "commune_id = ? AND status = 'planned' AND starts_at > ? AND date <= ?",
-            [communes.current_id(), clock.iso(now), tomorrow.isoformat()],
+            "commune_id = :commune_id AND status = 'planned' AND starts_at > :now"
+            " AND date <= :tomorrow",
+            {
+                "commune_id": communes.current_id(),
+                "now": clock.iso(now),
+                "tomorrow": tomorrow.isoformat(),
+            },
             order_by="starts_at",
         )
         for trip in list(soon):

@@ -194,16 +194,16 @@ def beat(db, owner):
     """Record that worker OWNER has just finished a good pass."""
     with transaction(db):
         db.execute(
-            "INSERT INTO jobs (name, last_run_at, note) VALUES (?, ?, ?)"
+            "INSERT INTO jobs (name, last_run_at, note) VALUES (:name, :now, :owner)"
             " ON CONFLICT (name) DO UPDATE SET last_run_at = excluded.last_run_at,"
             " note = excluded.note",
-            [HEARTBEAT_JOB, clock.iso(clock.now()), owner],
+            {"name": HEARTBEAT_JOB, "now": clock.iso(clock.now()), "owner": owner},
         )
 
 
 def last_heartbeat(db):
     """Return the newest heartbeat of any worker (aware UTC), or None if none ran yet."""
-    row = first(db, "SELECT last_run_at FROM jobs WHERE name = ?", [HEARTBEAT_JOB])
+    row = first(db, "SELECT last_run_at FROM jobs WHERE name = :name", {"name": HEARTBEAT_JOB})
     return clock.parse(row["last_run_at"]) if row else None
 
 

@@ -10,7 +10,7 @@ from db import first, insert, insert_many
 
 def is_province(db, user_id):
     """Tell whether the account has the province role (reads every commune)."""
-    row = first(db, "SELECT province FROM staff_users WHERE id = ?", [user_id])
+    row = first(db, "SELECT province FROM staff_users WHERE id = :id", {"id": user_id})
     return bool(row and row["province"])
 
 
@@ -20,8 +20,8 @@ def may_read(db, user_id, commune):
         return True
     row = first(
         db,
-        "SELECT role FROM memberships WHERE user_id = ? AND commune_id = ?",
-        [user_id, commune.id],
+        "SELECT role FROM memberships WHERE user_id = :user_id AND commune_id = :commune_id",
+        {"user_id": user_id, "commune_id": commune.id},
     )
     return bool(row and row["role"] == "admin")
 

@@ -51,9 +51,9 @@ def month_counts(db, year, month):
     """{commune_id: {key: n}} summed over the local days of YEAR-MONTH."""
     first, after = month_days(year, month)
     found = db.execute(
-        "SELECT commune_id, key, sum(n) FROM report_daily WHERE day >= ? AND day < ?"
+        "SELECT commune_id, key, sum(n) FROM report_daily WHERE day >= :first AND day < :after"
         " GROUP BY commune_id, key",
-        [first, after],
+        {"first": first, "after": after},
     )
     counts = {}
     for commune_id, key, n in found:

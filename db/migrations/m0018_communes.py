@@ -154,8 +154,8 @@ def communes(db):
     db["staff_users"].add_column("province", int, not_null_default=0)
     db.execute(
         "INSERT INTO memberships (user_id, commune_id, role, created_at)"
-        " SELECT id, 1, role, ? FROM staff_users",
-        [now],
+        " SELECT id, 1, role, :now FROM staff_users",
+        {"now": now},
     )
 
     for table in SCOPED_TABLES:
