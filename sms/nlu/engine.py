@@ -145,8 +145,7 @@ def _read_letter(text, catalogue):
     whole = _understand(text, catalogue)
     if len(text.strip()) <= LONG_MESSAGE or catalogue.model is None:
         return whole
-    named = whole.hamlet is not None
-    found = best_clause(text, lambda clause: _clause_scores(clause, catalogue, named))
+    found = best_clause(text, lambda clause: _clause_scores(clause, catalogue, whole.hamlet_words))
     if found is None or found[2] < CLAUSE_ACT_AT:
         return whole
     if whole.decision == ACT and whole.how == "model" and whole.confidence >= found[2]:
@@ -164,16 +163,27 @@ def _read_letter(text, catalogue):
     return part
 
 
-def _clause_scores(clause, catalogue, named=True):
+def _clause_scores(clause, catalogue, hamlet_words=()):
     """The classifier's ranked intents for one clause of a letter.
 
-    Only the intents are scored, and the clause is searched for a hamlet only when the
-    letter NAMED one: a letter is read as ten clauses or more, and these are the costly parts.
+    Only the intents are scored, and the hamlet is masked where the words that named it in
+    the whole letter (HAMLET_WORDS) stand in the clause: a letter is read as ten clauses or
+    more, and searching each for a hamlet again was the costly part.
     """
     model = catalogue.model
     tokens = read_tokens(clause, model.known)[1]
-    found = catalogue.hamlets.find(tokens) if named else None
-    return model.intent_scores(masked(tokens, (found.start, found.end) if found else None))
+    return model.intent_scores(masked(tokens, _span(tokens, hamlet_words)))
+
+
+def _span(tokens, words):
+    """The (start, end) of WORDS in TOKENS, or None."""
+    size = len(words)
+    if not size:
+        return None
+    for start in range(len(tokens) - size + 1):
+        if tokens[start] == words[0] and tuple(tokens[start : start + size]) == words:
+            return start, start + size
+    return None
 
 
 def _understand(text, catalogue):
@@ -185,6 +195,7 @@ def _understand(text, catalogue):
     reading = Reading(
         "question",
         hamlet=found_hamlet.value if found_hamlet else None,
+        hamlet_words=tuple(tokens[found_hamlet.start : found_hamlet.end]) if found_hamlet else (),
         urgency=entities.urgency(tokens, text),
         reference=entities.reference(tokens),
         language="en" if keywords.looks_english(raw) else None,

@@ -15,13 +15,16 @@ import sys
 from array import array
 from collections import Counter
 from dataclasses import dataclass
-from itertools import islice
-from operator import mul
+from itertools import chain, groupby, islice
+from operator import itemgetter, mul
 
-from sms.nlu.text import features
+from sms.nlu.text import sequence_features, token_features
 
 FORMAT = 2
 NO_PROCEDURE = "-"
+# Words whose summed rows are kept (about 400 bytes each): a worker's residents write a few
+# thousand distinct words.
+WORD_CACHE = 4096
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,16 @@ def _softmax(values):
     exp = [math.exp(value - top) for value in values]
     total = sum(exp)
     return [value / total for value in exp]
+
+
+def _sums(vectors, width):
+    """Column sums of the first WIDTH columns of VECTORS (rows of equal length), in C."""
+    sums = list(islice(map(sum, zip(*vectors, strict=True)), width))
+    return sums or [0.0] * width
+
+
+def _add(scores, sums, factor):
+    return [score + factor * part for score, part in zip(scores, sums, strict=True)]
 
 
 def _matrix(packed, count, width):
@@ -99,6 +112,7 @@ class Model:
         if len(self.bias) != len(classes):
             raise ValueError(f"{len(self.bias)} intercepts for {len(classes)} classes")
         self.sublinear = bool(exported["sublinear_tf"])
+        self._words = {}
         self.trained_on = str(exported["trained_on"])
 
     @classmethod
@@ -119,31 +133,56 @@ class Model:
         The same numbers as scikit-learn's l2-normalised TF-IDF times the coefficients plus
         the intercepts, summed in another order. INTENTS_ONLY sums the intent columns alone
         (procedures come back empty): the clauses of a letter need nothing more.
+
+        Each word's own features are summed once per model (`_word`), so a message costs
+        a row per word, per word pair and per feature it repeats, not one per character
+        n-gram: a feature seen C times counts 1 + log(C) (sublinear tf), not C, so the
+        word sums are corrected by the rows of the features that repeat.
         """
-        counts = Counter(map(self.index.get, features(tokens)))
-        counts.pop(None, None)  # features the model never saw
-        # Features seen the same number of times share one term frequency: their rows are
-        # summed together and the sum scaled once, so no element is multiplied on its own
-        # (a long letter repeats hundreds of character n-grams).
-        by_count = {}
-        for row, count in counts.items():
-            by_count.setdefault(count, []).append(row)
         split = len(self.intents)
-        bias = self.bias[:split] if intents_only else self.bias
-        scores = [0.0] * len(bias)
-        squares = 0.0  # the vector's length, squared
-        table, idf = self.rows, self.idf
-        for count, indexes in by_count.items():
-            tf = 1.0 if count == 1 else 1.0 + math.log(count) if self.sublinear else float(count)
-            # zip yields one column at a time, so islice stops before the procedure columns.
-            columns = islice(zip(*map(table.__getitem__, indexes), strict=True), len(bias))
-            sums = map(sum, columns)
-            scores = [score + tf * part for score, part in zip(scores, sums, strict=True)]
-            weights = list(map(idf.__getitem__, indexes))
-            squares += tf * tf * sum(map(mul, weights, weights))
+        width = split if intents_only else len(self.bias)
+        written = []  # each word's feature rows, once per time it is written
+        vectors = []  # rows added once each
+        by_times = {}  # a word written TIMES times: its summed row is added TIMES times
+        for token, times in Counter(tokens).items():
+            rows, summed = self._word(token)
+            written.extend([rows] * times)
+            if times == 1:
+                vectors.append(summed)
+            else:
+                by_times.setdefault(times, []).append(summed)
+        index, table, idf = self.index, self.rows, self.idf
+        spanning = [row for row in map(index.get, sequence_features(tokens)) if row is not None]
+        written.append(spanning)
+        counts = Counter(chain.from_iterable(written))
+        vectors.extend(map(table.__getitem__, spanning))
+        scores = _sums(vectors, width)
+        for times, summed in by_times.items():
+            scores = _add(scores, _sums(summed, width), float(times))
+        weights = list(map(idf.__getitem__, counts))
+        squares = sum(map(mul, weights, weights))
+        # Features seen more than once: take back what the word sums counted beyond tf.
+        repeated = sorted((count, row) for row, count in counts.items() if count > 1)
+        for count, group in groupby(repeated, key=itemgetter(0)):
+            rows = [row for _count, row in group]
+            tf = 1.0 + math.log(count) if self.sublinear else float(count)
+            scores = _add(scores, _sums(map(table.__getitem__, rows), width), tf - count)
+            weights = list(map(idf.__getitem__, rows))
+            squares += (tf * tf - 1.0) * sum(map(mul, weights, weights))
         scale = 1.0 / math.sqrt(squares) if squares else 0.0
-        scores = [score * scale + bias for score, bias in zip(scores, bias, strict=True)]
+        scores = [score * scale + bias for score, bias in zip(scores, self.bias, strict=False)]
         return scores[:split], scores[split:]
+
+    def _word(self, token):
+        """(feature rows, their summed row) of one word's own features, cached."""
+        entry = self._words.get(token)
+        if entry is None:
+            found = map(self.index.get, token_features(token))
+            rows = array("i", [row for row in found if row is not None])
+            entry = (rows, array("d", _sums(map(self.rows.__getitem__, rows), len(self.bias))))
+            if len(self._words) < WORD_CACHE:
+                self._words[token] = entry
+        return entry
 
     def intent_scores(self, tokens):
         """Return the intents of normalised TOKENS as (intent, probability) pairs, best first."""

@@ -44,6 +44,7 @@ class Reading:
     clause: str | None = None  # in a long letter, the clause that was acted on
     when: object = None  # sms.nlu.dates.When: the date a schedule question names
     likely: list = field(default_factory=list)  # a handover's 3 likeliest (intent, probability)
+    hamlet_words: tuple = ()  # the words that named the hamlet, as read
 
     @property
     def family(self):

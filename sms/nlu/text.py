@@ -103,11 +103,18 @@ def features(tokens):
     Character n-grams are taken inside each word padded with spaces (like scikit-learn's
     "char_wb"), so typos and missing spaces still share most features with the clean text.
     """
+    found = sequence_features(tokens)
+    for token in tokens:
+        found.extend(token_features(token))
+    return found
+
+
+def sequence_features(tokens):
+    """The features that span words: word bigrams, and the message with its spaces removed."""
     found = []
     previous = "^"
     for token in tokens:
         found.append("b " + previous + " " + token)
-        found.extend(_token_features(token))
         previous = token
     if tokens:
         found.append("b " + previous + " $")
@@ -122,7 +129,7 @@ _TOKEN_CACHE = {}
 _TOKEN_CACHE_LIMIT = 20000
 
 
-def _token_features(token):
+def token_features(token):
     """The word and character n-gram features of one word (cached: words repeat a lot)."""
     cached = _TOKEN_CACHE.get(token)
     if cached is not None:
