@@ -1,6 +1,6 @@
 """How the console words an outbound SMS's fate: one of five states, the same on every page."""
 
-from flask_babel import lazy_pgettext
+from flask_babel import lazy_pgettext, pgettext
 
 from app.delivery import delivery_states
 from staff import bp
@@ -10,6 +10,7 @@ STATE_LABELS = {
     delivery_states.SENT: lazy_pgettext("delivery", "Sent"),
     delivery_states.DELIVERED: lazy_pgettext("delivery", "Delivered"),
     delivery_states.FAILED: lazy_pgettext("delivery", "Failed"),
+    delivery_states.PARTLY_FAILED: lazy_pgettext("delivery", "Partly failed"),
     delivery_states.NO_STATUS: lazy_pgettext("delivery", "The provider reports no status"),
 }
 
@@ -26,3 +27,25 @@ def delivery_state(row, source="message"):
 def delivery_label(state):
     """The officer's words for a delivery state."""
     return str(STATE_LABELS.get(state, state))
+
+
+@bp.app_template_filter("delivery_parts")
+def delivery_parts(row):
+    """How a long message's parts fared, in the officer's words; "" for a one-part message."""
+    found = delivery_states.parts_of(row)
+    if found is None:
+        return ""
+    if found["failed"]:
+        return pgettext(
+            "delivery",
+            "%(failed)s of %(parts)s parts failed, %(delivered)s delivered",
+            failed=found["failed"],
+            parts=found["parts"],
+            delivered=found["delivered"],
+        )
+    return pgettext(
+        "delivery",
+        "%(delivered)s of %(parts)s parts delivered",
+        delivered=found["delivered"],
+        parts=found["parts"],
+    )

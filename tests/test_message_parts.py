@@ -11,10 +11,13 @@ import random
 import pytest
 import time_machine
 
+from app import lifecycle
 from app.delivery import gateway_budget, message_parts, messages, outbox, outbox_health
 from app.ops import worker
+from app.request_queue import service_requests
+from app.request_queue.asked import Asked
 from db import transaction
-from tests.conftest import DAY_HOUR, send_due
+from tests.conftest import DAY_HOUR, send_due, signed_in_client
 from tests.fakes.live_app import LiveApp
 from tests.test_gateway_channel import connect_phone
 
@@ -197,3 +200,40 @@ def test_the_phones_own_count_of_parts_is_what_its_budget_counts(db, connect):
     assert counts(db, row)["parts"] == 4
     assert gateway_budget.used(db, row["channel_id"])[0] == 4
     assert logged(db, row)["status"] == "sent"  # three delivery reports of four parts
+
+
+def test_the_request_and_messages_pages_show_a_partly_failed_message_with_its_parts(
+    app, db, connect
+):
+    with transaction(db):
+        request, _ = service_requests.open_request(
+            db, Asked(phone=RESIDENT, kind=lifecycle.VISIT, channel="sms")
+        )
+    phone = connect(duplicate_every=0)
+    _row, key = send_long(db)
+    phone.process_outgoing(fail_parts={key: {2}})
+    post_all(phone)
+    staff = signed_in_client(app, "lan", "staff")
+    for page in (staff.get("/messages"), staff.get(f"/requests/{request['id']}")):
+        text = page.get_data(as_text=True)
+        assert "Gửi thiếu một phần" in text
+        assert "1/3 phần tin không gửi được, 2 phần đã đến máy" in text
+
+
+def test_in_english_a_long_message_shows_how_its_parts_fared(app, db, connect):
+    staff = signed_in_client(app, "lan", "staff")
+    staff.post("/language", data={"lang": "en"})
+    phone = connect(duplicate_every=0)
+    _row, key = send_long(db)
+    phone.process_outgoing(fail_parts={key: {2}})
+    post_all(phone)
+    text = staff.get("/messages").get_data(as_text=True)
+    assert "Partly failed" in text and "1 of 3 parts failed, 2 delivered" in text
+    # Another, on its way: two of its three parts arrived so far.
+    send_long(db, LONG.replace("Lich", "Hen"))
+    phone.process_outgoing()
+    last = [item for item in phone.queue if item["body"]["event"] == "sms:delivered"][-1]
+    phone.queue.remove(last)
+    post_all(phone)
+    text = staff.get("/messages").get_data(as_text=True)
+    assert "2 of 3 parts delivered" in text and text.count("Partly failed") == 1

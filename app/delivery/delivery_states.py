@@ -3,6 +3,10 @@
 The SMS log keeps the provider's own words; this reduces them to five states an officer can
 trust. A message the provider took but never reported on is not "waiting" for ever: after
 NO_REPORT_AFTER it is shown as what it is, a message whose fate the provider did not tell.
+A long message the gateway sent in parts is delivered only when every part is; one with a
+failed part while others went is "partly failed" (counted with the failed ones), and staff
+see how many of its parts were delivered and failed. The phone names no part (see
+app.delivery.message_parts), so the counts are what can be shown.
 """
 
 import datetime as dt
@@ -13,18 +17,47 @@ from app.lifecycle import SMS_FAILED, SMS_WAITING, sql_list
 
 QUEUED, SENT, DELIVERED, FAILED, NO_STATUS = "queued", "sent", "delivered", "failed", "no_status"
 STATES = (QUEUED, SENT, DELIVERED, FAILED, NO_STATUS)
+# A refinement of FAILED for a row of the log: some parts went, at least one did not.
+PARTLY_FAILED = "partly_failed"
 # Twilio calls back within seconds, the gateway phone within minutes of sending; after an
 # hour with no word none is coming (old inline TwiML replies whose callback never came).
 NO_REPORT_AFTER = dt.timedelta(hours=1)
 WITH_PROVIDER = ("queued", "accepted", "sending")
 DELIVERED_STATUSES = ("delivered", "read")
+# What a query of the SMS log (alias m) adds to read each row's parts: LEFT JOIN PARTS_JOIN.
+PARTS_COLUMNS = (
+    "p.parts AS parts, p.sent AS parts_sent, p.delivered AS parts_delivered,"
+    " p.failed AS parts_failed"
+)
+PARTS_JOIN = "message_parts p ON p.message_id = m.id"
 
 
 def of_message(row, now=None):
-    """The state of an outbound row of the SMS log."""
+    """The state of an outbound row of the SMS log (read with its parts, when it has them)."""
     created = clock.parse(row["created_at"])
     recent = bool(created and (now or clock.now()) - created <= NO_REPORT_AFTER)
-    return _state_of(row["status"], recent=recent)
+    state = _state_of(row["status"], recent=recent)
+    found = parts_of(row)
+    if state == FAILED and found and 0 < found["failed"] < found["parts"]:
+        return PARTLY_FAILED
+    return state
+
+
+def parts_of(row):
+    """A long message's parts as reported: {parts, sent, delivered, failed}, or None.
+
+    ROW is a log row read with PARTS_COLUMNS; a one-part message, or one with no report of
+    its parts, has none to show.
+    """
+    parts = row.get("parts")
+    if not parts or parts < 2:
+        return None
+    return {
+        "parts": parts,
+        "sent": row.get("parts_sent") or 0,
+        "delivered": row.get("parts_delivered") or 0,
+        "failed": row.get("parts_failed") or 0,
+    }
 
 
 def of_outbox(row):

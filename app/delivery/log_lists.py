@@ -3,6 +3,7 @@
 import re
 
 from app import communes
+from app.delivery import delivery_states
 from app.language.texts import fold
 from app.lifecycle import SMS_FAILED, SMS_WAITING, sql_list
 
@@ -64,8 +65,9 @@ def messages_page(
         params["phone"] = phone
     sql = (
         "SELECT m.*, res.name AS resident_name, res.id AS resident_id, r.ref AS request_ref,"
-        " o.status AS outbox_status"
+        f" o.status AS outbox_status, {delivery_states.PARTS_COLUMNS}"
         f" FROM messages m LEFT JOIN residents res ON {RESIDENT_OF_MESSAGE}"
+        f" LEFT JOIN {delivery_states.PARTS_JOIN}"
         " LEFT JOIN requests r ON r.id = m.request_id"
         " LEFT JOIN outbox o ON o.id = m.outbox_id"
         " WHERE " + " AND ".join(where) + " ORDER BY m.id DESC LIMIT :limit OFFSET :offset"

@@ -5,6 +5,7 @@ import json
 
 from app import communes, lifecycle, residents
 from app.catalogue import commune_settings
+from app.delivery import delivery_states
 from app.infra import clock
 from db import first, insert_many_returning, insert_returning, rows, update_returning
 from db import update as update_row
@@ -166,8 +167,9 @@ def thread(db, commune, phone, limit=200):
     latest = communes.scoped_rows(
         db,
         commune,
-        "SELECT * FROM messages WHERE commune_id = :commune_id AND phone = :phone"
-        " ORDER BY id DESC LIMIT :limit",
+        f"SELECT m.*, {delivery_states.PARTS_COLUMNS} FROM messages m"
+        f" LEFT JOIN {delivery_states.PARTS_JOIN}"
+        " WHERE m.commune_id = :commune_id AND m.phone = :phone ORDER BY m.id DESC LIMIT :limit",
         {"phone": phone, "limit": limit},
     )
     return list(reversed(latest))

@@ -230,14 +230,72 @@ def old_inline_replies(live_server, request_id):
     database.conn.close()
 
 
+def long_replies(live_server, request_id):
+    """Two long gateway replies: one whose second part failed, one with 2 of 3 parts delivered."""
+    from app.infra import clock
+    from db import transaction
+
+    database = connect(live_server.db_path)
+    with live_server.app.app_context(), transaction(database):
+        resident_id, phone = database.execute(
+            "SELECT r.resident_id, res.phone FROM requests r"
+            " JOIN residents res ON res.id = r.resident_id WHERE r.id = ?",
+            [request_id],
+        ).fetchone()
+        stamp = clock.iso(clock.now())
+        for status, sent, delivered, failed, words in (
+            ("failed", 2, 2, 1, "Lich kham"),
+            ("sent", 3, 2, 0, "Hen kham"),
+        ):
+            message_id = (
+                database["messages"]
+                .insert(
+                    {
+                        "commune_id": 1,
+                        "direction": "out",
+                        "provider": "gateway",
+                        "provider_id": f"gw-{words}",
+                        "phone": phone,
+                        "resident_id": resident_id,
+                        "body": f"Xa Phu Lam: {words} " + "tai nha cua ong ba. " * 16,
+                        "status": status,
+                        "request_id": request_id,
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    }
+                )
+                .last_pk
+            )
+            database["message_parts"].insert(
+                {
+                    "message_id": message_id,
+                    "commune_id": 1,
+                    "parts": 3,
+                    "sent": sent,
+                    "delivered": delivered,
+                    "failed": failed,
+                    "updated_at": stamp,
+                }
+            )
+    database.conn.close()
+
+
 def test_every_outbound_sms_shows_an_honest_state_and_the_counts_match_the_rows(
     sized, live_server, admin_login, artifacts
 ):
     page = sized.page
     question = resident_wrote(live_server, "0912 345 678", "Cứu với, ông nhà tôi bị ngã")
     old_inline_replies(live_server, question)
+    long_replies(live_server, question)
     sign_in(page, live_server.url, *admin_login)
     page.goto(live_server.url + "/messages")
+    # A long message with a failed part says so, and how its parts fared.
+    partly = page.locator("table.list tbody tr", has_text="Lich kham")
+    expect(partly.locator(".delivery")).to_have_text("Gửi thiếu một phần")
+    expect(partly.locator(".parts")).to_have_text("1/3 phần tin không gửi được, 2 phần đã đến máy")
+    on_its_way = page.locator("table.list tbody tr", has_text="Hen kham")
+    expect(on_its_way.locator(".delivery")).to_have_text("Đã gửi")
+    expect(on_its_way.locator(".parts")).to_have_text("2/3 phần tin đã đến máy")
     old = page.locator("table.list tbody tr", has_text="Goi 115 ngay")
     expect(old.locator(".delivery")).to_have_text("Nhà mạng không báo trạng thái")
     recent = page.locator("table.list tbody tr", has_text="Da nhan.")
@@ -251,7 +309,7 @@ def test_every_outbound_sms_shows_an_honest_state_and_the_counts_match_the_rows(
     assert page.locator(".delivery.state-queued").count() == 2  # the recent reply, the outbox one
     outbound = page.locator("tr.out .delivery").all_inner_texts()
     five = {"Đang chờ gửi", "Đã gửi", "Đã đến máy", "Không gửi được"}
-    five.add("Nhà mạng không báo trạng thái")
+    five |= {"Nhà mạng không báo trạng thái", "Gửi thiếu một phần"}  # the last: failed, partly
     assert outbound and set(outbound) <= five, outbound
     assert looked_at(page, artifacts, "messages-states", sized.name) == []
     # The request's own thread says the same.
@@ -259,6 +317,9 @@ def test_every_outbound_sms_shows_an_honest_state_and_the_counts_match_the_rows(
     expect(page.locator(".thread .msg", has_text="Goi 115 ngay").locator(".delivery")).to_have_text(
         "Nhà mạng không báo trạng thái"
     )
+    partly = page.locator(".thread .msg", has_text="Lich kham")
+    expect(partly.locator(".delivery")).to_have_text("Gửi thiếu một phần")
+    expect(partly.locator(".parts")).to_have_text("1/3 phần tin không gửi được, 2 phần đã đến máy")
     assert looked_at(page, artifacts, "request-states", sized.name) == []
 
 
