@@ -16,8 +16,8 @@ def get(db, phone):
     """Return the live state for PHONE as (name, data), or (None, {}) when none or expired."""
     row = first(
         db,
-        "SELECT * FROM dialogue_state WHERE commune_id = ? AND phone = ?",
-        [communes.current_id(), phone],
+        "SELECT * FROM dialogue_state WHERE commune_id = :commune_id AND phone = :phone",
+        {"commune_id": communes.current_id(), "phone": phone},
     )
     if row is None:
         return None, {}
@@ -36,24 +36,24 @@ def put(db, phone, name, data, lifetime=MENU_LIFETIME):
     stamp = clock.now()
     db.conn.execute(
         "INSERT INTO dialogue_state (commune_id, phone, state, data, updated_at, expires_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (commune_id, phone) DO UPDATE"
-        " SET state = excluded.state,"
+        " VALUES (:commune_id, :phone, :state, :data, :updated_at, :expires_at)"
+        " ON CONFLICT (commune_id, phone) DO UPDATE SET state = excluded.state,"
         " data = excluded.data, updated_at = excluded.updated_at,"
         " expires_at = excluded.expires_at",
-        [
-            communes.current_id(),
-            phone,
-            name,
-            json.dumps(data, ensure_ascii=False),
-            clock.iso(stamp),
-            clock.iso(stamp + lifetime),
-        ],
+        {
+            "commune_id": communes.current_id(),
+            "phone": phone,
+            "state": name,
+            "data": json.dumps(data, ensure_ascii=False),
+            "updated_at": clock.iso(stamp),
+            "expires_at": clock.iso(stamp + lifetime),
+        },
     )
 
 
 def clear(db, phone):
     """Forget any menu shown to PHONE."""
     db.conn.execute(
-        "DELETE FROM dialogue_state WHERE commune_id = ? AND phone = ?",
-        [communes.current_id(), phone],
+        "DELETE FROM dialogue_state WHERE commune_id = :commune_id AND phone = :phone",
+        {"commune_id": communes.current_id(), "phone": phone},
     )

@@ -65,30 +65,15 @@ def positional_statements(source):
     return sorted(found)
 
 
-# Modules whose statements are still being converted (issue 23); the list only shrinks, and
-# strict: a module that passes must leave it.
-NOT_YET = {
-    "sms/nlu/runtime.py",
-    "sms/state.py",
-}
-
-
-def source(path):
-    """PATH as a test parameter, expected to fail while it is NOT_YET converted."""
-    name = path.relative_to(ROOT).as_posix()
-    marks = [pytest.mark.xfail(strict=True, reason="not converted yet")] if name in NOT_YET else []
-    return pytest.param(path, id=name, marks=marks)
-
-
 SOURCES = [
-    source(path)
+    path
     for top in TOPS
     for path in sorted((ROOT / top).rglob("*.py"))
     if path.relative_to(ROOT).as_posix() not in BUILDS_ITS_OWN
 ]
 
 
-@pytest.mark.parametrize("path", SOURCES)
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_sql_names_its_parameters(path):
     lines = positional_statements(path.read_text(encoding="utf-8"))
     assert not lines, f"positional '?' SQL at lines {lines}; use :name with a dict"

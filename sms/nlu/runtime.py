@@ -86,9 +86,9 @@ def mark_trained(db, count):
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     db.conn.execute(
         # The classifier is the province's: its version lives with the first commune.
-        "INSERT INTO settings (commune_id, key, value) VALUES (1, ?, ?)"
+        "INSERT INTO settings (commune_id, key, value) VALUES (1, :key, :value)"
         " ON CONFLICT (commune_id, key) DO UPDATE SET value = excluded.value",
-        [MODEL_SETTING, f"{stamp} {count}"],
+        {"key": MODEL_SETTING, "value": f"{stamp} {count}"},
     )
 
 
