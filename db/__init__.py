@@ -71,8 +71,17 @@ def _file_identity(path):
     return (found.st_dev, found.st_ino)
 
 
+class InUse(RuntimeError):
+    """A thread asked for its kept connection while it was still taken (a nested request)."""
+
+
 class ThreadConnections(threading.local):
-    """Each thread's open connections, by database path, reused from request to request."""
+    """Each thread's open connections, by database path, reused from request to request.
+
+    One request at a time holds a thread's connection: a second `take` before `give_back`
+    (a request nested in another on the same thread) is refused, since the two would share
+    one transaction and the inner one's end would roll back the outer one's work.
+    """
 
     def __init__(self):
         self.open = {}  # path -> (Database, pid, file identity when opened)
@@ -83,19 +92,16 @@ class ThreadConnections(threading.local):
         entry = self.open.get(path)
         if entry is not None:
             database, pid, identity = entry
-            # A request nested in another on the same thread (the simulator posts to the
-            # webhooks in-process) shares the outer request's connection as it stands.
-            if database.users:
-                database.users += 1
-                return database
+            if database.taken:
+                raise InUse(f"this thread's connection to {path} is already taken")
             if pid == os.getpid() and identity == _file_identity(path):
-                database.users = 1
+                database.taken = True
                 return database
             # Replaced by a restore, or inherited across fork(): never use it again.
             del self.open[path]
             _retire(database, same_process=pid == os.getpid())
         database = connect(path, autocheckpoint=WEB_AUTOCHECKPOINT_PAGES, must_exist=True)
-        database.kept, database.users = True, 1
+        database.kept, database.taken = True, True
         self.open[path] = (database, os.getpid(), _file_identity(path))
         while len(self.open) > KEPT_PER_THREAD:
             oldest = next(iter(self.open))
@@ -103,9 +109,9 @@ class ThreadConnections(threading.local):
         return database
 
     def give_back(self, database):
-        """End one request's use; the last one out rolls back a transaction left open."""
-        database.users = max(0, database.users - 1)
-        if not database.users and database.conn.in_transaction:
+        """End the request's use, rolling back a transaction it left open."""
+        database.taken = False
+        if database.conn.in_transaction:
             database.conn.execute("ROLLBACK")
 
     def close_all(self):

@@ -8,7 +8,7 @@ import pytest
 from flask import g
 
 from app.ops import worker
-from db import WEB_AUTOCHECKPOINT_PAGES, connect, kept, transaction
+from db import WEB_AUTOCHECKPOINT_PAGES, InUse, connect, kept, transaction
 
 
 @pytest.fixture
@@ -178,3 +178,19 @@ def test_flask_commands_and_tests_keep_their_own_connections(app, db):
     with pytest.raises(sqlite3.ProgrammingError):
         own.conn.execute("SELECT 1")  # closed with its app context
     assert connect(app.config["DATABASE_PATH"]).execute("SELECT 1").fetchone() == (1,)
+
+
+def test_a_request_nested_in_another_on_the_same_thread_is_refused_its_connection(app):
+    # Nothing nests requests any more (the simulator calls the channels' functions); a
+    # nested one would share the outer one's transaction, so storage refuses it.
+    path = app.config["DATABASE_PATH"]
+    outer = kept.take(path)
+    try:
+        with pytest.raises(InUse):
+            kept.take(path)
+        assert not outer.conn.in_transaction
+    finally:
+        kept.give_back(outer)
+    again = kept.take(path)  # given back, it is the thread's to take again
+    kept.give_back(again)
+    assert again is outer
