@@ -59,37 +59,56 @@ def _fill_commune(db, commune, rng, now):
         # Every commune has the first one's hamlet names, so an SMS costs the same to read.
         conn.executemany(
             "INSERT INTO hamlets (commune_id, code, name, route_order, active, source)"
-            " VALUES (?, ?, ?, ?, 1, 'bench')",
-            [(cid, places.code_for(name), name, n) for n, (name, _o, _s) in enumerate(NAMES, 1)],
+            " VALUES (:commune_id, :code, :name, :route_order, 1, 'bench')",
+            [
+                {"commune_id": cid, "code": places.code_for(name), "name": name, "route_order": n}
+                for n, (name, _o, _s) in enumerate(NAMES, 1)
+            ],
         )
-        hamlets = [r[0] for r in conn.execute("SELECT id FROM hamlets WHERE commune_id = ?", [cid])]
+        hamlets = [
+            r[0]
+            for r in conn.execute("SELECT id FROM hamlets WHERE commune_id = :cid", {"cid": cid})
+        ]
         for weekday, served in ((1, hamlets[:5]), (3, hamlets[5:])):
             rule = conn.execute(
                 "INSERT INTO schedule_rules (commune_id, weekday, session, start_time, end_time,"
-                " capacity, active) VALUES (?, ?, 'morning', '07:30', '11:30', 8, 1)",
-                [cid, weekday],
+                " capacity, active) VALUES (:cid, :weekday, 'morning', '07:30', '11:30', 8, 1)",
+                {"cid": cid, "weekday": weekday},
             ).lastrowid
             conn.executemany(
-                "INSERT INTO rule_hamlets (rule_id, hamlet_id) VALUES (?, ?)",
-                [(rule, h) for h in served],
+                "INSERT INTO rule_hamlets (rule_id, hamlet_id) VALUES (:rule_id, :hamlet_id)",
+                [{"rule_id": rule, "hamlet_id": h} for h in served],
             )
         conn.executemany(
-            "INSERT INTO settings (commune_id, key, value) VALUES (?, ?, ?)",
-            [(cid, "office_phone", ""), (cid, "trip_weeks_ahead", "8")],
+            "INSERT INTO settings (commune_id, key, value) VALUES (:cid, :key, :value)",
+            [
+                {"cid": cid, "key": "office_phone", "value": ""},
+                {"cid": cid, "key": "trip_weeks_ahead", "value": "8"},
+            ],
         )
-    hamlets = [r[0] for r in conn.execute("SELECT id FROM hamlets WHERE commune_id = ?", [cid])]
+    hamlets = [
+        r[0] for r in conn.execute("SELECT id FROM hamlets WHERE commune_id = :cid", {"cid": cid})
+    ]
     with communes.bound(commune):
         trips.ensure_trips(db)
     conn.executemany(
         "INSERT INTO residents (commune_id, phone, phone_raw, name, hamlet_id, language,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'vi', ?, ?)",
+        " created_at, updated_at)"
+        " VALUES (:cid, :phone, :phone_raw, :name, :hamlet_id, 'vi', :now, :now)",
         [
-            (cid, f"+8491{n:07d}", f"091{n:07d}", f"Người {n}", rng.choice(hamlets), now, now)
+            {
+                "cid": cid,
+                "phone": f"+8491{n:07d}",
+                "phone_raw": f"091{n:07d}",
+                "name": f"Người {n}",
+                "hamlet_id": rng.choice(hamlets),
+                "now": now,
+            }
             for n in range(RESIDENTS)
         ],
     )
     residents = conn.execute(
-        "SELECT id, hamlet_id, phone FROM residents WHERE commune_id = ?", [cid]
+        "SELECT id, hamlet_id, phone FROM residents WHERE commune_id = :cid", {"cid": cid}
     ).fetchall()
     first_request = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM requests").fetchone()[0]
     request_rows, message_rows = [], []
@@ -98,63 +117,62 @@ def _fill_commune(db, commune, rng, now):
         is_open = n % 50 == 0
         at = iso(dt.datetime.now(dt.UTC) - dt.timedelta(seconds=rng.randint(0, 365 * 86400)))
         request_rows.append(
-            (
-                cid,
-                str(10000 + n),
-                "visit",
-                "VISIT",
-                resident_id,
-                hamlet_id,
-                "sms",
-                "new" if is_open else rng.choice(CLOSED),
-                "Nhờ cán bộ giúp làm giấy tờ",
-                f"bench:{cid}:{n}",
-                at,
-                at,
-            )
+            {
+                "cid": cid,
+                "ref": str(10000 + n),
+                "kind": "visit",
+                "service_code": "VISIT",
+                "resident_id": resident_id,
+                "hamlet_id": hamlet_id,
+                "channel": "sms",
+                "status": "new" if is_open else rng.choice(CLOSED),
+                "description": "Nhờ cán bộ giúp làm giấy tờ",
+                "source_key": f"bench:{cid}:{n}",
+                "at": at,
+            }
         )
         message_rows.append(
-            (
-                cid,
-                "in",
-                "twilio",
-                f"SMB{cid:04d}{n:06d}",
-                f"twilio:SMB{cid:04d}{n:06d}",
-                phone,
-                resident_id,
-                "HEN",
-                "visit",
-                "replied",
-                first_request + n,
-                at,
-                at,
-            )
+            {
+                "cid": cid,
+                "provider_id": f"SMB{cid:04d}{n:06d}",
+                "dedupe_key": f"twilio:SMB{cid:04d}{n:06d}",
+                "phone": phone,
+                "resident_id": resident_id,
+                "request_id": first_request + n,
+                "at": at,
+            }
         )
     conn.executemany(
         "INSERT INTO requests (commune_id, ref, kind, service_code, resident_id, hamlet_id,"
         " channel, status, description, source_key, requested_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (:cid, :ref, :kind, :service_code, :resident_id, :hamlet_id, :channel, :status,"
+        " :description, :source_key, :at, :at)",
         request_rows,
     )
     conn.executemany(
         "INSERT INTO messages (commune_id, direction, provider, provider_id, dedupe_key, phone,"
         " resident_id, body, intent, status, request_id, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (:cid, 'in', 'twilio', :provider_id, :dedupe_key, :phone, :resident_id, 'HEN',"
+        " 'visit', 'replied', :request_id, :at, :at)",
         message_rows,
     )
     # The coming trip is booked full, as the trip sheet shows it on a busy day.
     trip = conn.execute(
-        "SELECT id, starts_at FROM trips WHERE commune_id = ? ORDER BY starts_at LIMIT 1", [cid]
+        "SELECT id, starts_at FROM trips WHERE commune_id = :cid ORDER BY starts_at LIMIT 1",
+        {"cid": cid},
     ).fetchone()
     served = [
         r[0]
-        for r in conn.execute("SELECT hamlet_id FROM trip_hamlets WHERE trip_id = ?", [trip[0]])
+        for r in conn.execute(
+            "SELECT hamlet_id FROM trip_hamlets WHERE trip_id = :trip_id", {"trip_id": trip[0]}
+        )
     ]
     booked = [r for r in residents if r[1] in served][:8]
     conn.executemany(
-        "UPDATE requests SET status = 'scheduled', trip_id = ?, expected_datetime = ?"
-        " WHERE id = (SELECT id FROM requests WHERE resident_id = ? ORDER BY id LIMIT 1)",
-        [(trip[0], trip[1], r[0]) for r in booked],
+        "UPDATE requests SET status = 'scheduled', trip_id = :trip_id, expected_datetime = :at"
+        " WHERE id = (SELECT id FROM requests WHERE resident_id = :resident_id"
+        " ORDER BY id LIMIT 1)",
+        [{"trip_id": trip[0], "at": trip[1], "resident_id": r[0]} for r in booked],
     )
     return trip[0]
 
@@ -173,8 +191,8 @@ def build(path, count, rng):
         db = connect(path)
         last = db.execute("SELECT max(id) FROM communes").fetchone()[0]
         trip = db.execute(
-            "SELECT trip_id FROM requests WHERE commune_id = ? AND trip_id IS NOT NULL LIMIT 1",
-            [last],
+            "SELECT trip_id FROM requests WHERE commune_id = :cid AND trip_id IS NOT NULL LIMIT 1",
+            {"cid": last},
         ).fetchone()[0]
         db.conn.close()
         return {count: trip}
@@ -233,10 +251,13 @@ def staff_client(app, path, index):
     with db.conn:
         if not users.by_username(db, name):
             users.create_user(db, name, PASSWORD, role="staff")
-        user_id = db.execute("SELECT id FROM staff_users WHERE username = ?", [name]).fetchone()[0]
+        user_id = db.execute(
+            "SELECT id FROM staff_users WHERE username = :name", {"name": name}
+        ).fetchone()[0]
         db.execute(
-            "INSERT OR REPLACE INTO memberships (user_id, commune_id, role) VALUES (?, ?, 'staff')",
-            [user_id, commune.id],
+            "INSERT OR REPLACE INTO memberships (user_id, commune_id, role)"
+            " VALUES (:user_id, :commune_id, 'staff')",
+            {"user_id": user_id, "commune_id": commune.id},
         )
     db.conn.close()
     client = app.test_client()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-TOPS = ("app", "sms", "voice", "staff", "open311", "simulator", "db")
+TOPS = ("app", "sms", "voice", "staff", "open311", "simulator", "db", "bench")
 # Calls that take an SQL statement or a WHERE clause: sqlite3's and sqlite-utils' execute and
 # query, db.rows/db.first, the commune-scoped pair, and the table verbs' rows_where, count_where...
 SQL_CALLS = {"execute", "executemany", "query", "rows", "first", "scoped_rows", "scoped_first"}
