@@ -8,7 +8,9 @@ reply. Sustained: RATE messages a second for SECONDS, each from a new number, pa
 backlog (stored but unanswered, answered but unsent) is sampled every second. Burst:
 BURST messages (PHONES phones, ten each, as a gateway phone re-delivers its inbox) posted
 as fast as 32 connections allow; every one must be answered once, each phone's replies in
-arrival order. Run with `python -m bench.door_bench`.
+arrival order. Catalogue edits: alternating rounds of EDIT_RATE messages a second, with and
+without an officer saving a procedure through the staff console every EDIT_EVERY seconds
+(bench/officer.py); the webhook's own p99 is compared. Run with `python -m bench.door_bench`.
 """
 
 import asyncio
@@ -27,6 +29,13 @@ from bench.webhooks import sms_body
 RATE = int(os.environ.get("BENCH_E2E_RATE", "300"))
 SECONDS = int(os.environ.get("BENCH_E2E_SECONDS", "60"))
 BURST = int(os.environ.get("BENCH_BURST", "2000"))
+EDIT_RATE = int(os.environ.get("BENCH_EDIT_RATE", "100"))
+EDIT_SECONDS = int(os.environ.get("BENCH_EDIT_SECONDS", "15"))
+EDIT_ROUNDS = int(os.environ.get("BENCH_EDIT_ROUNDS", "2"))
+EDIT_EVERY = 2.0
+# "Does not rise": the rounds with edits within this share of those without (the machine's
+# own noise between two rounds of the same load is about as large).
+EDIT_TOLERANCE = 1.25
 BURST_EACH = 10
 ANSWERING_WORKERS = 2
 CONNECTIONS = 64
@@ -74,7 +83,8 @@ async def _paced(port, raws, rate):
     async def one(index, raw):
         async with limit:
             posted = time.time()
-            results[index] = (posted, await loadgen.fetch(port, raw, timeout=30))
+            reply = await loadgen.fetch(port, raw, timeout=30)
+            results[index] = (posted, reply, time.time() - posted)
 
     tasks = []
     for index, raw in enumerate(raws):
@@ -110,38 +120,97 @@ def _percentile(values, share):
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def sustained(service, fake, rate=RATE, seconds=SECONDS):
-    """RATE messages a second for SECONDS; latency to the send call, and the backlog."""
+def answered_once(db_path, fake, phones):
+    """Tell whether each of PHONES got every reply the outbox holds for it, each once."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+    try:
+        queued = dict(conn.execute("SELECT phone, count(*) FROM outbox GROUP BY phone"))
+        waiting = conn.execute("SELECT count(*) FROM inbox_waiting").fetchone()[0]
+    finally:
+        conn.close()
+    with fake._lock:
+        sent = collections.Counter(message["to"] for message in fake.messages)
+    return waiting == 0 and all(queued.get(p, 0) >= 1 and sent[p] == queued[p] for p in phones)
+
+
+def sustained(service, fake, rate=RATE, seconds=SECONDS, first=1_000_000, run="e1", edits=None):
+    """RATE messages a second for SECONDS; latency to the send call, and the backlog.
+
+    EDITS (an officer.Editing thread) saves catalogue edits while the messages arrive.
+    """
     count = rate * seconds
-    phones = [loadgen.mobile_number(1_000_000 + n) for n in range(count)]
-    raws = [_signed(service, n, "e1", phones[n], sms_body(n)) for n in range(count)]
+    phones = [loadgen.mobile_number(first + n) for n in range(count)]
+    raws = [_signed(service, n, run, phones[n], sms_body(n)) for n in range(count)]
     sampler = Sampler(service.db_path)
     sampler.start()
+    if edits is not None:
+        edits.start()
     started = time.monotonic()
     posted = asyncio.run(_paced(service.port, raws, rate))
     sending = time.monotonic() - started
+    if edits is not None:
+        edits.done.set()
+        edits.join()
+        if edits.error is not None:
+            raise RuntimeError(f"the officer's edit failed: {edits.error}")
     drain = _wait_sent(fake, phones, DRAIN_LIMIT_SECONDS)
     sampler.done.set()
     sampler.join()
-    bad = [reply.status for _, reply in posted if reply is None or reply.status != 200]
+    time.sleep(1)  # anything sent twice would arrive now
+    bad = [reply.status for _, reply, _s in posted if reply is None or reply.status != 200]
     first_reply = {}
     with fake._lock:
         for message in fake.messages:
             first_reply.setdefault(message["to"], message["created"])
     latencies = [
         (first_reply[phone] - dt.datetime.fromtimestamp(at, dt.UTC)).total_seconds()
-        for phone, (at, _reply) in zip(phones, posted, strict=True)
+        for phone, (at, _reply, _s) in zip(phones, posted, strict=True)
     ]
+    webhook = [1000 * answered for _at, _reply, answered in posted]
     return {
         "messages": count,
         "offered_rate": rate,
         "achieved_rate": round(count / sending, 1),
         "refused": len(bad),
+        "webhook_p50_ms": round(_percentile(webhook, 0.50), 1),
+        "webhook_p99_ms": round(_percentile(webhook, 0.99), 1),
         "p50_s": round(_percentile(latencies, 0.50), 3),
         "p99_s": round(_percentile(latencies, 0.99), 3),
         "max_s": round(max(latencies), 3),
         "drain_after_s": round(drain, 1),
+        "answered_once": answered_once(service.db_path, fake, phones),
+        "saves": len(edits.seconds) if edits is not None else 0,
         "backlog": sampler.curve,
+    }
+
+
+def editing(service, fake, officer, rounds=EDIT_ROUNDS, rate=EDIT_RATE, seconds=EDIT_SECONDS):
+    """Alternating rounds without and with catalogue edits; {"without": [...], "with": [...]}."""
+    from bench.officer import Editing
+
+    found = {"without": [], "with": []}
+    first = 3_000_000
+    for turn in range(rounds):
+        for mode in found:
+            edits = Editing(officer, EDIT_EVERY) if mode == "with" else None
+            found[mode].append(
+                sustained(service, fake, rate, seconds, first, f"a{turn}{len(mode)}", edits)
+            )
+            first += rate * seconds
+    return found
+
+
+def edit_summary(rounds):
+    """The worst webhook p99 and send p99 of each mode's rounds, and the edits saved."""
+    return {
+        mode: {
+            "webhook_p99_ms": max(r["webhook_p99_ms"] for r in runs),
+            "webhook_p50_ms": max(r["webhook_p50_ms"] for r in runs),
+            "send_p99_s": max(r["p99_s"] for r in runs),
+            "answered_once": all(r["answered_once"] for r in runs),
+            "saves": sum(r["saves"] for r in runs),
+        }
+        for mode, runs in rounds.items()
     }
 
 
@@ -200,15 +269,20 @@ def run():
             TWILIO_API_BASE_URL=fake.base_url,
         )
         with service:
+            from bench.officer import Officer
+
             service.start_outbox_workers(ANSWERING_WORKERS)
+            officer = Officer(service)
             figures = {"burst": burst(service, fake), "sustained": sustained(service, fake)}
+            figures["edits"] = edit_summary(editing(service, fake, officer))
         figures["workers"] = ANSWERING_WORKERS
     return figures
 
 
 def verdicts(figures):
     """Each goal with its measured figure and whether it was met."""
-    s, b = figures["sustained"], figures["burst"]
+    s, b, e = figures["sustained"], figures["burst"], figures["edits"]
+    still = e["without"]["webhook_p99_ms"] * EDIT_TOLERANCE
     return [
         (f"sustained {s['offered_rate']}/s refused", s["refused"], s["refused"] == 0),
         (
@@ -219,15 +293,27 @@ def verdicts(figures):
         (f"webhook to send p99 < {P99_GOAL_S:.0f} s", s["p99_s"], s["p99_s"] < P99_GOAL_S),
         ("webhook to send p50 (s)", s["p50_s"], True),
         ("webhook to send max (s)", s["max_s"], True),
+        (f"sustained {s['messages']} answered once each", s["answered_once"], s["answered_once"]),
         (f"burst of {b['messages']} answered once", b["replies"], b["answered_once"]),
         ("burst drain time (s)", b["drained_s"], True),
+        (
+            f"webhook p99 with catalogue edits <= {EDIT_TOLERANCE}x without "
+            f"({e['without']['webhook_p99_ms']} ms)",
+            e["with"]["webhook_p99_ms"],
+            e["with"]["webhook_p99_ms"] <= still,
+        ),
+        (
+            "edit rounds answered once each",
+            e["with"]["answered_once"] and e["without"]["answered_once"],
+            e["with"]["answered_once"] and e["without"]["answered_once"],
+        ),
     ]
 
 
 def main():
     """Run the end-to-end benchmark, print its table and return its figures."""
     figures = run()
-    s, b = figures["sustained"], figures["burst"]
+    s, b, e = figures["sustained"], figures["burst"], figures["edits"]
     print(
         f"End to end: webhook -> worker -> twilio client -> local fake API; "
         f"{figures['workers']} answering workers, gunicorn 2 workers; {os.cpu_count()} CPUs"
@@ -236,7 +322,8 @@ def main():
         f"Sustained {s['offered_rate']}/s for {s['messages']} messages (achieved "
         f"{s['achieved_rate']}/s, {s['refused']} refused): webhook to send p50 {s['p50_s']} s, "
         f"p99 {s['p99_s']} s, max {s['max_s']} s; backlog gone {s['drain_after_s']} s after "
-        "the last post"
+        f"the last post; webhook answered p50 {s['webhook_p50_ms']} ms, p99 "
+        f"{s['webhook_p99_ms']} ms; every message answered once: {s['answered_once']}"
     )
     print("Backlog (second: waiting to be answered / waiting to be sent):")
     print("  " + " ".join(f"{t}:{w}/{u}" for t, w, u in s["backlog"]))
@@ -246,9 +333,24 @@ def main():
         f"{b['replies']} replies, once each: {b['answered_once']}, per-phone order: "
         f"{b['order_checked']}"
     )
+    print(
+        f"Catalogue edits: {EDIT_ROUNDS} alternating rounds of {EDIT_RATE}/s for "
+        f"{EDIT_SECONDS} s each, an officer saving a procedure every {EDIT_EVERY:.0f} s "
+        f"({e['with']['saves']} saves)"
+    )
+    for mode in ("without", "with"):
+        m = e[mode]
+        print(
+            f"  {mode:>7} edits: webhook p50 {m['webhook_p50_ms']} ms, p99 "
+            f"{m['webhook_p99_ms']} ms; webhook to send p99 {m['send_p99_s']} s"
+        )
     for goal, figure, met in verdicts(figures):
         print(f"  {'met   ' if met else 'MISSED'}  {goal}: {figure}")
-    return {"sustained": {k: v for k, v in s.items() if k != "backlog"}, "burst": b}
+    return {
+        "sustained": {k: v for k, v in s.items() if k != "backlog"},
+        "burst": b,
+        "edits": e,
+    }
 
 
 if __name__ == "__main__":
