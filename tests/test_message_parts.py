@@ -138,6 +138,19 @@ def test_doubled_and_out_of_order_webhooks_count_each_part_once(db, connect, see
     assert reports_to_staff(db, row) == 1
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_two_parts_reported_twice_do_not_make_a_three_part_message_delivered(db, connect, seed):
+    phone = connect(duplicate_every=1)
+    row, _key = send_long(db)
+    phone.process_outgoing()
+    last = [item for item in phone.queue if item["body"]["event"] == "sms:delivered"][-1]
+    phone.queue.remove(last)  # part 3's report has not come yet
+    post_all(phone, shuffle=random.Random(seed))
+    assert len(phone.delivered("sms:delivered")) == 4  # two parts' reports, each twice
+    assert counts(db, row)["delivered"] == 2
+    assert logged(db, row)["status"] == "sent"
+
+
 def test_a_webhook_retried_after_a_refusal_is_counted_once(app, db, connect, clock):
     phone = connect(duplicate_every=0)
     row, _key = send_long(db)

@@ -60,8 +60,10 @@ def _last(db, commune, provider, direction):
     found = communes.scoped_rows(
         db,
         commune,
-        "SELECT m.*, res.name AS resident_name FROM messages m LEFT JOIN residents res"
+        f"SELECT m.*, res.name AS resident_name, {delivery_states.PARTS_COLUMNS}"
+        " FROM messages m LEFT JOIN residents res"
         " ON res.phone = m.phone AND res.commune_id = m.commune_id"
+        f" LEFT JOIN {delivery_states.PARTS_JOIN}"
         " WHERE m.commune_id = :commune_id AND m.provider = :provider"
         " AND m.direction = :direction ORDER BY m.id DESC LIMIT 1",
         {"provider": provider, "direction": direction},
