@@ -167,7 +167,7 @@ def _gateway_event(commune, channel):
         if event.name in (gateway.RECEIVED, gateway.BATCH_RECEIVED):
             return _gateway_received(db, commune, channel, event, gateway.received_messages(event))
         if event.name in gateway.DELIVERY_EVENTS:
-            return _gateway_delivery(db, gateway.delivery_update(event))
+            return _gateway_delivery(db, commune, gateway.delivery_update(event))
     except gateway.BadPayload as exc:
         log.warning("unusable gateway webhook %s: %s", event.name, exc)
         abort(400)
@@ -203,7 +203,7 @@ def _gateway_received(db, commune, channel, event, received):
     return jsonify(ok=True, stored=stored)
 
 
-def _gateway_delivery(db, report):
+def _gateway_delivery(db, commune, report):
     """Count a part's report once and move the message on; a failure or cancel goes to staff."""
     with transaction(db):
         if report.status == "cancelled":
@@ -215,6 +215,7 @@ def _gateway_delivery(db, report):
         else:
             message_parts.webhook_report(
                 db,
+                commune_id=commune.id,
                 event_id=report.event_id,
                 event=report.status,
                 provider_id=report.message_id,

@@ -6,12 +6,16 @@ in any order.
 """
 
 import datetime as dt
+import hashlib
+import hmac
+import json
 import random
+import time
 
 import pytest
 import time_machine
 
-from app import lifecycle
+from app import channels, communes, lifecycle
 from app.delivery import gateway_budget, message_parts, messages, outbox, outbox_health
 from app.ops import worker
 from app.request_queue import service_requests
@@ -213,6 +217,38 @@ def test_the_phones_own_count_of_parts_is_what_its_budget_counts(db, connect):
     assert counts(db, row)["parts"] == 4
     assert gateway_budget.used(db, row["channel_id"])[0] == 4
     assert logged(db, row)["status"] == "sent"  # three delivery reports of four parts
+
+
+def test_a_report_from_another_communes_phone_counts_nothing(db, connect, client):
+    phone = connect(duplicate_every=0)
+    row, key = send_long(db)
+    with transaction(db):
+        tanhoa = communes.create(db, "TANHOA", "Xã Tân Hòa")
+        device = channels.add_gateway(db, tanhoa, "tanhoa-1")
+    body = json.dumps(
+        {
+            "event": "sms:delivered",
+            "id": "from-tanhoa-1",
+            "deviceId": "tanhoa",
+            "payload": {"messageId": key, "phoneNumber": RESIDENT, "recipient": RESIDENT},
+        }
+    ).encode()
+    stamp = str(int(time.time()))
+    signature = hmac.new(device["secret"].encode(), body + stamp.encode(), hashlib.sha256)
+    response = client.post(
+        f"/sms/gateway/{device['id']}",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Timestamp": stamp,
+            "X-Signature": signature.hexdigest(),
+        },
+    )
+    assert response.status_code == 200
+    assert message_parts.of_message(db, row["message_id"]) is None
+    phone.process_outgoing()
+    post_all(phone)
+    assert counts(db, row)["delivered"] == 3
 
 
 def test_the_request_and_messages_pages_show_a_partly_failed_message_with_its_parts(

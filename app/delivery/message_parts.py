@@ -47,12 +47,14 @@ def of_message(db, message_id):
     )
 
 
-def _outbound(db, provider_id):
+def _outbound(db, provider_id, commune_id=None):
+    """The outbound gateway message PROVIDER_ID (of COMMUNE_ID only, when given), or None."""
+    scope = " AND commune_id = :commune_id" if commune_id is not None else ""
     return first(
         db,
         "SELECT * FROM messages WHERE provider = 'gateway' AND provider_id = :provider_id"
-        " AND direction = 'out'",
-        {"provider_id": provider_id},
+        " AND direction = 'out'" + scope,
+        {"provider_id": provider_id, "commune_id": commune_id},
     )
 
 
@@ -150,14 +152,15 @@ def summary(parts, reason=None):
     return f"{text}: {reason}" if reason else text
 
 
-def record(db, *, provider_id, kind, report_key, parts_count=None, reason=None):
+def record(db, *, provider_id, kind, report_key, parts_count=None, reason=None, commune_id=None):
     """Count one gateway report of KIND once under REPORT_KEY, then move the message on.
 
     Runs inside the caller's transaction. A failed part fails the message (partly, when some
     parts went) and lists it for staff; a message is delivered only when every part is.
-    Returns the message's parts row, or None when the message is not ours.
+    Returns the message's parts row, or None when the message is not ours (or, with
+    COMMUNE_ID, not that commune's: a phone reports only on its own commune's messages).
     """
-    message = _outbound(db, provider_id)
+    message = _outbound(db, provider_id, commune_id)
     if message is None:
         return None
     _ensure(db, message, parts_count)
@@ -195,8 +198,10 @@ def record(db, *, provider_id, kind, report_key, parts_count=None, reason=None):
     return parts
 
 
-def webhook_report(db, *, event_id, event, provider_id, recipient, at, parts_count, reason):
-    """Count one sms:sent, sms:delivered or sms:failed webhook of the gateway once."""
+def webhook_report(
+    db, *, commune_id, event_id, event, provider_id, recipient, at, parts_count, reason
+):
+    """Count one sms:sent, sms:delivered or sms:failed webhook of COMMUNE_ID's phone once."""
     if event == "failed":
         kind = failure_kind(reason)
     else:
@@ -210,6 +215,7 @@ def webhook_report(db, *, event_id, event, provider_id, recipient, at, parts_cou
         report_key=key,
         parts_count=parts_count if event == "sent" else None,
         reason=reason,
+        commune_id=commune_id,
     )
 
 
