@@ -104,7 +104,9 @@ def too_long_on_the_phone(db, procedure):
         with transaction(db):
             guidance.save_override(db, current_commune(), procedure["code"], procedure)
             checks = current_app.extensions.get("answer_length_checks", ())
-            raise _Measured(guidance.answers_too_long(db, checks))
+            # The trial holds the write lock, and every webhook waits for it: measure only
+            # what this edit can change, not every procedure's answer.
+            raise _Measured(guidance.answers_too_long(db, checks, procedure["code"]))
     except _Measured as measured:
         return measured.args[0]
 

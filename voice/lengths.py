@@ -43,10 +43,12 @@ def longest_showing(turn, menu, before=RE_PROMPTS):
     return max(spoken_seconds(answer, turn.db) for answer in answers)
 
 
-def procedure_answers(db):
+def procedure_answers(db, code=None):
     """[(what, language, seconds)] for every group menu and every active procedure's answer.
 
-    WHAT is ("group", its first procedure's code) or ("procedure", its code). Needs a request
+    WHAT is ("group", its first procedure's code) or ("procedure", its code). With CODE only
+    what an edit of that procedure can change: its own answer and its group's menu (groups
+    follow the menu numbers, which an edit of the texts does not move). Needs a request
     context: the answers hold absolute URLs.
     """
     measured = []
@@ -54,16 +56,20 @@ def procedure_answers(db):
     for language in SAY_LANGUAGES:
         turn = Turn(db, MEASURING_CALL, MEASURING_PHONE, lang=language, home=main_menu)
         for index, page in enumerate(pages):
+            if code is not None and all(item["code"] != code for item in page):
+                continue
             seconds = longest_showing(turn, guidance_menu(turn, index))
             measured.append((("group", page[0]["code"]), language, seconds))
             for procedure in page:
+                if code is not None and procedure["code"] != code:
+                    continue
                 menu = procedure_menu(turn, procedure)
                 seconds = longest_showing(turn, menu, (*RE_PROMPTS, "sms_sent"))
                 measured.append((("procedure", procedure["code"]), language, seconds))
     return measured
 
 
-def too_long(db):
-    """The procedure answers longer than MAX_ANSWER_SECONDS, longest first."""
-    over = [entry for entry in procedure_answers(db) if entry[2] > MAX_ANSWER_SECONDS]
+def too_long(db, code=None):
+    """The answers (CODE's only, if given) over MAX_ANSWER_SECONDS, longest first."""
+    over = [entry for entry in procedure_answers(db, code) if entry[2] > MAX_ANSWER_SECONDS]
     return sorted(over, key=lambda entry: -entry[2])

@@ -206,10 +206,10 @@ def phone_keys(procedures, more_key=MORE_PROCEDURES_KEY):
 MAX_ANSWER_SECONDS = 40
 
 
-def answers_too_long(db, checks):
-    """The answers about procedures that CHECKS (db -> [(what, language, s)]) find too long.
+def answers_too_long(db, checks, code=None):
+    """The answers about procedures that CHECKS (db, code -> [(what, language, s)]) find too long.
 
-    Longest first.
+    Longest first; with CODE only the answers an edit of that procedure can change.
     """
-    found = [entry for check in checks for entry in check(db)]
+    found = [entry for check in checks for entry in check(db, code)]
     return sorted(found, key=lambda entry: -entry[2])
