@@ -143,6 +143,8 @@ def test_thanks_and_acknowledgements(text):
         "khong can can bo toi nha nua, cam on",
         "ok hen",
         "cam on, khi nao co tien?",
+        "thoi khoi, cam on can bo",  # no thanks: a cancellation
+        "bo nhan tin",  # "bỏ", not the "bộ" of "cán bộ"
     ],
 )
 def test_thanks_that_also_ask_are_not_only_thanks(text):

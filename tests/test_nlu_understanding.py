@@ -242,3 +242,31 @@ def test_help_because_the_line_is_hard_to_use_is_help_not_a_plea(catalogue):
 )
 def test_a_lost_or_reissued_record_is_the_copy_of_record(catalogue, message):
     assert understand(message, catalogue).acted_intent == "guidance:TRICHLUC"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["giay khai sinh bi sai ten", "quen mat khau vneid", "thu tuc chuyen truong cho con"],
+)
+def test_guidance_words_in_a_case_the_catalogue_does_not_answer_go_to_a_person(catalogue, message):
+    assert understand(message, catalogue).decision == HANDOVER
+
+
+def test_a_procedure_no_word_names_is_never_sent_on_a_guess():
+    class GuessingModel(FixedModel):
+        def score(self, tokens):
+            return Scores(self.intents, {"HUUTRI": 0.9, "-": 0.1})
+
+    catalogue = _with(GuessingModel(guidance=0.9, question=0.1))
+    assert understand("lua ban cung duoc gia", catalogue).decision == HANDOVER
+    reading = understand("tien gia lanh o dau", catalogue)
+    assert (reading.intent, reading.decision) == ("guidance:HUUTRI", ACT)
+
+
+def test_cccd_is_the_id_card(catalogue):
+    assert understand("lam the cccd can mang gi", catalogue).procedure == "CANCUOC"
+
+
+def test_hoi_truoc_is_formerly_not_the_question_keyword(catalogue):
+    reading = understand("hoi truoc lo nhan tu choi, gio muon nhan tin lai", catalogue)
+    assert reading.how != "keyword"

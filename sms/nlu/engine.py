@@ -37,7 +37,9 @@ from sms.nlu.dates import date_words
 from sms.nlu.guards import (
     COPY,
     a_plea,
+    a_problem_with_a_paper,
     copy_of_a_record,
+    guessed_procedure,
     model_disagrees,
     names_a_way_of_coming,
 )
@@ -226,13 +228,15 @@ def _understand(text, catalogue):
             return _handover(reading, [])  # "help emergency", "giup voi": a person answers
         if _keyword_decides(parsed, scores):
             reading = _asked_after(_from_keyword(reading, parsed), tokens)
+            if reading.family == "guidance" and _not_ours(reading, parsed, tokens):
+                return _handover(reading, scores.intents if scores else [])
             if not model_disagrees(reading, parsed, scores, found_hamlet):
                 return reading
             # The sentence after the keyword means something else: read it as free text.
     if scores is None:
         # No model yet: anything that is not a keyword goes to a person.
         return _handover(reading, [])
-    reading = _asked_after(_from_model(reading, scores, tokens), tokens)
+    reading = _asked_after(_from_model(reading, scores, tokens, catalogue.procedures), tokens)
     if reading.decision == CONFIRM and reading.intent == "cancel" and _huy_as_a_name(parsed):
         return _handover(reading, scores.intents)  # "Huy day, con cua ba Nam": a name
     if reading.decision == HANDOVER and parsed.intent == CANCEL and parsed.how != "phrase":
@@ -240,6 +244,17 @@ def _understand(text, catalogue):
         if dict(scores.intents).get("cancel", 0.0) >= CONFIRM_AT / 2:
             reading.intent, reading.decision = "cancel", CONFIRM
     return reading
+
+
+def _not_ours(reading, parsed, tokens):
+    """Tell whether a guidance keyword starts a question the catalogue does not answer.
+
+    "giay khai sinh bi sai ten" reports a mistake; "thu tuc chuyen truong cho con" names
+    no procedure of ours and does not ask for the list.
+    """
+    if a_problem_with_a_paper(tokens):
+        return True
+    return len(parsed.words) >= 2 and not reading.procedure and not asks_for_the_list(tokens)
 
 
 def _asked_after(reading, tokens):
@@ -264,8 +279,8 @@ def _keyword_decides(parsed, scores):
         # "Huy" is also a given name, and "huy nhan tin" is an opt-out: words after HUY are
         # read as a sentence.
         return trailing in (["HEN"], ["YEU", "CAU"], ["LICH", "HEN"])
-    if parsed.keyword == "HOI" and trailing[:1] == ["THAM"]:
-        return False  # "Hỏi thăm…" is a polite opening, not the HOI keyword
+    if parsed.keyword == "HOI" and trailing[:1] in (["THAM"], ["TRUOC"]):
+        return False  # "Hỏi thăm…" is a polite opening, "hồi trước" is "formerly"
     short = parsed.keyword in SHORT_KEYWORDS
     soft = short or parsed.keyword in SOFT_KEYWORDS or parsed.intent == PROCEDURE
     if not soft or not trailing or scores is None:
@@ -316,7 +331,7 @@ def _from_keyword(reading, parsed):
     return reading
 
 
-def _from_model(reading, scores, tokens):
+def _from_model(reading, scores, tokens, procedures):
     """The Reading of free text, from the classifier's probabilities."""
     reading.how = "model"
     best, probability = scores.intents[0]
@@ -337,6 +352,11 @@ def _from_model(reading, scores, tokens):
         return _handover(reading, scores.intents)
     needed = ACT_AT_BY_INTENT.get(best, ACT_AT)
     if best == "guidance" and dict(scores.intents).get("question", 0) >= QUESTION_VETO:
+        return _handover(reading, scores.intents)
+    if best == "guidance" and (
+        a_problem_with_a_paper(tokens)
+        or (reading.procedure and guessed_procedure(tokens, reading.procedure, procedures))
+    ):
         return _handover(reading, scores.intents)
     if probability >= needed:
         reading.intent = _detail(best, reading, tokens)

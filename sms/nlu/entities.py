@@ -25,6 +25,7 @@ RESIDENT_WORDS = {
         "CHUNGMINHNHANDAN",
         "CHUNGMINHTHU",
         "CANCUOCCONGDAN",
+        "CCCD",
         "IDCARD",
     ],
     "KHAISINH": ["KHAISINH", "GIAYKHAISINH", "DANGKYKHAISINH", "LAMKHAISINH", "BIRTH"],
@@ -185,6 +186,18 @@ class ProcedureIndex:
                 for length in (len(word) - 1, len(word), len(word) + 1):
                     self.near.setdefault((length, word[0]), []).append(word)
         self.longest = max((len(word) for word in self.words), default=0)
+        # Each procedure's words long enough to be found inside words run together.
+        self.by_code = {}
+        for word, code in self.words.items():
+            if len(word) >= 4:
+                self.by_code.setdefault(code, []).append(word)
+
+    def names(self, tokens, code):
+        """Tell whether TOKENS carry a word of procedure CODE, run together or with a typo."""
+        joined = "".join(tokens)
+        if any(word in joined for word in self.by_code.get(code, ())):
+            return True
+        return any(found.value == code for found in self.find_all(tokens))
 
     def find_all(self, tokens):
         """Return every procedure named in TOKENS as Found items, longest first."""

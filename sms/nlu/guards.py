@@ -41,6 +41,30 @@ def names_a_way_of_coming(tokens):
     )
 
 
+# A paper with a mistake on it, or an account locked or forgotten, is a case for a person,
+# not the procedure's steps: "giay khai sinh bi sai ten", "quen mat khau vneid".
+_A_PROBLEM = re.compile(
+    r"\b(?:BI SAI|SAI (?:TEN|HO|NGAY|NAM|THONG TIN|CHU)|GHI SAI|QUEN MAT KHAU|BI KHOA)\b"
+)
+
+
+def a_problem_with_a_paper(tokens):
+    """Tell whether a message reports a mistake on a paper or a locked account."""
+    return bool(_A_PROBLEM.search(" ".join(tokens)))
+
+
+def guessed_procedure(tokens, code, index):
+    """Tell whether procedure CODE is only the classifier's guess: no word names it.
+
+    "lua ban cung duoc gia" scores as the old-age allowance on "gia"; a copy of a record is
+    named by the record and the words asking for a copy.
+    """
+    if index.names(tokens, code):
+        return False
+    named = [record for record in RECORDS if index.names(tokens, record)]
+    return not (code == COPY and copy_of_a_record(tokens, named, index.words))
+
+
 def a_plea(reading, tokens):
     """Tell whether a word of need is a plea, not "help, I don't know how to use it"."""
     if reading.urgency == "distress" and asks_how_to_use(tokens):

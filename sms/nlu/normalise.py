@@ -53,6 +53,8 @@ TEENCODE = {
     "NUAA": "NUA",
     "TRC": "TRUOC",
     "MN": "MOI NGUOI",
+    # The citizen ID card; its tripled C must not be read as a repeated letter.
+    "CCCD": "CAN CUOC",
 }
 # English words residents' grandchildren mix in → the folded Vietnamese of the same meaning.
 # Phrases are read first (longest first), then single words.

@@ -66,6 +66,10 @@ ASKS = {
     "HOW",
     "STOP",
     "CANCEL",
+    # "thôi khỏi", "dừng", "ngưng": a no-thanks is a cancellation or an opt-out.
+    "KHOI",
+    "DUNG",
+    "NGUNG",
 }
 
 
@@ -74,9 +78,19 @@ def is_thanks(tokens, text=""):
     if not tokens or "?" in text:
         return False
     said = set(tokens)
+    if _drops(tokens):
+        return False  # "bo nhan tin": "bỏ" (drop), not the "bộ" of "cán bộ"
     thanked = ("CAM" in said and "ON" in said) or "THANK" in said
     if thanked:
         # "cảm ơn cán bộ hôm trước đã đến nhà": thanks for what was done; "cán bộ" is no ask.
         asks = said & ASKS - {"CAN"}
         return not asks and len(tokens) <= 16
     return bool(said & ACK) and said <= ACK | COURTESY and len(tokens) <= 6
+
+
+def _drops(tokens):
+    """Tell whether BO stands alone as "bỏ" (drop), not after CAN as "cán bộ"."""
+    return any(
+        token == "BO" and (index == 0 or tokens[index - 1] != "CAN")
+        for index, token in enumerate(tokens)
+    )
