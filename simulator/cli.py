@@ -53,9 +53,11 @@ def sms_command(number, text, commune_code):
             replies = phone.send_sms(_number(number), text)
     except phone.SimulatorError as exc:
         raise click.ClickException(str(exc)) from None
-    for body in replies:
+    for body in replies.bodies:
         click.echo(body)
-    if not replies:
+    if not replies.on_time:
+        click.echo(f"(the worker had not sent every reply after {phone.REPLY_WAIT_SECONDS} s)")
+    elif not replies.bodies:
         click.echo("(no reply)")
 
 

@@ -8,6 +8,7 @@ No HTTP request is made, so there is no signature to check: the simulator itself
 the staff sign-in and off whenever a real provider is configured.
 """
 
+import contextlib
 import re
 import secrets
 import time
@@ -20,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import channels, communes
 from app.delivery import waiting
+from app.infra import wake
 from app.infra.database import get_db
 from app.language import phones
 from app.ops import worker
@@ -31,9 +33,8 @@ VOICE_STATUS = "/voice/status"
 VOICE_PREFIX = "/voice/"
 RECORDINGS_PATH = "/simulator/recordings/"
 MAX_BODY = 1600  # Twilio's limit for one inbound message
-# How long the phone waits for a running worker's replies, and how often it looks.
+# How long the phone waits for a running worker's replies before it shows what there is.
 REPLY_WAIT_SECONDS = 10
-REPLY_POLL_SECONDS = 0.05
 CALL_SID = re.compile(r"^CA[0-9a-f]{32}$")
 
 
@@ -122,13 +123,22 @@ def _common(phone):
     }
 
 
+@dataclass
+class Replies:
+    """The replies to a simulated text, and whether they were all settled before the wait ended."""
+
+    bodies: list
+    on_time: bool = True
+
+
 def send_sms(phone, body):
-    """Text BODY from PHONE to the service's number; return the replies the worker sent.
+    """Text BODY from PHONE to the service's number; return its Replies.
 
     The message is taken in as the Twilio webhook takes it (the same domain function, under
-    a fresh MessageSid). With a worker running, the replies are shown once its transport has
-    sent them; with none, the simulator answers in process as the worker would, and the
-    replies show as waiting to be sent.
+    a fresh MessageSid). With a worker running, the replies are shown as soon as its
+    transport has them: the phone waits for the worker's wake-up (app.infra.wake), at most
+    REPLY_WAIT_SECONDS. With none, the simulator answers in process as the worker would,
+    and the replies show as waiting to be sent.
     """
     if len(body) > MAX_BODY:
         raise SimulatorError(f"a message has at most {MAX_BODY} characters")
@@ -139,31 +149,51 @@ def send_sms(phone, body):
         raise SimulatorError(f"no commune owns the number {number}")
     sid = new_sid("SM")
     key = f"twilio:{sid}"
-    waiting.take(
-        db,
-        commune=found[0],
-        phone=phone,
-        body=body,
-        provider="twilio",
-        provider_id=sid,
-        dedupe_key=key,
-    )
-    return _replies(key)
-
-
-def _replies(dedupe_key):
-    """The bodies of the replies to the message stored under DEDUPE_KEY, once sent."""
-    db = get_db()
     if not worker.is_running(db):
+        waiting.take(db, commune=found[0], phone=phone, body=body, **_twilio(sid))
         worker.answer_all(db)
-        return [body for body, _status in waiting.replies(db, dedupe_key)[1]]
+        return Replies([body for body, _status in waiting.replies(db, key)[1]])
+    # Listening before the message is stored, so no wake-up can come before the phone waits.
+    with _listening() as listener:
+        waiting.take(db, commune=found[0], phone=phone, body=body, **_twilio(sid))
+        return _wait_for_replies(db, key, listener)
+
+
+def _twilio(sid):
+    """How a message under Twilio's MessageSid SID is stored: provider, id, dedupe key."""
+    return {"provider": "twilio", "provider_id": sid, "dedupe_key": f"twilio:{sid}"}
+
+
+@contextlib.contextmanager
+def _listening():
+    """A socket the worker wakes when it answered a message or sent a reply (None if none)."""
+    try:
+        listener = wake.Listener(current_app.config["DATABASE_PATH"], wake.REPLIES)
+    except OSError:
+        listener = None  # no socket beside the database: the phone looks on a short poll
+    try:
+        yield listener
+    finally:
+        if listener is not None:
+            listener.close()
+
+
+def _wait_for_replies(db, dedupe_key, listener):
+    """Wait until the message under DEDUPE_KEY is answered and its replies settled."""
     deadline = time.monotonic() + REPLY_WAIT_SECONDS
     while True:
         answered, rows = waiting.replies(db, dedupe_key)
-        sent = answered and all(status not in ("pending", "leased") for _body, status in rows)
-        if sent or time.monotonic() > deadline:
-            return [body for body, _status in rows]
-        time.sleep(REPLY_POLL_SECONDS)
+        bodies = [body for body, _status in rows]
+        if answered and all(status not in ("pending", "leased") for _body, status in rows):
+            return Replies(bodies)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return Replies(bodies, on_time=False)
+        if listener is None:
+            time.sleep(min(remaining, wake.FALLBACK_SECONDS))
+        elif not listener.wait(remaining):
+            # No wake-up came in time: what there is now, marked late.
+            return Replies([body for body, _status in waiting.replies(db, dedupe_key)[1]], False)
 
 
 def call_params(call_sid, phone, status="in-progress", **extra):

@@ -152,7 +152,8 @@ def send_sms():
     number = _phone(fields)
     body = _text(fields, "body")
     replies = phone.send_sms(number, body)
-    return jsonify(replies=replies, **_thread_payload(number))
+    # late: the worker had not settled every reply when the phone stopped waiting.
+    return jsonify(replies=replies.bodies, late=not replies.on_time, **_thread_payload(number))
 
 
 @bp.post("/api/call")

@@ -50,3 +50,36 @@ def test_a_deep_database_path_gets_a_short_socket_folder(tmp_path):
 
 def test_notify_without_any_worker_does_nothing(tmp_path):
     wake.notify(str(tmp_path / "hamlet.db"))
+
+
+def test_a_listener_that_binds_just_after_a_notify_is_woken_by_the_next_one(tmp_path):
+    # The replies' listeners come and go with every simulated text: a notifier's listing of
+    # the folder must not hide one that bound a moment ago.
+    path = str(tmp_path / "hamlet.db")
+    early = wake.Listener(path, wake.REPLIES)
+    late = None
+    try:
+        wake.notify(path, wake.REPLIES)
+        assert early.wait(5) is True
+        late = wake.Listener(path, wake.REPLIES)
+        wake.notify(path, wake.REPLIES)
+        assert late.wait(5) is True
+    finally:
+        early.close()
+        if late is not None:
+            late.close()
+
+
+def test_stored_messages_and_replies_wake_their_own_listeners_only(tmp_path):
+    path = str(tmp_path / "hamlet.db")
+    worker, phone = wake.Listener(path, wake.STORED), wake.Listener(path, wake.REPLIES)
+    try:
+        wake.notify(path, wake.REPLIES)
+        assert phone.wait(5) is True
+        assert worker.wait(0.01) is False
+        wake.notify(path)
+        assert worker.wait(5) is True
+        assert phone.wait(0.01) is False
+    finally:
+        worker.close()
+        phone.close()

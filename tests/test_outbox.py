@@ -9,6 +9,7 @@ import time_machine
 
 from app import residents
 from app.delivery import messages, outbox, outbox_health, transports
+from app.infra import wake
 from app.request_queue.asked import Asked
 from db import connect, transaction
 
@@ -306,3 +307,17 @@ def test_a_row_whose_lease_is_nearly_over_is_handed_back_not_sent(app, db, clock
     back = row(db, queued["id"])
     assert (back["status"], back["attempts"], back["lease_owner"]) == ("pending", 0, None)
     assert outbox.send_due(db, transport=transport) == 1
+
+
+def test_a_sent_message_wakes_whoever_waits_for_replies_and_a_retry_does_not(app, db, clock_at):
+    clock_at(local(2027, 3, 1, 9, 0))
+    listener = wake.Listener(app.config["DATABASE_PATH"], wake.REPLIES)
+    try:
+        queue_sms(db, request_id=None, dedupe_key="reply:1:0")
+        assert outbox.send_due(db, transport=FlakyTransport(failures=1)) == 0
+        assert listener.wait(0.01) is False  # back to pending: nothing settled yet
+        clock_at(local(2027, 3, 1, 9, 2))
+        assert outbox.send_due(db, transport=transports.ConsoleTransport()) == 1
+        assert listener.wait(5) is True
+    finally:
+        listener.close()

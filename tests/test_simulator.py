@@ -1,6 +1,7 @@
 """The phone simulator: its switch, its signed path to the webhooks, its thread and player."""
 
 import re
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from app import residents
 from app.delivery import outbox
 from app.infra import config, wake
+from app.ops import worker
 from simulator import clips, phone
 from tests.conftest import PUBLIC_BASE_URL, send_due, signed_in_client
 
@@ -168,6 +170,36 @@ def test_a_text_from_the_page_wakes_the_workers_as_a_webhook_does(app, sim):
         assert listener.wait(5) is True
     finally:
         listener.close()
+
+
+@pytest.fixture
+def running_worker(app, db):
+    """`flask worker` in a thread of this process, reporting as running from the start."""
+    worker.beat(db, "starting")  # so the phone waits for it rather than answering itself
+    stopping = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(app,), kwargs={"stopping": stopping})
+    thread.start()
+    yield
+    stopping.set()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+
+
+def test_with_a_worker_running_the_page_shows_the_replies_its_transport_sent(sim, running_worker):
+    data = sim.sms("LICH")
+    # Woken when the reply left, not at the end of the phone's wait.
+    assert data["late"] is False
+    assert data["replies"] and all(body.startswith("Xa Phu Lam") for body in data["replies"])
+    sent = [m for m in data["messages"] if m["direction"] == "out"]
+    assert [m["body"] for m in sent] == data["replies"]
+    assert {m["status"] for m in sent} == {"delivered"}  # the console transport's word
+
+
+def test_with_a_worker_running_the_sms_command_prints_the_sent_reply(runner, running_worker):
+    result = runner.invoke(args=["sms", NEW_NUMBER, "LICH"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Xa Phu Lam")
+    assert "had not sent" not in result.output
 
 
 def test_each_send_gets_its_own_message_sid_so_two_equal_texts_are_two_messages(sim, db):

@@ -28,7 +28,7 @@ from app import channels, communes
 from app.catalogue import quiet_hours
 from app.delivery import attempts, gateway_budget, gateway_watch, transports
 from app.delivery.transports import Outgoing
-from app.infra import clock
+from app.infra import clock, wake
 from db import first, insert, rows, transaction
 
 log = logging.getLogger(__name__)
@@ -330,13 +330,26 @@ def outgoing(db, row, *, transport_name=None, config=None):
     )
 
 
+# The outcomes that leave a row where it stays: whoever waits for a reply stops waiting.
+SETTLED = ("sent", "failed", "cancelled")
+
+
 def deliver(db, row, transport, owner):
     """Send one leased row (outside any transaction) and record the result.
 
     Returns "sent", "retry", "failed", "cancelled", "released" (too little lease left to
     start a send), "held" (the gateway phone's budget is spent for now) or "lost" (the lease
-    went to another worker meanwhile).
+    went to another worker meanwhile). A settled row, once committed, wakes whoever waits
+    for replies (the simulator, `flask sms`).
     """
+    outcome = _deliver(db, row, transport, owner)
+    if outcome in SETTLED and getattr(db, "file_path", None):
+        wake.notify(db.file_path, wake.REPLIES)
+    return outcome
+
+
+def _deliver(db, row, transport, owner):
+    """Send one leased row and record the result; the outcome (see deliver)."""
     expires = clock.parse(row["lease_expires_at"])
     if clock.now() >= expires - dt.timedelta(seconds=SEND_MARGIN_SECONDS):
         # A slow batch ate the lease: hand the row back untouched for the next pass.

@@ -148,6 +148,8 @@ def answer_loop(app, stopping, nudge):
                 failures = 0
                 if answered:
                     nudge.set()
+                    # An answer with no reply to send ends the simulator's wait too.
+                    wake.notify(path, wake.REPLIES)
                     continue  # more may be waiting
                 if listener is None:
                     stopping.wait(POLL_FALLBACK)

@@ -5,6 +5,7 @@ import sqlite3
 import time
 import xml.etree.ElementTree as ET
 
+from app.infra import wake
 from bench import loadgen
 
 HAMLETS = ["Phu Hoa A", "Phu Hoa B", "Phu Thuan A", "Phu Loi", "Tan Phu", "Long Hau"]
@@ -42,17 +43,42 @@ def acknowledged(reply):
 
 def drain(service, timeout=120):
     """Wait until no stored message waits to be answered (starting a worker if none runs)."""
-    started = not service.outbox_workers
-    if started:
-        service.start_outbox_workers(1)
-    deadline = time.monotonic() + timeout
-    try:
-        while scalar(service.db_path, "SELECT count(*) FROM inbox_waiting"):
-            assert time.monotonic() < deadline, "the worker did not answer every message"
-            time.sleep(0.1)
-    finally:
+    with replies_heard(service) as heard:
+        started = not service.outbox_workers
         if started:
-            service.stop_outbox_workers()
+            service.start_outbox_workers(1)
+        try:
+            wait_for(
+                lambda: not scalar(service.db_path, "SELECT count(*) FROM inbox_waiting"),
+                heard,
+                timeout,
+                "every message's answer",
+            )
+        finally:
+            if started:
+                service.stop_outbox_workers()
+
+
+@contextlib.contextmanager
+def replies_heard(service):
+    """Listen for the workers' wake-ups to whoever waits for replies (answered, or sent)."""
+    listener = wake.Listener(service.db_path, wake.REPLIES)
+    try:
+        yield listener
+    finally:
+        listener.close()
+
+
+def wait_for(condition, heard, timeout=60, what="the condition"):
+    """Look at CONDITION again each time the workers answer or send, until it holds.
+
+    HEARD is a replies_heard listener, opened before the work began; fails after TIMEOUT s.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"{what} did not happen in {timeout} s"
+        heard.wait(remaining)
 
 
 @contextlib.contextmanager

@@ -6,12 +6,18 @@ messages in the order they arrived, whatever happens to the answering processes.
 
 import os
 import signal
-import time
 
 import pytest
 
 from bench import loadgen
-from tests.reliability.support import acknowledged, drain, rows, scalar
+from tests.reliability.support import (
+    acknowledged,
+    drain,
+    replies_heard,
+    rows,
+    scalar,
+    wait_for,
+)
 
 PHONES = 50
 EACH = 10
@@ -38,14 +44,6 @@ def send(service, batch):
     assert all(acknowledged(reply) for reply in replies), [
         (r.status, r.text[:200]) for r in replies if not acknowledged(r)
     ][:5]
-
-
-def wait_for(condition, timeout=60, what="the condition"):
-    """Look at CONDITION every 50 ms until it holds; fail after TIMEOUT seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} did not happen in {timeout} s"
-        time.sleep(0.05)
 
 
 def assert_answered_once_in_order(path, batch):
@@ -80,9 +78,10 @@ def test_kill_9_of_the_answering_worker_mid_burst_loses_nothing_and_answers_noth
     send(service, batch)  # a burst, stored with no worker answering yet
     assert scalar(service.db_path, "SELECT count(*) FROM inbox_waiting") == len(batch)
 
-    (worker,) = service.start_outbox_workers(1)
     waiting = lambda: scalar(service.db_path, "SELECT count(*) FROM inbox_waiting")  # noqa: E731
-    wait_for(lambda: waiting() <= len(batch) - 100, what="the first answers")
+    with replies_heard(service) as heard:
+        (worker,) = service.start_outbox_workers(1)
+        wait_for(lambda: waiting() <= len(batch) - 100, heard, what="the first answers")
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
     service.outbox_workers = []
@@ -111,17 +110,18 @@ def test_two_answering_processes_answer_fifty_phones_of_ten_messages_in_order(st
 @pytest.mark.slow
 def test_a_twilio_retry_after_the_reply_was_sent_sends_no_second_reply(start_service):
     service = start_service(workers=2)
-    service.start_outbox_workers(1)
-    [(sid, _phone, raw)] = questions(service, "b3", phones=1, each=1)
-    send(service, [(sid, _phone, raw)])
     sent = "SELECT count(*) FROM outbox WHERE status = 'sent'"
-    wait_for(lambda: scalar(service.db_path, sent) == 1, what="the reply's send")
+    with replies_heard(service) as heard:
+        service.start_outbox_workers(1)
+        [(sid, _phone, raw)] = questions(service, "b3", phones=1, each=1)
+        send(service, [(sid, _phone, raw)])
+        wait_for(lambda: scalar(service.db_path, sent) == 1, heard, what="the reply's send")
 
-    send(service, [(sid, _phone, raw)])  # Twilio delivers the same MessageSid again
-    # A later message from someone else is answered and sent after the retry was handled.
-    [later] = questions(service, "b4", phones=1, each=1)
-    send(service, [later])
-    wait_for(lambda: scalar(service.db_path, sent) == 2, what="the later reply's send")
+        send(service, [(sid, _phone, raw)])  # Twilio delivers the same MessageSid again
+        # A later message from someone else is answered and sent after the retry was handled.
+        [later] = questions(service, "b4", phones=1, each=1)
+        send(service, [later])
+        wait_for(lambda: scalar(service.db_path, sent) == 2, heard, what="the later reply's send")
     service.stop()
 
     assert scalar(service.db_path, "SELECT count(*) FROM outbox") == 2
