@@ -30,6 +30,8 @@ PARTS_COLUMNS = (
     " p.failed AS parts_failed"
 )
 PARTS_JOIN = "message_parts p ON p.message_id = m.id"
+# The same for a query of the outbox (alias o): a row's parts are those of its last send.
+OUTBOX_PARTS_JOIN = "message_parts p ON p.message_id = o.message_id"
 
 
 def of_message(row, now=None):
@@ -66,6 +68,9 @@ def of_outbox(row):
         return QUEUED
     if row["status"] == "sent":
         return SENT
+    found = parts_of(row)
+    if found and 0 < found["failed"] < found["parts"]:
+        return PARTLY_FAILED
     return FAILED
 
 

@@ -26,7 +26,7 @@ import socket
 
 from app import channels, communes
 from app.catalogue import quiet_hours
-from app.delivery import attempts, gateway_budget, gateway_watch, transports
+from app.delivery import attempts, delivery_states, gateway_budget, gateway_watch, transports
 from app.delivery.transports import Outgoing
 from app.infra import clock, wake
 from db import first, insert, rows, transaction
@@ -193,7 +193,9 @@ def unsent_for_request(db, request_id):
     """The request's messages that are not sent: waiting, being sent, failed or not sent."""
     return rows(
         db,
-        "SELECT * FROM outbox WHERE request_id = :request_id AND status != 'sent' ORDER BY id",
+        f"SELECT o.*, {delivery_states.PARTS_COLUMNS} FROM outbox o"
+        f" LEFT JOIN {delivery_states.OUTBOX_PARTS_JOIN}"
+        " WHERE o.request_id = :request_id AND o.status != 'sent' ORDER BY o.id",
         {"request_id": request_id},
     )
 

@@ -7,6 +7,7 @@ without it: a list, a search or a page of one commune never reads another commun
 import re
 
 from app import communes
+from app.delivery import delivery_states
 from app.language import phones
 from app.language.texts import fold
 from app.lifecycle import (
@@ -325,10 +326,11 @@ def failed_outbox(db, commune, limit=50, offset=0):
     return communes.scoped_rows(
         db,
         commune,
-        "SELECT o.*, res.name AS resident_name, res.id AS resident_id, r.ref"
-        " FROM outbox o"
+        "SELECT o.*, res.name AS resident_name, res.id AS resident_id, r.ref,"
+        f" {delivery_states.PARTS_COLUMNS} FROM outbox o"
         " LEFT JOIN residents res ON res.phone = o.phone AND res.commune_id = o.commune_id"
         " LEFT JOIN requests r ON r.id = o.request_id"
+        f" LEFT JOIN {delivery_states.OUTBOX_PARTS_JOIN}"
         " WHERE o.commune_id = :commune_id AND o.status = 'failed'"
         " ORDER BY o.id DESC LIMIT :limit OFFSET :offset",
         {"limit": limit, "offset": offset},
