@@ -28,9 +28,13 @@ from voice import bp, steps
 @bp.post("/recording-status", endpoint="recording_status")
 @bp.post("/status", endpoint="status")
 @require_twilio_signature
-def step(**_view_args):
+def step(**view_args):
     """A step of a call (what each does: voice/steps.py), answered once it is signed."""
     answer = steps.answer_step(
-        get_db(), request.path, request.form, query=request.query_string.decode("utf-8", "replace")
+        get_db(),
+        request.path,
+        request.form,
+        query=request.query_string.decode("utf-8", "replace"),
+        matched=(request.endpoint, view_args),
     )
     return ("", 204) if answer is None else twiml(answer)
