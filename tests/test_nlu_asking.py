@@ -74,6 +74,10 @@ def test_the_language_asked_for(text, vietnamese):
         ("tro giup toi voi, toi ko biet xai", True),
         ("ba toi chua biet dung may nay", True),
         ("how to use this service", True),
+        ("what can I text", True),
+        ("hello, how does this service work", True),
+        ("toi khong ranh dien thoai, chi toi cach nhan voi", True),
+        ("toi khong biet nhan duoc tien chua", False),  # "nhận": received, not "nhắn"
         ("giup toi voi", False),
         ("toi khong biet lam giay khai sinh", False),
     ],

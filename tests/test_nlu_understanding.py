@@ -270,3 +270,9 @@ def test_cccd_is_the_id_card(catalogue):
 def test_hoi_truoc_is_formerly_not_the_question_keyword(catalogue):
     reading = understand("hoi truoc lo nhan tu choi, gio muon nhan tin lai", catalogue)
     assert reading.how != "keyword"
+
+
+@pytest.mark.parametrize("message", ["what do I type", "chi toi cach nhan tin voi"])
+def test_asking_how_to_use_the_line_is_help_even_when_the_model_is_unsure(message):
+    reading = understand(message, _with(FixedModel(question=0.6, help=0.4)))
+    assert (reading.intent, reading.decision) == ("help", ACT)

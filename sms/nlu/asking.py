@@ -146,8 +146,11 @@ _ASKED_BEFORE = re.compile(
 
 # "tro giup toi voi, toi ko biet xai": a word of need that asks how to use the line.
 _HOW_TO_USE = re.compile(
-    r"\b(?:KHONG|CHUA) BIET (?:XAI|DUNG|SU DUNG|NHAN|NHAN TIN|LAM SAO|CACH)"
-    r"|\bHOW (?:TO|DO I) (?:USE|TEXT)|\bDON T KNOW HOW\b"
+    r"\b(?:KHONG|CHUA|KHUM) (?:BIET|RANH) (?:XAI|DUNG|SU DUNG|NHAN TIN|LAM SAO|CACH|BAM|DIEN)"
+    r"|\bCACH (?:XAI|DUNG|SU DUNG|NHAN TIN|SOAN TIN)\b"
+    r"|\bHOW (?:TO|DO I|CAN I) (?:USE|TEXT)|\bDON T KNOW HOW\b"
+    r"|\bHOW DOES (?:THIS|IT)(?: SERVICE| NUMBER| LINE)? WORK"
+    r"|\bWHAT (?:CAN|DO|SHOULD) I (?:TEXT|TYPE|SEND|WRITE)\b"
 )
 
 

@@ -27,10 +27,10 @@ from app.language.keywords import (
 from sms import keywords
 from sms.nlu import entities
 from sms.nlu.asking import (
-    asks_after_a_request,
     asks_for_the_list,
     asks_for_vietnamese,
     asks_how,
+    asks_how_to_use,
 )
 from sms.nlu.clauses import best_clause
 from sms.nlu.dates import date_words
@@ -38,10 +38,12 @@ from sms.nlu.guards import (
     COPY,
     a_plea,
     a_problem_with_a_paper,
+    asked_after,
     copy_of_a_record,
     guessed_procedure,
     model_disagrees,
     names_a_way_of_coming,
+    not_ours,
 )
 from sms.nlu.model import NO_PROCEDURE
 from sms.nlu.reading import (  # noqa: F401  (engine.training_catalogue and the rest stay here)
@@ -57,7 +59,7 @@ from sms.nlu.reading import (  # noqa: F401  (engine.training_catalogue and the 
     read_tokens,
     training_catalogue,
 )
-from sms.nlu.text import masked
+from sms.nlu.text import masked, span_of
 from sms.nlu.thanks import is_thanks
 
 # Probability of the best intent needed to act on free text, and to ask about a visit or a
@@ -174,18 +176,7 @@ def _clause_scores(clause, catalogue, hamlet_words=()):
     """
     model = catalogue.model
     tokens = read_tokens(clause, model.known)[1]
-    return model.intent_scores(masked(tokens, _span(tokens, hamlet_words)))
-
-
-def _span(tokens, words):
-    """The (start, end) of WORDS in TOKENS, or None."""
-    size = len(words)
-    if not size:
-        return None
-    for start in range(len(tokens) - size + 1):
-        if tokens[start] == words[0] and tuple(tokens[start : start + size]) == words:
-            return start, start + size
-    return None
+    return model.intent_scores(masked(tokens, span_of(tokens, hamlet_words)))
 
 
 def _understand(text, catalogue):
@@ -227,8 +218,8 @@ def _understand(text, catalogue):
         if parsed.intent == HELP and parsed.words and a_plea(reading, tokens):
             return _handover(reading, [])  # "help emergency", "giup voi": a person answers
         if _keyword_decides(parsed, scores):
-            reading = _asked_after(_from_keyword(reading, parsed), tokens)
-            if reading.family == "guidance" and _not_ours(reading, parsed, tokens):
+            reading = asked_after(_from_keyword(reading, parsed), tokens)
+            if reading.family == "guidance" and not_ours(reading, parsed, tokens):
                 return _handover(reading, scores.intents if scores else [])
             if not model_disagrees(reading, parsed, scores, found_hamlet):
                 return reading
@@ -236,37 +227,14 @@ def _understand(text, catalogue):
     if scores is None:
         # No model yet: anything that is not a keyword goes to a person.
         return _handover(reading, [])
-    reading = _asked_after(_from_model(reading, scores, tokens, catalogue.procedures), tokens)
+    reading = asked_after(_from_model(reading, scores, tokens, catalogue.procedures), tokens)
     if reading.decision == CONFIRM and reading.intent == "cancel" and _huy_as_a_name(parsed):
         return _handover(reading, scores.intents)  # "Huy day, con cua ba Nam": a name
     if reading.decision == HANDOVER and parsed.intent == CANCEL and parsed.how != "phrase":
-        # The resident did write HUY: ask before cancelling rather than guess either way.
-        if dict(scores.intents).get("cancel", 0.0) >= CONFIRM_AT / 2:
+        # The resident did write HUY: ask before cancelling rather than guess either way,
+        # unless HUY starts a sentence as a name.
+        if dict(scores.intents).get("cancel", 0.0) >= CONFIRM_AT / 2 and not _huy_as_a_name(parsed):
             reading.intent, reading.decision = "cancel", CONFIRM
-    return reading
-
-
-def _not_ours(reading, parsed, tokens):
-    """Tell whether a guidance keyword starts a question the catalogue does not answer.
-
-    "giay khai sinh bi sai ten" reports a mistake; "thu tuc chuyen truong cho con" names
-    no procedure of ours and does not ask for the list.
-    """
-    if a_problem_with_a_paper(tokens):
-        return True
-    return len(parsed.words) >= 2 and not reading.procedure and not asks_for_the_list(tokens)
-
-
-def _asked_after(reading, tokens):
-    """Read a visit message that asks after a visit already asked for as a status question.
-
-    "Hẹn của tôi được chưa", "đã xin tuần trước mà chưa thấy ai", "lịch hẹn của tôi":
-    booking again would double the request; the status answer shows the one there is.
-    """
-    if reading.family == "schedule" and "HEN" not in tokens:
-        return reading  # "to luu dong xep lich chua" asks after the team's dates
-    if reading.family in ("visit", "schedule") and asks_after_a_request(tokens):
-        reading.intent, reading.decision = "status", ACT
     return reading
 
 
@@ -344,6 +312,8 @@ def _from_model(reading, scores, tokens, procedures):
         # Guidance without a subject: "che do nguoi co cong lam o dau" is outside the
         # catalogue, so a person answers it rather than the menu.
         best = "question"
+    if best == "question" and asks_how_to_use(tokens) and not a_plea(reading, tokens):
+        best, probability = "help", 1.0  # "what do I type", "chi toi cach nhan tin"
     if best in ("help", "guidance") and a_plea(reading, tokens):
         best = "question"  # "giup voi!" is a plea, not a request for the keyword list
     if best == "visit" and not names_a_way_of_coming(tokens):

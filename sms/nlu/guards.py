@@ -7,7 +7,7 @@ costs an officer a minute; a wrong action costs the resident (DESIGN.md principl
 import re
 
 from app.language.keywords import DIGIT, QUESTION
-from sms.nlu.asking import asks_how_to_use
+from sms.nlu.asking import asks_after_a_request, asks_for_the_list, asks_how_to_use
 from sms.nlu.reading import ACT
 
 # A keyword followed by a sentence is read as free text when the classifier gives the
@@ -90,3 +90,27 @@ def copy_of_a_record(tokens, candidates, known_codes):
     if COPY not in known_codes or RECORDS.isdisjoint(candidates):
         return False
     return bool(_COPY_WORDS.search(" ".join(tokens)))
+
+
+def not_ours(reading, parsed, tokens):
+    """Tell whether a guidance keyword starts a question the catalogue does not answer.
+
+    "giay khai sinh bi sai ten" reports a mistake; "thu tuc chuyen truong cho con" names
+    no procedure of ours and does not ask for the list.
+    """
+    if a_problem_with_a_paper(tokens):
+        return True
+    return len(parsed.words) >= 2 and not reading.procedure and not asks_for_the_list(tokens)
+
+
+def asked_after(reading, tokens):
+    """Read a visit message that asks after a visit already asked for as a status question.
+
+    "Hẹn của tôi được chưa", "đã xin tuần trước mà chưa thấy ai", "lịch hẹn của tôi":
+    booking again would double the request; the status answer shows the one there is.
+    """
+    if reading.family == "schedule" and "HEN" not in tokens:
+        return reading  # "to luu dong xep lich chua" asks after the team's dates
+    if reading.family in ("visit", "schedule") and asks_after_a_request(tokens):
+        reading.intent, reading.decision = "status", ACT
+    return reading

@@ -145,3 +145,14 @@ def token_features(token):
     if len(_TOKEN_CACHE) < _TOKEN_CACHE_LIMIT:
         _TOKEN_CACHE[token] = result
     return result
+
+
+def span_of(tokens, words):
+    """The (start, end) of WORDS in TOKENS, or None."""
+    size = len(words)
+    if not size:
+        return None
+    for start in range(len(tokens) - size + 1):
+        if tokens[start] == words[0] and tuple(tokens[start : start + size]) == words:
+            return start, start + size
+    return None
