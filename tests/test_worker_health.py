@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from app.delivery import outbox, outbox_health
-from app.infra import clock
+from app.infra import clock, wake
 from app.ops import worker
 from db import transaction
 
@@ -39,6 +39,8 @@ def test_a_database_error_in_a_pass_is_logged_and_the_worker_goes_on(app, db, fa
         db.execute("ALTER TABLE outbox RENAME TO outbox_away")
     stopping = threading.Event()
     loop = threading.Thread(target=worker.run, args=(app,), kwargs={"stopping": stopping})
+    # The send wakes whoever waits for replies, as it wakes the simulator.
+    sent = wake.Listener(app.config["DATABASE_PATH"], wake.REPLIES)
     with caplog.at_level(logging.ERROR, logger="app.ops.worker"):
         loop.start()
         try:
@@ -46,8 +48,10 @@ def test_a_database_error_in_a_pass_is_logged_and_the_worker_goes_on(app, db, fa
             assert loop.is_alive()
             with transaction(db):
                 db.execute("ALTER TABLE outbox_away RENAME TO outbox")
-            assert wait_until(lambda: outbox.get(db, row["id"])["status"] == "sent")
+            assert sent.wait(15) is True
+            assert outbox.get(db, row["id"])["status"] == "sent"
         finally:
+            sent.close()
             stopping.set()
             loop.join(timeout=10)
     assert not loop.is_alive()
