@@ -14,6 +14,7 @@ from app.infra import clock
 from app.infra.tenant import (  # noqa: F401  (the binding, used as communes.X)
     FIRST_ID,
     NoCommune,
+    NoCommuneBound,
     bound,
     current,
     current_id,

@@ -169,6 +169,18 @@ def store(app):
     database.conn.close()
 
 
+@pytest.fixture
+def in_first_commune(store):
+    """The first commune, bound for the test's own calls into the domain.
+
+    It stands for the edge those calls skip (a webhook, the console, a CLI --commune); with
+    nothing bound, reading or writing a commune's rows raises NoCommuneBound.
+    """
+    commune = communes.first_commune(store)
+    with communes.bound(commune):
+        yield commune
+
+
 def twilio_signature(url, params, token=TEST_AUTH_TOKEN):
     """Sign a webhook the way Twilio does."""
     return RequestValidator(token).compute_signature(url, params)

@@ -41,8 +41,10 @@ WORKER = textwrap.dedent(
         from app.ops import worker
         worker.answer_all(database)
         intent = database.execute("SELECT intent FROM messages WHERE direction = 'in'").fetchone()
+        from app import communes
         from sms.nlu import runtime
-        loaded = runtime.catalogue(database).model is not None
+        with communes.bound(communes.first_commune(database)):
+            loaded = runtime.catalogue(database).model is not None
     heavy = sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[3:]))
     print(reply.status_code, intent[0], loaded, " ".join(heavy) or "none")
     """

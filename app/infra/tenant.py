@@ -16,6 +16,10 @@ class NoCommune(LookupError):
     """Raised when commune-specific work runs with no commune bound."""
 
 
+class NoCommuneBound(NoCommune):
+    """Raised when a commune's rows are read or written with no commune bound."""
+
+
 @contextlib.contextmanager
 def bound(commune):
     """Bind COMMUNE for the block: deep helpers (SMS prefix, local time) read it."""
@@ -39,10 +43,13 @@ def unbound():
 
 
 def current():
-    """Return the commune bound for the work at hand; raise NoCommune when none is."""
+    """Return the commune bound for the work at hand; raise NoCommuneBound when none is."""
     commune = _current.get()
     if commune is None:
-        raise NoCommune("no commune is bound: resolve one at the edge and use communes.bound")
+        raise NoCommuneBound(
+            "no commune is bound: the edge (webhook, console, API key, CLI --commune, worker)"
+            " resolves one and binds it with communes.bound"
+        )
     return commune
 
 
@@ -52,11 +59,9 @@ def current_or_none():
 
 
 def current_id():
-    """Return the bound commune's id; the first commune's when none is bound.
+    """Return the bound commune's id; raise NoCommuneBound when none is bound.
 
-    Every channel edge binds the commune it resolved. The fallback remains for callers
-    that do not bind yet: test helpers opening their own connection and the reliability
-    and benchmark scripts (raising here was tried and broke them).
+    There is no fallback to the first commune: work that reached here unbound would read or
+    write the first commune's rows for another's. Every edge binds the commune it resolved.
     """
-    commune = _current.get()
-    return FIRST_ID if commune is None else commune.id
+    return current().id

@@ -14,7 +14,7 @@ from flask import current_app
 from app import communes, trips
 from app.catalogue import commune_settings
 from app.delivery import gateway_jobs
-from app.infra import clock
+from app.infra import clock, tenant
 from app.ops.report_cli import reports_root
 from app.prompts import audio as prompt_audio
 from app.reports import files as report_files
@@ -167,8 +167,11 @@ def run_due_jobs(db):
         with communes.bound(commune):
             for name, job in COMMUNE_JOBS:
                 results[name + suffix] = _run(name + suffix, job, db)
-    for name, job in JOBS:
-        results[name] = _run(name, job, db)
+    # These jobs go over every commune's rows and bind each row's commune themselves: a
+    # commune the caller happens to have bound must not stand in for it.
+    with tenant.unbound():
+        for name, job in JOBS:
+            results[name] = _run(name, job, db)
     return results
 
 

@@ -17,7 +17,7 @@ import time
 from flask import current_app
 
 from app.delivery import outbox, outbox_health, sender, transports, waiting
-from app.infra import clock, logs, wake
+from app.infra import clock, logs, tenant, wake
 from app.ops import scheduler
 from db import checkpoint, connect, first, transaction
 
@@ -167,13 +167,15 @@ def run_pass(db, *, transport=None, owner=None, jobs=True, answer=True, senders=
     With SENDERS (a sender.Senders pool) the batch is sent several messages at once.
     """
     started = time.monotonic()
-    result = {"jobs": scheduler.run_due_jobs(db) if jobs else {}}
-    result["answered"] = answer_all(db, owner) if answer else 0
-    if senders is not None:
-        result["sent"] = senders.send_due(db, BATCH, owner or outbox.new_owner())
-    else:
-        transport = transport or transports.from_config(current_app.config)
-        result["sent"] = outbox.send_due(db, BATCH, transport=transport, owner=owner)
+    # A pass is an edge: it binds the commune of each job, message and row it takes.
+    with tenant.unbound():
+        result = {"jobs": scheduler.run_due_jobs(db) if jobs else {}}
+        result["answered"] = answer_all(db, owner) if answer else 0
+        if senders is not None:
+            result["sent"] = senders.send_due(db, BATCH, owner or outbox.new_owner())
+        else:
+            transport = transport or transports.from_config(current_app.config)
+            result["sent"] = outbox.send_due(db, BATCH, transport=transport, owner=owner)
     result["seconds"] = round(time.monotonic() - started, 3)
     return result
 

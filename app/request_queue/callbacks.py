@@ -127,6 +127,11 @@ def request_callback(db, phone, *, request_id=None, requested_by, missed_call_si
         return get(db, callback_id)
 
 
+def _in_its_commune(db, row):
+    """Bind call-back ROW's commune: its quiet hours, its request's history."""
+    return communes.bound(communes.by_id(db, row["commune_id"]))
+
+
 def _claim_due(db, now):
     """Mark due call-backs as calling (one attempt more) and return them."""
     stamp = clock.iso(now)
@@ -146,7 +151,8 @@ def _claim_due(db, now):
         )
         claimed = []
         for row in due:
-            allowed = into_window(db, now)
+            with _in_its_commune(db, row):
+                allowed = into_window(db, now)
             if allowed > now:
                 # The worker was down through the evening: wait for the morning.
                 db["callbacks"].update(
@@ -187,7 +193,8 @@ def _fail_waiting(db, now):
             db["callbacks"].update(
                 row["id"], {"status": "failed", "last_status": reason, "updated_at": stamp}
             )
-            _note_on_request(db, row, "callback_failed", note=reason)
+            with _in_its_commune(db, row):
+                _note_on_request(db, row, "callback_failed", note=reason)
     return 0
 
 
@@ -231,21 +238,27 @@ def reclaim_stuck(db, now, config):
     )
     retried = 0
     for row in stuck:
-        status = _call_status(row["call_sid"], config)
-        if status in UNANSWERED or status in ANSWERED:
-            record_call_status(db, row["call_sid"], status, now)
-            continue
-        if status in LIVE and now - clock.parse(row["updated_at"]) < LIVE_CALL_LIMIT:
-            continue
-        with transaction(db):
-            current = get(db, row["id"])
-            # A late callback may have settled it since we looked.
-            if current["status"] != "calling" or current["call_sid"] != row["call_sid"]:
-                continue
-            log.warning("call-back %s: no status for call %s", row["id"], row["call_sid"])
-            _after_unanswered(db, current, f"no status callback ({status or 'unknown'})", now)
-            retried += 1
+        with _in_its_commune(db, row):
+            retried += _reclaim(db, row, now, config)
     return retried
+
+
+def _reclaim(db, row, now, config):
+    """Settle one stuck call-back of the bound commune; return 1 if it was retried."""
+    status = _call_status(row["call_sid"], config)
+    if status in UNANSWERED or status in ANSWERED:
+        record_call_status(db, row["call_sid"], status, now)
+        return 0
+    if status in LIVE and now - clock.parse(row["updated_at"]) < LIVE_CALL_LIMIT:
+        return 0
+    with transaction(db):
+        current = get(db, row["id"])
+        # A late callback may have settled it since we looked.
+        if current["status"] != "calling" or current["call_sid"] != row["call_sid"]:
+            return 0
+        log.warning("call-back %s: no status for call %s", row["id"], row["call_sid"])
+        _after_unanswered(db, current, f"no status callback ({status or 'unknown'})", now)
+        return 1
 
 
 def run_due_callbacks(db, config, now=None):

@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from app import communes
 from app.delivery import outbox
 from bench import loadgen
 from bench.harness import ACCOUNT_SID, AUTH_TOKEN, Service
@@ -33,7 +34,7 @@ def enqueue_answers(db_path, count):
     ]
     db = connect(db_path)
     try:
-        with transaction(db):
+        with transaction(db), communes.bound(communes.first_commune(db)):
             # Quiet hours off, so the test means the same at any hour of the day.
             db["settings"].upsert(
                 {"commune_id": 1, "key": "quiet_start", "value": "00:00"}, pk=("commune_id", "key")

@@ -30,7 +30,7 @@ def officer(unguarded):
 
 
 @pytest.fixture
-def visit_on_a_trip(store):
+def visit_on_a_trip(store, in_first_commune):
     """A booked home visit: the request and its trip."""
     request = open_visit(store, phone="+84912000402")
     row = store.execute("SELECT id, trip_id FROM requests WHERE id = ?", [request["id"]])

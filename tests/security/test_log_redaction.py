@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from flask import current_app
 
+from app import communes
 from app.delivery import outbox, transports
 from bench.harness import flask_cli, prepare_database, service_env
 from db import connect, transaction
@@ -24,7 +25,7 @@ def test_the_console_transport_logs_neither_the_text_nor_the_whole_number(caplog
     assert "912345678" not in logged and "Nguyen Thi Hoa" not in logged and "48213" not in logged
 
 
-def test_an_outbox_send_logs_the_number_masked(app, store, caplog):
+def test_an_outbox_send_logs_the_number_masked(app, store, in_first_commune, caplog):
     with app.app_context(), transaction(store):
         outbox.enqueue(store, PHONE, TEXT, kind="reply", dedupe_key="reply:1")
     with app.app_context(), caplog.at_level(logging.INFO):
@@ -33,7 +34,9 @@ def test_an_outbox_send_logs_the_number_masked(app, store, caplog):
     assert "912345678" not in caplog.text and "Nguyen Thi Hoa" not in caplog.text
 
 
-def test_a_twilio_refusal_that_names_the_number_is_logged_with_it_masked(app, store, caplog):
+def test_a_twilio_refusal_that_names_the_number_is_logged_with_it_masked(
+    app, store, in_first_commune, caplog
+):
     from app.infra.config import LOCAL_ACCOUNT_SID
     from tests.conftest import TEST_AUTH_TOKEN
     from tests.fakes.twilio_api import FakeTwilioAPI
@@ -52,7 +55,9 @@ def test_a_twilio_refusal_that_names_the_number_is_logged_with_it_masked(app, st
     assert "912345678" not in caplog.text
 
 
-def test_a_call_back_twilio_refuses_is_logged_with_the_number_masked(app, store, caplog):
+def test_a_call_back_twilio_refuses_is_logged_with_the_number_masked(
+    app, store, in_first_commune, caplog
+):
     from app.request_queue import callbacks
     from tests.fakes.twilio_api import FakeTwilioAPI
 
@@ -123,7 +128,7 @@ def test_the_worker_process_writes_no_whole_number_and_no_text(tmp_path):
     prepare_database(env)
     db = connect(tmp_path / "worker.db")
     try:
-        with transaction(db):
+        with transaction(db), communes.bound(communes.first_commune(db)):
             outbox.enqueue(db, PHONE, TEXT, kind="reply", dedupe_key="reply:1")
     finally:
         db.conn.close()

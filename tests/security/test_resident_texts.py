@@ -53,6 +53,9 @@ SAFE = [
     "Mang giấy tờ. Cơm trưa tự túc.",
 ]
 
+# Each test reads and writes the first commune's texts directly, as its console would.
+pytestmark = pytest.mark.usefixtures("in_first_commune")
+
 
 @pytest.fixture
 def office(store):
