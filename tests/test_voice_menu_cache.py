@@ -4,7 +4,7 @@ import pytest
 import time_machine
 
 from app import communes
-from app.catalogue import hamlets
+from app.catalogue import guidance, hamlets
 from app.seed.demo_commune import DEMO_TWILIO_NUMBER, ensure_demo_commune
 from app.seed.loader import seed
 from db import cache, transaction
@@ -13,6 +13,7 @@ from tests.test_voice import MOBILE, Call
 from tests.test_voice_prompts import GREETING, plays, run_worker, tone_wav, upload
 from voice import engine, menu_cache
 from voice.menu import hamlet_menu, main_menu
+from voice.procedure_menus import guidance_menu
 
 OTHER_CALLER = "+84912000222"
 
@@ -110,3 +111,20 @@ def test_no_classifier_or_catalogue_of_words_loads_on_the_voice_path(app, db, tw
     placed.press("1")
     names = {key[1] for key in cache._entries if key[0] == db.file_path}
     assert names and not {"sms.model", "sms.understanding", "sms.vocabulary"} & names
+
+
+def test_a_menu_measured_for_another_commune_is_never_kept_for_the_first(app, db, twilio_post):
+    with db.conn:
+        other = ensure_demo_commune(db)
+    seed(db, commune=other)
+    with communes.bound(other), transaction(db):
+        birth = dict(guidance.get(db, "KHAISINH"), spoken_name="Khai sinh của Phú Thạnh")
+        guidance.save_override(db, other, "KHAISINH", birth)
+    # The console measures a commune's answers with a turn that names no commune.
+    with app.test_request_context("/catalogue/KHAISINH"), communes.bound(other):
+        measuring = engine.Turn(db, "CA" + "4" * 32, MOBILE, home=main_menu)
+        shown = str(engine.show(measuring, guidance_menu(measuring, 0)))
+        assert "Khai sinh của Phú Thạnh" in shown
+    placed = call(twilio_post, "5")
+    placed.press("2")  # the procedures of the first commune
+    assert placed.hears("bấm phím 1") and not placed.hears("Phú Thạnh")
