@@ -11,7 +11,14 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from db import connect
-from tests.browser.support import busy_commune, resident_wrote, script, sign_in, trip_under_way
+from tests.browser.support import (
+    busy_commune,
+    first_commune,
+    resident_wrote,
+    script,
+    sign_in,
+    trip_under_way,
+)
 
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 RUN_AXE = script("run_axe.js")
@@ -197,7 +204,7 @@ def old_inline_replies(live_server, request_id):
     from db import transaction
 
     database = connect(live_server.db_path)
-    with live_server.app.app_context(), transaction(database):
+    with live_server.app.app_context(), transaction(database), first_commune(database):
         request = database.execute(
             "SELECT r.resident_id, res.phone FROM requests r"
             " JOIN residents res ON res.id = r.resident_id WHERE r.id = ?",
@@ -433,7 +440,7 @@ def many_messages(live_server, count=60):
     from db import transaction
 
     database = connect(live_server.db_path)
-    with live_server.app.app_context(), transaction(database):
+    with live_server.app.app_context(), transaction(database), first_commune(database):
         for number in range(count):
             phone = f"0912 777 {number // 2:03d}"
             resident = residents.find_or_create(database, phone)
