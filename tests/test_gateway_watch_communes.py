@@ -157,3 +157,30 @@ def clock_now_minute():
 
 def page(client):
     return client.get("/").get_data(as_text=True)
+
+
+def test_a_reply_s_sim_is_chosen_from_its_own_commune_s_messages_only(db):
+    # The same person last texted commune 2's phone on its SIM 2, and commune 1's on SIM 1.
+    resident = "+84912000333"
+    with transaction(db):
+        db["gateway_inbound"].insert_all(
+            [
+                {
+                    "dedupe_key": "a",
+                    "phone": resident,
+                    "sim_number": 1,
+                    "received_at": "2026-12-01T01:00:00Z",
+                    "commune_id": 1,
+                },
+                {
+                    "dedupe_key": "b",
+                    "phone": resident,
+                    "sim_number": 2,
+                    "received_at": "2026-12-01T02:00:00Z",
+                    "commune_id": 2,
+                },
+            ]
+        )
+    assert gateway_watch.sim_for(db, 1, resident) == 1
+    assert gateway_watch.sim_for(db, 2, resident) == 2
+    assert gateway_watch.sim_for(db, 3, resident) is None

@@ -188,23 +188,25 @@ def note_inbound(db, *, dedupe_key, phone, sim_number, received_at=None):
         )
 
 
-def sim_for(db, phone, reply_to_id=None):
+def sim_for(db, commune_id, phone, reply_to_id=None):
     """The SIM to answer PHONE from: the one REPLY_TO_ID came in on, else the last one used.
 
-    None leaves the choice to the phone's default SIM.
+    Only COMMUNE_ID's inbound messages count: the same person may text another commune's
+    phone, whose SIM is no number of ours. None leaves the choice to the phone's default SIM.
     """
     if reply_to_id:
         found = db.execute(
             "SELECT g.sim_number FROM messages m JOIN gateway_inbound g"
-            " ON g.dedupe_key = m.dedupe_key WHERE m.id = :id",
-            {"id": reply_to_id},
+            " ON g.dedupe_key = m.dedupe_key AND g.commune_id = m.commune_id"
+            " WHERE m.id = :id AND m.commune_id = :commune_id",
+            {"id": reply_to_id, "commune_id": commune_id},
         ).fetchone()
         if found:
             return found[0]
     latest = db.execute(
         "SELECT sim_number FROM gateway_inbound WHERE phone = :phone"
-        " ORDER BY received_at DESC LIMIT 1",
-        {"phone": phone},
+        " AND commune_id = :commune_id ORDER BY received_at DESC LIMIT 1",
+        {"phone": phone, "commune_id": commune_id},
     ).fetchone()
     return latest[0] if latest else None
 

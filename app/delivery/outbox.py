@@ -315,7 +315,7 @@ def outgoing(db, row, *, transport_name=None, config=None):
     if transport_name == "gateway":
         # A dual-SIM phone would otherwise answer from its default SIM, a number the
         # resident may never have written to.
-        sim = gateway_watch.sim_for(db, row["phone"], row["reply_to_id"])
+        sim = gateway_watch.sim_for(db, row["commune_id"], row["phone"], row["reply_to_id"])
         # A lookup asks the phone that had the message.
         device = first(db, "SELECT * FROM channels WHERE id = :id", {"id": row.get("channel_id")})
     return Outgoing(
