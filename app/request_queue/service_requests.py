@@ -64,18 +64,6 @@ class AbsenceBeforeTrip(VisitBeforeTrip):
     )
 
 
-def new_ref(db):
-    """Return a five-digit reference code no request of the bound commune uses yet."""
-    while True:
-        ref = _random_ref()
-        found = db.execute(
-            "SELECT 1 FROM requests WHERE commune_id = :commune_id AND ref = :ref",
-            {"commune_id": communes.current_id(), "ref": ref},
-        ).fetchone()
-        if not found:
-            return ref
-
-
 def _random_ref():
     """A five-digit reference code, not yet checked against the ones in use."""
     return str(REF_FIRST + secrets.randbelow(REF_LAST - REF_FIRST + 1))
