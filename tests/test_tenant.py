@@ -62,3 +62,21 @@ def test_the_workers_call_back_job_works_in_each_call_backs_own_commune(app, sto
         "SELECT commune_id FROM request_events WHERE action = 'callback_failed'"
     ).fetchall()
     assert event == (second.id,)
+
+
+def test_every_scheduled_job_runs_from_the_worker_s_unbound_state(app, store, admin_client):
+    import datetime as dt
+
+    import time_machine
+
+    from tests.test_voice_prompts import tone_wav, upload
+
+    # An officer's upload waits for the worker, which binds no commune of its own.
+    assert upload(admin_client, "greeting", tone_wav(seconds=2.0)).status_code == 302
+    night = dt.datetime(2027, 3, 2, 2, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    with time_machine.travel(night, tick=False), app.app_context(), tenant.unbound():
+        results = scheduler.run_due_jobs(store)
+    assert "error" not in results.values(), results
+    assert results["prompt_audio"] == {"kept": 1, "refused": 0}
+    saved = "SELECT commune_id FROM audit_log WHERE action = 'prompt_recording_saved'"
+    assert store.execute(saved).fetchall() == [(1,)]

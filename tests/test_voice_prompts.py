@@ -11,6 +11,7 @@ import pytest
 from app import communes, residents
 from app.accounts import audit
 from app.catalogue import hamlets
+from app.infra import tenant
 from app.prompts import audio as prompt_audio
 from app.prompts import catalogue
 from db import transaction
@@ -47,8 +48,8 @@ def upload(client, key, data, lang="vi", name="take.wav"):
 
 
 def run_worker(app, db):
-    """One pass of the worker's conversion job."""
-    with app.app_context():
+    """One pass of the worker's conversion job, with no commune bound, as the worker runs it."""
+    with app.app_context(), tenant.unbound():
         return prompt_audio.convert_pending(
             db, app.config, app.extensions.get("prompt_length_checks", ())
         )

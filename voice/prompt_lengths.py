@@ -121,12 +121,15 @@ def _measure(db, row):
         context.push()
     try:
         for commune in chosen:
-            for what, limit, response in answers(db, commune, row["language"]):
-                if row["token"] not in str(response):
-                    continue
-                total = lengths.spoken_seconds(response, db)
-                if total > limit and (worst is None or total - limit > worst[2] - worst[1]):
-                    worst = (what, limit, round(total, 1))
+            # Each commune's answers are said with its own hamlets and procedures, as a call
+            # to its number would; the worker that measures binds no commune of its own.
+            with communes.bound(commune):
+                for what, limit, response in answers(db, commune, row["language"]):
+                    if row["token"] not in str(response):
+                        continue
+                    total = lengths.spoken_seconds(response, db)
+                    if total > limit and (worst is None or total - limit > worst[2] - worst[1]):
+                        worst = (what, limit, round(total, 1))
     finally:
         if context:
             context.pop()

@@ -15,6 +15,7 @@ import tempfile
 import wave
 from pathlib import Path
 
+from app import communes
 from app.accounts import audit
 from app.infra import clock
 from app.language import speech
@@ -164,25 +165,29 @@ def convert_pending(db, config, length_checks=()):
     LENGTH_CHECKS measure the answers that would play a recording (the voice channel hands
     them to the app as app.extensions["prompt_length_checks"]; the caller passes them in).
     """
-    kept = refused = 0
-    checks = tuple(length_checks)
+    verdicts = {"kept": 0, "refused": 0}
     for row in rows(db, "SELECT * FROM prompt_recordings WHERE status = 'pending' ORDER BY id"):
-        folder = private_dir(audio_folder(config))
-        out = folder / f"{row['token']}.wav"
-        ok = convert(row["raw_path"], out)
-        seconds = wav_seconds(out) if ok else 0.0
-        entry = catalogue.entry(db, row["commune_id"], row["prompt"], row["language"])
-        reason = "not_audio" if not ok else "silent" if seconds < 0.2 else None
-        reason = reason or (too_long(db, row, entry, seconds, checks) if entry else "unknown")
-        if reason:
-            out.unlink(missing_ok=True)
-            refused += 1
-            _finish(db, row, status="refused", error=reason, seconds=seconds)
-        else:
-            kept += 1
-            _finish(db, row, status="ready", path=str(out), seconds=seconds)
-        Path(row["raw_path"]).unlink(missing_ok=True)
-    return {"kept": kept, "refused": refused}
+        # The worker binds no commune: each upload is judged and logged in its own.
+        with communes.bound(communes.by_id(db, row["commune_id"])):
+            verdicts[_convert_one(db, config, row, tuple(length_checks))] += 1
+    return verdicts
+
+
+def _convert_one(db, config, row, checks):
+    """Convert pending ROW, record the verdict and return it ("kept" or "refused")."""
+    out = private_dir(audio_folder(config)) / f"{row['token']}.wav"
+    ok = convert(row["raw_path"], out)
+    seconds = wav_seconds(out) if ok else 0.0
+    entry = catalogue.entry(db, row["commune_id"], row["prompt"], row["language"])
+    reason = "not_audio" if not ok else "silent" if seconds < 0.2 else None
+    reason = reason or (too_long(db, row, entry, seconds, checks) if entry else "unknown")
+    if reason:
+        out.unlink(missing_ok=True)
+        _finish(db, row, status="refused", error=reason, seconds=seconds)
+    else:
+        _finish(db, row, status="ready", path=str(out), seconds=seconds)
+    Path(row["raw_path"]).unlink(missing_ok=True)
+    return "refused" if reason else "kept"
 
 
 def _finish(db, row, *, status, seconds, path=None, error=None):
