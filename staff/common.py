@@ -7,7 +7,9 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user
 
+from app import lifecycle, trips
 from app.infra.web.converters import SQLITE_INT_MAX
+from db import transaction
 
 
 class StaffUser(UserMixin):
@@ -114,3 +116,23 @@ def refused(message):
 def trip_error_text(exc):
     """Show a domain error with a template (TripError, SettingError) in the officer's language."""
     return _(exc.template, **exc.params)
+
+
+def attempt(db, change):
+    """Run CHANGE(db) in a transaction; return True, or flash why it could not be done."""
+    try:
+        with transaction(db):
+            change(db)
+    except (trips.TripError, lifecycle.InvalidTransition) as exc:
+        # A refusal that carries its own wording (a trip's, or "before the trip day") says it.
+        if hasattr(exc, "template"):
+            refused(trip_error_text(exc))
+        else:
+            refused(_("That change is not possible from the request's current status."))
+    except LookupError:
+        refused(_("That trip or request no longer exists."))
+    except ValueError as exc:
+        refused(str(exc))
+    else:
+        return True
+    return False

@@ -11,9 +11,15 @@ from app.infra.database import get_db
 from app.language.texts import segments, sms_text
 from app.request_queue import attention, field, request_lists, service_requests
 from app.trips import room, trip_lists
-from db import transaction
 from staff import bp, request_extras
-from staff.common import actor, back, current_commune, form_int, refused, trip_error_text
+from staff.common import (
+    actor,
+    attempt,
+    back,
+    current_commune,
+    form_int,
+    refused,
+)
 
 
 def sms_preview(text):
@@ -79,20 +85,7 @@ def act(request_id, change, done_message):
     """Run CHANGE(db) in a transaction; flash the outcome and go back, or say why not (400)."""
     db = get_db()
     load(db, request_id)
-    try:
-        with transaction(db):
-            change(db)
-    except service_requests.VisitBeforeTrip as exc:
-        refused(trip_error_text(exc))
-    except lifecycle.InvalidTransition:
-        refused(_("That change is not possible from the request's current status."))
-    except LookupError:
-        refused(_("That trip or request no longer exists."))
-    except trips.TripError as exc:
-        refused(trip_error_text(exc))
-    except ValueError as exc:
-        refused(str(exc))
-    else:
+    if attempt(db, change):
         flash(done_message, "success")
         return back("staff.request_detail", request_id=request_id)
     return not_done(request_id)

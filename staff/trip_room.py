@@ -6,13 +6,12 @@ from flask import flash, render_template, request, url_for
 from flask import redirect as go
 from flask_babel import gettext as _
 
-from app import lifecycle, trips
+from app import trips
 from app.infra.database import get_db
 from app.request_queue import request_lists
 from app.trips import room
-from db import transaction
 from staff import bp
-from staff.common import actor, arg_int, current_commune, form_int, refused, trip_error_text
+from staff.common import actor, arg_int, attempt, current_commune, form_int, refused
 from staff.trip_sheet import load_trip
 
 
@@ -66,16 +65,7 @@ def _done(trip_id, request_id, change, message):
     if request_id and _request_for(db, request_id) is None:
         refused(_("That trip or request no longer exists."))
         return _room_page(trip_id, None, 400)
-    try:
-        with transaction(db):
-            change(db)
-    except trips.TripError as exc:
-        refused(trip_error_text(exc))
-    except lifecycle.InvalidTransition:
-        refused(_("That change is not possible from the request's current status."))
-    except LookupError:
-        refused(_("That trip or request no longer exists."))
-    else:
+    if attempt(db, change):
         flash(message, "success")
         if request_id:
             return go(url_for("staff.request_detail", request_id=request_id))
