@@ -2,6 +2,8 @@
 
 from flask import Blueprint
 
+from app.infra.web.sessions import without_session
+
 # cli_group=None puts the blueprint's commands at the top level: `flask nlu train`.
 bp = Blueprint("sms", __name__, url_prefix="/sms", cli_group=None)
 
@@ -9,6 +11,10 @@ from sms import routes  # noqa: E402,F401  (routes register on bp)
 from sms.nlu.cli import nlu_cli  # noqa: E402
 
 bp.cli.add_command(nlu_cli)
+
+
+# Providers and the gateway phone call these routes; they carry no staff session.
+bp.record_once(without_session)
 
 
 @bp.record_once

@@ -3,14 +3,13 @@
 import logging
 
 from flask import abort, current_app, jsonify, request
-from twilio.twiml.messaging_response import MessagingResponse
 
 from app import channels, communes, residents
 from app.delivery import gateway_watch, message_parts, messages, outbox, waiting
 from app.infra.database import get_db
 from app.infra.logs import mask_phone
 from app.infra.web.converters import storable_id
-from app.infra.web.responses import twiml
+from app.infra.web.responses import empty_messaging
 from app.infra.web.signatures import require_twilio_signature
 from app.language import phones
 from db import transaction
@@ -53,7 +52,7 @@ def twilio_inbound():
         dedupe_key=f"twilio:{sid}",
         opt_out_type=request.form.get("OptOutType"),
     )
-    return twiml(MessagingResponse())
+    return empty_messaging()
 
 
 @bp.post("/twilio/status")

@@ -2,9 +2,14 @@
 
 from flask import Blueprint
 
+from app.infra.web.sessions import without_session
+
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 
 from voice import audio, lengths, prompt_lengths, routes  # noqa: E402,F401  (routes register on bp)
+
+# Twilio calls these routes; it carries no staff session.
+bp.record_once(without_session)
 
 
 @bp.record_once

@@ -7,6 +7,8 @@ from flask_babel import Babel
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
+from app.infra.web.sessions import StaffOnlySessions
+
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
@@ -45,6 +47,7 @@ def _cookie_settings(app):
 def init_app(app):
     """Attach the extensions to APP."""
     _cookie_settings(app)
+    app.session_interface = StaffOnlySessions()
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     csrf.init_app(app)
