@@ -111,6 +111,10 @@ class Vocabulary:
             ]
             for length in range(MIN_FUZZY, longest + 2)
         }
+        # The longest word `_phrase` may find anywhere in a text: longer windows are not tried.
+        self.phrase_longest = max(
+            (len(word) for word in self.table if _anywhere(word, self.table)), default=0
+        )
 
 
 def words_of(text):
@@ -212,7 +216,7 @@ def parse(text, procedures=(), vocab=None):
         match = _fuzzy("".join(words[:used]), vocab, whole=used == len(words))
         if match:
             return _make_offset(table, match, text, used, offset, words, "fuzzy")
-    phrase = _phrase(words, table)
+    phrase = _phrase(words, table, vocab.phrase_longest)
     if phrase:
         intent, language, code = table[phrase]
         return Parsed(
@@ -228,18 +232,28 @@ def _make_offset(table, word, text, used, offset, words, how):
     return parsed
 
 
-def _phrase(words, table):
-    """Find a procedure synonym or visit phrase made of whole words anywhere in the text."""
+def _phrase(words, table, longest):
+    """Find a procedure synonym or visit phrase made of whole words anywhere in the text.
+
+    LONGEST is the most letters such a phrase has (Vocabulary.phrase_longest).
+    """
     for start in range(len(words)):
         joined = ""
         for end in range(start, min(start + MAX_SPAN_WORDS, len(words))):
             joined += words[end]
+            if len(joined) > longest:
+                break
             if len(joined) < MIN_FUZZY or joined in GENERIC:
                 continue
             entry = table.get(joined)
-            if entry and (entry[0] == PROCEDURE or joined in ANYWHERE):
+            if entry and _anywhere(joined, table):
                 return joined
     return None
+
+
+def _anywhere(word, table):
+    """Tell whether WORD counts anywhere in a text: a procedure's name or a visit phrase."""
+    return word not in GENERIC and (table[word][0] == PROCEDURE or word in ANYWHERE)
 
 
 def looks_english(words):

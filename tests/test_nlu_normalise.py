@@ -76,18 +76,26 @@ def test_a_long_letter_is_cut_into_clauses_and_a_short_one_joins_the_next():
 
 
 def test_the_clause_that_asks_is_the_one_the_model_is_surest_of():
-    def score(clause):
-        if "to xuong" in clause:
-            return [("schedule", 0.9), ("question", 0.1)]
-        return [("question", 0.95), ("visit", 0.05)]
+    calls = []
+
+    def score(found):
+        calls.append(list(found))
+        return [
+            ("schedule", 0.9) if "to xuong" in clause else ("question", 0.95) for clause in found
+        ]
 
     text = "Chao co, toi la Ba o gan cho. Nam nay mua tot. Cho toi hoi, bua nao to xuong ap"
     clause, intent, probability = clauses.best_clause(text, score)
     assert (intent, probability) == ("schedule", 0.9) and "to xuong" in clause
+    # The letter's clauses are scored in one call, not one call per clause.
+    assert calls == [clauses.clauses(text)]
 
 
 def test_a_letter_that_asks_nothing_has_no_clause_to_act_on():
-    assert clauses.best_clause("Nam nay mua tot. Ba toi khoe.", lambda c: [("question", 1)]) is None
+    def score(found):
+        return [("question", 1.0)] * len(found)
+
+    assert clauses.best_clause("Nam nay mua tot. Ba toi khoe.", score) is None
 
 
 MONDAY = dt.date(2027, 3, 1)

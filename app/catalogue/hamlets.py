@@ -128,6 +128,22 @@ class Found:
     end: int
 
 
+def add_ends(starts, stops, key, word):
+    """Record WORD's first two and last two letters under KEY (see `near`)."""
+    starts.add((*key, word[:2]))
+    stops.add((*key, word[-2:]))
+
+
+def near(starts, stops, key, word):
+    """Tell whether WORD may be one edit from a word recorded under KEY by `add_ends`.
+
+    Two words of five letters or more one edit apart (OSA distance 1) share their first
+    two letters (an edit at the third letter or later) or their last two (an edit in the
+    first two), so a window sharing neither needs no fuzzy match.
+    """
+    return (*key, word[:2]) in starts or (*key, word[-2:]) in stops
+
+
 class HamletIndex:
     """The active hamlets, ready to be found in free text."""
 
@@ -138,6 +154,7 @@ class HamletIndex:
         self.exact = {}
         self.plain = {}  # length of what was typed -> [(base, code)] for names without suffix
         self.suffixed = {}  # suffix -> length -> [(base, code)]
+        self.starts, self.stops = set(), set()  # of bases, by (suffix or None, length typed)
         for code, name in hamlets:
             words = name.split()
             key = "".join(words)  # the code for a hamlet's own name; an alias's own letters
@@ -149,7 +166,19 @@ class HamletIndex:
             table = self.suffixed.setdefault(words[-1], {}) if has_suffix else self.plain
             for length in (len(base) - 1, len(base), len(base) + 1):
                 table.setdefault(length, []).append((base, code))
+                suffix = words[-1] if has_suffix else None
+                add_ends(self.starts, self.stops, (suffix, length), base)
         self.longest = max((len(key) for key in self.exact), default=0)
+        # The fewest letters a window can have and still name a hamlet, exactly or with a
+        # typo: shorter windows ("O", "TOI") are not looked up at all.
+        self.shortest = min(
+            [
+                *(len(key) for key in self.exact),
+                *self.plain,
+                *(min(table) + len(suffix) for suffix, table in self.suffixed.items() if table),
+            ],
+            default=0,
+        )
 
     def find(self, tokens):
         """Return the hamlet named in TOKENS as a Found, or None.
@@ -157,13 +186,26 @@ class HamletIndex:
         An exact name wins over a typo; a longer window wins over a shorter one.
         """
         best = None
+        exact, suffixed, starts, stops = self.exact, self.suffixed, self.starts, self.stops
+        longest, shortest = self.longest + 1, self.shortest
         for start in range(len(tokens)):
             joined = ""
             for end in range(start + 1, min(start + MAX_WINDOW, len(tokens)) + 1):
-                joined += tokens[end - 1]
-                if len(joined) > self.longest + 1:
+                last = tokens[end - 1]
+                joined += last
+                size = len(joined)
+                if size > longest:
                     break
-                score = self._score(joined, tokens[end - 1])
+                if size < shortest:
+                    continue
+                if joined not in exact:
+                    # Most windows are no name nor one edit from one: `near` says so
+                    # without the fuzzy match (`_score` repeats these steps).
+                    suffix = last if last in suffixed else None
+                    stem = joined[: -len(last)] if suffix is not None else joined
+                    if not near(starts, stops, (suffix, len(stem)), stem):
+                        continue
+                score = self._score(joined, last)
                 if score is None:
                     continue
                 code, distance = score
@@ -185,6 +227,9 @@ class HamletIndex:
         stem = joined[: -len(last_word)] if by_length is not None else joined
         candidates = (by_length if by_length is not None else self.plain).get(len(stem))
         if not candidates or stem in NOT_HAMLETS:
+            return None
+        suffix = last_word if by_length is not None else None
+        if not near(self.starts, self.stops, (suffix, len(stem)), stem):
             return None
         hit = process.extractOne(
             stem, [base for base, _code in candidates], scorer=OSA.distance, score_cutoff=1

@@ -24,7 +24,7 @@ def clauses(text):
         if not piece:
             continue
         piece = f"{pending}, {piece}" if pending else piece
-        if sum(c.isalpha() for c in piece) < MIN_CLAUSE_LETTERS:
+        if sum(map(str.isalpha, piece)) < MIN_CLAUSE_LETTERS:
             pending = piece
             continue
         pending = ""
@@ -37,16 +37,13 @@ def clauses(text):
 def best_clause(text, score):
     """Return (clause, intent, probability) of the clause most surely asking for something.
 
-    SCORE reads a clause and returns its ranked (intent, probability) pairs. A clause whose
-    likeliest meaning is a question for staff asks nothing the line does; None when no
-    clause asks anything.
+    SCORE reads all the clauses at once (one call for the letter) and returns the likeliest
+    (intent, probability) of each. A clause whose likeliest meaning is a question for staff
+    asks nothing the line does; None when no clause asks anything.
     """
+    found = clauses(text)
     best = None
-    for clause in clauses(text):
-        ranked = score(clause)
-        if not ranked:
-            continue
-        intent, probability = ranked[0]
+    for clause, (intent, probability) in zip(found, score(found) if found else [], strict=True):
         if intent in ("question", "menu_reply"):
             continue
         if best is None or probability > best[2]:

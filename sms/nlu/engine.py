@@ -149,7 +149,7 @@ def _read_letter(text, catalogue):
     whole = _understand(text, catalogue)
     if len(text.strip()) <= LONG_MESSAGE or catalogue.model is None:
         return whole
-    found = best_clause(text, lambda clause: _clause_scores(clause, catalogue, whole.hamlet_words))
+    found = best_clause(text, lambda found: _clause_intents(found, catalogue, whole.hamlet_words))
     if found is None or found[2] < CLAUSE_ACT_AT:
         return whole
     if whole.decision == ACT and whole.how == "model" and whole.confidence >= found[2]:
@@ -167,16 +167,19 @@ def _read_letter(text, catalogue):
     return part
 
 
-def _clause_scores(clause, catalogue, hamlet_words=()):
-    """The classifier's ranked intents for one clause of a letter.
+def _clause_intents(clauses, catalogue, hamlet_words=()):
+    """The classifier's likeliest intent for each clause of a letter, in one call.
 
     Only the intents are scored, and the hamlet is masked where the words that named it in
     the whole letter (HAMLET_WORDS) stand in the clause: a letter is read as ten clauses or
     more, and searching each for a hamlet again was the costly part.
     """
     model = catalogue.model
-    tokens = read_tokens(clause, model.known)[1]
-    return model.intent_scores(masked(tokens, span_of(tokens, hamlet_words)))
+    documents = []
+    for clause in clauses:
+        tokens = read_tokens(clause, model.known)[1]
+        documents.append(masked(tokens, span_of(tokens, hamlet_words)))
+    return model.best_intents(documents)
 
 
 def _understand(text, catalogue):

@@ -10,7 +10,13 @@ import re
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from app.catalogue.hamlets import MAX_WINDOW, MIN_FUZZY_LENGTH, Found, HamletIndex  # noqa: F401
+from app.catalogue.hamlets import (  # noqa: F401
+    MAX_WINDOW,
+    MIN_FUZZY_LENGTH,
+    Found,
+    HamletIndex,
+    add_ends,
+)
 from app.language.texts import compact
 
 # Everyday words per procedure beyond the catalogue's synonyms, as residents write them;
@@ -181,11 +187,19 @@ class ProcedureIndex:
         # Typo candidates by the length and first letter of what was typed: a one-letter
         # typo changes the length by one at most, and typists rarely miss the first key.
         self.near = {}
+        self.starts, self.stops = set(), set()  # their ends by length typed (hamlets.near)
         for word in self.words:
             if len(word) >= MIN_FUZZY_LENGTH and word not in WHOLE_MESSAGE_ONLY:
                 for length in (len(word) - 1, len(word), len(word) + 1):
                     self.near.setdefault((length, word[0]), []).append(word)
-        self.longest = max((len(word) for word in self.words), default=0)
+                    add_ends(self.starts, self.stops, (length,), word)
+        # The most letters a window can have for words starting with each letter, a typo
+        # included (a fuzzy match keeps the first letter): no window starting with another
+        # letter is looked at.
+        self._last = None  # (token list, what find_all found in it)
+        self.reach = {}
+        for word in self.words:
+            self.reach[word[0]] = max(self.reach.get(word[0], 0), len(word) + 1)
         # Each procedure's words long enough to be found inside words run together.
         self.by_code = {}
         for word, code in self.words.items():
@@ -200,13 +214,27 @@ class ProcedureIndex:
         return any(found.value == code for found in self.find_all(tokens))
 
     def find_all(self, tokens):
-        """Return every procedure named in TOKENS as Found items, longest first."""
-        words, near, longest = self.words, self.near, self.longest + 1
+        """Return every procedure named in TOKENS as Found items, longest first.
+
+        One reading asks this of the same token list several times (the procedure, then
+        the guards' `names`): the last list's answer is kept, by identity, not by value.
+        """
+        last = self._last
+        if last is not None and last[0] is tokens:
+            return list(last[1])
+        found = self._find_all(tokens)
+        self._last = (tokens, tuple(found))
+        return found
+
+    def _find_all(self, tokens):
+        words, near, reach = self.words, self.near, self.reach
+        starts, stops = self.starts, self.stops
         whole = "".join(tokens)
         if whole in words:
             return [Found(words[whole], 0, len(tokens))]
         found = []
         for start in range(len(tokens)):
+            longest = reach.get(tokens[start][:1], 0)
             joined = ""
             for end in range(start + 1, min(start + MAX_WINDOW, len(tokens)) + 1):
                 joined += tokens[end - 1]
@@ -219,7 +247,9 @@ class ProcedureIndex:
                         found.append((size, Found(code, start, end)))
                     continue
                 candidates = near.get((size, joined[0])) if size >= MIN_FUZZY_LENGTH else None
-                if candidates:
+                if candidates and (
+                    (size, joined[:2]) in starts or (size, joined[-2:]) in stops
+                ):  # else no word is one edit away (hamlets.near)
                     # One typo allowed: a letter wrong, missing, doubled or swapped.
                     hit = process.extractOne(
                         joined, candidates, scorer=OSA.distance, score_cutoff=1

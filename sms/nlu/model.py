@@ -15,7 +15,7 @@ import sys
 from array import array
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain, groupby, islice
+from itertools import chain, islice
 from operator import itemgetter, mul
 
 from sms.nlu.text import sequence_features, token_features
@@ -68,6 +68,22 @@ def _sums(vectors, width):
 
 def _add(scores, sums, factor):
     return [score + factor * part for score, part in zip(scores, sums, strict=True)]
+
+
+def _sublinear_less(count):
+    return 1.0 + math.log(count) - count
+
+
+def _sublinear_squared_less(count):
+    return (1.0 + math.log(count)) ** 2 - count
+
+
+def _linear_less(_count):
+    return 0.0
+
+
+def _linear_squared_less(count):
+    return float(count * count - count)
 
 
 def _matrix(packed, count, width):
@@ -135,51 +151,58 @@ class Model:
         (procedures come back empty): the clauses of a letter need nothing more.
 
         Each word's own features are summed once per model (`_word`), so a message costs
-        a row per word, per word pair and per feature it repeats, not one per character
-        n-gram: a feature seen C times counts 1 + log(C) (sublinear tf), not C, so the
-        word sums are corrected by the rows of the features that repeat.
+        a row per word and per word pair, and a row per feature it repeats, not one per
+        character n-gram: a feature seen C times counts 1 + log(C) (sublinear tf), not C,
+        so the word sums are corrected by the rows of the features that repeat.
         """
         split = len(self.intents)
         width = split if intents_only else len(self.bias)
-        written = []  # each word's feature rows, once per time it is written
-        vectors = []  # rows added once each
-        by_times = {}  # a word written TIMES times: its summed row is added TIMES times
-        for token, times in Counter(tokens).items():
-            rows, summed = self._word(token)
-            written.extend([rows] * times)
-            if times == 1:
-                vectors.append(summed)
-            else:
-                by_times.setdefault(times, []).append(summed)
-        index, table, idf = self.index, self.rows, self.idf
-        spanning = [row for row in map(index.get, sequence_features(tokens)) if row is not None]
-        written.append(spanning)
-        counts = Counter(chain.from_iterable(written))
-        vectors.extend(map(table.__getitem__, spanning))
+        table, idf = self.rows, self.idf
+        found = map(self.index.get, sequence_features(tokens))
+        spanning = [row for row in found if row is not None]
+        entries = list(map(self._word, tokens))
+        counts = Counter(spanning)
+        counts.update(chain.from_iterable(map(itemgetter(0), entries)))
+        vectors = list(map(table.__getitem__, spanning))
+        vectors.extend(map(itemgetter(1), entries))
         scores = _sums(vectors, width)
-        for times, summed in by_times.items():
-            scores = _add(scores, _sums(summed, width), float(times))
-        weights = list(map(idf.__getitem__, counts))
-        squares = sum(map(mul, weights, weights))
-        # Features seen more than once: take back what the word sums counted beyond tf.
-        repeated = sorted((count, row) for row, count in counts.items() if count > 1)
-        for count, group in groupby(repeated, key=itemgetter(0)):
-            rows = [row for _count, row in group]
-            tf = 1.0 + math.log(count) if self.sublinear else float(count)
-            scores = _add(scores, _sums(map(table.__getitem__, rows), width), tf - count)
+        # The squared norm as if every feature counted once per time written (the words'
+        # own sums), then corrected below for the features that repeat.
+        weights = list(map(idf.__getitem__, spanning))
+        squares = sum(map(mul, weights, weights)) + sum(map(itemgetter(2), entries))
+        repeated = {}
+        for row, count in sorted(counts.items(), key=itemgetter(1), reverse=True):
+            if count == 1:
+                break
+            repeated.setdefault(count, []).append(row)
+        tf_less, tf_squared_less = self._tf_corrections
+        for count, rows in repeated.items():
+            scores = _add(scores, _sums(map(table.__getitem__, rows), width), tf_less(count))
             weights = list(map(idf.__getitem__, rows))
-            squares += (tf * tf - 1.0) * sum(map(mul, weights, weights))
+            squares += tf_squared_less(count) * sum(map(mul, weights, weights))
         scale = 1.0 / math.sqrt(squares) if squares else 0.0
         scores = [score * scale + bias for score, bias in zip(scores, self.bias, strict=False)]
         return scores[:split], scores[split:]
 
+    @property
+    def _tf_corrections(self):
+        """(tf(C) - C, tf(C)^2 - C) for a feature written C times: what the sums took too much."""
+        if self.sublinear:
+            return _sublinear_less, _sublinear_squared_less
+        return _linear_less, _linear_squared_less
+
     def _word(self, token):
-        """(feature rows, their summed row) of one word's own features, cached."""
+        """(feature rows, their summed row, the sum of their squared idf) of one word, cached."""
         entry = self._words.get(token)
         if entry is None:
             found = map(self.index.get, token_features(token))
             rows = array("i", [row for row in found if row is not None])
-            entry = (rows, array("d", _sums(map(self.rows.__getitem__, rows), len(self.bias))))
+            weights = list(map(self.idf.__getitem__, rows))
+            entry = (
+                rows,
+                array("d", _sums(map(self.rows.__getitem__, rows), len(self.bias))),
+                sum(map(mul, weights, weights)),
+            )
             if len(self._words) < WORD_CACHE:
                 self._words[token] = entry
         return entry
@@ -190,6 +213,20 @@ class Model:
         return sorted(
             zip(self.intents, _softmax(intent_raw), strict=True), key=lambda item: -item[1]
         )
+
+    def best_intents(self, documents):
+        """Return the likeliest (intent, probability) of each of DOCUMENTS (lists of tokens).
+
+        The clauses of a letter are read in this one call: only the intent columns are
+        summed, and only the best intent is kept (what `intent_scores(...)[0]` would give).
+        """
+        intents, raw_scores = self.intents, self.raw_scores
+        best = []
+        for tokens in documents:
+            probabilities = _softmax(raw_scores(tokens, intents_only=True)[0])
+            top = max(range(len(intents)), key=probabilities.__getitem__)
+            best.append((intents[top], probabilities[top]))
+        return best
 
     def score(self, tokens):
         """Return the Scores of normalised TOKENS."""

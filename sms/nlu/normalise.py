@@ -161,6 +161,8 @@ def normalise(tokens, known=frozenset()):
     cleaned = []
     for token in tokens:
         cleaned.extend(_word(token, known))
+    if _ENGLISH_STARTS.isdisjoint(cleaned):
+        return cleaned  # no English word to replace (most messages): skip the scan
     return _english(cleaned)
 
 
@@ -201,6 +203,8 @@ def _read_word(token, known):
 _PHRASES_BY_FIRST = {}
 for _phrase, _meaning in sorted(ENGLISH_PHRASES.items(), key=lambda item: -len(item[0])):
     _PHRASES_BY_FIRST.setdefault(_phrase[0], []).append((_phrase, _meaning.split()))
+# Every word `_english` may replace, alone or starting a phrase.
+_ENGLISH_STARTS = frozenset(ENGLISH_WORDS) | frozenset(_PHRASES_BY_FIRST)
 
 
 def _english(tokens):
