@@ -17,6 +17,7 @@ BENCHMARKS = [
     "bench.webhooks",
     "bench.profile_webhooks",
     "bench.door_bench",
+    "bench.lease_bench",
     "bench.outbox_bench",
     "bench.staff_pages_bench",
     "bench.communes_bench",

@@ -17,9 +17,10 @@ from tests.conftest import assert_empty_twiml
 PHONE = "+84912000111"
 # The door: the commune that owns the number, the message, its waiting row.
 DOOR_STATEMENTS = 3
-# What answering from the back adds to an answer's own statements: the lease, the commune,
-# reading the stored message, attaching its sender, and deleting the waiting row.
-BACK_EXTRA = 5
+# What answering from the back adds to an answer's own statements: the lease (finding the
+# oldest free phones, then taking each: two for one phone), the commune, reading the stored
+# message, attaching its sender, and deleting the waiting row.
+BACK_EXTRA = 6
 
 
 @pytest.fixture

@@ -90,6 +90,27 @@ def store(db, *, provider, provider_id, dedupe_key, phone, phone_raw, body, opt_
     return message, is_new
 
 
+# Waiting rows in arrival order whose phone no other live lease holds. Read only until
+# enough phones are found, so a lease costs the same with ten or ten thousand waiting.
+_FREE_ROWS = """
+    SELECT commune_id, phone FROM inbox_waiting AS w
+    WHERE NOT EXISTS (
+        SELECT 1 FROM inbox_waiting AS held
+        WHERE held.commune_id = w.commune_id AND held.phone = w.phone
+          AND held.lease_owner IS NOT NULL AND held.lease_expires_at > :now
+          AND held.lease_owner != :owner
+    )
+    ORDER BY message_id
+"""
+# One phone at a time: each is an index search, where a list of pairs was not.
+_TAKE_PHONE = """
+    UPDATE inbox_waiting
+    SET lease_owner = :owner, lease_expires_at = :expires
+    WHERE commune_id = :commune_id AND phone = :phone
+    RETURNING *
+"""
+
+
 def lease(db, owner, *, phones=20, lease_seconds=LEASE_SECONDS):
     """Take every waiting row of up to PHONES phones no live lease holds; oldest phones first.
 
@@ -98,34 +119,34 @@ def lease(db, owner, *, phones=20, lease_seconds=LEASE_SECONDS):
     """
     now = clock.now()
     with transaction(db):
-        cursor = db.conn.execute(
-            """
-            UPDATE inbox_waiting
-            SET lease_owner = :owner, lease_expires_at = :expires
-            WHERE (commune_id, phone) IN (
-                SELECT commune_id, phone FROM inbox_waiting AS w
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM inbox_waiting AS held
-                    WHERE held.commune_id = w.commune_id AND held.phone = w.phone
-                      AND held.lease_owner IS NOT NULL AND held.lease_expires_at > :now
-                      AND held.lease_owner != :owner
-                )
-                GROUP BY commune_id, phone
-                ORDER BY min(message_id)
-                LIMIT :phones
+        expires = clock.iso(now + dt.timedelta(seconds=lease_seconds))
+        leased = []
+        for commune_id, phone in _oldest_free_phones(db, owner, clock.iso(now), phones):
+            cursor = db.conn.execute(
+                _TAKE_PHONE,
+                {"owner": owner, "expires": expires, "commune_id": commune_id, "phone": phone},
             )
-            RETURNING *
-            """,
-            {
-                "owner": owner,
-                "now": clock.iso(now),
-                "expires": clock.iso(now + dt.timedelta(seconds=lease_seconds)),
-                "phones": phones,
-            },
-        )
-        columns = [column[0] for column in cursor.description]
-        leased = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+            columns = [column[0] for column in cursor.description]
+            leased += [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     return sorted(leased, key=lambda row: row["message_id"])
+
+
+def _oldest_free_phones(db, owner, now, limit):
+    """Up to LIMIT [commune_id, phone] pairs no other lease holds, by their oldest message.
+
+    A GROUP BY over the table read every waiting row on each lease: with a backlog of 12,000
+    a lease took 51 ms inside the write lock, so the backlog itself slowed its own draining.
+    """
+    chosen = {}
+    cursor = db.conn.execute(_FREE_ROWS, {"owner": owner, "now": now})
+    try:
+        for commune_id, phone in cursor:
+            chosen.setdefault((commune_id, phone), None)
+            if len(chosen) == limit:
+                break
+    finally:
+        cursor.close()
+    return list(chosen)
 
 
 def finish(db, message_id, owner):
