@@ -276,3 +276,55 @@ def test_hoi_truoc_is_formerly_not_the_question_keyword(catalogue):
 def test_asking_how_to_use_the_line_is_help_even_when_the_model_is_unsure(message):
     reading = understand(message, _with(FixedModel(question=0.6, help=0.4)))
     assert (reading.intent, reading.decision) == ("help", ACT)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["xoa lich hen den nha", "bo lich hen gium toi", "ko can ghe nha nua nha", "do not come"],
+)
+def test_a_visit_that_is_also_called_off_goes_to_a_person(message):
+    catalogue = _with(FixedModel(visit=0.95, question=0.05))
+    reading = understand(message + " nha toi", catalogue)
+    assert (reading.intent, reading.decision) == ("question", HANDOVER)
+
+
+def test_cannot_come_to_the_office_is_still_a_visit():
+    catalogue = _with(FixedModel(visit=0.95, question=0.05))
+    reading = understand("toi khong den xa duoc, nho can bo ghe nha", catalogue)
+    assert (reading.intent, reading.decision) == ("visit", ACT)
+
+
+@pytest.mark.parametrize(
+    ("intent", "question", "decision"),
+    [
+        ("visit", 0.29, ACT),
+        ("visit", 0.31, CONFIRM),  # likely, not sure: asked with one key
+        ("schedule", 0.09, ACT),
+        ("schedule", 0.11, HANDOVER),
+        ("status", 0.35, ACT),
+    ],
+)
+def test_a_visit_or_the_teams_dates_are_not_acted_on_when_a_question_is_likely(
+    intent, question, decision
+):
+    catalogue = _with(FixedModel(**{intent: 1.0 - question, "question": question}))
+    text = {"visit": "xin can bo ghe nha", "schedule": "to luu dong chung nao xuong"}
+    reading = understand(text.get(intent, "hen cua toi sao roi"), catalogue)
+    assert reading.decision == decision
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("cac loai giay to", True),
+        ("cho e xin ds cac thu tuc", True),
+        ("danh sach thutuc", True),
+        ("xa lam duoc nhung giay to gi", True),
+        ("giay to", False),
+        ("giay to cua toi bi mat", False),
+    ],
+)
+def test_asking_for_the_kinds_of_papers_is_asking_for_the_list(message, asks):
+    from sms.nlu.asking import asks_for_the_list
+
+    assert asks_for_the_list(engine.read_tokens(message)[1]) is asks

@@ -5,10 +5,17 @@ import re
 # Words that ask how something is done ("gì", "sao", "nào", "đâu", "bao nhiêu").
 QUESTION_WORDS = {"GI", "NAO", "DAU", "NHIEU", "HOW", "WHAT", "WHICH"}
 # Words that ask for the list of procedures, and words that say nothing more.
-LIST_WORDS = {"THU", "TUC", "DANH", "SACH", "HUONG", "DAN", "PROCEDURES", "PROCEDURE", "LIST"}
+LIST_WORDS = {
+    *("THU", "TUC", "THUTUC", "DANH", "SACH", "DANHSACH", "DS", "HUONG", "DAN"),
+    *("PROCEDURES", "PROCEDURE", "LIST"),
+}
+# "Giay to" (papers) asks for the list when it is plural: "cac loai giay to", "nhung giay to".
+PLURALS = {"CAC", "NHUNG", "LOAI"}
 FUNCTION_WORDS = {
     "CHO",
     "XIN",
+    "EM",
+    "O",
     "XEM",
     "CAC",
     "NHUNG",
@@ -67,7 +74,8 @@ def asks_how(text, tokens):
 
 def asks_for_the_list(tokens):
     """Tell whether a subject-less guidance message only asks for the list of procedures."""
-    return any(token in LIST_WORDS for token in tokens) and all(
+    papers = "GIAY" in tokens and "TO" in tokens and not PLURALS.isdisjoint(tokens)
+    return (papers or any(token in LIST_WORDS for token in tokens)) and all(
         token in LIST_WORDS or token in FUNCTION_WORDS for token in tokens
     )
 

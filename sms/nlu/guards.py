@@ -41,6 +41,20 @@ def names_a_way_of_coming(tokens):
     )
 
 
+# A visit read from a message that also calls one off ("xoa hen", "bo lich hen", "ko can
+# ghe nha nua", "do not come") may be a cancellation: cancelling or booking wrongly both
+# cost the resident, so a person reads it. "Khong den duoc" (cannot come) is not one.
+_CALLS_OFF = re.compile(
+    r"\b(?:XOA|HUY|BO (?:LICH|HEN)|THOI KHOI|(?:KHONG CAN|DUNG|KHOI) (?:DEN|GHE|TOI|XUONG|QUA)"
+    r"|DO NOT|DONT|DON T|NO NEED)\b"
+)
+
+
+def calls_off(tokens):
+    """Tell whether a message read as a visit also drops or refuses one."""
+    return bool(_CALLS_OFF.search(" ".join(tokens)))
+
+
 # A paper with a mistake on it, or an account locked or forgotten, is a case for a person,
 # not the procedure's steps: "giay khai sinh bi sai ten", "quen mat khau vneid".
 _A_PROBLEM = re.compile(

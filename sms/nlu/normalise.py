@@ -81,6 +81,9 @@ ENGLISH_PHRASES = {
     ("THANK", "YOU"): "CAM ON",
     ("THANK", "U"): "CAM ON",
     ("SET", "UP"): "KICH HOAT",
+    ("OLD", "PEOPLE"): "NGUOI GIA",
+    ("OLD", "AGE"): "NGUOI GIA",
+    ("SOCIAL", "PENSION"): "TRO CAP XA HOI",
 }
 ENGLISH_WORDS = {
     "VISIT": "DEN NHA",
@@ -121,6 +124,11 @@ ENGLISH_WORDS = {
     "CODE": "MA",
     "LOST": "MAT",
     "COPY": "BAN SAO",
+    "FUNERAL": "MAI TANG",
+    "ALLOWANCE": "TRO CAP",
+    "INHERIT": "THUA KE",
+    "INHERITANCE": "THUA KE",
+    "LAND": "DAT",
 }
 _REPEATS = re.compile(r"([A-Z])\1{2,}")
 

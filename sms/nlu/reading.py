@@ -1,4 +1,4 @@
-"""What understanding produces and reads: the Reading, the Catalogue, the model's tokens.
+"""What understanding produces and reads: the Reading, the Catalogue, tokens, the handover.
 
 The same `model_tokens` feeds training and scoring, so the two can never disagree.
 """
@@ -11,6 +11,18 @@ from sms.nlu.normalise import normalise
 from sms.nlu.text import features, masked, words
 
 ACT, CONFIRM, HANDOVER = "act", "confirm", "handover"
+# What the handover reply suggests for each likely intent.
+SUGGESTED_KEYWORD = {
+    "visit": "HEN",
+    "schedule": "LICH",
+    "guidance": "HD",
+    "status": "XEM",
+    "cancel": "HUY",
+    "opt_out": "TUCHOI",
+    "opt_in": "BATDAU",
+    "help": "?",
+    "language": "ENGLISH",
+}
 
 
 @dataclass
@@ -106,3 +118,19 @@ def model_features(tokens):
 def model_intent(label):
     """The classifier's class for a corpus label: the intent family."""
     return label.split(":", 1)[0]
+
+
+def handover(reading, ranked):
+    """Hand the message to a person, suggesting the two likeliest keywords."""
+    reading.intent = "question"
+    reading.decision = HANDOVER
+    reading.likely = [(intent, probability) for intent, probability in ranked[:3]]
+    suggestions = []
+    for intent, _probability in ranked:
+        keyword = SUGGESTED_KEYWORD.get(intent)
+        if keyword and keyword not in suggestions:
+            suggestions.append(keyword)
+        if len(suggestions) == 2:
+            break
+    reading.suggestions = suggestions or ["HEN", "HD"]
+    return reading
