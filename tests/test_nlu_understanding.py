@@ -328,3 +328,45 @@ def test_asking_for_the_kinds_of_papers_is_asking_for_the_list(message, asks):
     from sms.nlu.asking import asks_for_the_list
 
     assert asks_for_the_list(engine.read_tokens(message)[1]) is asks
+
+
+class LetterModel(FixedModel):
+    """Reads family news about medicine as guidance (a misreading), a letter as a question."""
+
+    def best_intents(self, documents):
+        def best(tokens):
+            if "THUOC" in tokens:
+                return ("guidance", 0.95)
+            return ("guidance", 0.90) if "KHAI" in tokens else ("question", 0.9)
+
+        return [best(tokens) for tokens in documents]
+
+    def score(self, tokens):
+        sure = "KHAI" in tokens and len(tokens) < 20
+        return Scores(
+            [("guidance", 0.9), ("question", 0.1)]
+            if sure
+            else [("question", 0.9), ("guidance", 0.1)],
+            {"KHAISINH": 0.9, "-": 0.1},
+        )
+
+
+def test_a_letter_is_acted_on_through_the_next_clause_when_the_surest_asks_nothing():
+    letter = (
+        "Chao can bo, toi la nguoi trong ap, nha o cuoi xom gan cay cau. Con chau di lam xa het. "
+        "Uong thuoc roi cung do nhieu lam. Xin huong dan lam giay khai sinh cho chau noi moi sinh"
+    )
+    reading = understand(letter, _with(LetterModel()))
+    assert (reading.intent, reading.decision) == ("guidance:KHAISINH", ACT)
+    assert "khai sinh" in reading.clause and reading.needs_person
+
+
+def test_the_clauses_asking_are_ranked_surest_first_in_reading_order_on_ties():
+    from sms.nlu import clauses
+
+    def score(found):
+        return [("visit", 0.8), ("question", 0.99), ("status", 0.9), ("cancel", 0.8)]
+
+    letter = "Nha toi o cuoi xom nhe. Mua nay lua tot lam. Hen cua toi sao roi. Huy cai hen cu di"
+    ranked = clauses.asking_clauses(letter, score)
+    assert [intent for _clause, intent, _p in ranked] == ["status", "visit", "cancel"]

@@ -34,18 +34,23 @@ def clauses(text):
     return found[:MAX_CLAUSES]
 
 
-def best_clause(text, score):
-    """Return (clause, intent, probability) of the clause most surely asking for something.
+def asking_clauses(text, score):
+    """Return (clause, intent, probability) of each clause asking for something, surest first.
 
     SCORE reads all the clauses at once (one call for the letter) and returns the likeliest
     (intent, probability) of each. A clause whose likeliest meaning is a question for staff
-    asks nothing the line does; None when no clause asks anything.
+    asks nothing the line does. Equally sure clauses keep their reading order.
     """
     found = clauses(text)
-    best = None
-    for clause, (intent, probability) in zip(found, score(found) if found else [], strict=True):
-        if intent in ("question", "menu_reply"):
-            continue
-        if best is None or probability > best[2]:
-            best = (clause, intent, probability)
-    return best
+    asking = [
+        (clause, intent, probability)
+        for clause, (intent, probability) in zip(found, score(found) if found else [], strict=True)
+        if intent not in ("question", "menu_reply")
+    ]
+    return sorted(asking, key=lambda item: -item[2])
+
+
+def best_clause(text, score):
+    """Return (clause, intent, probability) of the clause most surely asking, or None."""
+    asking = asking_clauses(text, score)
+    return asking[0] if asking else None

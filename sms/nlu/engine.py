@@ -32,7 +32,7 @@ from sms.nlu.asking import (
     asks_how,
     asks_how_to_use,
 )
-from sms.nlu.clauses import best_clause
+from sms.nlu.clauses import asking_clauses
 from sms.nlu.dates import date_words
 from sms.nlu.guards import (
     COPY,
@@ -142,17 +142,28 @@ def _read_letter(text, catalogue):
     whole = _understand(text, catalogue)
     if len(text.strip()) <= LONG_MESSAGE or catalogue.model is None:
         return whole
-    found = best_clause(text, lambda found: _clause_intents(found, catalogue, whole.hamlet_words))
-    if found is None or found[2] < CLAUSE_ACT_AT:
-        return whole
-    if whole.decision == ACT and whole.how == "model" and whole.confidence >= found[2]:
-        return whole
-    part = _understand(found[0], catalogue)
-    if part.decision == HANDOVER or part.family in ("question", "help", "menu_reply"):
-        return whole
-    part.clause = found[0]
+    hamlet_words = whole.hamlet_words
+    asking = asking_clauses(text, lambda found: _clause_intents(found, catalogue, hamlet_words))
+    # Surest first; family news the model misreads ("uong thuoc roi cung do") is read and
+    # found to ask nothing, and the next clause is read.
+    for clause, _intent, probability in asking:
+        if probability < CLAUSE_ACT_AT:
+            break
+        if whole.decision == ACT and whole.how == "model" and whole.confidence >= probability:
+            break
+        part = _understand(clause, catalogue)
+        if part.decision != HANDOVER and part.family not in ("question", "help", "menu_reply"):
+            return _from_clause(part, clause, whole)
+    return whole
+
+
+def _from_clause(part, clause, whole):
+    """The reading of a letter acted on through its CLAUSE (PART), with the whole's entities."""
+    part.clause = clause
     part.hamlet = part.hamlet or whole.hamlet
     part.procedure = part.procedure or whole.procedure
+    if part.intent == "guidance" and part.procedure:
+        part.intent = f"guidance:{part.procedure}"  # "thu tuc the nao" of a procedure named before
     part.urgency = whole.urgency
     part.language = whole.language
     part.needs_person = True
