@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from sms.nlu import augment, clauses, corpus, dates, normalise, thanks
+from sms.nlu import augment, clauses, corpus, dates, normalise, text, thanks
 from sms.nlu.reading import read_tokens
 
 KNOWN = frozenset(
@@ -192,3 +192,8 @@ def test_a_cached_reading_is_never_used_with_another_word_set():
     assert normalise.normalise(["FU", "HOA"], frozenset({"PHU"})) == ["PHU", "HOA"]
     assert normalise.normalise(["FU", "HOA"], frozenset()) == ["FU", "HOA"]
     assert normalise.normalise(["FU", "HOA"], frozenset({"PHU"})) == ["PHU", "HOA"]
+
+
+@pytest.mark.parametrize("written, meant", sorted(text.SHORTHAND.items()))
+def test_every_older_shorthand_entry_is_read_as_its_words(written, meant):
+    assert text.words(f"toi {written.lower()} nha") == ["TOI", *meant.split(), "NHA"]
