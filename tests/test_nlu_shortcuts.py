@@ -154,3 +154,16 @@ def test_a_letters_clauses_scored_in_one_call_are_each_clauses_best_intent(model
         assert model.best_intents(documents) == [
             model.intent_scores(tokens)[0] for tokens in documents
         ]
+
+
+def test_each_word_set_keeps_its_own_readings_when_sets_alternate():
+    """A schedule question reads its dates without the model's words, then the next message
+    is read with them: neither set's cached readings are thrown away by the other."""
+    from sms.nlu import normalise
+
+    known, other = frozenset({"XIN", "HEN"}), frozenset()
+    assert normalise.normalise(["XINHEN"], known) == ["XIN", "HEN"]
+    assert normalise.normalise(["XINHEN"], other) == ["XINHEN"]
+    assert normalise._WORDS[id(known)][1]["XINHEN"] == ("XIN", "HEN")
+    assert normalise._WORDS[id(other)][1]["XINHEN"] == ("XINHEN",)
+    assert normalise.normalise(["XINHEN"], known) == ["XIN", "HEN"]

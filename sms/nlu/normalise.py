@@ -174,24 +174,28 @@ def normalise(tokens, known=frozenset()):
     return _english(cleaned)
 
 
-# Each written word's reading, for one word set at a time (a letter repeats its words). The
-# cache is keyed by the word alone and emptied when another word set comes: keying it by the
-# set too would compare two equal sets element by element on every look-up.
-_WORDS = {}
-_WORDS_KNOWN = [None]
+# Each written word's reading, per word set (a letter repeats its words). The caches are
+# found by the set's identity: comparing two equal sets would go element by element on
+# every look-up. A schedule question's dates are read without the model's words, so two
+# sets alternate and each keeps its own cache; a few at most are kept.
+_WORDS = {}  # id(known) -> (known, {written word: its reading})
+_WORDS_SETS = 4
 _WORDS_LIMIT = 4096
 
 
 def _word(token, known):
-    """The words one written word stands for, cached for the current KNOWN set."""
-    if _WORDS_KNOWN[0] is not known:
-        _WORDS.clear()
-        _WORDS_KNOWN[0] = known
-    found = _WORDS.get(token)
+    """The words one written word stands for, cached for the KNOWN set."""
+    entry = _WORDS.get(id(known))
+    if entry is None or entry[0] is not known:
+        if len(_WORDS) >= _WORDS_SETS:
+            _WORDS.clear()
+        entry = _WORDS[id(known)] = (known, {})
+    cache = entry[1]
+    found = cache.get(token)
     if found is None:
         found = _read_word(token, known)
-        if len(_WORDS) < _WORDS_LIMIT:
-            _WORDS[token] = found
+        if len(cache) < _WORDS_LIMIT:
+            cache[token] = found
     return found
 
 
