@@ -207,7 +207,11 @@ def _gateway_delivery(db, commune, report):
     with transaction(db):
         if report.status == "cancelled":
             updated = messages.update_delivery(
-                db, provider="gateway", provider_id=report.message_id, status="cancelled"
+                db,
+                provider="gateway",
+                provider_id=report.message_id,
+                status="cancelled",
+                commune_id=commune.id,
             )
             if updated:
                 outbox.mark_provider_failure(db, updated["outbox_id"], report.reason or "cancelled")

@@ -219,19 +219,13 @@ def test_the_phones_own_count_of_parts_is_what_its_budget_counts(db, connect):
     assert logged(db, row)["status"] == "sent"  # three delivery reports of four parts
 
 
-def test_a_report_from_another_communes_phone_counts_nothing(db, connect, client):
-    phone = connect(duplicate_every=0)
-    row, key = send_long(db)
+def post_from_another_commune(db, client, event, payload):
+    """Post EVENT about PAYLOAD, signed by a phone of another commune (Tân Hòa)."""
     with transaction(db):
         tanhoa = communes.create(db, "TANHOA", "Xã Tân Hòa")
         device = channels.add_gateway(db, tanhoa, "tanhoa-1")
     body = json.dumps(
-        {
-            "event": "sms:delivered",
-            "id": "from-tanhoa-1",
-            "deviceId": "tanhoa",
-            "payload": {"messageId": key, "phoneNumber": RESIDENT, "recipient": RESIDENT},
-        }
+        {"event": event, "id": "from-tanhoa-1", "deviceId": "tanhoa", "payload": payload}
     ).encode()
     stamp = str(int(time.time()))
     signature = hmac.new(device["secret"].encode(), body + stamp.encode(), hashlib.sha256)
@@ -245,7 +239,27 @@ def test_a_report_from_another_communes_phone_counts_nothing(db, connect, client
         },
     )
     assert response.status_code == 200
+
+
+def test_a_report_from_another_communes_phone_counts_nothing(db, connect, client):
+    phone = connect(duplicate_every=0)
+    row, key = send_long(db)
+    payload = {"messageId": key, "phoneNumber": RESIDENT, "recipient": RESIDENT}
+    post_from_another_commune(db, client, "sms:delivered", payload)
     assert message_parts.of_message(db, row["message_id"]) is None
+    phone.process_outgoing()
+    post_all(phone)
+    assert counts(db, row)["delivered"] == 3
+
+
+def test_a_cancel_from_another_communes_phone_changes_nothing(db, connect, client):
+    phone = connect(duplicate_every=0)
+    row, key = send_long(db)
+    before = logged(db, row)["status"]
+    payload = {"messageId": key, "phoneNumber": RESIDENT, "cancelledAt": "2027-03-01T10:00:00"}
+    post_from_another_commune(db, client, "sms:cancelled", payload)
+    assert logged(db, row)["status"] == before != "cancelled"
+    assert outbox_health.failed(db) == []
     phone.process_outgoing()
     post_all(phone)
     assert counts(db, row)["delivered"] == 3

@@ -132,16 +132,20 @@ def replies_to(db, inbound_id):
     )
 
 
-def update_delivery(db, *, provider, provider_id, status, error_code=None, error_message=None):
+def update_delivery(
+    db, *, provider, provider_id, status, error_code=None, error_message=None, commune_id=None
+):
     """Apply a delivery callback; ignore ones that arrive late or refer to no message.
 
-    Returns the updated row, or None when nothing matched or changed.
+    With COMMUNE_ID (a gateway phone's report) only that commune's message is touched: a
+    phone speaks for the messages it was given, never another commune's. Returns the
+    updated row, or None when nothing matched or changed.
     """
     message = first(
         db,
         "SELECT * FROM messages WHERE provider = :provider AND provider_id = :provider_id"
-        " AND direction = 'out'",
-        {"provider": provider, "provider_id": provider_id},
+        " AND direction = 'out' AND (:commune_id IS NULL OR commune_id = :commune_id)",
+        {"provider": provider, "provider_id": provider_id, "commune_id": commune_id},
     )
     if not message:
         return None
