@@ -4,6 +4,7 @@ from flask import abort, current_app, render_template, request, send_from_direct
 from flask_login import current_user
 
 from app import communes
+from app.accounts import memberships
 from app.infra import clock
 from app.infra.database import get_db
 from app.ops.report_cli import reports_root
@@ -29,7 +30,7 @@ def _month_arg():
 def province():
     """Every commune's month side by side, for the province role only."""
     db = get_db()
-    if not access.is_province(db, current_user.id):
+    if not memberships.is_province(db, current_user.id):
         abort(403)
     month = _month_arg()
     view = province_view.overview(db, month, request.args.get("sort", ""))

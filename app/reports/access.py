@@ -4,19 +4,14 @@ Every read of a report is written to the commune's audit log, so a commune sees 
 """
 
 from app import communes
+from app.accounts import memberships
 from app.infra import clock
 from db import first, insert, insert_many
 
 
-def is_province(db, user_id):
-    """Tell whether the account has the province role (reads every commune)."""
-    row = first(db, "SELECT province FROM staff_users WHERE id = :id", {"id": user_id})
-    return bool(row and row["province"])
-
-
 def may_read(db, user_id, commune):
     """Tell whether the account may read COMMUNE's reports: the province or its admins."""
-    if is_province(db, user_id):
+    if memberships.is_province(db, user_id):
         return True
     row = first(
         db,
