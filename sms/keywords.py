@@ -111,9 +111,13 @@ class Vocabulary:
             ]
             for length in range(MIN_FUZZY, longest + 2)
         }
-        # The longest word `_phrase` may find anywhere in a text: longer windows are not tried.
-        self.phrase_longest = max(
-            (len(word) for word in self.table if _anywhere(word, self.table)), default=0
+        # Every beginning of a word `_phrase` may find anywhere in a text: a window that
+        # begins none is not extended.
+        self.phrase_prefixes = frozenset(
+            word[:size]
+            for word in self.table
+            if len(word) >= MIN_FUZZY and _anywhere(word, self.table)
+            for size in range(1, len(word) + 1)
         )
 
 
@@ -216,7 +220,7 @@ def parse(text, procedures=(), vocab=None):
         match = _fuzzy("".join(words[:used]), vocab, whole=used == len(words))
         if match:
             return _make_offset(table, match, text, used, offset, words, "fuzzy")
-    phrase = _phrase(words, table, vocab.phrase_longest)
+    phrase = _phrase(words, table, vocab.phrase_prefixes)
     if phrase:
         intent, language, code = table[phrase]
         return Parsed(
@@ -232,16 +236,17 @@ def _make_offset(table, word, text, used, offset, words, how):
     return parsed
 
 
-def _phrase(words, table, longest):
+def _phrase(words, table, prefixes):
     """Find a procedure synonym or visit phrase made of whole words anywhere in the text.
 
-    LONGEST is the most letters such a phrase has (Vocabulary.phrase_longest).
+    PREFIXES holds every beginning of such a phrase (Vocabulary.phrase_prefixes): a window
+    that is none can only grow into other non-phrases, so the next start is tried.
     """
     for start in range(len(words)):
         joined = ""
         for end in range(start, min(start + MAX_SPAN_WORDS, len(words))):
             joined += words[end]
-            if len(joined) > longest:
+            if joined not in prefixes:
                 break
             if len(joined) < MIN_FUZZY or joined in GENERIC:
                 continue

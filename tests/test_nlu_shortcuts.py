@@ -110,8 +110,34 @@ def _plain_hamlet(index, tokens):
 def test_the_longest_phrase_is_still_found_anywhere_in_a_text():
     vocab = engine.training_catalogue().vocabulary
     longest = max((word for word in vocab.table if keywords._anywhere(word, vocab.table)), key=len)
-    assert len(longest) == vocab.phrase_longest
-    assert keywords._phrase(["A", "B", longest], vocab.table, vocab.phrase_longest) == longest
+    assert keywords._phrase(["A", "B", longest], vocab.table, vocab.phrase_prefixes) == longest
+
+
+def _plain_phrase(words, table):
+    """keywords._phrase without its prefix check: every window of up to MAX_SPAN_WORDS words."""
+    for start in range(len(words)):
+        for end in range(start + 1, min(start + keywords.MAX_SPAN_WORDS, len(words)) + 1):
+            joined = "".join(words[start:end])
+            if len(joined) >= keywords.MIN_FUZZY and joined in table:
+                if keywords._anywhere(joined, table):
+                    return joined
+    return None
+
+
+def test_phrases_are_found_as_the_plain_search_finds_them():
+    vocab = engine.training_catalogue().vocabulary
+    texts = [example.text for example in corpus.read(corpus.DEV)]
+    texts += ["toi muon xin den nha", "con huy hen nhe", "lam giay khai sinh", "chung thuc ban sao"]
+    phrases = [word for word in vocab.table if keywords._anywhere(word, vocab.table)]
+    # Each phrase split in two at every letter, as residents space words.
+    texts += [f"chao co {word[:cut]} {word[cut:]} nha" for word in phrases for cut in range(1, 4)]
+    found = 0
+    for text in texts:
+        words = keywords.words_of(text)
+        expected = _plain_phrase(words, vocab.table)
+        assert keywords._phrase(words, vocab.table, vocab.phrase_prefixes) == expected, text
+        found += expected is not None
+    assert found > len(phrases)
 
 
 @pytest.fixture(scope="module")
