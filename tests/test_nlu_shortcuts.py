@@ -58,6 +58,37 @@ def test_hamlets_and_procedures_are_found_as_the_plain_search_finds_them():
         assert procedures.find_all(tokens) == _plain_procedures(procedures, tokens), text
 
 
+def test_every_typo_of_a_procedure_word_is_found_as_the_plain_search_finds_it():
+    """`ProcedureIndex._windows` reads only the windows a word or its typo could fill:
+    every one-edit typo of every word, typed whole or split over two or three words, in a
+    sentence and alone, is found as reading every window finds it."""
+    procedures = engine.training_catalogue().procedures
+    typed = {word for candidates in procedures.near.values() for word in candidates}
+    checked = found = 0
+    for word in sorted(typed):
+        for variant in sorted(_one_edit_variants(word)):
+            cut = len(variant) // 3
+            for spaced in (variant, f"{variant[:cut]} {variant[cut:]}", " ".join(variant[:3])):
+                for tokens in (spaced.split(), ["XIN", "HOI", *spaced.split(), "O", "DAU"]):
+                    expected = _plain_procedures(procedures, tokens)
+                    assert procedures._find_all(tokens) == expected, tokens
+                    checked += 1
+                    found += bool(expected)
+    assert found > checked // 2
+
+
+def test_procedures_in_long_letters_are_found_as_the_plain_search_finds_them():
+    from sms.nlu.augment import augment
+
+    procedures = engine.training_catalogue().procedures
+    dev = corpus.read(corpus.DEV)
+    letters = [e.text for e in dev + augment(dev) if len(e.text) > engine.LONG_MESSAGE]
+    assert len(letters) > 500
+    for letter in letters:
+        tokens = engine.read_tokens(letter)[1]
+        assert procedures._find_all(tokens) == _plain_procedures(procedures, tokens), letter
+
+
 def _plain_procedures(index, tokens):
     """ProcedureIndex.find_all without its quick checks: every window up to the longest word."""
     from rapidfuzz import process

@@ -6,6 +6,7 @@ found.
 """
 
 import re
+from itertools import accumulate
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -200,6 +201,19 @@ class ProcedureIndex:
         self.reach = {}
         for word in self.words:
             self.reach[word[0]] = max(self.reach.get(word[0], 0), len(word) + 1)
+        # Every beginning of a word; the lengths typed of the words' typos by their first
+        # three letters, and by their last two and first letter. A typo keeps the first
+        # letter (`near`); of two words of six letters or more one edit apart, an edit at
+        # the fourth letter or later keeps the first three, one before it the last two.
+        # `_windows` reads no other window.
+        self.prefixes = frozenset(word[:size] for word in self.words for size in range(len(word)))
+        self.start_sizes, self.stop_sizes = {}, {}
+        for candidates in self.near.values():
+            for word in candidates:
+                for length in (len(word) - 1, len(word), len(word) + 1):
+                    self.start_sizes.setdefault(word[:3], set()).add(length)
+                    by_first = self.stop_sizes.setdefault(word[-2:], {})
+                    by_first.setdefault(word[0], set()).add(length)
         # Each procedure's words long enough to be found inside words run together.
         self.by_code = {}
         for word, code in self.words.items():
@@ -227,37 +241,85 @@ class ProcedureIndex:
         return found
 
     def _find_all(self, tokens):
-        words, near, reach = self.words, self.near, self.reach
-        starts, stops = self.starts, self.stops
+        words, near, starts, stops = self.words, self.near, self.starts, self.stops
         whole = "".join(tokens)
         if whole in words:
             return [Found(words[whole], 0, len(tokens))]
         found = []
-        for start in range(len(tokens)):
-            longest = reach.get(tokens[start][:1], 0)
-            joined = ""
-            for end in range(start + 1, min(start + MAX_WINDOW, len(tokens)) + 1):
-                joined += tokens[end - 1]
-                size = len(joined)
-                if size > longest:
-                    break
-                code = words.get(joined)
-                if code is not None:
-                    if joined not in WHOLE_MESSAGE_ONLY:
-                        found.append((size, Found(code, start, end)))
-                    continue
-                candidates = near.get((size, joined[0])) if size >= MIN_FUZZY_LENGTH else None
-                if candidates and (
-                    (size, joined[:2]) in starts or (size, joined[-2:]) in stops
-                ):  # else no word is one edit away (hamlets.near)
-                    # One typo allowed: a letter wrong, missing, doubled or swapped.
-                    hit = process.extractOne(
-                        joined, candidates, scorer=OSA.distance, score_cutoff=1
-                    )
-                    if hit:
-                        found.append((size, Found(words[hit[0]], start, end)))
+        for start, end in self._windows(tokens):
+            joined = "".join(tokens[start:end])
+            size = len(joined)
+            code = words.get(joined)
+            if code is not None:
+                if joined not in WHOLE_MESSAGE_ONLY:
+                    found.append((size, Found(code, start, end)))
+                continue
+            candidates = near.get((size, joined[0])) if size >= MIN_FUZZY_LENGTH else None
+            if candidates and (
+                (size, joined[:2]) in starts or (size, joined[-2:]) in stops
+            ):  # else no word is one edit away (hamlets.near)
+                # One typo allowed: a letter wrong, missing, doubled or swapped.
+                hit = process.extractOne(joined, candidates, scorer=OSA.distance, score_cutoff=1)
+                if hit:
+                    found.append((size, Found(words[hit[0]], start, end)))
         found.sort(key=lambda item: (-item[0], item[1].start))
         return [item for _size, item in found]
+
+    def _windows(self, tokens):
+        """The (start, end) word windows that may name a procedure, exactly or with a typo.
+
+        A window of up to MAX_WINDOW words is read when it has no more letters than a word
+        with its first letter (and a typo); of those, only one that begins a word, or whose
+        length and first three or last two letters some word's typo could have, can name one.
+        """
+        count = len(tokens)
+        sizes = list(accumulate(map(len, tokens), initial=0))
+        longest = [self.reach.get(token[:1], 0) for token in tokens]
+        if "" in tokens:  # never from the tokeniser; then every window, to be safe
+            windows = {(s, e) for s in range(count) for e in range(s + 1, s + MAX_WINDOW + 1)}
+        else:
+            windows = self._may_name(tokens, sizes)
+        return [
+            (start, end)
+            for start, end in windows
+            if end <= count and sizes[end] - sizes[start] <= longest[start]
+        ]
+
+    def _may_name(self, tokens, sizes):
+        """`_windows` before the length check, for TOKENS none of which is empty."""
+        count = len(tokens)
+        words, prefixes = self.words, self.prefixes
+        start_sizes, stop_sizes = self.start_sizes, self.stop_sizes
+        windows = set()
+        for start in range(count):
+            last = min(start + MAX_WINDOW, count)
+            joined = ""
+            for end in range(start + 1, last + 1):  # exact words: along their beginnings
+                joined += tokens[end - 1]
+                if joined in words:
+                    windows.add((start, end))
+                if joined not in prefixes:
+                    break
+            typed = start_sizes.get("".join(tokens[start : start + 3])[:3])
+            if typed:
+                windows.update(
+                    (start, end)
+                    for end in range(start + 1, last + 1)
+                    if sizes[end] - sizes[start] in typed
+                )
+        for end in range(1, count + 1):
+            by_first = stop_sizes.get(tokens[end - 1][-2:])
+            typed = by_first and by_first.get(tokens[end - 1][0])
+            if typed and sizes[end] - sizes[end - 1] in typed:
+                windows.add((end - 1, end))
+            if end > 1:
+                by_first = stop_sizes.get((tokens[end - 2][-2:] + tokens[end - 1])[-2:])
+                if by_first:
+                    for start in range(max(0, end - MAX_WINDOW), end - 1):
+                        typed = by_first.get(tokens[start][0])
+                        if typed and sizes[end] - sizes[start] in typed:
+                            windows.add((start, end))
+        return windows
 
 
 def _has_phrase(tokens_text, phrases):
