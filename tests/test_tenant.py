@@ -3,6 +3,7 @@
 import pytest
 
 from app import communes, lifecycle, residents
+from app.catalogue import catalog
 from app.delivery import outbox
 from app.infra import tenant
 from app.ops import scheduler
@@ -27,6 +28,16 @@ def test_an_unbound_write_raises_and_stores_nothing(store):
         with pytest.raises(communes.NoCommuneBound):
             residents.by_phone(store, "+84912000111")
     assert store["outbox"].count == 0
+
+
+def test_an_sms_is_never_signed_with_a_default_communes_name(store):
+    with transaction(store):
+        tanhoa = communes.create(store, "TANHOA", "Xã Tân Hòa")
+    with tenant.unbound():
+        with pytest.raises(communes.NoCommuneBound):
+            catalog.sms("sms_cancel_none")
+        with communes.bound(tanhoa):
+            assert catalog.sms("sms_cancel_none").startswith("Xa Tan Hoa: ")
 
 
 def test_bound_gives_the_commune_for_the_block_and_nests(store):

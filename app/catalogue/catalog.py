@@ -7,8 +7,7 @@ The accented Vietnamese is the source of truth; SMS bodies are derived from it b
 from app import communes
 from app.language.texts import sms_text
 
-# The first commune's names, for work with no commune bound (a single-commune script).
-DEFAULT_COMMUNE_NAME = "Xa Phu Lam"
+# The first commune's accented name, for pages shown before any commune is chosen.
 DEFAULT_ACCENTED_COMMUNE_NAME = "Xã Phú Lâm"
 LANGUAGES = ("vi", "en")
 
@@ -229,9 +228,12 @@ MESSAGES = {
 
 
 def commune_name():
-    """Return the unaccented name that starts every SMS of the bound commune."""
-    commune = communes.current_or_none()
-    return commune.sms_prefix if commune else DEFAULT_COMMUNE_NAME
+    """Return the unaccented name that starts every SMS of the bound commune.
+
+    Raises NoCommuneBound when none is: an SMS signed with a default commune's name would
+    tell a resident of another commune that the wrong office wrote to them (principle 12).
+    """
+    return communes.current().sms_prefix
 
 
 def commune_display_name():
