@@ -224,3 +224,20 @@ def test_each_word_set_keeps_its_own_readings_when_sets_alternate():
     assert normalise._WORDS[id(known)][1]["XINHEN"] == ("XIN", "HEN")
     assert normalise._WORDS[id(other)][1]["XINHEN"] == ("XINHEN",)
     assert normalise.normalise(["XINHEN"], known) == ["XIN", "HEN"]
+
+
+def test_words_read_once_give_the_words_and_their_normalisation(model):
+    """`read_tokens` reads each folded word once per word set: the same words as `words`,
+    and the same normalised words as `normalise` of those, for any text and word set."""
+    from sms.nlu.augment import augment
+    from sms.nlu.normalise import normalise
+    from sms.nlu.text import words
+
+    dev = corpus.read(corpus.DEV)
+    texts = [example.text for example in dev + augment(dev)]
+    texts += ["DK HEN ap 3", "dk dk hen", "hen dk", "cb ghe nha e dc hok z", "book home visit"]
+    texts += ["xin hen cho grandma, birth certificate nha", "khai sinhf", "ntn ntn", "", "  ?! "]
+    for known in (model.known, frozenset(), frozenset({"XIN", "HEN"})):
+        for text in texts:
+            written = words(text, known)
+            assert engine.read_tokens(text, known) == (written, normalise(written, known)), text

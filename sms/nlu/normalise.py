@@ -169,6 +169,16 @@ def normalise(tokens, known=frozenset()):
     cleaned = []
     for token in tokens:
         cleaned.extend(_word(token, known))
+    return english(cleaned)
+
+
+def one_word(token, known):
+    """The words one written word stands for before `english` (cached for the KNOWN set)."""
+    return _word(token, known)
+
+
+def english(cleaned):
+    """Replace the English words and phrases in CLEANED words (`normalise`'s last step)."""
     if _ENGLISH_STARTS.isdisjoint(cleaned):
         return cleaned  # no English word to replace (most messages): skip the scan
     return _english(cleaned)

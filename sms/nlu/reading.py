@@ -5,10 +5,11 @@ The same `model_tokens` feeds training and scoring, so the two can never disagre
 
 from dataclasses import dataclass, field
 
+from app.language.texts import fold
 from sms import keywords
 from sms.nlu import entities
-from sms.nlu.normalise import normalise
-from sms.nlu.text import features, masked, words
+from sms.nlu.normalise import english, one_word
+from sms.nlu.text import LEADING_KEEP, features, masked, spelt
 
 ACT, CONFIRM, HANDOVER = "act", "confirm", "handover"
 # What the handover reply suggests for each likely intent.
@@ -97,10 +98,39 @@ def training_catalogue(hamlets=None):
     return build_catalogue(PROCEDURES, rows)
 
 
+# Each folded word's reading, per word set: (its words as written, as normalised before
+# the English step). A letter's clauses are read again and words repeat; the caches are
+# found by the set's identity, as sms.nlu.normalise finds its own.
+_READ = {}  # id(known) -> (known, {folded word: (written, normalised)})
+_READ_SETS = 4
+_READ_LIMIT = 4096
+
+
 def read_tokens(text, known=frozenset()):
-    """The folded words of TEXT as written, and as normalised for the classifier."""
-    raw = words(text, known)
-    return raw, normalise(raw, known)
+    """The folded words of TEXT as written, and as normalised for the classifier.
+
+    They are `text.words` and `normalise.normalise` of those (tests/test_nlu_shortcuts.py),
+    each folded word read once per word set.
+    """
+    known = known if isinstance(known, frozenset) else frozenset(known)
+    entry = _READ.get(id(known))
+    if entry is None or entry[0] is not known:
+        if len(_READ) >= _READ_SETS:
+            _READ.clear()
+        entry = _READ[id(known)] = (known, {})
+    cache = entry[1]
+    raw, cleaned = [], []
+    for position, word in enumerate(fold(text).split()):
+        leading = position == 0 and word in LEADING_KEEP  # "DK HEN": kept as written
+        found = None if leading else cache.get(word)
+        if found is None:
+            written = [word] if leading else spelt(word, known)
+            found = (written, [part for token in written for part in one_word(token, known)])
+            if not leading and len(cache) < _READ_LIMIT:
+                cache[word] = found
+        raw.extend(found[0])
+        cleaned.extend(found[1])
+    return raw, english(cleaned)
 
 
 def model_tokens(text, known, catalogue):

@@ -61,20 +61,24 @@ def words(text, known=frozenset()):
         if position == 0 and word in LEADING_KEEP:
             result.append(word)
             continue
-        expanded = SHORTHAND.get(word)
-        if expanded:
-            result.extend(expanded.split())
-            continue
-        if (
-            known
-            and len(word) > 2
-            and word[-1] in TELEX_TAILS
-            and word not in known
-            and word[:-1] in known
-        ):
-            word = word[:-1]
-        result.append(word)
+        result.extend(spelt(word, known))
     return result
+
+
+def spelt(word, known=frozenset()):
+    """The words one folded WORD stands for past the first (`words`): shorthand spelt out."""
+    expanded = SHORTHAND.get(word)
+    if expanded:
+        return expanded.split()
+    if (
+        known
+        and len(word) > 2
+        and word[-1] in TELEX_TAILS
+        and word not in known
+        and word[:-1] in known
+    ):
+        return [word[:-1]]
+    return [word]
 
 
 def masked(tokens, hamlet_span=None):
