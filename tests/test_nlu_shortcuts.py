@@ -89,6 +89,39 @@ def test_procedures_in_long_letters_are_found_as_the_plain_search_finds_them():
         assert procedures._find_all(tokens) == _plain_procedures(procedures, tokens), letter
 
 
+def test_every_typo_of_a_hamlet_name_is_found_as_the_plain_search_finds_it():
+    """HamletIndex.find's quick check of a name without suffix, by its two letters, turns
+    away only what `near` turns away: every one-edit typo of every name, whole or split,
+    with and without a suffix after it, alone and in a sentence."""
+    hamlets = engine.training_catalogue().hamlets
+    bases = {base for table in hamlets.plain.values() for base, _code in table}
+    suffixes = sorted(hamlets.suffixed)
+    bases |= {base for by in hamlets.suffixed.values() for t in by.values() for base, _c in t}
+    checked = found = 0
+    for base in sorted(bases):
+        for variant in sorted(_one_edit_variants(base)):
+            cut = len(variant) // 2
+            for spaced in (variant, f"{variant[:cut]} {variant[cut:]}"):
+                for after in ([], suffixes[:1], ["NHA"]):
+                    tokens = ["HEN", "AP", *spaced.split(), *after, "NHE"]
+                    expected = _plain_hamlet(hamlets, tokens)
+                    assert hamlets.find(tokens) == expected, tokens
+                    checked += 1
+                    found += expected is not None
+    assert found > checked // 2
+
+
+def test_hamlets_in_long_letters_are_found_as_the_plain_search_finds_them():
+    from sms.nlu.augment import augment
+
+    hamlets = engine.training_catalogue().hamlets
+    dev = corpus.read(corpus.DEV)
+    letters = [e.text for e in dev + augment(dev) if len(e.text) > engine.LONG_MESSAGE]
+    for letter in letters:
+        tokens = engine.read_tokens(letter)[1]
+        assert hamlets.find(tokens) == _plain_hamlet(hamlets, tokens), letter
+
+
 def _plain_procedures(index, tokens):
     """ProcedureIndex.find_all without its quick checks: every window up to the longest word."""
     from rapidfuzz import process

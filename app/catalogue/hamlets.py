@@ -179,6 +179,12 @@ class HamletIndex:
             ],
             default=0,
         )
+        # `starts` and `stops` of the names without suffix, by their two letters.
+        self.plain_heads, self.plain_tails = {}, {}
+        for ends, by_letters in ((self.starts, self.plain_heads), (self.stops, self.plain_tails)):
+            for suffix, length, letters in ends:
+                if suffix is None:
+                    by_letters.setdefault(letters, set()).add(length)
 
     def find(self, tokens):
         """Return the hamlet named in TOKENS as a Found, or None.
@@ -188,6 +194,7 @@ class HamletIndex:
         best = None
         exact, suffixed, starts, stops = self.exact, self.suffixed, self.starts, self.stops
         longest, shortest = self.longest + 1, self.shortest
+        heads, tails = self.plain_heads, self.plain_tails
         for start in range(len(tokens)):
             joined = ""
             for end in range(start + 1, min(start + MAX_WINDOW, len(tokens)) + 1):
@@ -201,10 +208,14 @@ class HamletIndex:
                 if joined not in exact:
                     # Most windows are no name nor one edit from one: `near` says so
                     # without the fuzzy match (`_score` repeats these steps).
-                    suffix = last if last in suffixed else None
-                    stem = joined[: -len(last)] if suffix is not None else joined
-                    if not near(starts, stops, (suffix, len(stem)), stem):
-                        continue
+                    if last in suffixed:
+                        stem = joined[: -len(last)]
+                        if not near(starts, stops, (last, len(stem)), stem):
+                            continue
+                    elif size not in heads.get(joined[:2], ()) and size not in tails.get(
+                        joined[-2:], ()
+                    ):
+                        continue  # `near` for a name without suffix, without its tuples
                 score = self._score(joined, last)
                 if score is None:
                     continue
