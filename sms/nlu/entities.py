@@ -291,34 +291,43 @@ class ProcedureIndex:
         words, prefixes = self.words, self.prefixes
         start_sizes, stop_sizes = self.start_sizes, self.stop_sizes
         windows = set()
-        for start in range(count):
-            last = min(start + MAX_WINDOW, count)
+        # Exact words, walked along their beginnings from a word that begins or is one.
+        for start in [at for at, token in enumerate(tokens) if token in prefixes or token in words]:
             joined = ""
-            for end in range(start + 1, last + 1):  # exact words: along their beginnings
+            for end in range(start + 1, min(start + MAX_WINDOW, count) + 1):
                 joined += tokens[end - 1]
                 if joined in words:
                     windows.add((start, end))
                 if joined not in prefixes:
                     break
-            typed = start_sizes.get("".join(tokens[start : start + 3])[:3])
+        # Typos by their first three letters (those of the words from START on).
+        heads = [
+            token[:3] if len(token) >= 3 else "".join(tokens[at : at + 3])[:3]
+            for at, token in enumerate(tokens)
+        ]
+        for start, typed in enumerate(map(start_sizes.get, heads)):
             if typed:
                 windows.update(
                     (start, end)
-                    for end in range(start + 1, last + 1)
+                    for end in range(start + 1, min(start + MAX_WINDOW, count) + 1)
                     if sizes[end] - sizes[start] in typed
                 )
-        for end in range(1, count + 1):
-            by_first = stop_sizes.get(tokens[end - 1][-2:])
+        # Typos by their last two letters and first letter: a window of one word ending at
+        # END, and one of two words or more (the last two letters across the last two).
+        for end, by_first in enumerate(map(stop_sizes.get, [t[-2:] for t in tokens]), 1):
             typed = by_first and by_first.get(tokens[end - 1][0])
             if typed and sizes[end] - sizes[end - 1] in typed:
                 windows.add((end - 1, end))
-            if end > 1:
-                by_first = stop_sizes.get((tokens[end - 2][-2:] + tokens[end - 1])[-2:])
-                if by_first:
-                    for start in range(max(0, end - MAX_WINDOW), end - 1):
-                        typed = by_first.get(tokens[start][0])
-                        if typed and sizes[end] - sizes[start] in typed:
-                            windows.add((start, end))
+        tails = [
+            (before[-2:] + token)[-2:]
+            for before, token in zip(tokens[:-1], tokens[1:], strict=True)
+        ]
+        for end, by_first in enumerate(map(stop_sizes.get, tails), 2):
+            if by_first:
+                for start in range(max(0, end - MAX_WINDOW), end - 1):
+                    typed = by_first.get(tokens[start][0])
+                    if typed and sizes[end] - sizes[start] in typed:
+                        windows.add((start, end))
         return windows
 
 
