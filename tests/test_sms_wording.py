@@ -63,7 +63,7 @@ def test_the_procedure_facts_are_right():
     assert "tro cap nguoi cao tuoi" in _sms("BHYT")
 
 
-def test_every_procedure_sms_still_fits_one_gsm7_segment():
+def test_every_procedure_sms_still_fits_one_gsm7_segment(in_first_commune):
     for procedure in PROCEDURES:
         for field in SMS_FIELDS:
             assert fits_one_sms(catalog.sms_body(procedure[field])), (procedure["code"], field)
