@@ -53,7 +53,7 @@ def test_bound_gives_the_commune_for_the_block_and_nests(store):
         communes.bound(None).__enter__()
 
 
-def test_the_workers_call_back_job_works_in_each_call_backs_own_commune(app, store):
+def test_the_workers_call_back_job_works_in_each_call_backs_own_commune(monday_morning, app, store):
     # No Twilio account: a due call-back fails at once and says so on its request's
     # history, which belongs to the call-back's commune (here B), not the first one.
     with transaction(store):
