@@ -193,14 +193,19 @@ _WORDS_SETS = 4
 _WORDS_LIMIT = 4096
 
 
+def cache_for(caches, known, sets):
+    """The dict CACHES keeps for the word set KNOWN; at most SETS sets are kept."""
+    entry = caches.get(id(known))
+    if entry is None or entry[0] is not known:
+        if len(caches) >= sets:
+            caches.clear()
+        entry = caches[id(known)] = (known, {})
+    return entry[1]
+
+
 def _word(token, known):
     """The words one written word stands for, cached for the KNOWN set."""
-    entry = _WORDS.get(id(known))
-    if entry is None or entry[0] is not known:
-        if len(_WORDS) >= _WORDS_SETS:
-            _WORDS.clear()
-        entry = _WORDS[id(known)] = (known, {})
-    cache = entry[1]
+    cache = cache_for(_WORDS, known, _WORDS_SETS)
     found = cache.get(token)
     if found is None:
         found = _read_word(token, known)

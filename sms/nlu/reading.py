@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from app.language.texts import fold
 from sms import keywords
 from sms.nlu import entities
-from sms.nlu.normalise import english, one_word
+from sms.nlu.normalise import cache_for, english, one_word
 from sms.nlu.text import LEADING_KEEP, features, masked, spelt
 
 ACT, CONFIRM, HANDOVER = "act", "confirm", "handover"
@@ -113,12 +113,7 @@ def read_tokens(text, known=frozenset()):
     each folded word read once per word set.
     """
     known = known if isinstance(known, frozenset) else frozenset(known)
-    entry = _READ.get(id(known))
-    if entry is None or entry[0] is not known:
-        if len(_READ) >= _READ_SETS:
-            _READ.clear()
-        entry = _READ[id(known)] = (known, {})
-    cache = entry[1]
+    cache = cache_for(_READ, known, _READ_SETS)
     raw, cleaned = [], []
     for position, word in enumerate(fold(text).split()):
         leading = position == 0 and word in LEADING_KEEP  # "DK HEN": kept as written
